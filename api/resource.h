@@ -1,0 +1,133 @@
+// The resource registry: one data entry per served kind. Discovery, routing, tables,
+// OpenAPI, field selectors and the generic REST store all read these entries; adding a kind
+// is adding an entry (api/resources/*.cc), never a branch in the HTTP code.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/clock.h"
+#include "api/json.h"
+#include "api/status.h"
+
+namespace minik {
+
+struct GroupVersionKind {
+  std::string group, version, kind;
+  std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
+  bool operator==(const GroupVersionKind&) const = default;
+};
+
+// What a request or a client names: group, version and plural resource.
+struct ResourceRef {
+  std::string group, version, resource;
+  bool operator==(const ResourceRef&) const = default;
+  bool operator<(const ResourceRef& o) const {
+    return std::tie(group, version, resource) < std::tie(o.group, o.version, o.resource);
+  }
+};
+
+struct TableColumn {
+  std::string name, type, format, description;
+  int priority = 0;  // >0: only with -o wide
+};
+
+struct SubresourceInfo {
+  std::string name;           // "status", "scale", "binding", "log", ...
+  GroupVersionKind response;  // e.g. autoscaling/v1 Scale for "scale"
+  std::vector<std::string> verbs;
+};
+
+// Per-kind behaviour of the generic store, like the apiserver's rest strategies. The
+// defaults do nothing; a kind overrides what it needs. Objects are full JSON objects with
+// apiVersion/kind set. Implementations are stateless or internally synchronized.
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Before create: e.g. reset status, set generation = 1.
+  virtual void PrepareForCreate(Json& obj) const { (void)obj; }
+  // Before update of the main resource: e.g. keep old status, bump generation on spec change.
+  virtual void PrepareForUpdate(Json& obj, const Json& old) const { (void)obj; (void)old; }
+  // Before update of the status subresource: keep the old spec/metadata.
+  virtual void PrepareForStatusUpdate(Json& obj, const Json& old) const;
+  // Fills defaults (after PrepareFor*; before Validate).
+  virtual void Default(Json& obj) const { (void)obj; }
+  // Field errors on create/update (metadata is validated generically before this).
+  virtual std::vector<StatusCause> Validate(const Json& obj) const { (void)obj; return {}; }
+  virtual std::vector<StatusCause> ValidateUpdate(const Json& obj, const Json& old) const {
+    (void)old;
+    return Validate(obj);
+  }
+  // Allocation and other side-effects that may fail (ClusterIP, NodePort). Called inside the
+  // create/update before the write; may modify obj.
+  virtual Status BeforeCreate(Json& obj) const { (void)obj; return Status::Ok(); }
+  virtual Status BeforeUpdate(Json& obj, const Json& old) const {
+    (void)obj; (void)old;
+    return Status::Ok();
+  }
+  // Called after a successful delete (release allocations).
+  virtual void AfterDelete(const Json& obj) const { (void)obj; }
+};
+
+struct ResourceInfo {
+  std::string group;     // "" for core
+  std::string version;   // "v1"
+  std::string kind;      // "ConfigMap"
+  std::string plural;    // "configmaps"
+  std::string singular;  // "configmap"
+  std::vector<std::string> short_names;  // {"cm"}
+  std::vector<std::string> categories;   // {"all"}
+  bool namespaced = true;
+  std::vector<std::string> verbs = {"create", "delete", "deletecollection", "get",
+                                    "list",   "patch",  "update",           "watch"};
+  std::vector<SubresourceInfo> subresources;
+  std::shared_ptr<const Strategy> strategy;  // never null once registered
+
+  // Fully qualified schema name of the kind ("io.k8s.api.core.v1.ConfigMap").
+  std::string schema;
+
+  // Table output: columns after "Name" (the registry adds Name first and, when the kind has
+  // no "Age" column of its own, Age last) and a function producing the cells in that order.
+  std::vector<TableColumn> columns;
+  std::function<std::vector<Json>(const Json& obj, SystemTime now)> cells;
+
+  // Field selectors beyond metadata.name / metadata.namespace: returns the field's value as a
+  // string, or nullopt when `field` is not a supported selector for this kind.
+  std::function<std::optional<std::string>(const Json& obj, const std::string& field)> fields;
+
+  // Derived helpers.
+  GroupVersionKind Gvk() const { return {group, version, kind}; }
+  ResourceRef Ref() const { return {group, version, plural}; }
+  std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
+  // "configmaps" / "deployments.apps": how error messages name the resource.
+  std::string GroupResource() const { return group.empty() ? plural : plural + "." + group; }
+  // "ConfigMap" / "Deployment.apps": how Invalid messages name the kind.
+  std::string GroupKind() const { return group.empty() ? kind : kind + "." + group; }
+  bool HasSubresource(const std::string& name) const;
+  bool HasVerb(const std::string& verb) const;
+};
+
+// Immutable after start-up (all Add calls happen before any reader runs).
+class ResourceRegistry {
+ public:
+  void Add(ResourceInfo info);
+  const ResourceInfo* Find(const ResourceRef& ref) const;
+  const ResourceInfo* FindByKind(const GroupVersionKind& gvk) const;
+  // Every entry, in registration order (discovery lists them so).
+  const std::vector<std::shared_ptr<const ResourceInfo>>& All() const { return all_; }
+  // Groups in registration order with their versions in preference order.
+  std::vector<std::pair<std::string, std::vector<std::string>>> Groups() const;
+
+ private:
+  std::vector<std::shared_ptr<const ResourceInfo>> all_;
+  std::map<ResourceRef, std::shared_ptr<const ResourceInfo>> by_ref_;
+};
+
+// Registers every built-in kind (api/resources/*.cc).
+void RegisterBuiltinResources(ResourceRegistry& registry);
+
+}  // namespace minik

@@ -1,0 +1,107 @@
+// Schemas: every served kind and every nested type described once, in the project's own
+// compact form (api/schemas/*.schema, compiled in). Protobuf decoding, strategic merge
+// patch, strict unknown-field checks, defaulting and OpenAPI all read this one source.
+//
+// The text form, one type per block (see api/schemas/README.md):
+//   type io.k8s.api.core.v1.ConfigMap  gvk=/v1/ConfigMap
+//     ConfigMap holds configuration data for pods to consume.
+//     metadata    1  ObjectMeta
+//     data        2  map<string>
+//     binaryData  3  map<bytes>
+//     immutable   4  bool
+// Field lines: json name, protobuf field number, type, then options such as
+//   list<Container> merge=name strategy=merge   (strategic-merge list keyed by name)
+//   list<string> set                            (x-kubernetes-list-type=set)
+//   required  default=ClusterFirst
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/json.h"
+#include "api/resource.h"
+#include "api/status.h"
+
+namespace minik {
+
+enum class ValueType {
+  kString,
+  kBool,
+  kInt32,
+  kInt64,
+  kDouble,
+  kBytes,         // JSON: base64 string; protobuf: bytes
+  kObject,        // a named type (Field::ref)
+  kQuantity,      // resource.Quantity: JSON string; protobuf message {1: string}
+  kIntOrString,   // intstr.IntOrString: JSON int or string; protobuf {1:type,2:intVal,3:strVal}
+  kTime,          // metav1.Time: RFC 3339 string; protobuf {1: seconds, 2: nanos}
+  kMicroTime,     // metav1.MicroTime: RFC 3339 with micros
+  kDuration,      // metav1.Duration: "1m30s" string; protobuf {1: int64 nanoseconds}
+  kRawExtension,  // runtime.RawExtension: any JSON; protobuf {1: raw bytes}
+  kFieldsV1,      // metav1.FieldsV1: any JSON; protobuf {1: raw bytes}
+  kAny,           // free-form JSON (apiextensions JSON, etc.)
+};
+
+enum class Container { kNone, kList, kMap };  // map: string keys
+
+enum class ListType { kAtomic, kSet, kMap };  // x-kubernetes-list-type
+
+struct FieldSchema {
+  std::string name;  // JSON name
+  int proto = 0;     // protobuf field number (0: not in protobuf)
+  ValueType type = ValueType::kString;
+  std::string ref;   // kObject: the referenced type's full name
+  Container container = Container::kNone;
+  ListType list_type = ListType::kAtomic;
+  std::vector<std::string> list_map_keys;  // x-kubernetes-list-map-keys
+  std::string merge_key;                   // strategic merge: x-kubernetes-patch-merge-key
+  std::string patch_strategy;              // "merge", "retainKeys", "merge,retainKeys", "replace"
+  bool required = false;
+  std::optional<Json> default_value;
+  std::string description;
+};
+
+struct TypeSchema {
+  std::string name;  // "io.k8s.api.core.v1.ConfigMap"
+  std::string description;
+  std::optional<GroupVersionKind> gvk;  // top-level kinds only
+  std::vector<FieldSchema> fields;
+
+  const FieldSchema* Field(const std::string& json_name) const;
+  const FieldSchema* FieldByProto(int number) const;
+};
+
+// Immutable after load; safe to share between threads.
+class SchemaRegistry {
+ public:
+  // Parses schema text (the form above); InvalidArgument-style BadRequest on syntax errors.
+  Status Load(const std::string& text);
+  const TypeSchema* Find(const std::string& name) const;
+  const TypeSchema* FindByGvk(const GroupVersionKind& gvk) const;
+  const std::map<std::string, TypeSchema>& types() const { return types_; }
+
+ private:
+  std::map<std::string, TypeSchema> types_;
+};
+
+// The compiled-in schemas of every built-in kind.
+const SchemaRegistry& BuiltinSchemas();
+
+// Decodes a Kubernetes protobuf body: the "k8s\0" magic, runtime.Unknown envelope, then the
+// object of the envelope's apiVersion/kind. Returns the JSON object with apiVersion and kind.
+// BadRequest on a malformed or unknown body; never reads out of bounds.
+StatusOr<Json> DecodeProtobuf(const SchemaRegistry& schemas, std::string_view body);
+
+// Strict decoding: the JSON paths of fields the schema does not know, worded like the
+// apiserver ("spec.replicaz", "spec.template.spec.containers[0].imagee"). Fields of kAny /
+// RawExtension / FieldsV1 values are not inspected.
+std::vector<std::string> UnknownFields(const SchemaRegistry& schemas, const TypeSchema& type,
+                                       const Json& obj);
+
+// Applies `default=` values of the schema to absent fields, recursively.
+void ApplySchemaDefaults(const SchemaRegistry& schemas, const TypeSchema& type, Json& obj);
+
+}  // namespace minik

@@ -1,0 +1,46 @@
+// ApiServer: the HTTPS front of minik — TLS, authentication, authorization, routing to the
+// registry, discovery, OpenAPI, tables and watch streams — plus the in-process client that
+// the other components use.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/resource.h"
+#include "api/schema.h"
+#include "apiserver/http.h"
+#include "store/store.h"
+
+namespace minik {
+
+// Bearer-token authentication (ServiceAccount tokens come later). nullopt: not a valid token.
+class TokenAuthenticator {
+ public:
+  virtual ~TokenAuthenticator() = default;
+  virtual std::optional<UserInfo> AuthenticateToken(const std::string& token) = 0;
+};
+
+struct ApiServerConfig {
+  HttpServerOptions http;
+  std::string external_address;  // "127.0.0.1:8443", for /api serverAddressByClientCIDRs
+};
+
+class ApiServer {
+ public:
+  virtual ~ApiServer() = default;
+  virtual Status Start() = 0;  // listens; returns once requests are served
+  virtual void Stop() = 0;
+  // The in-process client: the registry, acting with full rights.
+  virtual Client& LocalClient() = 0;
+  virtual int port() const = 0;
+};
+
+// `tokens` may be null (no bearer tokens accepted). All references must outlive the server.
+std::unique_ptr<ApiServer> NewApiServer(Store& store, const ResourceRegistry& resources,
+                                        const SchemaRegistry& schemas, Clock& clock,
+                                        TokenAuthenticator* tokens, const ApiServerConfig& config);
+
+}  // namespace minik

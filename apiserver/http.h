@@ -1,0 +1,104 @@
+// The HTTP transport contract between the TLS server (apiserver/http_server.cc, Beast +
+// OpenSSL) and the API handler (apiserver/router.cc). The server owns sockets, TLS, parsing,
+// limits and timeouts; the handler sees whole requests and returns whole or streamed
+// responses. Nothing here depends on Beast, so handlers are unit-tested without sockets.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/status.h"
+
+namespace minik {
+
+struct CaseInsensitiveLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+
+// The client certificate of a TLS connection, verified against the client CA.
+struct PeerCertificate {
+  std::string common_name;                 // Subject CN
+  std::vector<std::string> organizations;  // every Subject O, in order
+  std::string sha256_hex;                  // of the DER certificate
+  bool client_auth_usage = true;           // EKU includes clientAuth (or no EKU present)
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: "/api/v1/pods?limit=500"
+  std::string path;    // percent-decoded path: "/api/v1/pods"
+  std::multimap<std::string, std::string> query;  // percent-decoded ('+' is a space)
+  std::map<std::string, std::string, CaseInsensitiveLess> headers;
+  std::string body;
+  std::optional<PeerCertificate> client_cert;
+  std::string remote_address;  // "127.0.0.1:53412"
+
+  // First value of a query parameter, or "".
+  std::string Query(const std::string& key) const;
+  bool HasQuery(const std::string& key) const { return query.count(key) > 0; }
+  std::string Header(const std::string& key) const;
+};
+
+// A response body produced over time (watch events, logs -f). The server calls Pull() on its
+// connection strand; the stream calls the notify function (from any thread, never blocking)
+// when more may be ready. The server writes each non-empty pull as one HTTP chunk and flushes.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Set once by the server before the first Pull.
+  virtual void SetNotify(std::function<void()> notify) = 0;
+  // Appends what is ready to `out`. Returns false once the stream has ended (whatever was
+  // appended by this call is still sent, then the terminating chunk).
+  virtual bool Pull(std::string& out) = 0;
+  // The client went away or the server is stopping. No Pull follows.
+  virtual void Cancel() = 0;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // Content-Type etc.
+  std::string body;
+  // When set, `body` is ignored and the response is sent chunked from the stream.
+  std::shared_ptr<ResponseStream> stream;
+};
+
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // Called on a worker thread; may block (store writes wait for fsync).
+  virtual HttpResponse Handle(HttpRequest& request) = 0;
+};
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  int port = 8443;
+  std::string cert_pem;       // serving certificate chain
+  std::string key_pem;        // serving key
+  std::string client_ca_pem;  // CA that client certificates must chain to
+  size_t max_body_bytes = 3 * 1024 * 1024;  // larger: 413 RequestEntityTooLarge
+  size_t max_header_bytes = 1024 * 1024;    // larger: 431, connection closed
+  int read_timeout_seconds = 60;            // a request must arrive whole in this time
+  int idle_timeout_seconds = 300;           // keep-alive connection with no request
+  int io_threads = 2;
+  int worker_threads = 16;  // handlers run here, so blocked handlers never stall I/O
+  size_t max_connections = 4096;
+};
+
+// Serves HTTPS/1.1 with keep-alive until Stop(). Error responses it makes itself (400 on
+// malformed HTTP, 413, 431, 408) carry a Kubernetes Status JSON body.
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  virtual Status Start() = 0;  // binds and listens; Code::kServiceUnavailable if port taken
+  virtual void Stop() = 0;     // closes listeners and connections, cancels streams, joins
+  virtual int port() const = 0;
+};
+
+std::unique_ptr<HttpServer> NewHttpServer(const HttpServerOptions& options,
+                                          HttpHandler& handler);
+
+}  // namespace minik

@@ -1,0 +1,1 @@
+// Placeholder for a component folder with no sources yet.
