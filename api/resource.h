@@ -69,8 +69,12 @@ class Strategy {
     (void)obj; (void)old;
     return Status::Ok();
   }
-  // Called after a successful delete (release allocations).
+  // Called after a successful delete, and after a failed or dry-run create that passed
+  // BeforeCreate (release allocations).
   virtual void AfterDelete(const Json& obj) const { (void)obj; }
+  // Called by the registry at start-up with every stored object of the kind, so allocators
+  // (ClusterIPs, NodePorts) learn what is taken.
+  virtual void Restore(const Json& obj) const { (void)obj; }
 };
 
 struct ResourceInfo {
