@@ -1,0 +1,41 @@
+// The built-in controllers (namespace, serviceaccount, and later the workload controllers),
+// each level-triggered over shared informers and a work queue, run by one manager.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/status.h"
+
+namespace minik {
+
+struct ControllerOptions {
+  std::string node_name;  // the profile's node
+};
+
+class ControllerManager {
+ public:
+  virtual ~ControllerManager() = default;
+  // Starts informers and workers; returns once the informers have synced.
+  virtual Status Start() = 0;
+  // Stops workers and informers; joins every thread.
+  virtual void Stop() = 0;
+};
+
+std::unique_ptr<ControllerManager> NewControllerManager(Client& client, Clock& clock,
+                                                        const ControllerOptions& options);
+
+struct BootstrapOptions {
+  std::string api_service_ip = "10.96.0.1";  // the `kubernetes` Service's ClusterIP
+  std::string api_endpoint_ip = "127.0.0.1";  // where the API server listens (node IP)
+  int api_port = 8443;
+};
+
+// Creates what every cluster has, idempotently: namespaces default, kube-system,
+// kube-public, kube-node-lease; the `kubernetes` Service (ClusterIP api_service_ip, port
+// 443 -> api_port) with its Endpoints and EndpointSlice (kept up to date on restart).
+Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options);
+
+}  // namespace minik

@@ -1,0 +1,35 @@
+// NodeAgent: the kubelet's node registration and heartbeat. Creates or updates the Node
+// object (name = profile) with real capacity/allocatable (cpu, memory, pods 110,
+// ephemeral-storage), addresses, nodeInfo and conditions (Ready, MemoryPressure,
+// DiskPressure, PIDPressure), and renews a Lease in kube-node-lease every 10 s.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/status.h"
+
+namespace minik {
+
+struct NodeAgentOptions {
+  std::string node_name = "minik";
+  std::string node_ip = "127.0.0.1";  // InternalIP
+  std::string state_dir;               // for ephemeral-storage capacity (statfs)
+  int lease_duration_seconds = 40;
+  int heartbeat_seconds = 10;
+};
+
+class NodeAgent {
+ public:
+  virtual ~NodeAgent() = default;
+  // Registers the node and marks it Ready; returns once the Node object says Ready.
+  virtual Status Start() = 0;
+  virtual void Stop() = 0;
+};
+
+std::unique_ptr<NodeAgent> NewNodeAgent(Client& client, Clock& clock,
+                                        const NodeAgentOptions& options);
+
+}  // namespace minik
