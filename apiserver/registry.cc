@@ -1,0 +1,655 @@
+// The generic REST store. Every request of every kind goes through this sequence:
+//   create: name/generateName -> namespace exists -> uid, timestamps -> strategy prepare,
+//           default -> validate -> allocate -> store.Create
+//   update/patch: store.GuaranteedUpdate(read -> (patch) -> preconditions -> strategy
+//           prepare, default -> validate -> allocate); an update removing the last
+//           finalizer of a terminating object deletes it
+//   delete: preconditions -> finalizers / graceful deletion set deletionTimestamp, else
+//           store.Delete -> release allocations
+// Thread-safety: stateless apart from the store and strategies, which are thread-safe.
+#include "apiserver/registry.h"
+
+#include <algorithm>
+
+#include "api/log.h"
+#include "api/patch.h"
+#include "api/validation.h"
+#include "apiserver/registry_internal.h"
+
+namespace minik {
+
+using registry::Decode;
+using registry::Encode;
+
+std::string StorageKey(const ResourceInfo& info, const std::string& ns, const std::string& name) {
+  return registry::StoragePrefix(info, ns) + name;
+}
+
+namespace {
+
+Status NoSuchResource() {
+  return Status(Code::kNotFound, "the server could not find the requested resource");
+}
+
+Status MethodNotAllowed(const std::string& verb, const ResourceInfo& info) {
+  return Status(Code::kMethodNotAllowed,
+                verb + " is not supported on resources of kind \"" + info.GroupResource() + "\"");
+}
+
+// Kinds whose PUT may create a missing object (AllowCreateOnUpdate upstream).
+bool AllowCreateOnUpdate(const ResourceInfo& info) {
+  static const char* kinds[] = {"endpoints", "events", "leases", "endpointslices"};
+  for (const char* k : kinds)
+    if (info.plural == k) return true;
+  return false;
+}
+
+NameRule NameRuleFor(const ResourceInfo& info) {
+  if (info.plural == "namespaces") return NameRule::kDns1123Label;
+  if (info.plural == "services") return NameRule::kDns1035Label;
+  if (info.group == "rbac.authorization.k8s.io") return NameRule::kPathSegment;
+  return NameRule::kDns1123Subdomain;
+}
+
+bool HasFinalizers(const Json& obj) {
+  const Json* f = Find(obj, {"metadata", "finalizers"});
+  return f && f->is_array() && !f->empty();
+}
+
+bool IsTerminating(const Json& obj) {
+  const Json* t = Find(obj, {"metadata", "deletionTimestamp"});
+  return t && t->is_string();
+}
+
+// Metadata the client may not change on update: copied from the stored object.
+void KeepSystemMetadata(Json& obj, const Json& old) {
+  Json& meta = obj["metadata"];
+  const Json& old_meta = old["metadata"];
+  for (const char* field : {"uid", "creationTimestamp", "deletionTimestamp",
+                            "deletionGracePeriodSeconds", "generation"}) {
+    if (old_meta.contains(field)) {
+      meta[field] = old_meta[field];
+    } else {
+      meta.erase(field);
+    }
+  }
+  if (old_meta.contains("namespace")) meta["namespace"] = old_meta["namespace"];
+}
+
+class Registry final : public Client {
+ public:
+  Registry(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
+           Clock& clock)
+      : store_(store), resources_(resources), schemas_(schemas), clock_(clock) {
+    RestoreAllocations();
+  }
+
+  StatusOr<Json> Create(const ResourceRef& ref, const std::string& ns, Json obj,
+                        const WriteOptions& opts, const std::string& subresource,
+                        const std::string& name) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!subresource.empty()) return CreateSubresource(*info, ns, name, subresource, obj, opts);
+    if (!info->HasVerb("create")) return MethodNotAllowed("create", *info);
+    if (!obj.is_object()) return BadRequest("the body of the request must be a JSON object");
+    obj["apiVersion"] = info->ApiVersion();
+    obj["kind"] = info->kind;
+    if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = Json::object();
+    Json& meta = obj["metadata"];
+    if (info->namespaced) {
+      meta["namespace"] = ns;
+      MINIK_RETURN_IF_ERROR(CheckNamespaceAcceptsContent(ns));
+    } else {
+      meta.erase("namespace");
+    }
+    bool generated = false;
+    if (GetString(obj, {"metadata", "name"}).empty()) {
+      std::string prefix = GetString(obj, {"metadata", "generateName"});
+      if (!prefix.empty()) {
+        meta["name"] = prefix + registry::RandomSuffix(5);
+        generated = true;
+      }
+    }
+    meta["uid"] = registry::NewUid();
+    meta["creationTimestamp"] = FormatRfc3339(clock_.Now());
+    for (const char* f : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                          "selfLink"})
+      meta.erase(f);
+
+    const Strategy& strategy = *info->strategy;
+    strategy.PrepareForCreate(obj);
+    Default(*info, obj);
+    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info->namespaced, NameRuleFor(*info));
+    if (causes.empty()) causes = strategy.Validate(obj);
+    if (!causes.empty()) return Invalid(info->GroupKind(), Name(obj), std::move(causes));
+    MINIK_RETURN_IF_ERROR(strategy.BeforeCreate(obj));
+    if (opts.dry_run) {
+      strategy.AfterDelete(obj);
+      return obj;
+    }
+    std::string key = StorageKey(*info, ns, Name(obj));
+    for (int attempt = 0;; ++attempt) {
+      auto kv = store_.Create(key, Encode(obj));
+      if (kv.ok()) return Decode(kv->value, kv->mod_revision);
+      if (kv.status().code() == Code::kAlreadyExists && generated && attempt < 3) {
+        // A generated name collided: draw another, as the apiserver retries.
+        meta["name"] = GetString(obj, {"metadata", "generateName"}) + registry::RandomSuffix(5);
+        key = StorageKey(*info, ns, Name(obj));
+        continue;
+      }
+      strategy.AfterDelete(obj);
+      if (kv.status().code() == Code::kAlreadyExists)
+        return AlreadyExists(info->GroupResource(), Name(obj));
+      return kv.status();
+    }
+  }
+
+  StatusOr<Json> Get(const ResourceRef& ref, const std::string& ns, const std::string& name,
+                     const std::string& subresource) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!subresource.empty() && !info->HasSubresource(subresource))
+      return NoSuchResource();
+    auto kv = store_.Get(StorageKey(*info, ns, name));
+    if (!kv.ok()) {
+      if (kv.status().code() == Code::kNotFound) return NotFound(info->GroupResource(), name);
+      return kv.status();
+    }
+    auto obj = Decode(kv->value, kv->mod_revision);
+    if (!obj.ok()) return obj;
+    if (subresource == "scale") return registry::ScaleOf(*info, *obj);
+    return obj;
+  }
+
+  StatusOr<Json> List(const ResourceRef& ref, const std::string& ns,
+                      const ListQuery& query) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    auto filter = registry::MakeFilter(*info, query);
+    if (!filter.ok()) return filter.status();
+    Json items = Json::array();
+    std::string continue_token;
+    auto rev = ListInto(*info, ns, *filter, query, items, continue_token);
+    if (!rev.ok()) return rev.status();
+    Json list = {{"apiVersion", info->ApiVersion()},
+                 {"kind", info->kind + "List"},
+                 {"metadata", {{"resourceVersion", std::to_string(*rev)}}},
+                 {"items", std::move(items)}};
+    if (!continue_token.empty()) list["metadata"]["continue"] = continue_token;
+    return list;
+  }
+
+  StatusOr<Json> Update(const ResourceRef& ref, const std::string& ns, Json obj,
+                        const WriteOptions& opts, const std::string& subresource) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!subresource.empty() && !info->HasSubresource(subresource) &&
+        !(info->plural == "namespaces" && subresource == "finalize"))
+      return NoSuchResource();
+    if (subresource.empty() && !info->HasVerb("update")) return MethodNotAllowed("update", *info);
+    if (!obj.is_object()) return BadRequest("the body of the request must be a JSON object");
+    std::string name = Name(obj);
+    if (subresource == "scale") {
+      return UpdateWith(*info, ns, name, opts, subresource, [&](const Json& current) {
+        return registry::ApplyScale(*info, current, obj);
+      });
+    }
+    if (name.empty()) {
+      return Invalid(info->GroupKind(), "", {FieldRequired("metadata.name", "name is required")});
+    }
+    std::string rv = ResourceVersion(obj);
+    if (AllowCreateOnUpdate(*info) && subresource.empty()) {
+      auto existing = store_.Get(StorageKey(*info, ns, name));
+      if (!existing.ok() && existing.status().code() == Code::kNotFound)
+        return Create(ref, ns, std::move(obj), opts, "", "");
+    }
+    return UpdateWith(*info, ns, name, opts, subresource,
+                      [&](const Json& current) -> StatusOr<Json> {
+                        if (!rv.empty() && rv != ResourceVersion(current))
+                          return ConflictModified(info->GroupResource(), name);
+                        return obj;
+                      });
+  }
+
+  StatusOr<Json> Patch(const ResourceRef& ref, const std::string& ns, const std::string& name,
+                       PatchType type, const std::string& body, const WriteOptions& opts,
+                       const std::string& subresource) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!subresource.empty() && !info->HasSubresource(subresource)) return NoSuchResource();
+    if (subresource.empty() && !info->HasVerb("patch")) return MethodNotAllowed("patch", *info);
+    if (type == PatchType::kApply)
+      return NotImplemented("server-side apply is not supported by minik yet");
+    auto patch = ParseJson(body);
+    if (!patch.ok()) return patch.status();
+    const TypeSchema* schema = schemas_.Find(info->schema);
+    return UpdateWith(*info, ns, name, opts, subresource,
+                      [&](const Json& current) -> StatusOr<Json> {
+                        Json target = subresource == "scale" ? registry::ScaleOf(*info, current)
+                                                             : current;
+                        StatusOr<Json> patched = ApplyPatch(type, schema, target, *patch);
+                        if (!patched.ok()) return patched.status();
+                        std::string rv = ResourceVersion(*patched);
+                        if (!rv.empty() && rv != ResourceVersion(current))
+                          return ConflictModified(info->GroupResource(), name);
+                        if (subresource == "scale")
+                          return registry::ApplyScale(*info, current, *patched);
+                        return patched;
+                      });
+  }
+
+  StatusOr<Json> Delete(const ResourceRef& ref, const std::string& ns, const std::string& name,
+                        const DeleteOptions& opts) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!info->HasVerb("delete")) return MethodNotAllowed("delete", *info);
+    return DeleteObject(*info, ns, name, opts);
+  }
+
+  StatusOr<Json> DeleteCollection(const ResourceRef& ref, const std::string& ns,
+                                  const ListQuery& query, const DeleteOptions& opts) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!info->HasVerb("deletecollection")) return MethodNotAllowed("deletecollection", *info);
+    auto list = List(ref, ns, query);
+    if (!list.ok()) return list;
+    Json deleted = Json::array();
+    for (const Json& item : (*list)["items"]) {
+      auto r = DeleteObject(*info, Namespace(item), Name(item), opts);
+      if (r.ok()) {
+        deleted.push_back(std::move(*r));
+      } else if (r.status().code() != Code::kNotFound) {
+        return r.status();
+      }
+    }
+    (*list)["items"] = std::move(deleted);
+    return list;
+  }
+
+  StatusOr<std::unique_ptr<ObjectWatcher>> Watch(const ResourceRef& ref, const std::string& ns,
+                                                 const ListQuery& query,
+                                                 std::function<void()> notify) override {
+    const ResourceInfo* info = resources_.Find(ref);
+    if (!info) return NoSuchResource();
+    if (!info->HasVerb("watch")) return MethodNotAllowed("watch", *info);
+    auto filter = registry::MakeFilter(*info, query);
+    if (!filter.ok()) return filter.status();
+    std::vector<ObjectEvent> initial;
+    int64_t after = 0;
+    if (query.resource_version.empty() || query.resource_version == "0") {
+      // Replay the current state as ADDED, then continue from the list's revision.
+      Json items = Json::array();
+      std::string ignored;
+      ListQuery all = query;
+      all.limit = 0;
+      all.continue_token.clear();
+      auto rev = ListInto(*info, ns, *filter, all, items, ignored);
+      if (!rev.ok()) return rev.status();
+      for (Json& item : items) initial.push_back({"ADDED", std::move(item)});
+      after = *rev;
+    } else {
+      char* end = nullptr;
+      after = std::strtoll(query.resource_version.c_str(), &end, 10);
+      if (*end != '\0' || after < 0)
+        return BadRequest("invalid resource version: " + query.resource_version);
+    }
+    return registry::NewObjectWatcher(store_, clock_, *info, ns, std::move(*filter), query,
+                                      std::move(initial), after, std::move(notify));
+  }
+
+ private:
+  void Default(const ResourceInfo& info, Json& obj) const {
+    if (const TypeSchema* t = schemas_.Find(info.schema)) ApplySchemaDefaults(schemas_, *t, obj);
+    info.strategy->Default(obj);
+  }
+
+  StatusOr<Json> ApplyPatch(PatchType type, const TypeSchema* schema, const Json& target,
+                            const Json& patch) const {
+    switch (type) {
+      case PatchType::kJson:
+        if (!patch.is_array()) return BadRequest("json patch must be an array of operations");
+        return ApplyJsonPatch(target, patch);
+      case PatchType::kMerge:
+        if (!patch.is_object()) return BadRequest("merge patch must be a JSON object");
+        return ApplyMergePatch(target, patch);
+      case PatchType::kStrategicMerge:
+        if (!patch.is_object()) return BadRequest("strategic merge patch must be a JSON object");
+        return ApplyStrategicMergePatch(schemas_, schema, target, patch);
+      case PatchType::kApply:
+        break;
+    }
+    return NotImplemented("patch type not supported");
+  }
+
+  // Namespaced objects may be created only in an existing, non-terminating namespace.
+  Status CheckNamespaceAcceptsContent(const std::string& ns) {
+    if (ns.empty()) {
+      return Invalid("Namespace", "", {FieldRequired("metadata.namespace")});
+    }
+    const ResourceInfo* ns_info = resources_.Find({"", "v1", "namespaces"});
+    if (!ns_info) return Status::Ok();
+    auto kv = store_.Get(StorageKey(*ns_info, "", ns));
+    if (!kv.ok()) {
+      if (kv.status().code() == Code::kNotFound) return NotFound("namespaces", ns);
+      return kv.status();
+    }
+    auto obj = ParseJson(kv->value);
+    if (obj.ok() && IsTerminating(*obj)) {
+      Status st(Code::kForbidden, "unable to create new content in namespace " + ns +
+                                      " because it is being terminated");
+      st.mutable_details().name = ns;
+      st.mutable_details().kind = "namespaces";
+      st.mutable_details().causes.push_back(
+          {"NamespaceTerminating",
+           "namespace " + ns + " is being terminated", "metadata.namespace"});
+      return st;
+    }
+    return Status::Ok();
+  }
+
+  // Read-modify-write of one object. `mutate` turns the current object into the desired
+  // one (already patched / replaced); the strategy and validation run here.
+  StatusOr<Json> UpdateWith(const ResourceInfo& info, const std::string& ns,
+                            const std::string& name, const WriteOptions& opts,
+                            const std::string& subresource,
+                            const std::function<StatusOr<Json>(const Json&)>& mutate) {
+    const std::string key = StorageKey(info, ns, name);
+    Json result;
+    bool delete_after = false;
+    UpdateFunc fn = [&](const KeyValue* kv) -> StatusOr<std::string> {
+      if (!kv) return NotFound(info.GroupResource(), name);
+      auto current = Decode(kv->value, kv->mod_revision);
+      if (!current.ok()) return current.status();
+      auto desired = mutate(*current);
+      if (!desired.ok()) return desired.status();
+      auto next = PrepareUpdate(info, ns, name, subresource, std::move(*desired), *current);
+      if (!next.ok()) return next.status();
+      // Upstream ShouldDeleteDuringUpdate: terminating, no finalizers left, and no grace
+      // period pending (a namespace also waits for its spec.finalizers).
+      delete_after = IsTerminating(*next) && !HasFinalizers(*next) &&
+                     GetInt(*next, {"metadata", "deletionGracePeriodSeconds"}, 0) == 0 &&
+                     !IsNamespaceWithFinalizers(info, *next);
+      result = *next;
+      std::string bytes = Encode(*next);
+      // Compare with the stored bytes re-encoded, so a no-op keeps the resourceVersion.
+      if (bytes == Encode(*current)) return kv->value;
+      return bytes;
+    };
+    if (opts.dry_run) {
+      auto kv = store_.Get(key);
+      if (!kv.ok()) {
+        if (kv.status().code() == Code::kNotFound) return NotFound(info.GroupResource(), name);
+        return kv.status();
+      }
+      auto bytes = fn(&*kv);
+      if (!bytes.ok()) return bytes.status();
+      return result;
+    }
+    auto kv = store_.GuaranteedUpdate(key, fn);
+    if (!kv.ok()) return kv.status();
+    auto updated = Decode(kv->value, kv->mod_revision);
+    if (!updated.ok()) return updated;
+    if (delete_after) {
+      // The last finalizer of a terminating object is gone: it can go now.
+      auto deleted = store_.Delete(key, kv->mod_revision);
+      if (deleted.ok()) {
+        info.strategy->AfterDelete(*updated);
+      } else if (deleted.status().code() != Code::kNotFound &&
+                 deleted.status().code() != Code::kConflict) {
+        return deleted.status();
+      }
+    }
+    if (subresource == "scale") return registry::ScaleOf(info, *updated);
+    return updated;
+  }
+
+  StatusOr<Json> PrepareUpdate(const ResourceInfo& info, const std::string& ns,
+                               const std::string& name, const std::string& subresource,
+                               Json obj, const Json& old) const {
+    if (!obj.is_object()) return BadRequest("the object must be a JSON object");
+    obj["apiVersion"] = info.ApiVersion();
+    obj["kind"] = info.kind;
+    if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = Json::object();
+    if (Name(obj) != name) {
+      return BadRequest("the name of the object (" + Name(obj) +
+                        ") does not match the name on the URL (" + name + ")");
+    }
+    if (info.namespaced) {
+      obj["metadata"]["namespace"] = ns;
+    } else {
+      obj["metadata"].erase("namespace");
+    }
+    obj["metadata"].erase("resourceVersion");
+    const Strategy& strategy = *info.strategy;
+    if (subresource == "status") {
+      KeepSystemMetadata(obj, old);
+      strategy.PrepareForStatusUpdate(obj, old);
+    } else if (subresource == "finalize") {
+      // namespaces/finalize changes spec.finalizers only.
+      Json next = old;
+      next["metadata"].erase("resourceVersion");
+      const Json* fin = Find(obj, {"spec", "finalizers"});
+      next["spec"]["finalizers"] = fin && fin->is_array() ? *fin : Json::array();
+      obj = std::move(next);
+    } else {
+      KeepSystemMetadata(obj, old);
+      strategy.PrepareForUpdate(obj, old);
+    }
+    Default(info, obj);
+    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info.namespaced, NameRuleFor(info));
+    for (auto& c : ValidateObjectMetaUpdate(obj, old)) causes.push_back(std::move(c));
+    if (causes.empty()) causes = strategy.ValidateUpdate(obj, old);
+    if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
+    MINIK_RETURN_IF_ERROR(strategy.BeforeUpdate(obj, old));
+    return obj;
+  }
+
+  StatusOr<Json> DeleteObject(const ResourceInfo& info, const std::string& ns,
+                              const std::string& name, const DeleteOptions& opts) {
+    const std::string key = StorageKey(info, ns, name);
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      auto kv = store_.Get(key);
+      if (!kv.ok()) {
+        if (kv.status().code() == Code::kNotFound) return NotFound(info.GroupResource(), name);
+        return kv.status();
+      }
+      auto current = Decode(kv->value, kv->mod_revision);
+      if (!current.ok()) return current;
+      if (!opts.precondition_uid.empty() && opts.precondition_uid != Uid(*current)) {
+        return Status(Code::kConflict,
+                      "Operation cannot be fulfilled on " + info.GroupResource() + " \"" + name +
+                          "\": Precondition failed: UID in precondition: " +
+                          opts.precondition_uid + ", UID in object meta: " + Uid(*current));
+      }
+      if (!opts.precondition_resource_version.empty() &&
+          opts.precondition_resource_version != ResourceVersion(*current)) {
+        return Status(Code::kConflict,
+                      "Operation cannot be fulfilled on " + info.GroupResource() + " \"" + name +
+                          "\": Precondition failed: ResourceVersion in precondition: " +
+                          opts.precondition_resource_version +
+                          ", ResourceVersion in object meta: " + ResourceVersion(*current));
+      }
+      bool needs_graceful = NeedsGracefulDeletion(info, *current, opts);
+      if (HasFinalizers(*current) || needs_graceful || IsNamespaceWithFinalizers(info, *current)) {
+        if (IsTerminating(*current) && !ShortensGrace(*current, opts)) return current;
+        Json next = *current;
+        next["metadata"].erase("resourceVersion");
+        if (!IsTerminating(next)) next["metadata"]["deletionTimestamp"] = FormatRfc3339(clock_.Now());
+        int64_t grace = needs_graceful ? GracePeriod(*current, opts) : 0;
+        next["metadata"]["deletionGracePeriodSeconds"] = grace;
+        if (info.plural == "namespaces") next["status"]["phase"] = "Terminating";
+        if (opts.dry_run) return next;
+        auto updated = store_.Update(key, Encode(next), kv->mod_revision);
+        if (!updated.ok()) {
+          if (updated.status().code() == Code::kConflict) continue;
+          return updated.status();
+        }
+        return Decode(updated->value, updated->mod_revision);
+      }
+      if (opts.dry_run) return current;
+      auto deleted = store_.Delete(key, kv->mod_revision);
+      if (!deleted.ok()) {
+        if (deleted.status().code() == Code::kConflict) continue;
+        if (deleted.status().code() == Code::kNotFound) return NotFound(info.GroupResource(), name);
+        return deleted.status();
+      }
+      info.strategy->AfterDelete(*current);
+      return current;
+    }
+    return ConflictModified(info.GroupResource(), name);
+  }
+
+  static bool IsNamespaceWithFinalizers(const ResourceInfo& info, const Json& obj) {
+    if (info.plural != "namespaces") return false;
+    const Json* fin = Find(obj, {"spec", "finalizers"});
+    return fin && fin->is_array() && !fin->empty();
+  }
+
+  // Pods bound to a node are deleted gracefully: the kubelet stops them and then removes
+  // the object. Unbound pods (and grace period 0) go at once, as upstream.
+  static bool NeedsGracefulDeletion(const ResourceInfo& info, const Json& obj,
+                                    const DeleteOptions& opts) {
+    if (info.plural != "pods" || !info.group.empty()) return false;
+    if (GetString(obj, {"spec", "nodeName"}).empty()) return false;
+    std::string phase = GetString(obj, {"status", "phase"});
+    if (phase == "Succeeded" || phase == "Failed") return false;
+    return GracePeriod(obj, opts) > 0;
+  }
+
+  static int64_t GracePeriod(const Json& obj, const DeleteOptions& opts) {
+    if (opts.grace_period_seconds) return std::max<int64_t>(0, *opts.grace_period_seconds);
+    return GetInt(obj, {"spec", "terminationGracePeriodSeconds"}, 30);
+  }
+
+  static bool ShortensGrace(const Json& obj, const DeleteOptions& opts) {
+    if (!opts.grace_period_seconds) return false;
+    return *opts.grace_period_seconds < GetInt(obj, {"metadata", "deletionGracePeriodSeconds"}, 0);
+  }
+
+  StatusOr<Json> CreateSubresource(const ResourceInfo& info, const std::string& ns,
+                                   const std::string& name, const std::string& subresource,
+                                   const Json& body, const WriteOptions& opts) {
+    if (info.plural == "pods" && info.group.empty() && subresource == "binding") {
+      std::string node = GetString(body, {"target", "name"});
+      if (node.empty()) {
+        return Invalid("Binding", name, {FieldRequired("target.name")});
+      }
+      auto r = UpdateWith(info, ns, name, opts, "", [&](const Json& pod) -> StatusOr<Json> {
+        std::string current = GetString(pod, {"spec", "nodeName"});
+        if (!current.empty()) {
+          return Status(Code::kConflict, "Operation cannot be fulfilled on pods/binding \"" +
+                                             name + "\": pod " + name +
+                                             " is already assigned to node \"" + current + "\"");
+        }
+        if (IsTerminating(pod)) {
+          return Status(Code::kConflict, "pod " + name + " is being deleted, cannot be assigned to a host");
+        }
+        Json next = pod;
+        next["spec"]["nodeName"] = node;
+        return next;
+      });
+      if (!r.ok()) return r.status();
+      return Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
+                  {"status", "Success"}, {"code", 201}};
+    }
+    if (info.plural == "pods" && info.group.empty() && subresource == "eviction") {
+      DeleteOptions del;
+      if (const Json* d = Find(body, {"deleteOptions", "gracePeriodSeconds"}); d && d->is_number_integer())
+        del.grace_period_seconds = d->get<int64_t>();
+      del.dry_run = opts.dry_run;
+      auto r = DeleteObject(info, ns, name, del);
+      if (!r.ok()) return r.status();
+      return Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
+                  {"status", "Success"}, {"code", 201}};
+    }
+    if (info.HasSubresource(subresource)) {
+      return NotImplemented(info.plural + "/" + subresource + " is not supported by minik yet");
+    }
+    return NoSuchResource();
+  }
+
+  // Lists matching objects of `info` (namespace `ns`, or all) into `items`, honouring
+  // limit/continue; returns the revision the list reflects.
+  StatusOr<int64_t> ListInto(const ResourceInfo& info, const std::string& ns,
+                             const registry::Filter& filter, const ListQuery& query, Json& items,
+                             std::string& continue_token);
+
+  void RestoreAllocations() {
+    for (const auto& info : resources_.All()) {
+      ListOptions options;
+      options.prefix = registry::StoragePrefix(*info, "");
+      auto list = store_.List(options);
+      if (!list.ok()) continue;
+      for (const KeyValue& kv : list->items) {
+        auto obj = Decode(kv.value, kv.mod_revision);
+        if (obj.ok()) info->strategy->Restore(*obj);
+      }
+    }
+  }
+
+  Store& store_;
+  const ResourceRegistry& resources_;
+  const SchemaRegistry& schemas_;
+  Clock& clock_;
+};
+
+StatusOr<int64_t> Registry::ListInto(const ResourceInfo& info, const std::string& ns,
+                                     const registry::Filter& filter, const ListQuery& query,
+                                     Json& items, std::string& continue_token) {
+  const std::string prefix = registry::StoragePrefix(info, ns);
+  int64_t revision = 0;
+  std::string start_after;
+  if (!query.continue_token.empty()) {
+    auto token = registry::DecodeContinue(query.continue_token);
+    if (!token.ok()) return token.status();
+    start_after = prefix + token->first;
+    revision = token->second;
+  }
+  // metadata.name=X narrows the list to one key.
+  if (auto name = filter.fields.RequiredValue("metadata.name");
+      name && query.continue_token.empty() && (ns.empty() ? !info.namespaced : true)) {
+    auto kv = store_.Get(prefix + *name);
+    int64_t rev = store_.CurrentRevision();
+    if (kv.ok()) {
+      auto obj = Decode(kv->value, kv->mod_revision);
+      if (obj.ok() && filter.Matches(*obj)) items.push_back(std::move(*obj));
+    } else if (kv.status().code() != Code::kNotFound) {
+      return kv.status();
+    }
+    return rev;
+  }
+  const int64_t limit = query.limit > 0 ? query.limit : 0;
+  for (;;) {
+    ListOptions options;
+    options.prefix = prefix;
+    options.start_after = start_after;
+    options.limit = limit > 0 ? std::max<int64_t>(limit - int64_t(items.size()), 64) : 0;
+    auto page = store_.List(options);
+    if (!page.ok()) return page.status();
+    if (revision == 0) revision = page->revision;
+    for (size_t i = 0; i < page->items.size(); ++i) {
+      const KeyValue& kv = page->items[i];
+      auto obj = Decode(kv.value, kv.mod_revision);
+      if (!obj.ok()) return obj.status();
+      if (!filter.Matches(*obj)) continue;
+      items.push_back(std::move(*obj));
+      if (limit > 0 && int64_t(items.size()) == limit) {
+        if (i + 1 < page->items.size() || page->more)
+          continue_token = registry::EncodeContinue(kv.key.substr(prefix.size()), revision);
+        return revision;
+      }
+    }
+    if (!page->more || page->items.empty()) break;
+    start_after = page->items.back().key;
+  }
+  return revision;
+}
+
+}  // namespace
+
+std::unique_ptr<Client> NewRegistry(Store& store, const ResourceRegistry& resources,
+                                    const SchemaRegistry& schemas, Clock& clock) {
+  return std::make_unique<Registry>(store, resources, schemas, clock);
+}
+
+}  // namespace minik

@@ -1,0 +1,56 @@
+// Internals of the generic registry shared by registry*.cc. Not a public contract.
+#pragma once
+
+#include <string>
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/resource.h"
+#include "api/schema.h"
+#include "api/selector.h"
+#include "store/store.h"
+
+namespace minik::registry {
+
+// A random suffix for generateName, from apimachinery's vowel-free alphabet.
+std::string RandomSuffix(size_t n);
+// A random (v4) UUID.
+std::string NewUid();
+
+// Stored bytes -> object with metadata.resourceVersion = revision.
+StatusOr<Json> Decode(const std::string& bytes, int64_t revision);
+// Object -> stored bytes (without metadata.resourceVersion).
+std::string Encode(const Json& obj);
+
+// Parsed selectors of a list or watch, and whether an object passes them.
+struct Filter {
+  LabelSelector labels;
+  FieldSelector fields;
+  const ResourceInfo* info = nullptr;
+  bool Matches(const Json& obj) const;
+};
+StatusOr<Filter> MakeFilter(const ResourceInfo& info, const ListQuery& query);
+
+// Continue tokens of paged lists: the last returned key (relative to the list's prefix)
+// and the revision of the first page, as base64url JSON like the apiserver's.
+std::string EncodeContinue(const std::string& start_after, int64_t revision);
+StatusOr<std::pair<std::string, int64_t>> DecodeContinue(const std::string& token);
+
+// "/registry/<group-resource>/" or "/registry/<group-resource>/<ns>/".
+std::string StoragePrefix(const ResourceInfo& info, const std::string& ns);
+
+// An ObjectWatcher over a store watch (registry_watch.cc). `initial` events are delivered
+// first (the ADDED replay of resourceVersion 0).
+StatusOr<std::unique_ptr<ObjectWatcher>> NewObjectWatcher(Store& store, Clock& clock,
+                                                          const ResourceInfo& info,
+                                                          const std::string& ns, Filter filter,
+                                                          const ListQuery& query,
+                                                          std::vector<ObjectEvent> initial,
+                                                          int64_t after_revision,
+                                                          std::function<void()> notify);
+
+// The autoscaling/v1 Scale view of a scalable object, and the object with a Scale applied.
+Json ScaleOf(const ResourceInfo& info, const Json& obj);
+StatusOr<Json> ApplyScale(const ResourceInfo& info, const Json& obj, const Json& scale);
+
+}  // namespace minik::registry
