@@ -1,0 +1,202 @@
+// RocksStore-only behaviour: persistence across reopen, revision recovery, crash safety.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "store/store.h"
+#include "tests/store/store_test_util.h"
+
+namespace minik {
+namespace {
+
+using minik::testing::Opts;
+using minik::testing::TempDir;
+using minik::testing::Window;
+
+std::unique_ptr<Store> MustOpen(const std::string& path, const StoreOptions& o = {}) {
+  auto s = OpenRocksStore(path, o);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+TEST(RocksStoreTest, ReopenKeepsDataAndRevision) {
+  TempDir dir;
+  {
+    auto s = MustOpen(dir.path());
+    ASSERT_TRUE(s->Create("/a", "1").ok());
+    ASSERT_TRUE(s->Create("/b", "2").ok());
+    ASSERT_TRUE(s->Update("/a", "1b", 1).ok());
+    ASSERT_TRUE(s->Delete("/b").ok());
+    ASSERT_TRUE(s->Create("/c", "3").ok());
+  }
+  auto s = MustOpen(dir.path());
+  EXPECT_EQ(s->CurrentRevision(), 5);
+  auto a = s->Get("/a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->value, "1b");
+  EXPECT_EQ(a->create_revision, 1);
+  EXPECT_EQ(a->mod_revision, 3);
+  EXPECT_EQ(s->Get("/b").status().code(), Code::kNotFound);
+  auto list = s->List(Opts("/"));
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->items.size(), 2u);
+  EXPECT_EQ(list->revision, 5);
+  auto next = s->Create("/d", "4");
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->mod_revision, 6);
+}
+
+TEST(RocksStoreTest, RevisionNeverGoesBackAfterDeletingNewestKey) {
+  TempDir dir;
+  {
+    auto s = MustOpen(dir.path());
+    ASSERT_TRUE(s->Create("/a", "1").ok());
+    ASSERT_TRUE(s->Create("/newest", "2").ok());
+    ASSERT_TRUE(s->Delete("/newest").ok());
+    ASSERT_TRUE(s->Delete("/a").ok());
+    EXPECT_EQ(s->CurrentRevision(), 4);
+  }
+  auto s = MustOpen(dir.path());
+  EXPECT_EQ(s->CurrentRevision(), 4);
+  EXPECT_EQ(s->List(Opts("/"))->revision, 4);
+  EXPECT_EQ(s->Create("/z", "v")->mod_revision, 5);
+}
+
+TEST(RocksStoreTest, WatchAfterReopenStartsAtRecoveredRevision) {
+  TempDir dir;
+  {
+    auto s = MustOpen(dir.path());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->Create("/k" + std::to_string(i), "v").ok());
+  }
+  auto s = MustOpen(dir.path());
+  EXPECT_EQ(s->OldestWatchableRevision(), 5);
+  EXPECT_EQ(s->Watch("/", 3, [] {}).status().code(), Code::kGone);
+  minik::testing::Collector c;
+  auto w = s->Watch("/", 5, c.Notify());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(s->Create("/new", "v").ok());
+  auto events = c.WaitFor(**w, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].revision, 6);
+}
+
+TEST(RocksStoreTest, OpenErrors) {
+  TempDir dir;
+  std::string file = dir.path() + "/plain-file";
+  std::ofstream(file) << "not a db";
+  auto s = OpenRocksStore(file);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kInternal);
+
+  // A second open of a live store fails on RocksDB's lock instead of corrupting it.
+  auto first = MustOpen(dir.path() + "/db");
+  auto second = OpenRocksStore(dir.path() + "/db");
+  EXPECT_FALSE(second.ok());
+}
+
+// Child side of the crash test: writes from several threads and reports each acknowledged
+// write ("key revision\n") on `fd` only after the store returned OK. Never returns.
+[[noreturn]] void CrashChild(const std::string& path, int fd) {
+  auto opened = OpenRocksStore(path);
+  if (!opened.ok()) _exit(2);
+  std::unique_ptr<Store> s = std::move(*opened);
+  std::mutex out_mu;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0;; ++i) {
+        std::string key = "/crash/" + std::to_string(t) + "/" + std::to_string(i);
+        auto r = s->Create(key, std::string(1500, static_cast<char>('a' + t)));
+        if (!r.ok()) _exit(3);
+        std::string line = key + " " + std::to_string(r->mod_revision) + "\n";
+        std::lock_guard<std::mutex> l(out_mu);
+        if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(4);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  _exit(0);
+}
+
+TEST(RocksStoreTest, AcknowledgedWritesSurviveKill9) {
+  TempDir dir;
+  const std::string path = dir.path() + "/db";
+  for (int trial = 0; trial < 3; ++trial) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      CrashChild(path, fds[1]);
+    }
+    close(fds[1]);
+    // Read acknowledgements until enough arrived, then kill -9 mid-stream.
+    std::map<std::string, int64_t> acked;
+    std::string buf;
+    char chunk[4096];
+    const size_t want = 300 + trial * 200;
+    while (acked.size() < want) {
+      ssize_t n = read(fds[0], chunk, sizeof(chunk));
+      if (n <= 0) break;
+      buf.append(chunk, n);
+      size_t nl;
+      while ((nl = buf.find('\n')) != std::string::npos) {
+        std::string line = buf.substr(0, nl);
+        buf.erase(0, nl + 1);
+        auto sp = line.find(' ');
+        acked[line.substr(0, sp)] = std::stoll(line.substr(sp + 1));
+      }
+    }
+    kill(pid, SIGKILL);
+    // Drain what the child acknowledged before dying: those writes must survive too.
+    for (;;) {
+      ssize_t n = read(fds[0], chunk, sizeof(chunk));
+      if (n <= 0) break;
+      buf.append(chunk, n);
+    }
+    size_t nl;
+    while ((nl = buf.find('\n')) != std::string::npos) {
+      std::string line = buf.substr(0, nl);
+      buf.erase(0, nl + 1);
+      auto sp = line.find(' ');
+      acked[line.substr(0, sp)] = std::stoll(line.substr(sp + 1));
+    }
+    close(fds[0]);
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with " << WEXITSTATUS(wstatus);
+    ASSERT_GE(acked.size(), want);
+
+    auto s = MustOpen(path);
+    ASSERT_NE(s, nullptr);
+    int64_t max_rev = 0;
+    for (const auto& [key, rev] : acked) {
+      auto got = s->Get(key);
+      ASSERT_TRUE(got.ok()) << "acknowledged write lost: " << key;
+      EXPECT_EQ(got->mod_revision, rev);
+      EXPECT_EQ(got->value.size(), 1500u);
+      max_rev = std::max(max_rev, rev);
+    }
+    EXPECT_GE(s->CurrentRevision(), max_rev);
+    // The recovered store is consistent: every key listed, revisions unique.
+    auto list = s->List(Opts("/crash/"));
+    ASSERT_TRUE(list.ok());
+    std::set<int64_t> revs;
+    for (auto& kv : list->items) revs.insert(kv.mod_revision);
+    EXPECT_EQ(revs.size(), list->items.size());
+    EXPECT_LE(*revs.rbegin(), s->CurrentRevision());
+    // Clean up so the next trial's keys start over (the child restarts at i = 0).
+    for (auto& kv : list->items) ASSERT_TRUE(s->Delete(kv.key).ok());
+  }
+}
+
+}  // namespace
+}  // namespace minik

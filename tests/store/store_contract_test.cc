@@ -1,0 +1,505 @@
+// The storage contract (store/store.h), run against every Store implementation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "store/store.h"
+#include "tests/store/store_test_util.h"
+
+namespace minik {
+namespace {
+
+using minik::testing::Collector;
+using minik::testing::Opts;
+using minik::testing::TempDir;
+using minik::testing::Window;
+using namespace std::chrono_literals;
+
+struct MemFactory {
+  std::unique_ptr<Store> Open(const StoreOptions& options) { return NewMemStore(options); }
+};
+
+struct RocksFactory {
+  TempDir dir;
+  int n = 0;
+  std::unique_ptr<Store> Open(const StoreOptions& options) {
+    auto s = OpenRocksStore(dir.path() + "/db" + std::to_string(n++), options);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+};
+
+template <typename Factory>
+class StoreContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = Open(StoreOptions{}); }
+  std::unique_ptr<Store> Open(const StoreOptions& o) { return factory_.Open(o); }
+
+  Factory factory_;
+  std::unique_ptr<Store> store_;
+};
+
+using Implementations = ::testing::Types<MemFactory, RocksFactory>;
+class Names {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemFactory> ? "Mem" : "Rocks";
+  }
+};
+TYPED_TEST_SUITE(StoreContractTest, Implementations, Names);
+
+TYPED_TEST(StoreContractTest, CreateGetAlreadyExistsNotFound) {
+  Store& s = *this->store_;
+  EXPECT_EQ(s.CurrentRevision(), 0);
+  auto created = s.Create("/registry/pods/default/a", "v1");
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_EQ(created->key, "/registry/pods/default/a");
+  EXPECT_EQ(created->value, "v1");
+  EXPECT_EQ(created->create_revision, 1);
+  EXPECT_EQ(created->mod_revision, 1);
+
+  auto got = s.Get("/registry/pods/default/a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value, "v1");
+  EXPECT_EQ(got->create_revision, 1);
+  EXPECT_EQ(got->mod_revision, 1);
+
+  auto again = s.Create("/registry/pods/default/a", "v2");
+  EXPECT_EQ(again.status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(s.Get("/registry/pods/default/a")->value, "v1");
+  EXPECT_EQ(s.CurrentRevision(), 1);  // failed writes consume no revision
+
+  EXPECT_EQ(s.Get("/registry/pods/default/missing").status().code(), Code::kNotFound);
+  EXPECT_EQ(s.Get("").status().code(), Code::kBadRequest);
+  EXPECT_EQ(s.Create("", "x").status().code(), Code::kBadRequest);
+}
+
+TYPED_TEST(StoreContractTest, BinaryKeysAndValues) {
+  Store& s = *this->store_;
+  std::string key("/k/\0\xff\x01", 6);
+  std::string value("\0\0bin\xff", 6);
+  ASSERT_TRUE(s.Create(key, value).ok());
+  auto got = s.Get(key);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value, value);
+  ASSERT_TRUE(s.Create("/e", "").ok());
+  EXPECT_EQ(s.Get("/e")->value, "");
+}
+
+TYPED_TEST(StoreContractTest, ListPrefixLimitContinue) {
+  Store& s = *this->store_;
+  for (const char* k : {"/a/3", "/a/1", "/a/5", "/a/2", "/a/4", "/b/1", "/a"}) {
+    ASSERT_TRUE(s.Create(k, std::string("v") + k).ok());
+  }
+  auto all = s.List(Opts("/a/"));
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->items.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(all->items[i].key, "/a/" + std::to_string(i + 1));
+  EXPECT_EQ(all->items[0].value, "v/a/1");
+  EXPECT_FALSE(all->more);
+  EXPECT_EQ(all->revision, 7);
+  EXPECT_EQ(all->revision, s.CurrentRevision());
+
+  std::vector<std::string> paged;
+  std::string after;
+  int pages = 0;
+  for (;;) {
+    auto page = s.List(Opts("/a/", after, 2));
+    ASSERT_TRUE(page.ok());
+    ++pages;
+    for (auto& kv : page->items) paged.push_back(kv.key);
+    if (!page->more) break;
+    ASSERT_FALSE(page->items.empty());
+    after = page->items.back().key;
+    ASSERT_LT(pages, 10);
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(paged, (std::vector<std::string>{"/a/1", "/a/2", "/a/3", "/a/4", "/a/5"}));
+
+  // An exact page: the limit equals what is left, so nothing more.
+  auto exact = s.List(Opts("/a/", "/a/3", 2));
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->items.size(), 2u);
+  EXPECT_FALSE(exact->more);
+
+  // start_after that does not exist, before the prefix, and past it.
+  EXPECT_EQ(s.List(Opts("/a/", "/a/25"))->items.size(), 3u);
+  EXPECT_EQ(s.List(Opts("/a/", "/"))->items.size(), 5u);
+  EXPECT_EQ(s.List(Opts("/a/", "/z"))->items.size(), 0u);
+
+  EXPECT_EQ(s.List(Opts(""))->items.size(), 7u);
+  EXPECT_EQ(s.List(Opts("/c/"))->items.size(), 0u);
+  EXPECT_EQ(s.List(Opts("/a/", "", -1)).status().code(), Code::kBadRequest);
+}
+
+TYPED_TEST(StoreContractTest, ListEmptyStore) {
+  auto r = this->store_->List(Opts("/"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->items.empty());
+  EXPECT_EQ(r->revision, 0);
+  EXPECT_FALSE(r->more);
+}
+
+TYPED_TEST(StoreContractTest, RevisionsStrictlyIncrease) {
+  Store& s = *this->store_;
+  int64_t last = 0;
+  auto check = [&](const StatusOr<KeyValue>& r) {
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->mod_revision, last + 1);
+    last = r->mod_revision;
+    EXPECT_EQ(s.CurrentRevision(), last);
+  };
+  check(s.Create("/x", "1"));
+  check(s.Create("/y", "1"));
+  check(s.Update("/x", "2", 1));
+  EXPECT_FALSE(s.Update("/x", "3", 1).ok());
+  check(s.Delete("/y"));
+  check(s.Create("/y", "again"));
+  EXPECT_EQ(s.Get("/y")->create_revision, 5);
+}
+
+TYPED_TEST(StoreContractTest, UpdateCas) {
+  Store& s = *this->store_;
+  auto c = s.Create("/k", "a");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(s.Create("/other", "o").ok());
+  auto u = s.Update("/k", "b", c->mod_revision);
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->value, "b");
+  EXPECT_EQ(u->create_revision, 1);
+  EXPECT_EQ(u->mod_revision, 3);
+
+  auto stale = s.Update("/k", "c", c->mod_revision);
+  EXPECT_EQ(stale.status().code(), Code::kConflict);
+  EXPECT_EQ(s.Get("/k")->value, "b");
+  EXPECT_EQ(s.Update("/missing", "x", 1).status().code(), Code::kNotFound);
+}
+
+TYPED_TEST(StoreContractTest, ConcurrentCreatesOfOneKeyExactlyOneWins) {
+  Store& s = *this->store_;
+  for (int round = 0; round < 5; ++round) {
+    std::string key = "/race/" + std::to_string(round);
+    std::atomic<int> ok{0}, exists{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&, i] {
+        auto r = s.Create(key, std::to_string(i));
+        if (r.ok()) ++ok;
+        if (r.status().code() == Code::kAlreadyExists) ++exists;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(ok.load(), 1);
+    EXPECT_EQ(exists.load(), 7);
+  }
+  EXPECT_EQ(s.CurrentRevision(), 5);
+}
+
+TYPED_TEST(StoreContractTest, ConcurrentWritersGetUniqueRevisions) {
+  Store& s = *this->store_;
+  constexpr int kThreads = 16, kPerThread = 40;
+  std::vector<std::vector<int64_t>> revs(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = s.Create("/c/" + std::to_string(t) + "/" + std::to_string(i), "v");
+        ASSERT_TRUE(r.ok());
+        if (!revs[t].empty()) {
+          EXPECT_GT(r->mod_revision, revs[t].back());
+        }
+        revs[t].push_back(r->mod_revision);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> all;
+  for (auto& v : revs) all.insert(v.begin(), v.end());
+  EXPECT_EQ(all.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
+  EXPECT_EQ(s.List(Opts("/c/"))->items.size(), size_t{kThreads * kPerThread});
+}
+
+TYPED_TEST(StoreContractTest, GuaranteedUpdateNoLostUpdates) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.Create("/counter", "0").ok());
+  constexpr int kThreads = 8, kPerThread = 30;
+  std::atomic<int> calls{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = s.GuaranteedUpdate("/counter", [&](const KeyValue* cur) -> StatusOr<std::string> {
+          ++calls;
+          if (!cur) return Internal("missing");
+          return std::to_string(std::stoi(cur->value) + 1);
+        });
+        ASSERT_TRUE(r.ok()) << r.status().message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(s.Get("/counter")->value, std::to_string(kThreads * kPerThread));
+  EXPECT_GE(calls.load(), kThreads * kPerThread);
+}
+
+TYPED_TEST(StoreContractTest, GuaranteedUpdateSemantics) {
+  Store& s = *this->store_;
+  auto same = [](const KeyValue* cur) -> StatusOr<std::string> { return cur->value; };
+  EXPECT_EQ(s.GuaranteedUpdate("/g", same).status().code(), Code::kNotFound);
+
+  auto created = s.GuaranteedUpdate(
+      "/g",
+      [](const KeyValue* cur) -> StatusOr<std::string> {
+        EXPECT_EQ(cur, nullptr);
+        return std::string("init");
+      },
+      /*ignore_not_found=*/true);
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->value, "init");
+  EXPECT_EQ(created->mod_revision, 1);
+
+  // Identical bytes: nothing written, revision kept.
+  auto noop = s.GuaranteedUpdate("/g", same);
+  ASSERT_TRUE(noop.ok());
+  EXPECT_EQ(noop->mod_revision, 1);
+  EXPECT_EQ(s.CurrentRevision(), 1);
+
+  // An error from fn aborts without writing.
+  auto aborted = s.GuaranteedUpdate("/g", [](const KeyValue*) -> StatusOr<std::string> {
+    return Status(Code::kInvalid, "rejected");
+  });
+  EXPECT_EQ(aborted.status().code(), Code::kInvalid);
+  EXPECT_EQ(s.CurrentRevision(), 1);
+
+  auto changed = s.GuaranteedUpdate("/g", [](const KeyValue* cur) -> StatusOr<std::string> {
+    return cur->value + "+";
+  });
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->value, "init+");
+  EXPECT_EQ(changed->create_revision, 1);
+  EXPECT_EQ(changed->mod_revision, 2);
+  EXPECT_EQ(s.GuaranteedUpdate("", same).status().code(), Code::kBadRequest);
+}
+
+TYPED_TEST(StoreContractTest, DeleteWithPrecondition) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.Create("/d", "val").ok());
+  ASSERT_TRUE(s.Update("/d", "val2", 1).ok());
+  EXPECT_EQ(s.Delete("/d", 1).status().code(), Code::kConflict);
+  EXPECT_TRUE(s.Get("/d").ok());
+  auto del = s.Delete("/d", 2);
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->value, "val2");
+  EXPECT_EQ(del->create_revision, 1);
+  EXPECT_EQ(del->mod_revision, 3);
+  EXPECT_EQ(s.Get("/d").status().code(), Code::kNotFound);
+  EXPECT_EQ(s.Delete("/d").status().code(), Code::kNotFound);
+
+  ASSERT_TRUE(s.Create("/d2", "x").ok());
+  EXPECT_TRUE(s.Delete("/d2").ok());  // unconditional
+  EXPECT_EQ(s.CurrentRevision(), 5);
+}
+
+TYPED_TEST(StoreContractTest, WatchAddedModifiedDeleted) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.Create("/w/before", "old").ok());
+  Collector c;
+  auto w = s.Watch("/w/", 0, c.Notify());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(s.Create("/w/a", "1").ok());
+  ASSERT_TRUE(s.Create("/other/x", "ignored").ok());
+  ASSERT_TRUE(s.Update("/w/a", "2", 2).ok());
+  ASSERT_TRUE(s.Delete("/w/a").ok());
+  auto events = c.WaitFor(**w, 3);
+  ASSERT_EQ(events.size(), 3u);
+
+  EXPECT_EQ(events[0].type, EventType::kAdded);
+  EXPECT_EQ(events[0].key, "/w/a");
+  EXPECT_EQ(events[0].revision, 2);
+  EXPECT_EQ(*events[0].value, "1");
+  EXPECT_EQ(events[0].prev_value, nullptr);
+  EXPECT_EQ(events[0].create_revision, 2);
+
+  EXPECT_EQ(events[1].type, EventType::kModified);
+  EXPECT_EQ(events[1].revision, 4);
+  EXPECT_EQ(*events[1].value, "2");
+  ASSERT_NE(events[1].prev_value, nullptr);
+  EXPECT_EQ(*events[1].prev_value, "1");
+  EXPECT_EQ(events[1].create_revision, 2);
+
+  EXPECT_EQ(events[2].type, EventType::kDeleted);
+  EXPECT_EQ(events[2].revision, 5);
+  EXPECT_EQ(*events[2].value, "2");
+  ASSERT_NE(events[2].prev_value, nullptr);
+  EXPECT_EQ(*events[2].prev_value, "2");
+  EXPECT_EQ(events[2].create_revision, 2);
+  EXPECT_GE(c.notifies(), 1);
+  EXPECT_TRUE((*w)->Error().ok());
+}
+
+TYPED_TEST(StoreContractTest, WatchResumesAfterRevision) {
+  Store& s = *this->store_;
+  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(s.Create("/r/" + std::to_string(i), "v").ok());
+  Collector c;
+  auto w = s.Watch("/r/", 6, c.Notify());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(s.Create("/r/11", "v").ok());
+  auto events = c.WaitFor(**w, 5);
+  ASSERT_EQ(events.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(events[i].revision, 7 + i);
+
+  // From the current revision: only new events. From the future: filtered until reached.
+  Collector c2, c3;
+  auto now = s.Watch("/r/", s.CurrentRevision(), c2.Notify());
+  auto future = s.Watch("/r/", s.CurrentRevision() + 1, c3.Notify());
+  ASSERT_TRUE(now.ok());
+  ASSERT_TRUE(future.ok());
+  ASSERT_TRUE(s.Create("/r/12", "v").ok());
+  ASSERT_TRUE(s.Create("/r/13", "v").ok());
+  EXPECT_EQ(c2.WaitFor(**now, 2).size(), 2u);
+  auto f = c3.WaitFor(**future, 1);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key, "/r/13");
+  EXPECT_EQ(s.Watch("/r/", -1, [] {}).status().code(), Code::kBadRequest);
+}
+
+TYPED_TEST(StoreContractTest, WatchTooOldIsGone) {
+  auto s = this->Open(Window(5));
+  for (int i = 1; i <= 20; ++i) ASSERT_TRUE(s->Create("/g/" + std::to_string(i), "v").ok());
+  EXPECT_EQ(s->OldestWatchableRevision(), 15);
+  auto gone = s->Watch("/g/", 3, [] {});
+  EXPECT_EQ(gone.status().code(), Code::kGone);
+  EXPECT_EQ(gone.status().message(), "too old resource version: 3 (15)");
+  EXPECT_EQ(s->Watch("/g/", 14, [] {}).status().code(), Code::kGone);
+
+  Collector c;
+  auto ok = s->Watch("/g/", 15, c.Notify());
+  ASSERT_TRUE(ok.ok());
+  auto events = c.WaitFor(**ok, 5);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events.front().revision, 16);
+  EXPECT_EQ(events.back().revision, 20);
+}
+
+TYPED_TEST(StoreContractTest, ManyWatchers) {
+  Store& s = *this->store_;
+  constexpr int kWatchers = 50, kWrites = 60;
+  std::vector<std::unique_ptr<Collector>> collectors;
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (int i = 0; i < kWatchers; ++i) {
+    collectors.push_back(std::make_unique<Collector>());
+    // Half watch everything, half one sub-prefix.
+    auto w = s.Watch(i % 2 ? "/m/" : "/m/even/", 0, collectors.back()->Notify());
+    ASSERT_TRUE(w.ok());
+    watchers.push_back(std::move(*w));
+  }
+  for (int i = 0; i < kWrites; ++i) {
+    std::string key = std::string(i % 2 ? "/m/odd/" : "/m/even/") + std::to_string(i);
+    ASSERT_TRUE(s.Create(key, "v").ok());
+  }
+  for (int i = 0; i < kWatchers; ++i) {
+    size_t want = i % 2 ? kWrites : kWrites / 2;
+    auto events = collectors[i]->WaitFor(*watchers[i], want);
+    ASSERT_EQ(events.size(), want) << "watcher " << i;
+    for (size_t j = 1; j < events.size(); ++j) {
+      EXPECT_GT(events[j].revision, events[j - 1].revision);
+    }
+  }
+}
+
+TYPED_TEST(StoreContractTest, SlowWatcherIsClosedWithoutBlockingWriters) {
+  auto s = this->Open(Window(100, 10));
+  std::atomic<int> slow_notifies{0};
+  auto slow = s->Watch("/", 0, [&] { ++slow_notifies; });  // never polls
+  Collector c;
+  auto healthy = s->Watch("/", 0, c.Notify());
+  ASSERT_TRUE(slow.ok());
+  ASSERT_TRUE(healthy.ok());
+  std::vector<WatchEvent> got;
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(s->Create("/s/" + std::to_string(i), "v").ok());
+    (*healthy)->Poll(got);  // keep the healthy one drained
+  }
+  EXPECT_EQ((*slow)->Error().code(), Code::kGone);
+  std::vector<WatchEvent> none;
+  EXPECT_EQ((*slow)->Poll(none), 0u);
+  EXPECT_EQ(slow_notifies.load(), 2);  // the first event, then the close
+  EXPECT_TRUE((*healthy)->Error().ok());
+  auto all = c.WaitFor(**healthy, 30 - got.size());
+  EXPECT_EQ(got.size() + all.size(), 30u);
+
+  // A replay larger than the backlog closes the watch at once.
+  auto big = s->Watch("/", 5, [] {});
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ((*big)->Error().code(), Code::kGone);
+}
+
+TYPED_TEST(StoreContractTest, NoNotifyAfterStop) {
+  Store& s = *this->store_;
+  std::atomic<bool> stop_writers{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; !stop_writers; ++i) {
+        (void)s.Create("/st/" + std::to_string(t) + "/" + std::to_string(i), "v");
+      }
+    });
+  }
+  for (int round = 0; round < 100; ++round) {
+    auto stopped = std::make_shared<std::atomic<bool>>(false);
+    auto violations = std::make_shared<std::atomic<int>>(0);
+    auto w = s.Watch("/st/", 0, [stopped, violations] {
+      std::this_thread::yield();  // widen the window for a racing Stop()
+      if (*stopped) ++*violations;
+    });
+    ASSERT_TRUE(w.ok());
+    std::this_thread::sleep_for(std::chrono::microseconds(round * 20));
+    (*w)->Stop();
+    *stopped = true;
+    std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(violations->load(), 0) << "round " << round;
+    w->reset();
+  }
+  stop_writers = true;
+  for (auto& t : writers) t.join();
+}
+
+TYPED_TEST(StoreContractTest, StopFromInsideNotifyDoesNotDeadlock) {
+  Store& s = *this->store_;
+  std::unique_ptr<Watcher> w;
+  std::atomic<int> calls{0};
+  std::mutex mu;
+  auto r = s.Watch("/in/", 0, [&] {
+    ++calls;
+    std::lock_guard<std::mutex> l(mu);
+    if (w) w->Stop();
+  });
+  ASSERT_TRUE(r.ok());
+  {
+    std::lock_guard<std::mutex> l(mu);
+    w = std::move(*r);
+  }
+  ASSERT_TRUE(s.Create("/in/1", "v").ok());
+  ASSERT_TRUE(s.Create("/in/2", "v").ok());
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TYPED_TEST(StoreContractTest, WatchersSeeStoreClose) {
+  Collector c;
+  auto w = this->store_->Watch("/", 0, c.Notify());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(this->store_->Create("/x", "v").ok());
+  this->store_.reset();
+  EXPECT_EQ((*w)->Error().code(), Code::kServiceUnavailable);
+  std::vector<WatchEvent> events;
+  EXPECT_EQ((*w)->Poll(events), 1u);  // committed events stay pollable
+  (*w)->Stop();                      // safe after the store is gone
+}
+
+}  // namespace
+}  // namespace minik
