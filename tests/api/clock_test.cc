@@ -16,7 +16,7 @@ SystemTime At(int64_t secs) { return SystemTime(seconds(secs)); }
 TEST(ClockTest, FormatRfc3339) {
   EXPECT_EQ(FormatRfc3339(At(0)), "1970-01-01T00:00:00Z");
   // 2026-11-30T02:52:05Z
-  EXPECT_EQ(FormatRfc3339(At(1795927925)), "2026-11-30T02:52:05Z");
+  EXPECT_EQ(FormatRfc3339(At(1796007125)), "2026-11-30T02:52:05Z");
   EXPECT_EQ(FormatRfc3339(At(951782400)), "2000-02-29T00:00:00Z");  // leap day
   EXPECT_EQ(FormatRfc3339(At(-1)), "1969-12-31T23:59:59Z");
   // Fractions are truncated, not rounded.
@@ -24,7 +24,7 @@ TEST(ClockTest, FormatRfc3339) {
 }
 
 TEST(ClockTest, FormatRfc3339Micro) {
-  auto t = At(1795927925) + microseconds(123456) + nanoseconds(999);
+  auto t = At(1796007125) + microseconds(123456) + nanoseconds(999);
   EXPECT_EQ(FormatRfc3339Micro(t), "2026-11-30T02:52:05.123456Z");
   EXPECT_EQ(FormatRfc3339Micro(At(0)), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatRfc3339Micro(At(-1) + microseconds(500000)), "1969-12-31T23:59:59.500000Z");
@@ -33,17 +33,17 @@ TEST(ClockTest, FormatRfc3339Micro) {
 TEST(ClockTest, ParseRfc3339) {
   SystemTime t;
   ASSERT_TRUE(ParseRfc3339("2026-11-30T02:52:05Z", &t));
-  EXPECT_EQ(t, At(1795927925));
+  EXPECT_EQ(t, At(1796007125));
   ASSERT_TRUE(ParseRfc3339("2026-11-30T02:52:05.123456Z", &t));
-  EXPECT_EQ(t, At(1795927925) + microseconds(123456));
+  EXPECT_EQ(t, At(1796007125) + microseconds(123456));
   ASSERT_TRUE(ParseRfc3339("2026-11-30T02:52:05.5Z", &t));
-  EXPECT_EQ(t, At(1795927925) + std::chrono::milliseconds(500));
+  EXPECT_EQ(t, At(1796007125) + std::chrono::milliseconds(500));
   ASSERT_TRUE(ParseRfc3339("2026-11-30T04:52:05+02:00", &t));
-  EXPECT_EQ(t, At(1795927925));
+  EXPECT_EQ(t, At(1796007125));
   ASSERT_TRUE(ParseRfc3339("2026-11-29T21:22:05-05:30", &t));
-  EXPECT_EQ(t, At(1795927925));
+  EXPECT_EQ(t, At(1796007125));
   ASSERT_TRUE(ParseRfc3339("2026-11-30T02:52:05.1234567891Z", &t));  // beyond ns: dropped
-  EXPECT_EQ(t, At(1795927925) + nanoseconds(123456789));
+  EXPECT_EQ(t, At(1796007125) + nanoseconds(123456789));
   ASSERT_TRUE(ParseRfc3339("1969-12-31T23:59:59Z", &t));
   EXPECT_EQ(t, At(-1));
   // Round trip.
