@@ -1,0 +1,42 @@
+// NewApiServer: wires the registry (the generic store, also the in-process client), the
+// router and the HTTPS server.
+#include "apiserver/apiserver.h"
+
+#include "apiserver/registry.h"
+#include "apiserver/router.h"
+
+namespace minik {
+namespace {
+
+class ApiServerImpl final : public ApiServer {
+ public:
+  ApiServerImpl(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
+                Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
+      : registry_(NewRegistry(store, resources, schemas, clock)),
+        router_(NewRouter(*registry_, resources, schemas, clock, tokens, config)),
+        http_(NewHttpServer(config.http, *router_)) {}
+
+  // The HTTP server goes first: it cancels streams that point into the router.
+  ~ApiServerImpl() override { http_.reset(); }
+
+  Status Start() override { return http_->Start(); }
+  void Stop() override { http_->Stop(); }
+  Client& LocalClient() override { return *registry_; }
+  int port() const override { return http_->port(); }
+
+ private:
+  std::unique_ptr<Client> registry_;
+  std::unique_ptr<HttpHandler> router_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace
+
+std::unique_ptr<ApiServer> NewApiServer(Store& store, const ResourceRegistry& resources,
+                                        const SchemaRegistry& schemas, Clock& clock,
+                                        TokenAuthenticator* tokens,
+                                        const ApiServerConfig& config) {
+  return std::make_unique<ApiServerImpl>(store, resources, schemas, clock, tokens, config);
+}
+
+}  // namespace minik

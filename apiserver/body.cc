@@ -1,0 +1,199 @@
+#include "apiserver/body.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <regex>
+
+#include "apiserver/media.h"
+
+namespace minik {
+namespace {
+
+constexpr int kMaxDepth = 100;
+constexpr size_t kMaxYamlNodes = 1000000;
+
+Status UnsupportedMediaType(const std::string& type, const std::string& accepted) {
+  return Status(Code::kUnsupportedMediaType,
+                "the body of the request was in an unknown format - accepted media types "
+                "include: " + accepted + (type.empty() ? "" : " (got \"" + type + "\")"));
+}
+
+// Resolves a plain (unquoted) YAML scalar like the YAML 1.2 core schema.
+Json PlainScalar(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  static const std::regex kInt("[-+]?[0-9]+");
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  if (std::regex_match(s, kInt)) {
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (errno == 0 && end && *end == '\0') return static_cast<int64_t>(v);
+    errno = 0;
+    if (s[0] != '-') {
+      unsigned long long u = std::strtoull(s.c_str(), &end, 10);
+      if (errno == 0 && end && *end == '\0') return static_cast<uint64_t>(u);
+    }
+    return std::strtod(s.c_str(), nullptr);
+  }
+  if (std::regex_match(s, kFloat)) return std::strtod(s.c_str(), nullptr);
+  return s;
+}
+
+class YamlConverter {
+ public:
+  StatusOr<Json> Convert(const YAML::Node& node, int depth) {
+    if (++nodes_ > kMaxYamlNodes) return BadRequest("yaml: document has too many nodes");
+    if (depth > kMaxDepth) return BadRequest("yaml: exceeded max depth of " +
+                                             std::to_string(kMaxDepth));
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return Json(nullptr);
+      case YAML::NodeType::Scalar: {
+        const std::string& tag = node.Tag();
+        if (tag == "!" || tag == "tag:yaml.org,2002:str") return Json(node.Scalar());
+        return PlainScalar(node.Scalar());
+      }
+      case YAML::NodeType::Sequence: {
+        Json arr = Json::array();
+        for (const auto& item : node) {
+          auto v = Convert(item, depth + 1);
+          if (!v.ok()) return v.status();
+          arr.push_back(std::move(*v));
+        }
+        return arr;
+      }
+      case YAML::NodeType::Map: {
+        Json obj = Json::object();
+        for (const auto& kv : node) {
+          if (!kv.first.IsScalar()) return BadRequest("yaml: map keys must be scalars");
+          auto v = Convert(kv.second, depth + 1);
+          if (!v.ok()) return v.status();
+          obj[kv.first.Scalar()] = std::move(*v);
+        }
+        return obj;
+      }
+    }
+    return Json(nullptr);
+  }
+
+ private:
+  size_t nodes_ = 0;
+};
+
+std::string Abbreviate(const std::string& body) {
+  constexpr size_t kMax = 200;
+  return body.size() <= kMax ? body : body.substr(0, kMax) + "...";
+}
+
+}  // namespace
+
+StatusOr<Json> YamlToJson(const std::string& text) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    YamlConverter converter;
+    return converter.Convert(root, 0);
+  } catch (const YAML::Exception& e) {
+    return BadRequest(std::string("error converting YAML to JSON: ") + e.what());
+  } catch (const std::exception& e) {
+    return BadRequest(std::string("error converting YAML to JSON: ") + e.what());
+  }
+}
+
+StatusOr<Json> DecodeObjectBody(const SchemaRegistry& schemas, const std::string& content_type,
+                                const std::string& body) {
+  std::string type = ParseMediaType(content_type).type;
+  StatusOr<Json> decoded = Status(Code::kInternal, "unset");
+  if (type.empty() || type == "application/json") {
+    decoded = ParseJson(body, kMaxDepth);
+  } else if (type == "application/yaml") {
+    decoded = YamlToJson(body);
+  } else if (type == "application/vnd.kubernetes.protobuf") {
+    decoded = DecodeProtobuf(schemas, body);
+  } else {
+    return UnsupportedMediaType(type,
+                                "application/json, application/yaml, "
+                                "application/vnd.kubernetes.protobuf");
+  }
+  if (!decoded.ok()) return decoded.status();
+  if (!decoded->is_object()) {
+    return BadRequest("Object 'Kind' is missing in '" + Abbreviate(body) + "'");
+  }
+  return decoded;
+}
+
+StatusOr<PatchType> PatchTypeFor(const std::string& content_type) {
+  std::string type = ParseMediaType(content_type).type;
+  if (type == "application/json-patch+json") return PatchType::kJson;
+  if (type == "application/merge-patch+json") return PatchType::kMerge;
+  if (type == "application/strategic-merge-patch+json") return PatchType::kStrategicMerge;
+  if (type == "application/apply-patch+yaml") return PatchType::kApply;
+  return UnsupportedMediaType(type,
+                              "application/json-patch+json, application/merge-patch+json, "
+                              "application/strategic-merge-patch+json, "
+                              "application/apply-patch+yaml");
+}
+
+Status CheckBodyAgainstUrl(Json& obj, const GroupVersionKind& expected, const std::string& ns,
+                           bool check_version) {
+  std::string api_version = GetString(obj, {"apiVersion"});
+  std::string kind = GetString(obj, {"kind"});
+  if (obj.contains("apiVersion") && !obj["apiVersion"].is_string()) {
+    return BadRequest("apiVersion must be a string");
+  }
+  if (obj.contains("kind") && !obj["kind"].is_string()) return BadRequest("kind must be a string");
+  if (!kind.empty() && kind != expected.kind) {
+    return BadRequest(expected.kind + " in version \"" + expected.version +
+                      "\" cannot be handled as a " + expected.kind + ": the kind in the data (" +
+                      kind + ") does not match the expected kind (" + expected.kind + ")");
+  }
+  if (check_version && !api_version.empty() && api_version != expected.ApiVersion()) {
+    return BadRequest("the API version in the data (" + api_version +
+                      ") does not match the expected API version (" + expected.ApiVersion() +
+                      ")");
+  }
+  // Like the decoder's defaulting from the URL's kind: absent type fields are filled in.
+  if (api_version.empty()) obj["apiVersion"] = expected.ApiVersion();
+  if (kind.empty()) obj["kind"] = expected.kind;
+
+  if (obj.contains("metadata") && !obj["metadata"].is_object() && !obj["metadata"].is_null()) {
+    return BadRequest(expected.kind + " in version \"" + expected.version +
+                      "\" cannot be handled as a " + expected.kind +
+                      ": metadata must be an object");
+  }
+  // rest.EnsureObjectNamespaceMatchesRequestNamespace.
+  std::string obj_ns = Namespace(obj);
+  if (obj_ns == ns) return Status::Ok();
+  if (obj_ns.empty()) {
+    obj["metadata"]["namespace"] = ns;
+    return Status::Ok();
+  }
+  if (ns.empty()) {
+    obj["metadata"].erase("namespace");
+    return Status::Ok();
+  }
+  return BadRequest(
+      "the namespace of the provided object does not match the namespace sent on the request");
+}
+
+std::vector<std::string> FindUnknownFields(const SchemaRegistry& schemas,
+                                           const GroupVersionKind& gvk, const Json& obj) {
+  const TypeSchema* type = schemas.FindByGvk(gvk);
+  if (type == nullptr) return {};
+  return UnknownFields(schemas, *type, obj);
+}
+
+Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown) {
+  std::string msg = gvk.kind + " in version \"" + gvk.version + "\" cannot be handled as a " +
+                    gvk.kind + ": strict decoding error: ";
+  for (size_t i = 0; i < unknown.size(); ++i) {
+    msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+  }
+  return BadRequest(msg);
+}
+
+}  // namespace minik

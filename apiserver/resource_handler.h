@@ -1,0 +1,61 @@
+// ResourceHandler: serves resource requests (get, list, watch, create, update, patch,
+// delete, deletecollection, and their subresources) for any registry entry by calling the
+// Client, like the apiserver's generic handlers (k8s.io/apiserver/pkg/endpoints/handlers).
+// Nothing here is per kind: the ResourceInfo entry says what is served.
+#pragma once
+
+#include <random>
+#include <string>
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/resource.h"
+#include "api/schema.h"
+#include "apiserver/http.h"
+#include "apiserver/request_info.h"
+#include "apiserver/watch_stream.h"
+
+namespace minik {
+
+class ResourceHandler {
+ public:
+  ResourceHandler(Client& client, const SchemaRegistry& schemas, Clock& clock,
+                  DeadlineTimer& timer, WatchLimiter& watches);
+
+  // `info` is the entry `ri` names (group, version, resource already matched).
+  HttpResponse Serve(const HttpRequest& request, const RequestInfo& ri, const ResourceInfo& info,
+                     const UserInfo& user);
+
+ private:
+  // What a request names after scope and subresource checks.
+  struct Target {
+    ResourceRef ref;
+    std::string ns;           // "" for cluster-scoped kinds
+    std::string name;
+    std::string subresource;
+    GroupVersionKind body_kind;  // the kind a body must be (subresource kind for scale, ...)
+  };
+
+  StatusOr<Target> Resolve(const RequestInfo& ri, const ResourceInfo& info);
+  HttpResponse Read(const HttpRequest& request, const RequestInfo& ri, const ResourceInfo& info,
+                    const Target& t);
+  HttpResponse Watch(const HttpRequest& request, const ResourceInfo& info, const Target& t,
+                     const UserInfo& user);
+  HttpResponse Write(const HttpRequest& request, const RequestInfo& ri, const Target& t);
+  HttpResponse Patch(const HttpRequest& request, const Target& t);
+  HttpResponse Delete(const HttpRequest& request, const RequestInfo& ri, const Target& t);
+  // Decodes and checks a create/update body; collects unknown-field warnings.
+  StatusOr<Json> DecodeWriteBody(const HttpRequest& request, const Target& t, bool create,
+                                 const WriteOptions& opts, std::vector<std::string>& warnings);
+  SteadyTime WatchDeadline(int64_t timeout_seconds);
+
+  Client& client_;
+  const SchemaRegistry& schemas_;
+  Clock& clock_;
+  DeadlineTimer& timer_;
+  WatchLimiter& watches_;
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_): spreads default watch timeouts
+};
+
+}  // namespace minik

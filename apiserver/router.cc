@@ -1,0 +1,195 @@
+// The API server's HttpHandler: authenticate, authorize, then route a request to health,
+// version, discovery, OpenAPI, self reviews or the ResourceHandler. Discovery and OpenAPI
+// bytes are built once here from the registry.
+//
+// Threads: Handle runs on many HTTP worker threads at once; everything it reads is
+// immutable after construction, except the WatchLimiter and DeadlineTimer (internally
+// synchronized).
+#include "apiserver/router.h"
+
+#include "api/log.h"
+#include "apiserver/authn.h"
+#include "apiserver/authz.h"
+#include "apiserver/discovery.h"
+#include "apiserver/health.h"
+#include "apiserver/media.h"
+#include "apiserver/openapi.h"
+#include "apiserver/request_info.h"
+#include "apiserver/resource_handler.h"
+#include "apiserver/responses.h"
+#include "apiserver/watch_stream.h"
+
+namespace minik {
+namespace {
+
+constexpr int kMaxWatchesPerUser = 100;
+
+HttpResponse DocumentResponse(const DiscoveryDocument& doc) {
+  HttpResponse r = RawJsonResponse(200, doc.body, doc.content_type);
+  r.headers.emplace_back("Vary", "Accept");
+  return r;
+}
+
+Status MethodNotAllowed() {
+  return Status(Code::kMethodNotAllowed,
+                "the server does not allow this method on the requested resource");
+}
+
+class Router final : public HttpHandler {
+ public:
+  Router(Client& registry, const ResourceRegistry& resources, const SchemaRegistry& schemas,
+         Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
+      : resources_(resources),
+        clock_(clock),
+        tokens_(tokens),
+        discovery_(resources, config.external_address),
+        openapi_(resources, schemas),
+        timer_(clock),
+        watches_(kMaxWatchesPerUser),
+        handler_(registry, schemas, clock, timer_, watches_) {}
+
+  HttpResponse Handle(HttpRequest& request) override {
+    try {
+      return HandleAuthenticated(request);
+    } catch (const std::exception& e) {
+      // Handlers return Statuses; an exception here is a bug, answered like the apiserver's
+      // panic recovery instead of dropping the connection.
+      LOG(Error, "apiserver") << "handler exception path=" << request.path
+                              << " error=" << e.what();
+      return ErrorResponse(Internal(std::string("an error on the server (\"") + e.what() +
+                                    "\") has prevented the request from succeeding"));
+    }
+  }
+
+ private:
+  HttpResponse HandleAuthenticated(HttpRequest& request) {
+    auto authn = Authenticate(request, tokens_);
+    if (!authn.ok()) return ErrorResponse(authn.status());
+    bool public_path = IsPublicPath(request.path);
+    if (authn->anonymous && !public_path) return ErrorResponse(UnauthorizedStatus());
+
+    RequestInfo ri = ParseRequestInfo(request);
+    AuthzAttributes attrs;
+    attrs.user = &authn->user;
+    attrs.resource_request = ri.is_resource_request;
+    attrs.verb = ri.verb;
+    attrs.path = ri.path;
+    attrs.api_group = ri.group;
+    attrs.api_version = ri.version;
+    attrs.resource = ri.resource;
+    attrs.subresource = ri.subresource;
+    attrs.name = ri.name;
+    attrs.ns = ri.ns;
+    // Public paths are open to everyone (system:public-info-viewer binds the anonymous too).
+    if (!public_path) {
+      AuthzDecision decision = authorizer_.Authorize(attrs);
+      if (!decision.allowed) return ErrorResponse(ForbiddenStatus(attrs, decision.reason));
+    }
+    if (!ri.is_resource_request) return ServeNonResource(request, ri);
+    return ServeResource(request, ri, authn->user);
+  }
+
+  HttpResponse ServeResource(HttpRequest& request, const RequestInfo& ri, const UserInfo& user) {
+    if (ri.group == "authentication.k8s.io" && ri.resource == "selfsubjectreviews" &&
+        ri.parts.size() == 1 && ri.ns.empty()) {
+      if (ri.verb != "create") return ErrorResponse(MethodNotAllowed());
+      if (ri.version != "v1" && ri.version != "v1beta1" && ri.version != "v1alpha1") {
+        return ErrorResponse(NotFoundResource());
+      }
+      return JsonResponse(
+          201, SelfSubjectReview(user, "authentication.k8s.io/" + ri.version, clock_.Now()));
+    }
+    const ResourceInfo* info = resources_.Find({ri.group, ri.version, ri.resource});
+    if (info == nullptr) return ErrorResponse(NotFoundResource());
+    return handler_.Serve(request, ri, *info, user);
+  }
+
+  HttpResponse ServeNonResource(const HttpRequest& request, const RequestInfo& ri) {
+    if (auto health = ServeHealth(request)) return *health;
+    const std::string& path = request.path;
+    bool read = request.method == "GET" || request.method == "HEAD";
+    if (path == "/version" || path == "/version/") {
+      if (!read) return ErrorResponse(MethodNotAllowed());
+      return DocumentResponse(discovery_.Version());
+    }
+    if (path == "/openapi/v2" || path.rfind("/openapi/", 0) == 0) return ServeOpenApi(request);
+    if (ri.api_prefix.empty()) {
+      if (path == "/" && read) return JsonResponse(200, RootPaths());
+      return ErrorResponse(NotFoundResource());
+    }
+    if (!read) return ErrorResponse(MethodNotAllowed());
+    // /api, /apis, /apis/<g>, /api/<v>, /apis/<g>/<v>.
+    std::string trimmed = path;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    if (trimmed == "/api" || trimmed == "/apis") {
+      auto accept = request.Header("Accept");
+      return DocumentResponse(discovery_.Root(trimmed, NegotiateDiscovery(accept)));
+    }
+    std::optional<DiscoveryDocument> doc;
+    if (!ri.version.empty()) {
+      doc = discovery_.ResourceList(ri.group, ri.version);
+    } else if (ri.api_prefix == "apis") {
+      doc = discovery_.Group(trimmed.substr(std::string("/apis/").size()));
+    }
+    if (!doc) return ErrorResponse(NotFoundResource());
+    return DocumentResponse(*doc);
+  }
+
+  HttpResponse ServeOpenApi(const HttpRequest& request) {
+    const std::string& path = request.path;
+    const std::string prefix = "/openapi/v3";
+    if (path == prefix || path == prefix + "/") {
+      HttpResponse r = RawJsonResponse(200, openapi_.Index(), "application/json");
+      r.headers.emplace_back("Cache-Control", "no-cache, private");
+      return r;
+    }
+    if (path.rfind(prefix + "/", 0) == 0) {
+      const OpenApiDocument* doc = openapi_.Find(path.substr(prefix.size() + 1));
+      if (doc != nullptr) {
+        HttpResponse r = RawJsonResponse(200, doc->body, "application/json");
+        r.headers.emplace_back("Etag", "\"" + doc->hash + "\"");
+        // A hashed URL names these exact bytes, so clients may cache it for good.
+        bool hashed = request.Query("hash") == doc->hash;
+        r.headers.emplace_back("Cache-Control",
+                               hashed ? "public, immutable" : "no-cache, private");
+        return r;
+      }
+    }
+    // /openapi/v2 is not served (kubectl-wire.md §2: v3 suffices for validation).
+    return ErrorResponse(NotFoundResource());
+  }
+
+  Json RootPaths() const {
+    Json paths = Json::array({"/api", "/api/v1", "/apis"});
+    for (const auto& [group, versions] : resources_.Groups()) {
+      if (group.empty()) continue;
+      paths.push_back("/apis/" + group);
+      for (const auto& v : versions) paths.push_back("/apis/" + group + "/" + v);
+    }
+    for (const char* p : {"/healthz", "/livez", "/openapi/v3", "/readyz", "/version"}) {
+      paths.push_back(p);
+    }
+    return Json{{"paths", paths}};
+  }
+
+  const ResourceRegistry& resources_;
+  Clock& clock_;
+  TokenAuthenticator* tokens_;
+  MastersOnlyAuthorizer authorizer_;
+  const Discovery discovery_;
+  const OpenApiV3 openapi_;
+  DeadlineTimer timer_;
+  WatchLimiter watches_;
+  ResourceHandler handler_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpHandler> NewRouter(Client& registry, const ResourceRegistry& resources,
+                                       const SchemaRegistry& schemas, Clock& clock,
+                                       TokenAuthenticator* tokens,
+                                       const ApiServerConfig& config) {
+  return std::make_unique<Router>(registry, resources, schemas, clock, tokens, config);
+}
+
+}  // namespace minik
