@@ -13,6 +13,10 @@
 //   list<Container> merge=name strategy=merge   (strategic-merge list keyed by name)
 //   list<string> set                            (x-kubernetes-list-type=set)
 //   required  default=ClusterFirst
+// A field named "-" has no JSON name of its own: in a type with other fields it is an embedded
+// (inline) struct whose fields appear in the parent's JSON (Load copies them into the parent,
+// marked `inlined_from`); as the only field of a type it is a protobuf wrapper of a Go slice
+// (ExtraValue), and the type's JSON value is that field's value.
 #pragma once
 
 #include <map>
@@ -62,6 +66,18 @@ struct FieldSchema {
   bool required = false;
   std::optional<Json> default_value;
   std::string description;
+  // `omitzero`: Go non-pointer field with omitempty, so a zero value (0, false, "", int 0
+  // IntOrString) means absent. kubectl's protobuf bodies carry such zeros; the decoder drops
+  // them as Go's JSON encoder would.
+  bool omit_zero = false;
+  // Non-empty on the JSON-visible copies of an inline struct's fields: the type name of the
+  // embedded struct. Such copies have proto 0 (in protobuf they live in the embedded message).
+  std::string inlined_from;
+
+  // Embedded struct (name "-" in the text): proto-only; its JSON fields are in the parent.
+  bool IsInline() const {
+    return name.empty() && type == ValueType::kObject && container == Container::kNone;
+  }
 };
 
 struct TypeSchema {
@@ -72,6 +88,8 @@ struct TypeSchema {
 
   const FieldSchema* Field(const std::string& json_name) const;
   const FieldSchema* FieldByProto(int number) const;
+  // A wrapper type (one field named "-" that is not inline): that field, else nullptr.
+  const FieldSchema* Wrapped() const;
 };
 
 // Immutable after load; safe to share between threads.
@@ -84,8 +102,13 @@ class SchemaRegistry {
   const TypeSchema* Find(const std::string& name) const;
   const TypeSchema* FindByGvk(const GroupVersionKind& gvk) const;
   const std::map<std::string, TypeSchema>& types() const { return types_; }
+  // Ok when every kObject field refers to a known type; else BadRequest naming the missing ones.
+  Status CheckReferences() const;
 
  private:
+  // Re-derives the JSON copies of inline fields in every type (Load calls it).
+  void LinkInline();
+
   std::map<std::string, TypeSchema> types_;
 };
 
@@ -100,6 +123,7 @@ StatusOr<Json> DecodeProtobuf(const SchemaRegistry& schemas, std::string_view bo
 // Strict decoding: the JSON paths of fields the schema does not know, worded like the
 // apiserver ("spec.replicaz", "spec.template.spec.containers[0].imagee"). Fields of kAny /
 // RawExtension / FieldsV1 values are not inspected.
+// The GroupVersionKind is not checked; apiVersion and kind are always known.
 std::vector<std::string> UnknownFields(const SchemaRegistry& schemas, const TypeSchema& type,
                                        const Json& obj);
 
