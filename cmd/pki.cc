@@ -21,7 +21,9 @@ namespace {
 template <auto Fn>
 struct Deleter {
   template <typename T>
-  void operator()(T* p) const { Fn(p); }
+  void operator()(T* p) const {
+    Fn(p);
+  }
 };
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
@@ -134,8 +136,8 @@ StatusOr<X509Ptr> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_P
                                reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1, 0);
   }
   if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                  reinterpret_cast<const unsigned char*>(spec.cn.c_str()), -1,
-                                  -1, 0)) {
+                                  reinterpret_cast<const unsigned char*>(spec.cn.c_str()), -1, -1,
+                                  0)) {
     return Internal(SslError("invalid common name"));
   }
   X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
@@ -195,7 +197,8 @@ bool LeafIsGood(const std::string& dir, const std::string& base, const std::stri
   }
   auto info = InspectCertificate(*cert);
   if (!info.ok()) return false;
-  if (info->not_after < std::chrono::system_clock::now() + std::chrono::hours(24 * kRenewBeforeDays)) {
+  if (info->not_after <
+      std::chrono::system_clock::now() + std::chrono::hours(24 * kRenewBeforeDays)) {
     return false;
   }
   auto has_all = [](const std::vector<std::string>& have, const std::vector<std::string>& want) {
@@ -239,10 +242,8 @@ Status EnsurePki(const std::string& dir, const PkiOptions& options) {
   auto ca_key = KeyFromPem(*ca_key_pem);
   if (!ca_key.ok()) return ca_key.status();
 
-  CertSpec serving{.cn = "kube-apiserver",
-                   .server = true,
-                   .dns = options.dns_sans,
-                   .ips = options.ip_sans};
+  CertSpec serving{
+      .cn = "kube-apiserver", .server = true, .dns = options.dns_sans, .ips = options.ip_sans};
   CertSpec admin{.cn = options.admin_cn, .orgs = options.admin_orgs, .client = true};
   for (auto [base, spec] : {std::pair{"apiserver", &serving}, std::pair{"admin", &admin}}) {
     if (!new_ca && LeafIsGood(dir, base, *ca_cert_pem, *spec)) continue;
@@ -257,7 +258,8 @@ Status EnsurePki(const std::string& dir, const PkiOptions& options) {
     auto key = NewEcKey();
     if (!key.ok()) return key.status();
     MINIK_RETURN_IF_ERROR(WriteFileAtomic(dir + "/sa.key", KeyToPem(key->get()), 0600, false));
-    MINIK_RETURN_IF_ERROR(WriteFileAtomic(dir + "/sa.pub", PublicKeyToPem(key->get()), 0644, false));
+    MINIK_RETURN_IF_ERROR(
+        WriteFileAtomic(dir + "/sa.pub", PublicKeyToPem(key->get()), 0644, false));
   }
   // No fsync: it costs ~10 ms a file on a busy disk (syncfs more), and `start` must be fast.
   // A crash before write-back leaves empty or missing files, which the next EnsurePki
@@ -267,11 +269,14 @@ Status EnsurePki(const std::string& dir, const PkiOptions& options) {
 
 StatusOr<Pki> LoadPki(const std::string& dir) {
   Pki pki;
-  std::pair<const char*, std::string*> files[] = {
-      {"ca.crt", &pki.ca_cert},         {"ca.key", &pki.ca_key},
-      {"apiserver.crt", &pki.apiserver_cert}, {"apiserver.key", &pki.apiserver_key},
-      {"admin.crt", &pki.admin_cert},   {"admin.key", &pki.admin_key},
-      {"sa.key", &pki.sa_key},          {"sa.pub", &pki.sa_pub}};
+  std::pair<const char*, std::string*> files[] = {{"ca.crt", &pki.ca_cert},
+                                                  {"ca.key", &pki.ca_key},
+                                                  {"apiserver.crt", &pki.apiserver_cert},
+                                                  {"apiserver.key", &pki.apiserver_key},
+                                                  {"admin.crt", &pki.admin_cert},
+                                                  {"admin.key", &pki.admin_key},
+                                                  {"sa.key", &pki.sa_key},
+                                                  {"sa.pub", &pki.sa_pub}};
   for (auto& [name, out] : files) {
     auto text = ReadFile(dir + "/" + name);
     if (!text.ok()) return text.status();
@@ -309,7 +314,8 @@ StatusOr<CertInfo> InspectCertificate(const std::string& cert_pem) {
     if (nid == NID_commonName) info.common_name = value;
     if (nid == NID_organizationName) info.organizations.push_back(value);
   }
-  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr));
+  auto* sans =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
     if (gn->type == GEN_DNS) {

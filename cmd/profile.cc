@@ -16,7 +16,9 @@ namespace minik {
 std::string PodCidr(const ProfileConfig& c) {
   return "10." + std::to_string(244 + c.pod_cidr_index) + ".0.0/16";
 }
-std::string BridgeName(const ProfileConfig& c) { return "minik" + std::to_string(c.pod_cidr_index); }
+std::string BridgeName(const ProfileConfig& c) {
+  return "minik" + std::to_string(c.pod_cidr_index);
+}
 std::string BridgeIp(const ProfileConfig& c) {
   return "10." + std::to_string(244 + c.pod_cidr_index) + ".0.1";
 }
@@ -69,7 +71,8 @@ Status ValidateProfileName(const std::string& name) {
       return bad("must consist of lowercase letters, digits and '-'");
     }
   }
-  if (name.front() == '-' || name.back() == '-') return bad("must start and end with a letter or digit");
+  if (name.front() == '-' || name.back() == '-')
+    return bad("must start and end with a letter or digit");
   return Status::Ok();
 }
 
