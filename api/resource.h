@@ -13,6 +13,7 @@
 #include "api/clock.h"
 #include "api/json.h"
 #include "api/status.h"
+#include "api/validation.h"
 
 namespace minik {
 
@@ -72,6 +73,13 @@ class Strategy {
   // Called after a successful delete, and after a failed or dry-run create that passed
   // BeforeCreate (release allocations).
   virtual void AfterDelete(const Json& obj) const { (void)obj; }
+  // Called once after an update that passed BeforeUpdate. committed=true: the write happened,
+  // release what `old` held and `obj` no longer does (a NodePort of a service turned
+  // ClusterIP). committed=false (failed write, conflict retry, dry-run): release what
+  // BeforeUpdate allocated for `obj` that `old` did not hold.
+  virtual void AfterUpdate(const Json& obj, const Json& old, bool committed) const {
+    (void)obj; (void)old; (void)committed;
+  }
   // Called by the registry at start-up with every stored object of the kind, so allocators
   // (ClusterIPs, NodePorts) learn what is taken.
   virtual void Restore(const Json& obj) const { (void)obj; }
@@ -94,10 +102,19 @@ struct ResourceInfo {
   // Fully qualified schema name of the kind ("io.k8s.api.core.v1.ConfigMap").
   std::string schema;
 
+  // How metadata.name is validated (namespaces: DNS-1123 label, services: DNS-1035 label,
+  // RBAC kinds and persistentvolumes: path segment, most others: DNS-1123 subdomain).
+  NameRule name_rule = NameRule::kDns1123Subdomain;
+
   // Table output: columns after "Name" (the registry adds Name first and, when the kind has
   // no "Age" column of its own, Age last) and a function producing the cells in that order.
   std::vector<TableColumn> columns;
   std::function<std::vector<Json>(const Json& obj, SystemTime now)> cells;
+  // true: `columns`/`cells` are the whole row and the registry adds neither Name nor Age.
+  // For kinds whose upstream row does not start with Name or lacks Age: events (Name is a
+  // wide column at the end), roles/clusterroles/limitranges ("Created At", the apiserver's
+  // default table), podtemplates (no Age), storageclasses (the Name cell says "(default)").
+  bool full_row = false;
 
   // Field selectors beyond metadata.name / metadata.namespace: returns the field's value as a
   // string, or nullopt when `field` is not a supported selector for this kind.

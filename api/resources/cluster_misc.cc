@@ -1,0 +1,454 @@
+// Kinds of the smaller groups: events.k8s.io/v1 Event, autoscaling/v2 HorizontalPodAutoscaler,
+// policy/v1 PodDisruptionBudget, storage.k8s.io/v1 StorageClass, scheduling.k8s.io/v1
+// PriorityClass and coordination.k8s.io/v1 Lease.
+#include <algorithm>
+
+#include "api/resources/column_docs.h"
+#include "api/resources/common.h"
+#include "api/resources/pod_spec.h"
+#include "api/resources/resources.h"
+
+namespace minik::res {
+namespace {
+
+std::optional<std::string> NoFields(const Json&, const std::string&) { return std::nullopt; }
+
+std::string QuantityText(const Json& q) {
+  if (q.is_string()) return q.get<std::string>();
+  if (auto i = Int(q)) return std::to_string(*i);
+  return "<unknown>";
+}
+
+// ---- events.k8s.io ---------------------------------------------------------------------
+
+// The core/v1 shape of an events.k8s.io/v1 Event (the two are one object upstream).
+Json CoreEventOf(const Json& ev) {
+  Json core = ev;
+  auto move = [&](const char* from, const char* to) {
+    if (ev.contains(from)) core[to] = ev[from];
+  };
+  move("regarding", "involvedObject");
+  move("note", "message");
+  move("deprecatedSource", "source");
+  move("deprecatedFirstTimestamp", "firstTimestamp");
+  move("deprecatedLastTimestamp", "lastTimestamp");
+  move("deprecatedCount", "count");
+  move("reportingController", "reportingComponent");
+  return core;
+}
+
+std::vector<Json> EventV1Cells(const Json& ev, SystemTime now) {
+  static const ResourceInfo kCore = Events();
+  return kCore.cells(CoreEventOf(ev), now);
+}
+
+std::optional<std::string> EventV1Field(const Json& ev, const std::string& field) {
+  static const ResourceInfo kCore = Events();
+  std::string f = field;
+  if (f.rfind("regarding.", 0) == 0) f = "involvedObject." + f.substr(10);
+  if (f == "reportingController") f = "reportingComponent";
+  if (f == "deprecatedSource") f = "source";
+  return kCore.fields(CoreEventOf(ev), f);
+}
+
+void ValidateEventV1(Causes& out, const Json& ev) {
+  if (!At(ev, {"eventTime"}).is_string()) out.push_back(RequiredCause("eventTime"));
+  std::string type = Str(At(ev, {"type"}));
+  if (type != "Normal" && type != "Warning")
+    out.push_back(InvalidCause("type", "\"\"", "has invalid value: " + type));
+  if (Str(At(ev, {"reportingController"})).empty()) out.push_back(RequiredCause("reportingController"));
+  if (Str(At(ev, {"reportingInstance"})).empty()) out.push_back(RequiredCause("reportingInstance"));
+  if (Str(At(ev, {"action"})).empty()) out.push_back(RequiredCause("action"));
+  if (Str(At(ev, {"reason"})).empty()) out.push_back(RequiredCause("reason"));
+  if (Str(At(ev, {"note"})).size() > 1024) out.push_back(TooLongCause("note", 1024));
+  std::string ns = Namespace(ev);
+  std::string involved = Str(At(ev, {"regarding", "namespace"}));
+  if (involved.empty() ? (!ns.empty() && ns != "default") : ns != involved)
+    out.push_back(InvalidCause("involvedObject.namespace", GoQuote(involved),
+                               "does not match event.namespace"));
+}
+
+// ---- autoscaling/v2 --------------------------------------------------------------------
+
+std::string HpaMetrics(const Json& hpa) {
+  const Json& specs = Arr(hpa, {"spec", "metrics"});
+  const Json& statuses = Arr(hpa, {"status", "currentMetrics"});
+  if (specs.empty()) return "<none>";
+  std::vector<std::string> list;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const Json& spec = specs[i];
+    const Json& st = i < statuses.size() ? statuses[i] : Json::object();
+    std::string type = Str(At(spec, {"type"}));
+    auto current_of = [&](const char* src, const char* field) -> std::string {
+      const Json& v = At(st, {src, "current", field});
+      return v.is_null() ? "<unknown>" : QuantityText(v);
+    };
+    if (type == "External" || type == "Object") {
+      const char* src = type == "External" ? "external" : "object";
+      const Json& avg = At(spec, {src, "target", "averageValue"});
+      if (!avg.is_null()) {
+        list.push_back(current_of(src, "averageValue") + "/" + QuantityText(avg) + " (avg)");
+      } else {
+        list.push_back(current_of(src, "value") + "/" +
+                       QuantityText(At(spec, {src, "target", "value"})));
+      }
+    } else if (type == "Pods") {
+      list.push_back(current_of("pods", "averageValue") + "/" +
+                     QuantityText(At(spec, {"pods", "target", "averageValue"})));
+    } else if (type == "Resource" || type == "ContainerResource") {
+      const char* src = type == "Resource" ? "resource" : "containerResource";
+      std::string name = Str(At(spec, {src, "name"}));
+      const Json& avg = At(spec, {src, "target", "averageValue"});
+      if (!avg.is_null()) {
+        list.push_back(name + ": " + current_of(src, "averageValue") + "/" + QuantityText(avg));
+      } else {
+        std::string current = "<unknown>";
+        if (auto u = Int(At(st, {src, "current", "averageUtilization"})))
+          current = std::to_string(*u) + "%";
+        std::string target = "<auto>";
+        if (auto u = Int(At(spec, {src, "target", "averageUtilization"})))
+          target = std::to_string(*u) + "%";
+        list.push_back(name + ": " + current + "/" + target);
+      }
+    } else {
+      list.push_back("<unknown type>");
+    }
+  }
+  std::string ret;
+  const size_t max = 2;
+  for (size_t i = 0; i < list.size() && i < max; ++i) ret += (i ? ", " : "") + list[i];
+  if (list.size() > max) ret += " + " + std::to_string(list.size() - max) + " more...";
+  return ret;
+}
+
+std::vector<Json> HpaCells(const Json& hpa, SystemTime now) {
+  const Json& min = At(hpa, {"spec", "minReplicas"});
+  return {Str(At(hpa, {"spec", "scaleTargetRef", "kind"})) + "/" +
+              Str(At(hpa, {"spec", "scaleTargetRef", "name"})),
+          HpaMetrics(hpa),
+          Int(min) ? std::to_string(*Int(min)) : std::string("<unset>"),
+          Int(At(hpa, {"spec", "maxReplicas"})).value_or(0),
+          Int(At(hpa, {"status", "currentReplicas"})).value_or(0),
+          AgeOf(hpa, now)};
+}
+
+void DefaultScalingRules(Json& rules, int window, bool up) {
+  SetDefault(rules, "stabilizationWindowSeconds", window);
+  SetDefault(rules, "selectPolicy", "Max");
+  if (Arr(rules, {"policies"}).empty()) {
+    rules["policies"] = up ? Json::array({{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 15}},
+                                          {{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}}})
+                           : Json::array({{{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}}});
+  }
+}
+
+void DefaultHpa(Json& hpa) {
+  Json& spec = Obj(hpa, "spec");
+  SetDefault(spec, "minReplicas", 1);
+  if (Arr(spec, {"metrics"}).empty()) {
+    spec["metrics"] = Json::array(
+        {{{"type", "Resource"},
+          {"resource",
+           {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", 80}}}}}}});
+  }
+  if (spec.contains("behavior") && spec["behavior"].is_object()) {
+    DefaultScalingRules(Obj(spec["behavior"], "scaleUp"), 0, true);
+    DefaultScalingRules(Obj(spec["behavior"], "scaleDown"), 300, false);
+  }
+}
+
+void ValidateHpa(Causes& out, const Json& hpa) {
+  const Json& spec = At(hpa, {"spec"});
+  if (Str(At(spec, {"scaleTargetRef", "kind"})).empty())
+    out.push_back(RequiredCause("spec.scaleTargetRef.kind"));
+  if (Str(At(spec, {"scaleTargetRef", "name"})).empty())
+    out.push_back(RequiredCause("spec.scaleTargetRef.name"));
+  auto min = Int(At(spec, {"minReplicas"}));
+  int64_t max = Int(At(spec, {"maxReplicas"})).value_or(0);
+  if (min && *min < 1)
+    out.push_back(InvalidCause("spec.minReplicas", std::to_string(*min), "must be greater than or equal to 1"));
+  if (max < 1) out.push_back(InvalidCause("spec.maxReplicas", std::to_string(max), "must be greater than 0"));
+  if (min && max < *min)
+    out.push_back(InvalidCause("spec.maxReplicas", std::to_string(max),
+                               "must be greater than or equal to `minReplicas`"));
+  const Json& metrics = Arr(spec, {"metrics"});
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    std::string type = Str(At(metrics[i], {"type"}));
+    static const std::vector<std::string> kTypes = {"ContainerResource", "External", "Object",
+                                                    "Pods", "Resource"};
+    if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end())
+      out.push_back(NotSupportedCause("spec.metrics[" + std::to_string(i) + "].type", type, kTypes));
+  }
+}
+
+// ---- policy/v1 -------------------------------------------------------------------------
+
+void CheckPercentOrInt(Causes& out, const Json& v, const std::string& field) {
+  if (v.is_null()) return;
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    bool ok = s.size() >= 2 && s.back() == '%' &&
+              std::all_of(s.begin(), s.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+    if (!ok) {
+      out.push_back(InvalidCause(field, GoQuote(s),
+                                 "a valid percent string must be a numeric string followed by an "
+                                 "ending '%' (e.g. '1%',  or '93%', regex used for validation is "
+                                 "'[0-9]+%')"));
+    } else if (std::stoll(s.substr(0, std::min<size_t>(s.size() - 1, 9))) > 100) {
+      out.push_back(InvalidCause(field, GoQuote(s), "must not be greater than 100%"));
+    }
+  } else if (Int(v).value_or(0) < 0) {
+    out.push_back(InvalidValue(field, v, "must be greater than or equal to 0"));
+  }
+}
+
+void ValidatePdb(Causes& out, const Json& pdb) {
+  const Json& spec = At(pdb, {"spec"});
+  const Json& min = At(spec, {"minAvailable"});
+  const Json& max = At(spec, {"maxUnavailable"});
+  if (!min.is_null() && !max.is_null())
+    out.push_back(InvalidCause("spec", "policy.PodDisruptionBudgetSpec{...}",
+                               "minAvailable and maxUnavailable cannot be both set"));
+  CheckPercentOrInt(out, min, "spec.minAvailable");
+  CheckPercentOrInt(out, max, "spec.maxUnavailable");
+  CheckLabelSelector(out, At(spec, {"selector"}), "spec.selector");
+  std::string policy = Str(At(spec, {"unhealthyPodEvictionPolicy"}));
+  if (!policy.empty() && policy != "AlwaysAllow" && policy != "IfHealthyBudget")
+    out.push_back(NotSupportedCause("spec.unhealthyPodEvictionPolicy", policy,
+                                    {"AlwaysAllow", "IfHealthyBudget"}));
+}
+
+// ---- storage.k8s.io --------------------------------------------------------------------
+
+bool IsDefaultClass(const Json& sc) {
+  for (const char* a : {"storageclass.kubernetes.io/is-default-class",
+                        "storageclass.beta.kubernetes.io/is-default-class"})
+    if (Str(At(sc, {"metadata", "annotations", a})) == "true") return true;
+  return false;
+}
+
+void ValidateStorageClass(Causes& out, const Json& sc) {
+  std::string provisioner = Str(At(sc, {"provisioner"}));
+  if (provisioner.empty()) {
+    out.push_back(RequiredCause("provisioner"));
+  } else {
+    for (const auto& m : IsQualifiedName(provisioner))
+      out.push_back(InvalidCause("provisioner", GoQuote(provisioner), m));
+  }
+  const Json& params = At(sc, {"parameters"});
+  if (params.is_object() && params.size() > 512)
+    out.push_back({"FieldValueTooLong", "Too long: may not be more than 512 bytes", "parameters"});
+  std::string reclaim = Str(At(sc, {"reclaimPolicy"}));
+  if (!reclaim.empty() && reclaim != "Delete" && reclaim != "Retain")
+    out.push_back(NotSupportedCause("reclaimPolicy", reclaim, {"Delete", "Retain"}));
+  std::string mode = Str(At(sc, {"volumeBindingMode"}));
+  if (mode.empty()) {
+    out.push_back(RequiredCause("volumeBindingMode"));
+  } else if (mode != "Immediate" && mode != "WaitForFirstConsumer") {
+    out.push_back(NotSupportedCause("volumeBindingMode", mode, {"Immediate", "WaitForFirstConsumer"}));
+  }
+}
+
+void ValidateStorageClassUpdate(Causes& out, const Json& sc, const Json& old) {
+  if (At(sc, {"parameters"}) != At(old, {"parameters"}))
+    out.push_back(ForbiddenCause("parameters", "updates to parameters are forbidden."));
+  if (At(sc, {"provisioner"}) != At(old, {"provisioner"}))
+    out.push_back(ForbiddenCause("provisioner", "updates to provisioner are forbidden."));
+  if (At(sc, {"reclaimPolicy"}) != At(old, {"reclaimPolicy"}))
+    out.push_back(ForbiddenCause("reclaimPolicy", "updates to reclaimPolicy are forbidden."));
+  if (At(sc, {"volumeBindingMode"}) != At(old, {"volumeBindingMode"}))
+    out.push_back(InvalidValue("volumeBindingMode", At(sc, {"volumeBindingMode"}), "field is immutable"));
+}
+
+// ---- scheduling.k8s.io -----------------------------------------------------------------
+
+void ValidatePriorityClass(Causes& out, const Json& pc) {
+  std::string name = Name(pc);
+  int64_t value = Int(At(pc, {"value"})).value_or(0);
+  bool global = IsTrue(pc, {"globalDefault"});
+  if (name.rfind("system-", 0) == 0) {
+    std::string err;
+    if (name == "system-node-critical" || name == "system-cluster-critical") {
+      int64_t want = name == "system-node-critical" ? 2000001000 : 2000000000;
+      if (value != want) {
+        err = "value of " + name + " PriorityClass must be " + std::to_string(want);
+      } else if (global) {
+        err = "globalDefault of " + name + " PriorityClass must be false";
+      }
+    } else {
+      err = name + " is not a known system priority class";
+    }
+    if (!err.empty())
+      out.push_back(ForbiddenCause("metadata.name",
+                                   "priority class names with 'system-' prefix are reserved for "
+                                   "system use only. error: " + err));
+  } else if (value > 1000000000) {
+    out.push_back(ForbiddenCause("value", "maximum allowed value of a user defined priority is 1000000000"));
+  }
+  std::string policy = Str(At(pc, {"preemptionPolicy"}));
+  if (!policy.empty() && policy != "Never" && policy != "PreemptLowerPriority")
+    out.push_back(NotSupportedCause("preemptionPolicy", policy, {"Never", "PreemptLowerPriority"}));
+}
+
+void ValidatePriorityClassUpdate(Causes& out, const Json& pc, const Json& old) {
+  if (At(pc, {"value"}) != At(old, {"value"}))
+    out.push_back(ForbiddenCause("value", "may not be changed in an update."));
+  if (At(pc, {"preemptionPolicy"}) != At(old, {"preemptionPolicy"}))
+    out.push_back(InvalidValue("preemptionPolicy", At(pc, {"preemptionPolicy"}), "field is immutable"));
+}
+
+ResourceInfo Entry(const std::string& group, const std::string& version, const std::string& pkg,
+                   const std::string& kind, const std::string& plural, const std::string& singular) {
+  ResourceInfo r;
+  r.group = group;
+  r.version = version;
+  r.kind = kind;
+  r.plural = plural;
+  r.singular = singular;
+  r.verbs = kStandardVerbs;
+  r.schema = SchemaName(pkg, version, kind);
+  r.fields = NoFields;
+  return r;
+}
+
+}  // namespace
+
+ResourceInfo EventsV1() {
+  ResourceInfo r = Entry("events.k8s.io", "v1", "events", "Event", "events", "event");
+  r.short_names = {"ev"};
+  ResourceInfo core = Events();
+  r.full_row = core.full_row;
+  r.columns = core.columns;
+  r.cells = EventV1Cells;
+  r.fields = EventV1Field;
+  StrategySpec s;
+  s.validate = ValidateEventV1;
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+ResourceInfo HorizontalPodAutoscalers() {
+  ResourceInfo r = Entry("autoscaling", "v2", "autoscaling", "HorizontalPodAutoscaler",
+                         "horizontalpodautoscalers", "horizontalpodautoscaler");
+  r.short_names = {"hpa"};
+  r.categories = {"all"};
+  r.subresources = {StatusSubresource("autoscaling", "v2", "HorizontalPodAutoscaler")};
+  r.columns = {
+      Col("Reference", "string", Doc("HorizontalPodAutoscalerSpec.scaleTargetRef")),
+      Col("Targets", "string", Doc("HorizontalPodAutoscalerSpec.metrics")),
+      Col("MinPods", "string", Doc("HorizontalPodAutoscalerSpec.minReplicas")),
+      Col("MaxPods", "string", Doc("HorizontalPodAutoscalerSpec.maxReplicas")),
+      Col("Replicas", "string", Doc("HorizontalPodAutoscalerStatus.currentReplicas")),
+      AgeCol(),
+  };
+  r.cells = HpaCells;
+  StrategySpec s;
+  s.empty_status = Json{{"desiredReplicas", 0}};
+  s.defaults = DefaultHpa;
+  s.validate = ValidateHpa;
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+ResourceInfo PodDisruptionBudgets() {
+  ResourceInfo r = Entry("policy", "v1", "policy", "PodDisruptionBudget", "poddisruptionbudgets",
+                         "poddisruptionbudget");
+  r.short_names = {"pdb"};
+  r.subresources = {StatusSubresource("policy", "v1", "PodDisruptionBudget")};
+  r.columns = {
+      Col("Min Available", "string", "The minimum number of pods that must be available."),
+      Col("Max Unavailable", "string", "The maximum number of pods that may be unavailable."),
+      Col("Allowed Disruptions", "integer",
+          "Calculated number of pods that may be disrupted at this time."),
+      AgeCol(),
+  };
+  r.cells = [](const Json& pdb, SystemTime now) -> std::vector<Json> {
+    const Json& min = At(pdb, {"spec", "minAvailable"});
+    const Json& max = At(pdb, {"spec", "maxUnavailable"});
+    return {min.is_null() ? "N/A" : IntOrStringText(min), max.is_null() ? "N/A" : IntOrStringText(max),
+            Int(At(pdb, {"status", "disruptionsAllowed"})).value_or(0), AgeOf(pdb, now)};
+  };
+  StrategySpec s;
+  s.empty_status = Json{{"disruptionsAllowed", 0},
+                        {"currentHealthy", 0},
+                        {"desiredHealthy", 0},
+                        {"expectedPods", 0}};
+  s.generation = Generation::kSpec;
+  s.validate = ValidatePdb;
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+ResourceInfo StorageClasses() {
+  ResourceInfo r = Entry("storage.k8s.io", "v1", "storage", "StorageClass", "storageclasses",
+                         "storageclass");
+  r.short_names = {"sc"};
+  r.namespaced = false;
+  r.full_row = true;
+  r.columns = {
+      Col("Name", "string", kNameDescription, 0, "name"),
+      Col("Provisioner", "string", Doc("StorageClass.provisioner")),
+      Col("ReclaimPolicy", "string", Doc("StorageClass.reclaimPolicy")),
+      Col("VolumeBindingMode", "string", Doc("StorageClass.volumeBindingMode")),
+      Col("AllowVolumeExpansion", "string", Doc("StorageClass.allowVolumeExpansion")),
+      AgeCol(),
+  };
+  r.cells = [](const Json& sc, SystemTime now) -> std::vector<Json> {
+    std::string name = Name(sc) + (IsDefaultClass(sc) ? " (default)" : "");
+    std::string reclaim = Str(At(sc, {"reclaimPolicy"}));
+    std::string mode = Str(At(sc, {"volumeBindingMode"}));
+    return {name, Str(At(sc, {"provisioner"})), reclaim.empty() ? "Delete" : reclaim,
+            mode.empty() ? "Immediate" : mode, IsTrue(sc, {"allowVolumeExpansion"}), AgeOf(sc, now)};
+  };
+  StrategySpec s;
+  s.defaults = [](Json& sc) {
+    SetDefault(sc, "reclaimPolicy", "Delete");
+    SetDefault(sc, "volumeBindingMode", "Immediate");
+  };
+  s.validate = ValidateStorageClass;
+  s.validate_update = ValidateStorageClassUpdate;
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+ResourceInfo PriorityClasses() {
+  ResourceInfo r = Entry("scheduling.k8s.io", "v1", "scheduling", "PriorityClass",
+                         "priorityclasses", "priorityclass");
+  r.short_names = {"pc"};
+  r.namespaced = false;
+  r.columns = {
+      Col("Value", "integer", Doc("PriorityClass.value")),
+      Col("Global-Default", "boolean", Doc("PriorityClass.globalDefault")),
+      AgeCol(),
+      Col("PreemptionPolicy", "string", Doc("PriorityClass.preemptionPolicy")),
+  };
+  r.cells = [](const Json& pc, SystemTime now) -> std::vector<Json> {
+    return {Int(At(pc, {"value"})).value_or(0), IsTrue(pc, {"globalDefault"}), AgeOf(pc, now),
+            Str(At(pc, {"preemptionPolicy"}))};
+  };
+  StrategySpec s;
+  s.defaults = [](Json& pc) { SetDefault(pc, "preemptionPolicy", "PreemptLowerPriority"); };
+  s.validate = ValidatePriorityClass;
+  s.validate_update = ValidatePriorityClassUpdate;
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+ResourceInfo Leases() {
+  ResourceInfo r = Entry("coordination.k8s.io", "v1", "coordination", "Lease", "leases", "lease");
+  r.columns = {Col("Holder", "string", Doc("LeaseSpec.holderIdentity")), AgeCol()};
+  r.cells = [](const Json& lease, SystemTime now) -> std::vector<Json> {
+    return {Str(At(lease, {"spec", "holderIdentity"})), AgeOf(lease, now)};
+  };
+  StrategySpec s;
+  s.validate = [](Causes& out, const Json& lease) {
+    const Json& d = At(lease, {"spec", "leaseDurationSeconds"});
+    if (auto v = Int(d); v && *v <= 0)
+      out.push_back(InvalidValue("spec.leaseDurationSeconds", d, "must be greater than 0"));
+    CheckNonNegative(out, lease, {"spec", "leaseTransitions"}, "spec.leaseTransitions");
+  };
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+}  // namespace minik::res

@@ -1,0 +1,347 @@
+// core/v1 Pod: the entry, its table (printPod), field selectors (pod ToSelectableFields)
+// and strategy (pkg/registry/core/pod/strategy.go).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "api/resources/column_docs.h"
+#include "api/resources/pod_spec.h"
+#include "api/resources/resources.h"
+
+namespace minik::res {
+namespace {
+
+bool IsRestartableInit(const Json& spec, const std::string& name) {
+  for (const Json& c : Arr(spec, {"initContainers"}))
+    if (Str(At(c, {"name"})) == name) return Str(At(c, {"restartPolicy"})) == "Always";
+  return false;
+}
+
+bool HasCondition(const Json& pod, const std::string& type, const std::string& status) {
+  for (const Json& c : Arr(pod, {"status", "conditions"}))
+    if (Str(At(c, {"type"})) == type && Str(At(c, {"status"})) == status) return true;
+  return false;
+}
+
+// A terminated state's reason, or the "ExitCode:N" / "Signal:N" printPod makes up.
+std::string TerminatedReason(const Json& t, const std::string& prefix) {
+  std::string reason = Str(At(t, {"reason"}));
+  if (!reason.empty()) return prefix + reason;
+  int64_t signal = Int(At(t, {"signal"})).value_or(0);
+  if (signal != 0) return prefix + "Signal:" + std::to_string(signal);
+  return prefix + "ExitCode:" + std::to_string(Int(At(t, {"exitCode"})).value_or(0));
+}
+
+// The latest lastState.terminated.finishedAt seen, kept as the newest parsed time.
+void NoteRestart(const Json& status, std::optional<SystemTime>& latest) {
+  const Json& finished = At(status, {"lastState", "terminated", "finishedAt"});
+  SystemTime t;
+  if (finished.is_string() && ParseRfc3339(finished.get<std::string>(), &t) &&
+      (!latest || t > *latest))
+    latest = t;
+}
+
+std::vector<Json> PodCells(const Json& pod, SystemTime now) {
+  const Json& spec = At(pod, {"spec"});
+  int64_t restarts = 0, restartable_restarts = 0;
+  int64_t total = static_cast<int64_t>(Arr(spec, {"containers"}).size());
+  int64_t ready = 0;
+  std::optional<SystemTime> last_restart, last_restartable_restart;
+
+  std::string phase = Str(At(pod, {"status", "phase"}));
+  std::string reason = phase;
+  if (!Str(At(pod, {"status", "reason"})).empty()) reason = Str(At(pod, {"status", "reason"}));
+  for (const Json& c : Arr(pod, {"status", "conditions"})) {
+    if (Str(At(c, {"type"})) == "PodScheduled" && Str(At(c, {"reason"})) == "SchedulingGated")
+      reason = "SchedulingGated";
+  }
+  for (const Json& c : Arr(spec, {"initContainers"}))
+    if (Str(At(c, {"restartPolicy"})) == "Always") ++total;
+
+  bool initializing = false;
+  const Json& init_statuses = Arr(pod, {"status", "initContainerStatuses"});
+  const size_t n_init = Arr(spec, {"initContainers"}).size();
+  for (size_t i = 0; i < init_statuses.size(); ++i) {
+    const Json& cs = init_statuses[i];
+    restarts += Int(At(cs, {"restartCount"})).value_or(0);
+    NoteRestart(cs, last_restart);
+    bool restartable = IsRestartableInit(spec, Str(At(cs, {"name"})));
+    if (restartable) {
+      restartable_restarts += Int(At(cs, {"restartCount"})).value_or(0);
+      NoteRestart(cs, last_restartable_restart);
+    }
+    const Json& terminated = At(cs, {"state", "terminated"});
+    const Json& waiting = At(cs, {"state", "waiting"});
+    if (terminated.is_object() && Int(At(terminated, {"exitCode"})).value_or(0) == 0) continue;
+    if (restartable && IsTrue(cs, {"started"})) {
+      if (IsTrue(cs, {"ready"})) ++ready;
+      continue;
+    }
+    if (terminated.is_object()) {
+      reason = TerminatedReason(terminated, "Init:");
+    } else if (waiting.is_object() && !Str(At(waiting, {"reason"})).empty() &&
+               Str(At(waiting, {"reason"})) != "PodInitializing") {
+      reason = "Init:" + Str(At(waiting, {"reason"}));
+    } else {
+      reason = "Init:" + std::to_string(i) + "/" + std::to_string(n_init);
+    }
+    initializing = true;
+    break;
+  }
+
+  if (!initializing || HasCondition(pod, "Initialized", "True")) {
+    restarts = restartable_restarts;
+    last_restart = last_restartable_restart;
+    bool has_running = false;
+    const Json& statuses = Arr(pod, {"status", "containerStatuses"});
+    for (size_t k = statuses.size(); k-- > 0;) {
+      const Json& cs = statuses[k];
+      restarts += Int(At(cs, {"restartCount"})).value_or(0);
+      NoteRestart(cs, last_restart);
+      const Json& waiting = At(cs, {"state", "waiting"});
+      const Json& terminated = At(cs, {"state", "terminated"});
+      if (waiting.is_object() && !Str(At(waiting, {"reason"})).empty()) {
+        reason = Str(At(waiting, {"reason"}));
+      } else if (terminated.is_object()) {
+        reason = TerminatedReason(terminated, "");
+      } else if (IsTrue(cs, {"ready"}) && At(cs, {"state", "running"}).is_object()) {
+        has_running = true;
+        ++ready;
+      }
+    }
+    if (reason == "Completed" && has_running)
+      reason = HasCondition(pod, "Ready", "True") ? "Running" : "NotReady";
+  }
+
+  bool deleting = At(pod, {"metadata", "deletionTimestamp"}).is_string();
+  if (deleting && Str(At(pod, {"status", "reason"})) == "NodeLost") {
+    reason = "Unknown";
+  } else if (deleting && phase != "Succeeded" && phase != "Failed") {
+    reason = "Terminating";
+  }
+
+  std::string restarts_text = std::to_string(restarts);
+  if (restarts != 0 && last_restart)
+    restarts_text += " (" +
+                     HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(
+                         now - *last_restart)) +
+                     " ago)";
+
+  std::string ip;
+  const Json& ips = Arr(pod, {"status", "podIPs"});
+  if (!ips.empty()) ip = Str(At(ips[0], {"ip"}));
+  if (ip.empty()) ip = "<none>";
+  std::string node = Str(At(spec, {"nodeName"}));
+  if (node.empty()) node = "<none>";
+  std::string nominated = Str(At(pod, {"status", "nominatedNodeName"}));
+  if (nominated.empty()) nominated = "<none>";
+  std::string gates = "<none>";
+  const Json& readiness_gates = Arr(spec, {"readinessGates"});
+  if (!readiness_gates.empty()) {
+    int true_conditions = 0;
+    for (const Json& g : readiness_gates) {
+      std::string type = Str(At(g, {"conditionType"}));
+      for (const Json& c : Arr(pod, {"status", "conditions"})) {
+        if (Str(At(c, {"type"})) != type) continue;
+        if (Str(At(c, {"status"})) == "True") ++true_conditions;
+        break;
+      }
+    }
+    gates = std::to_string(true_conditions) + "/" + std::to_string(readiness_gates.size());
+  }
+  return {std::to_string(ready) + "/" + std::to_string(total), reason, restarts_text,
+          AgeOf(pod, now), ip, node, nominated, gates};
+}
+
+std::optional<std::string> PodField(const Json& pod, const std::string& field) {
+  if (field == "spec.nodeName") return Str(At(pod, {"spec", "nodeName"}));
+  if (field == "spec.restartPolicy") return Str(At(pod, {"spec", "restartPolicy"}));
+  if (field == "spec.schedulerName") return Str(At(pod, {"spec", "schedulerName"}));
+  if (field == "spec.serviceAccountName") return Str(At(pod, {"spec", "serviceAccountName"}));
+  if (field == "spec.hostNetwork")
+    return std::string(IsTrue(pod, {"spec", "hostNetwork"}) ? "true" : "false");
+  if (field == "status.phase") return Str(At(pod, {"status", "phase"}));
+  if (field == "status.podIP") {
+    const Json& ips = Arr(pod, {"status", "podIPs"});
+    return ips.empty() ? Str(At(pod, {"status", "podIP"})) : Str(At(ips[0], {"ip"}));
+  }
+  if (field == "status.nominatedNodeName") return Str(At(pod, {"status", "nominatedNodeName"}));
+  return std::nullopt;
+}
+
+void DefaultPod(Json& pod) {
+  Json& spec = Obj(pod, "spec");
+  DefaultPodSpec(spec);
+  SetDefault(spec, "enableServiceLinks", true);
+  // SetDefaults_Pod: requests default to limits, per resource.
+  for (const char* list : {"initContainers", "containers"}) {
+    if (!spec.contains(list) || !spec[list].is_array()) continue;
+    for (Json& c : spec[list]) {
+      if (!c.is_object()) continue;
+      const Json& limits = At(c, {"resources", "limits"});
+      if (!limits.is_object() || limits.empty()) continue;
+      Json& requests = Obj(Obj(c, "resources"), "requests");
+      for (auto it = limits.begin(); it != limits.end(); ++it)
+        if (!requests.contains(it.key())) requests[it.key()] = *it;
+    }
+  }
+  if (pod.contains("status") && pod["status"].is_object() && !pod["status"].contains("qosClass"))
+    pod["status"]["qosClass"] = PodQosClass(spec);
+}
+
+void PrepareCreatePod(Json& pod) {
+  pod["status"] = Json{{"phase", "Pending"}};
+  if (!Arr(pod, {"spec", "schedulingGates"}).empty()) {
+    pod["status"]["conditions"] = Json::array(
+        {{{"type", "PodScheduled"},
+          {"status", "False"},
+          {"lastProbeTime", nullptr},
+          {"lastTransitionTime", nullptr},
+          {"reason", "SchedulingGated"},
+          {"message", "Scheduling is blocked due to non-empty scheduling gates"}}});
+  }
+  if (pod.contains("metadata") && pod["metadata"].is_object())
+    pod["metadata"].erase("generation");
+}
+
+const char* const kPodUpdateForbidden =
+    "pod updates may not change fields other than `spec.containers[*].image`,"
+    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
+    "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be "
+    "set to 1 if it was previously negative)";
+
+// ValidatePodUpdate: only images, activeDeadlineSeconds, added tolerations, removed
+// scheduling gates and a negative grace period turned 1 may change.
+void ValidatePodUpdate(Causes& out, const Json& pod, const Json& old) {
+  const Json& old_spec = At(old, {"spec"});
+  Json munged = At(pod, {"spec"});
+  if (!munged.is_object() || !old_spec.is_object()) return;
+  for (const char* list : {"containers", "initContainers"}) {
+    const Json& old_list = Arr(old_spec, {list});
+    if (!munged.contains(list) || !munged[list].is_array()) continue;
+    Json& new_list = munged[list];
+    if (new_list.size() != old_list.size()) continue;
+    for (size_t i = 0; i < new_list.size(); ++i) {
+      if (!new_list[i].is_object()) continue;
+      if (old_list[i].contains("image")) {
+        new_list[i]["image"] = old_list[i]["image"];
+      } else {
+        new_list[i].erase("image");
+      }
+    }
+  }
+  const Json& ads = At(old_spec, {"activeDeadlineSeconds"});
+  if (ads.is_null()) {
+    munged.erase("activeDeadlineSeconds");
+  } else {
+    munged["activeDeadlineSeconds"] = ads;
+  }
+  // Tolerations may only be added.
+  const Json& old_tol = Arr(old_spec, {"tolerations"});
+  const Json& new_tol = Arr(munged, {"tolerations"});
+  bool superset = true;
+  for (const Json& t : old_tol)
+    if (std::find(new_tol.begin(), new_tol.end(), t) == new_tol.end()) superset = false;
+  if (superset) {
+    if (old_spec.contains("tolerations")) {
+      munged["tolerations"] = old_spec["tolerations"];
+    } else {
+      munged.erase("tolerations");
+    }
+  }
+  // Scheduling gates may only be removed.
+  const Json& old_gates = Arr(old_spec, {"schedulingGates"});
+  const Json& new_gates = Arr(munged, {"schedulingGates"});
+  bool subset = true;
+  for (const Json& g : new_gates)
+    if (std::find(old_gates.begin(), old_gates.end(), g) == old_gates.end()) subset = false;
+  if (subset) {
+    if (old_spec.contains("schedulingGates")) {
+      munged["schedulingGates"] = old_spec["schedulingGates"];
+    } else {
+      munged.erase("schedulingGates");
+    }
+  }
+  auto old_grace = Int(At(old_spec, {"terminationGracePeriodSeconds"}));
+  if (old_grace && *old_grace < 0 && Int(At(munged, {"terminationGracePeriodSeconds"})) == 1)
+    munged["terminationGracePeriodSeconds"] = *old_grace;
+  if (munged == old_spec) return;
+  std::string diff;
+  std::set<std::string> keys;
+  for (auto it = munged.begin(); it != munged.end(); ++it) keys.insert(it.key());
+  for (auto it = old_spec.begin(); it != old_spec.end(); ++it) keys.insert(it.key());
+  for (const auto& k : keys) {
+    const Json& a = At(old_spec, {k.c_str()});
+    const Json& b = At(munged, {k.c_str()});
+    if (a != b) diff += "\n  spec." + k + ": " + a.dump() + " -> " + b.dump();
+  }
+  out.push_back(ForbiddenCause("spec", std::string(kPodUpdateForbidden) + diff));
+}
+
+// podStatusStrategy: the spec and owner references stay as stored; labels may change.
+void PrepareStatusUpdatePod(Json& pod, const Json& old) {
+  if (old.contains("spec")) {
+    pod["spec"] = old["spec"];
+  } else {
+    pod.erase("spec");
+  }
+  Json& meta = Obj(pod, "metadata");
+  const Json& owners = At(old, {"metadata", "ownerReferences"});
+  if (owners.is_null()) {
+    meta.erase("ownerReferences");
+  } else {
+    meta["ownerReferences"] = owners;
+  }
+}
+
+}  // namespace
+
+ResourceInfo Pods() {
+  ResourceInfo r;
+  r.version = "v1";
+  r.kind = "Pod";
+  r.plural = "pods";
+  r.singular = "pod";
+  r.short_names = {"po"};
+  r.categories = {"all"};
+  r.verbs = kStandardVerbs;
+  r.subresources = {
+      {"attach", {"", "v1", "PodAttachOptions"}, {"create", "get"}},
+      {"binding", {"", "v1", "Binding"}, {"create"}},
+      {"ephemeralcontainers", {"", "v1", "Pod"}, {"get", "patch", "update"}},
+      {"eviction", {"policy", "v1", "Eviction"}, {"create"}},
+      {"exec", {"", "v1", "PodExecOptions"}, {"create", "get"}},
+      {"log", {"", "v1", "Pod"}, {"get"}},
+      {"portforward", {"", "v1", "PodPortForwardOptions"}, {"create", "get"}},
+      {"proxy", {"", "v1", "PodProxyOptions"}, {"create", "delete", "get", "patch", "update"}},
+      StatusSubresource("", "v1", "Pod"),
+  };
+  r.schema = SchemaName("core", "v1", "Pod");
+  r.columns = {
+      Col("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
+      Col("Status", "string", "The aggregate status of the containers in this pod."),
+      Col("Restarts", "string",
+          "The number of times the containers in this pod have been restarted and when the "
+          "last container in this pod has restarted."),
+      AgeCol(),
+      Col("IP", "string", Doc("PodStatus.podIP"), 1),
+      Col("Node", "string", Doc("PodSpec.nodeName"), 1),
+      Col("Nominated Node", "string", Doc("PodStatus.nominatedNodeName"), 1),
+      Col("Readiness Gates", "string", Doc("PodSpec.readinessGates"), 1),
+  };
+  r.cells = PodCells;
+  r.fields = PodField;
+  StrategySpec s;
+  s.empty_status = Json{{"phase", "Pending"}};
+  s.prepare_create = PrepareCreatePod;
+  s.defaults = DefaultPod;
+  s.validate = [](Causes& out, const Json& pod) {
+    ValidatePodSpec(out, At(pod, {"spec"}), "spec");
+  };
+  s.validate_update = ValidatePodUpdate;
+  s.prepare_status_update = PrepareStatusUpdatePod;
+  r.strategy = MakeStrategy(std::move(s));
+  return r;
+}
+
+}  // namespace minik::res
