@@ -16,7 +16,7 @@ namespace {
 class MemStore final : public Store {
  public:
   explicit MemStore(const StoreOptions& options)
-      : cache_(options.watch_window, options.watcher_max_backlog, 0) {}
+      : cache_(options, 0) {}
 
   StatusOr<KeyValue> Create(const std::string& key, std::string value) override {
     return Write(WriteOp{WriteKind::kCreate, key, std::move(value), 0});

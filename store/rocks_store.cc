@@ -108,7 +108,7 @@ class RocksStore final : public Store {
   RocksStore(std::unique_ptr<rocksdb::DB> db, int64_t revision, const StoreOptions& options)
       : db_(std::move(db)),
         revision_(revision),
-        cache_(options.watch_window, options.watcher_max_backlog, revision) {
+        cache_(options, revision) {
     committer_ = std::thread([this] { CommitLoop(); });
   }
 

@@ -123,6 +123,11 @@ class Store {
 struct StoreOptions {
   size_t watch_window = 10000;       // events kept for watch resumption
   size_t watcher_max_backlog = 100000;  // events a slow watcher may lag before it is closed
+  // Byte bounds beside the counts above, so large objects cannot blow up memory: the window
+  // also drops its oldest events past `watch_window_bytes`, and a watcher is also closed when
+  // its queued events exceed `watcher_max_backlog_bytes` (one event is always accepted).
+  size_t watch_window_bytes = 8 << 20;
+  size_t watcher_max_backlog_bytes = 64 << 20;
 };
 
 // RocksDB-backed durable store in directory `path` (created if needed).

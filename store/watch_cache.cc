@@ -25,6 +25,13 @@ bool HasPrefix(const std::string& key, const std::string& prefix) {
   return key.size() >= prefix.size() && key.compare(0, prefix.size(), prefix) == 0;
 }
 
+// Approximate memory held by an event (the value and, when not shared, the previous value).
+size_t EventBytes(const WatchEvent& e) {
+  size_t n = sizeof(WatchEvent) + e.key.size() + (e.value ? e.value->size() : 0);
+  if (e.prev_value && e.prev_value != e.value) n += e.prev_value->size();
+  return n;
+}
+
 // Watch states whose callback the current thread is running (Stop() from inside a callback
 // must not wait for itself). A stack: callbacks may nest through a MemStore write.
 thread_local std::vector<const WatchState*> tl_notifying;
@@ -42,19 +49,25 @@ class WatchState {
 
   // Queues `e`. Returns true when the callback should be called (coalesced). Sets *overflow
   // when the backlog limit closed the watcher (the caller unregisters it).
-  bool Push(const WatchEvent& e, size_t max_backlog, bool* overflow) {
+  bool Push(const WatchEvent& e, size_t max_backlog, size_t max_bytes, bool* overflow) {
     std::lock_guard<std::mutex> l(mu_);
     if (stopped_ || !error_.ok()) return false;
-    if (queue_.size() >= max_backlog) {
+    size_t bytes = EventBytes(e);
+    bool too_many = queue_.size() >= max_backlog;
+    if (too_many || (!queue_.empty() && queued_bytes_ + bytes > max_bytes)) {
       queue_.clear();
       queue_.shrink_to_fit();
+      queued_bytes_ = 0;
       error_ = Expired("watch closed: the consumer fell more than " +
-                       std::to_string(max_backlog) + " events behind");
+                       (too_many ? std::to_string(max_backlog) + " events"
+                                 : std::to_string(max_bytes) + " bytes") +
+                       " behind");
       *overflow = true;
       notify_pending_ = true;
       return true;  // one last wake-up so the consumer sees Error()
     }
     queue_.push_back(e);
+    queued_bytes_ += bytes;
     if (notify_pending_) return false;
     notify_pending_ = true;
     return true;
@@ -74,6 +87,7 @@ class WatchState {
     notify_pending_ = false;
     size_t n = std::min(max, queue_.size());
     for (size_t i = 0; i < n; ++i) {
+      queued_bytes_ -= EventBytes(queue_.front());
       out.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
@@ -104,6 +118,7 @@ class WatchState {
     std::unique_lock<std::mutex> l(mu_);
     stopped_ = true;
     queue_.clear();
+    queued_bytes_ = 0;
     idle_.wait(l, [&] { return in_flight_ <= own; });
   }
 
@@ -116,17 +131,74 @@ class WatchState {
   mutable std::mutex mu_;
   std::condition_variable idle_;
   std::deque<WatchEvent> queue_;  // guarded by mu_
+  size_t queued_bytes_ = 0;       // guarded by mu_: EventBytes() of queue_
   Status error_;                  // guarded by mu_
   bool notify_pending_ = false;   // guarded by mu_: woken, not polled since
   bool stopped_ = false;          // guarded by mu_
   int in_flight_ = 0;             // guarded by mu_: callbacks running now
 };
 
+namespace {
+// The newest events, oldest first, bounded by count and by EventBytes(). A circular buffer
+// whose slots grow on demand up to the count bound (an idle store holds little). Unlocked.
+class EventRing {
+ public:
+  EventRing(size_t max_events, size_t max_bytes)
+      : max_events_(std::max<size_t>(max_events, 1)), max_bytes_(max_bytes) {}
+
+  size_t size() const { return count_; }
+  const WatchEvent& at(size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
+
+  // Appends `e`, then drops the oldest events while over a bound (never `e` itself).
+  // Returns the revision of the newest dropped event, or 0 when none was dropped.
+  int64_t Push(WatchEvent e) {
+    int64_t dropped = 0;
+    if (count_ == max_events_) dropped = PopOldest();
+    if (count_ == slots_.size()) Grow();
+    bytes_ += EventBytes(e);
+    slots_[(head_ + count_) % slots_.size()] = std::move(e);
+    ++count_;
+    while (bytes_ > max_bytes_ && count_ > 1) dropped = PopOldest();
+    return dropped;
+  }
+
+ private:
+  int64_t PopOldest() {
+    WatchEvent& e = slots_[head_];
+    int64_t rev = e.revision;
+    bytes_ -= EventBytes(e);
+    e = WatchEvent{};  // release the values now
+    head_ = (head_ + 1) % slots_.size();
+    --count_;
+    return rev;
+  }
+
+  void Grow() {
+    std::vector<WatchEvent> bigger;
+    bigger.reserve(std::min(max_events_, std::max<size_t>(16, slots_.size() * 2)));
+    for (size_t i = 0; i < count_; ++i) {
+      bigger.push_back(std::move(slots_[(head_ + i) % slots_.size()]));
+    }
+    bigger.resize(bigger.capacity());
+    slots_ = std::move(bigger);
+    head_ = 0;
+  }
+
+  const size_t max_events_;
+  const size_t max_bytes_;
+  std::vector<WatchEvent> slots_;
+  size_t head_ = 0;   // index of the oldest event
+  size_t count_ = 0;
+  size_t bytes_ = 0;  // EventBytes() of the events held
+};
+}  // namespace
+
 class WatchCache::Core {
  public:
-  Core(size_t window, size_t max_backlog, int64_t start_revision)
-      : capacity_(std::max<size_t>(window, 1)),
-        max_backlog_(std::max<size_t>(max_backlog, 1)),
+  Core(const StoreOptions& o, int64_t start_revision)
+      : max_backlog_(std::max<size_t>(o.watcher_max_backlog, 1)),
+        max_backlog_bytes_(o.watcher_max_backlog_bytes),
+        ring_(o.watch_window, o.watch_window_bytes),
         revision_(start_revision),
         oldest_(start_revision) {}
 
@@ -139,16 +211,12 @@ class WatchCache::Core {
       for (auto it = watchers_.begin(); it != watchers_.end();) {
         WatchState& w = *it->second;
         bool overflow = false;
-        if (w.Matches(e) && w.Push(e, max_backlog_, &overflow)) wake.push_back(it->second);
+        if (w.Matches(e) && w.Push(e, max_backlog_, max_backlog_bytes_, &overflow)) {
+          wake.push_back(it->second);
+        }
         it = overflow ? watchers_.erase(it) : std::next(it);
       }
-      if (ring_.size() < capacity_) {
-        ring_.push_back(std::move(e));
-      } else {
-        oldest_ = ring_[head_].revision;
-        ring_[head_] = std::move(e);
-        head_ = (head_ + 1) % capacity_;
-      }
+      if (int64_t dropped = ring_.Push(std::move(e))) oldest_ = dropped;
     }
     return wake;
   }
@@ -164,9 +232,9 @@ class WatchCache::Core {
                      std::to_string(oldest_) + ")");
     }
     auto state = std::make_shared<WatchState>(next_id_++, prefix, after, std::move(notify));
-    // Replay: the ring is in revision order starting at head_; find the first event > after.
+    // Replay: the ring is in revision order; find the first event > after.
     size_t n = ring_.size();
-    auto at = [&](size_t i) -> const WatchEvent& { return ring_[(head_ + i) % n]; };
+    auto at = [&](size_t i) -> const WatchEvent& { return ring_.at(i); };
     size_t lo = 0, hi = n;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
@@ -175,7 +243,10 @@ class WatchCache::Core {
     *wake = false;
     for (size_t i = lo; i < n; ++i) {
       bool overflow = false;
-      if (state->Matches(at(i)) && state->Push(at(i), max_backlog_, &overflow)) *wake = true;
+      if (state->Matches(at(i)) &&
+          state->Push(at(i), max_backlog_, max_backlog_bytes_, &overflow)) {
+        *wake = true;
+      }
       if (overflow) return state;  // closed already; not registered
     }
     watchers_.emplace(state->id(), state);
@@ -213,12 +284,11 @@ class WatchCache::Core {
   }
 
  private:
-  const size_t capacity_;
   const size_t max_backlog_;
+  const size_t max_backlog_bytes_;
 
   mutable std::mutex mu_;
-  std::vector<WatchEvent> ring_;  // guarded by mu_; oldest at head_ once full
-  size_t head_ = 0;               // guarded by mu_
+  EventRing ring_;                // guarded by mu_
   int64_t revision_;              // guarded by mu_: newest appended
   int64_t oldest_;                // guarded by mu_: newest revision no longer in the ring
   uint64_t next_id_ = 1;          // guarded by mu_
@@ -248,8 +318,8 @@ class CacheWatcher final : public Watcher {
 };
 }  // namespace
 
-WatchCache::WatchCache(size_t window, size_t max_backlog, int64_t start_revision)
-    : core_(std::make_shared<Core>(window, max_backlog, start_revision)) {}
+WatchCache::WatchCache(const StoreOptions& options, int64_t start_revision)
+    : core_(std::make_shared<Core>(options, start_revision)) {}
 
 WatchCache::~WatchCache() { Close(Status(Code::kServiceUnavailable, "store closed")); }
 

@@ -3,8 +3,9 @@
 //
 // Contract:
 // - Events enter through Append(), in strictly increasing revision order, from one writer at
-//   a time (RocksStore: its committer thread; MemStore: under its mutex). The last
-//   `window` events are kept in a ring buffer for watches that resume from a revision.
+//   a time (RocksStore: its committer thread; MemStore: under its mutex). The newest events
+//   (at most `watch_window` of them and about `watch_window_bytes`) are kept in a ring
+//   buffer for watches that resume from a revision.
 // - Watch(prefix, after, notify) queues the buffered events with revision > `after` whose key
 //   starts with `prefix`, then every matching event appended later. `after` 0 = from now.
 //   A resume point that has left the window is Code::kGone:
@@ -13,7 +14,7 @@
 //   and collects the watchers to wake; Notify() then calls their `notify` callbacks, outside
 //   the caller's locks. A callback is invoked at most once between two Poll()s (wake-ups are
 //   coalesced), so a consumer must Poll() until it returns fewer than `max` events.
-// - A watcher whose queue exceeds `max_backlog` is closed: its queue is dropped, Error()
+// - A watcher whose queue exceeds `watcher_max_backlog` (or its byte bound) is closed: its queue is dropped, Error()
 //   turns Code::kGone, and it gets one last notify.
 // - Watcher::Stop(): no notify runs after it returns, even one in flight on another thread
 //   (it waits for it); calling Stop() from inside its own notify is allowed.
@@ -40,8 +41,9 @@ using NotifyList = std::vector<std::shared_ptr<WatchState>>;
 
 class WatchCache {
  public:
-  // `start_revision`: the store's revision when the cache starts (nothing older is watchable).
-  WatchCache(size_t window, size_t max_backlog, int64_t start_revision);
+  // Bounds come from `options` (watch_window*, watcher_max_backlog*). `start_revision`: the
+  // store's revision when the cache starts (nothing older is watchable).
+  WatchCache(const StoreOptions& options, int64_t start_revision);
   ~WatchCache();  // Close()s with "store closed" if not closed yet
   WatchCache(const WatchCache&) = delete;
   WatchCache& operator=(const WatchCache&) = delete;
