@@ -7,12 +7,18 @@
 
 #include "api/client.h"
 #include "api/clock.h"
+#include "api/resource.h"
 #include "api/status.h"
 
 namespace minik {
 
 struct ControllerOptions {
   std::string node_name;  // the profile's node
+  // The served kinds (the namespace controller empties every namespaced kind). Must outlive
+  // the manager. Null: the built-in kinds (RegisterBuiltinResources).
+  const ResourceRegistry* resources = nullptr;
+  // Real-time bound on the informers' first sync in Start().
+  int sync_timeout_seconds = 60;
 };
 
 class ControllerManager {

@@ -1,0 +1,61 @@
+// The controller manager: one shared informer factory, the controllers over it, and their
+// workers. Start() waits for the caches before the workers run, as kube-controller-manager.
+#include <memory>
+#include <vector>
+
+#include "api/informer.h"
+#include "api/log.h"
+#include "controllers/controllers.h"
+#include "controllers/namespace_controller.h"
+#include "controllers/serviceaccount_controller.h"
+
+namespace minik {
+
+namespace {
+
+class ControllerManagerImpl final : public ControllerManager {
+ public:
+  ControllerManagerImpl(Client& client, Clock& clock, const ControllerOptions& options)
+      : options_(options), informers_(client, clock) {
+    const ResourceRegistry* resources = options.resources;
+    if (!resources) {
+      RegisterBuiltinResources(builtin_);
+      resources = &builtin_;
+    }
+    controllers_.push_back(
+        std::make_unique<NamespaceController>(client, clock, informers_, *resources));
+    controllers_.push_back(std::make_unique<ServiceAccountController>(client, clock, informers_));
+  }
+
+  ~ControllerManagerImpl() override { Stop(); }
+
+  Status Start() override {
+    informers_.Start();
+    if (!informers_.WaitForCacheSync(std::chrono::seconds(options_.sync_timeout_seconds))) {
+      return Status(Code::kServiceUnavailable, "controllers: timed out waiting for caches to sync");
+    }
+    for (auto& c : controllers_) c->Run();
+    LOG(Info, "controllers") << "started controllers=" << controllers_.size();
+    return Status::Ok();
+  }
+
+  void Stop() override {
+    for (auto& c : controllers_) c->Stop();
+    informers_.Stop();
+  }
+
+ private:
+  const ControllerOptions options_;
+  ResourceRegistry builtin_;
+  SharedInformerFactory informers_;
+  std::vector<std::unique_ptr<QueueController>> controllers_;
+};
+
+}  // namespace
+
+std::unique_ptr<ControllerManager> NewControllerManager(Client& client, Clock& clock,
+                                                        const ControllerOptions& options) {
+  return std::make_unique<ControllerManagerImpl>(client, clock, options);
+}
+
+}  // namespace minik
