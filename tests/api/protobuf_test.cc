@@ -113,6 +113,17 @@ Pb GoObjectMeta(std::string_view name, std::string_view ns = "") {
 }
 
 // ---- captured kubectl v1.32.5 bodies (hex) ----
+// create namespace ns1 | configmap cm1 --from-literal=a=b --from-literal=empty= |
+// secret generic s1 --from-literal=k=v --type=Opaque | deployment d1 --image=nginx
+// --replicas=0 --port=80 | job j1 --image=busybox -- echo hi | cronjob c1 ... -- date |
+// service clusterip svc1 --tcp=80:8080 --tcp=443:https | serviceaccount sa1 | quota q1
+// --hard=pods=10,cpu=2 | pdb pdb1 --selector=app=x --min-available=50% | priorityclass pc1
+// --value=1000 --description=hi | ingress ing1 --rule=foo.com/bar=svc1:80 | rolebinding rb1
+// --role=r1 --user=bob | token sa1 --duration=10m; auth can-i get pods; auth whoami;
+// configmap --from-file (binary) | ingress --class --default-backend --rule ...,tls= |
+// service nodeport --node-port | pdb --max-unavailable=1 | auth can-i --list | token
+// --audience --bound-object-* | deployment --image=nginx --image=redis | secret
+// docker-registry.
 constexpr const char* kNamespace =
     "6b3873000a0f0a02763112094e616d657370616365121b0a130a036e733112001a0022002a00320038004200"
     "12001a020a001a002200";
@@ -178,6 +189,43 @@ constexpr const char* kServiceAccount =
     "6b3873000a140a027631120e536572766963654163636f756e7412150a130a0373613112001a0022002a0032"
     "00380042001a002200";
 
+constexpr const char* kConfigMapFromFile =
+    "6b3873000a0f0a0276311209436f6e6669674d617012300a130a03636d6612001a0022002a00320038004200"
+    "12060a01781201791a110a0362696e120a0001fffe62696e6172791a002200";
+constexpr const char* kIngressFull =
+    "6b3873000a1f0a146e6574776f726b696e672e6b38732e696f2f76311207496e677265737312760a1c0a0469"
+    "6e673212001a0022002a0032003800420062060a017812017912520a11220f0a0373766312080a0468747470"
+    "1000120c0a05612e636f6d12037365631a280a05612e636f6d121f0a1d0a1b0a012f120e220c0a0373766312"
+    "050a0010903f1a0650726566697822056d696e696b1a020a001a002200";
+constexpr const char* kServiceNodePort =
+    "6b3873000a0d0a02763112075365727669636512670a1d0a026e7012001a0022002a003200380042005a090a"
+    "0361707012026e7012420a1d0a0738302d38303830120354435018502207080010903f1a002880eb0112090a"
+    "0361707012026e701a0022084e6f6465506f72743a00420052005a00600068001a020a001a002200";
+constexpr const char* kPdbMaxUnavailable =
+    "6b3873000a200a09706f6c6963792f76311213506f6444697372757074696f6e42756467657412380a140a04"
+    "7064623212001a0022002a003200380042001214120a0a080a036170701201781a06080010011a001a0a0800"
+    "18002000280030001a002200";
+constexpr const char* kSelfSubjectRulesReview =
+    "6b3873000a310a17617574686f72697a6174696f6e2e6b38732e696f2f7631121653656c665375626a656374"
+    "52756c657352657669657712230a100a0012001a0022002a0032003800420012090a0764656661756c741a04"
+    "180022001a002200";
+constexpr const char* kTokenRequestBound =
+    "6b3873000a280a1861757468656e7469636174696f6e2e6b38732e696f2f7631120c546f6b656e5265717565"
+    "737412330a100a0012001a0022002a0032003800420012190a01610a01621a110a03506f64120276311a0170"
+    "22033132331a040a0012001a002200";
+constexpr const char* kDeploymentTwoImages =
+    "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412cd010a1d0a02646d12001a0022002a00"
+    "3200380042005a090a036170701202646d129d010801120b0a090a036170701202646d1a83010a1b0a001200"
+    "1a0022002a003200380042005a090a036170701202646d126412220a056e67696e7812056e67696e782a0042"
+    "006a007200800100880100900100a2010012220a057265646973120572656469732a0042006a007200800100"
+    "880100900100a201001a00320042004a0052005800600068008201008a01009a0100c2010022020a00280038"
+    "001a0c0800100018002000280038001a002200";
+constexpr const char* kSecretDockerRegistry =
+    "6b3873000a0c0a0276311206536563726574128b010a120a02647212001a0022002a0032003800420012550a"
+    "112e646f636b6572636f6e6669676a736f6e12407b226175746873223a7b22722e696f223a7b22757365726e"
+    "616d65223a2275222c2270617373776f7264223a2270222c2261757468223a2264547077227d7d7d1a1e6b75"
+    "6265726e657465732e696f2f646f636b6572636f6e6669676a736f6e1a002200";
+
 TEST(DecodeProtobuf, RealKubectlBodies) {
   struct Case {
     const char* hex;
@@ -200,6 +248,14 @@ TEST(DecodeProtobuf, RealKubectlBodies) {
     {kResourceQuota, R"({"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q1"},"spec":{"hard":{"cpu":"2","pods":"10"}},"status":{}})"},
     {kPriorityClass, R"({"apiVersion":"scheduling.k8s.io/v1","description":"hi","kind":"PriorityClass","metadata":{"name":"pc1"},"preemptionPolicy":"PreemptLowerPriority","value":1000})"},
     {kServiceAccount, R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"sa1"}})"},
+    {kConfigMapFromFile, R"({"apiVersion":"v1","binaryData":{"bin":"AAH//mJpbmFyeQ=="},"data":{"x":"y"},"kind":"ConfigMap","metadata":{"name":"cmf"}})"},
+    {kIngressFull, R"({"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"annotations":{"x":"y"},"name":"ing2"},"spec":{"defaultBackend":{"service":{"name":"svc","port":{"name":"http"}}},"ingressClassName":"minik","rules":[{"host":"a.com","http":{"paths":[{"backend":{"service":{"name":"svc","port":{"number":8080}}},"path":"/","pathType":"Prefix"}]}}],"tls":[{"hosts":["a.com"],"secretName":"sec"}]},"status":{"loadBalancer":{}}})"},
+    {kServiceNodePort, R"({"apiVersion":"v1","kind":"Service","metadata":{"labels":{"app":"np"},"name":"np"},"spec":{"ports":[{"name":"80-8080","nodePort":30080,"port":80,"protocol":"TCP","targetPort":8080}],"selector":{"app":"np"},"type":"NodePort"},"status":{"loadBalancer":{}}})"},
+    {kPdbMaxUnavailable, R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"pdb2"},"spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app":"x"}}},"status":{"currentHealthy":0,"desiredHealthy":0,"disruptionsAllowed":0,"expectedPods":0}})"},
+    {kSelfSubjectRulesReview, R"({"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},"spec":{"namespace":"default"},"status":{"incomplete":false}})"},
+    {kTokenRequestBound, R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","metadata":{},"spec":{"audiences":["a","b"],"boundObjectRef":{"apiVersion":"v1","kind":"Pod","name":"p","uid":"123"}},"status":{"token":""}})"},
+    {kDeploymentTwoImages, R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"app":"dm"},"name":"dm"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"dm"}},"strategy":{},"template":{"metadata":{"labels":{"app":"dm"}},"spec":{"containers":[{"image":"nginx","name":"nginx","resources":{}},{"image":"redis","name":"redis","resources":{}}]}}},"status":{}})"},
+    {kSecretDockerRegistry, R"({"apiVersion":"v1","data":{".dockerconfigjson":"eyJhdXRocyI6eyJyLmlvIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ=="},"kind":"Secret","metadata":{"name":"dr"},"type":"kubernetes.io/dockerconfigjson"})"},
   };
   for (const Case& c : cases) {
     Json got = Decode(Unhex(c.hex));
@@ -562,7 +618,9 @@ TEST(DecodeProtobuf, FuzzMutationsNeverCrash) {
   for (const char* hex : {kNamespace, kConfigMap, kSecret, kDeployment, kService, kCronJob,
                           kJob, kSelfSubjectAccessReview, kSelfSubjectReview, kTokenRequest,
                           kPodDisruptionBudget, kRoleBinding, kIngress, kResourceQuota,
-                          kPriorityClass, kServiceAccount}) {
+                          kPriorityClass, kServiceAccount, kConfigMapFromFile, kIngressFull,
+                          kServiceNodePort, kPdbMaxUnavailable, kSelfSubjectRulesReview,
+                          kTokenRequestBound, kDeploymentTwoImages, kSecretDockerRegistry}) {
     seeds.push_back(Unhex(hex));
   }
   size_t ok = 0, failed = 0;
