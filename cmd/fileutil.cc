@@ -133,7 +133,8 @@ FileLock::~FileLock() {
 
 StatusOr<FileLock> FileLock::Acquire(const std::string& path, bool wait) {
   for (;;) {
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // Read-only is enough for flock, and lets a non-root user lock a file root created.
+    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return Errno("cannot open lock file", path, errno);
     int rc;
     do {

@@ -10,9 +10,9 @@ namespace {
 
 constexpr int kMaxSimulatedNodes = 1000;
 
-const std::set<std::string> kCommands = {"start",      "stop",  "delete",  "status", "server",
-                                         "logs",       "version", "kubeconfig", "image",
-                                         "service",    "help"};
+const std::set<std::string> kCommands = {"start",  "stop",    "delete",  "status",
+                                         "server", "logs",    "version", "kubeconfig",
+                                         "image",  "service", "help"};
 
 // The flags each command accepts besides --profile and --help.
 bool Accepts(const std::string& command, const std::string& flag) {

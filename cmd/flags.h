@@ -10,16 +10,16 @@
 namespace minik {
 
 struct CliArgs {
-  std::string command;            // "start", "stop", ..., or "help"
-  std::string profile = "minik";  // --profile P / -p P
-  bool ephemeral = false;         // start
-  int simulated_nodes = 0;        // start
-  bool all = false;               // delete
-  bool follow = false;            // logs
-  std::string user;               // kubeconfig --user
+  std::string command;              // "start", "stop", ..., or "help"
+  std::string profile = "minik";    // --profile P / -p P
+  bool ephemeral = false;           // start
+  int simulated_nodes = 0;          // start
+  bool all = false;                 // delete
+  bool follow = false;              // logs
+  std::string user;                 // kubeconfig --user
   std::vector<std::string> groups;  // kubeconfig --group (repeatable)
-  std::vector<std::string> rest;  // image/service: everything after the command
-  bool help = false;              // --help / -h anywhere
+  std::vector<std::string> rest;    // image/service: everything after the command
+  bool help = false;                // --help / -h anywhere
 };
 
 // BadRequest with the reason ("unknown flag --foo for start") on a usage error; the caller

@@ -18,9 +18,7 @@ namespace minik {
 
 struct PkiOptions {
   std::vector<std::string> ip_sans = {"127.0.0.1", "10.96.0.1"};
-  std::vector<std::string> dns_sans = {"localhost",
-                                       "kubernetes",
-                                       "kubernetes.default",
+  std::vector<std::string> dns_sans = {"localhost", "kubernetes", "kubernetes.default",
                                        "kubernetes.default.svc",
                                        "kubernetes.default.svc.cluster.local"};
   std::string admin_cn = "minik-admin";

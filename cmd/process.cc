@@ -2,9 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <linux/close_range.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>

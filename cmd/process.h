@@ -14,9 +14,9 @@
 namespace minik {
 
 struct DaemonSpec {
-  std::string exe;                // path to execute ("/proc/self/exe")
-  std::vector<std::string> argv;  // argv[0] included
-  std::string log_path;           // stdout and stderr are appended here
+  std::string exe;                                       // path to execute ("/proc/self/exe")
+  std::vector<std::string> argv;                         // argv[0] included
+  std::string log_path;                                  // stdout and stderr are appended here
   std::vector<std::pair<std::string, std::string>> env;  // set on top of ours
 };
 

@@ -61,8 +61,8 @@ TEST_F(ProcessTest, ExecFailureIsReported) {
   auto pid = SpawnDaemon(spec);
   ASSERT_FALSE(pid.ok());
   EXPECT_NE(pid.status().message().find("cannot execute"), std::string::npos);
-  DaemonSpec bad_log{.exe = "/bin/true", .argv = {"true"}, .log_path = dir_ + "/no/such/log",
-                     .env = {}};
+  DaemonSpec bad_log{
+      .exe = "/bin/true", .argv = {"true"}, .log_path = dir_ + "/no/such/log", .env = {}};
   EXPECT_FALSE(SpawnDaemon(bad_log).ok());
 }
 
@@ -122,8 +122,10 @@ TEST_F(ProcessTest, IsServerProcessChecksTheCommandLine) {
 }
 
 TEST_F(ProcessTest, TerminateEscalatesToSigkill) {
-  DaemonSpec spec{.exe = "/bin/sh", .argv = {"sh", "-c", "trap '' TERM; echo ready; sleep 30"},
-                  .log_path = dir_ + "/log", .env = {}};
+  DaemonSpec spec{.exe = "/bin/sh",
+                  .argv = {"sh", "-c", "trap '' TERM; echo ready; sleep 30"},
+                  .log_path = dir_ + "/log",
+                  .env = {}};
   auto pid = SpawnDaemon(spec);
   ASSERT_TRUE(pid.ok());
   for (int i = 0; i < 2000; ++i) {

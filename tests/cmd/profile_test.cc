@@ -57,8 +57,16 @@ TEST_F(ProfileTest, FirstProfileGetsDefaults) {
 }
 
 TEST_F(ProfileTest, LaterProfilesTakeTheNextFreeValues) {
-  Save({.name = "a", .api_port = 8443, .pod_cidr_index = 0, .ephemeral = false, .simulated_nodes = 0});
-  Save({.name = "b", .api_port = 8445, .pod_cidr_index = 2, .ephemeral = false, .simulated_nodes = 0});
+  Save({.name = "a",
+        .api_port = 8443,
+        .pod_cidr_index = 0,
+        .ephemeral = false,
+        .simulated_nodes = 0});
+  Save({.name = "b",
+        .api_port = 8445,
+        .pod_cidr_index = 2,
+        .ephemeral = false,
+        .simulated_nodes = 0});
   auto c = NewProfileConfig(home_, "c");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->api_port, 8444);
@@ -71,16 +79,19 @@ TEST_F(ProfileTest, LaterProfilesTakeTheNextFreeValues) {
 
 TEST_F(ProfileTest, TooManyProfiles) {
   for (int i = 0; i <= kMaxPodCidrIndex; ++i) {
-    Save({.name = "p" + std::to_string(i), .api_port = 9000 + i, .pod_cidr_index = i,
-          .ephemeral = false, .simulated_nodes = 0});
+    Save({.name = "p" + std::to_string(i),
+          .api_port = 9000 + i,
+          .pod_cidr_index = i,
+          .ephemeral = false,
+          .simulated_nodes = 0});
   }
   auto c = NewProfileConfig(home_, "one-more");
   EXPECT_EQ(c.status().code(), Code::kServiceUnavailable);
 }
 
 TEST_F(ProfileTest, ConfigRoundTrip) {
-  ProfileConfig c{.name = "x", .api_port = 8500, .pod_cidr_index = 3, .ephemeral = true,
-                  .simulated_nodes = 5};
+  ProfileConfig c{
+      .name = "x", .api_port = 8500, .pod_cidr_index = 3, .ephemeral = true, .simulated_nodes = 5};
   Save(c);
   auto back = LoadProfileConfig(PathsFor(home_, "x"));
   ASSERT_TRUE(back.ok()) << back.status().message();

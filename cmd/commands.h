@@ -1,0 +1,30 @@
+// The `minik` subcommands (ARCHITECTURE §3). Each returns the process exit status, prints
+// progress to stdout, and on failure prints exactly one line "minik: <reason>" to stderr
+// (start may print the server log's tail before it).
+#pragma once
+
+#include <string>
+
+#include "cmd/flags.h"
+
+namespace minik {
+
+int StartCommand(const CliArgs& args);       // cmd/start.cc
+int StopCommand(const CliArgs& args);        // cmd/lifecycle.cc
+int DeleteCommand(const CliArgs& args);      // cmd/lifecycle.cc
+int StatusCommand(const CliArgs& args);      // cmd/info.cc
+int LogsCommand(const CliArgs& args);        // cmd/info.cc
+int KubeconfigCommand(const CliArgs& args);  // cmd/info.cc
+int VersionCommand(const CliArgs& args);     // cmd/info.cc
+int ServerCommand(const CliArgs& args);      // cmd/server.cc
+
+// Prints "minik: <reason>" to stderr; returns `exit_code`.
+int Fail(const std::string& reason, int exit_code = 1);
+
+// `minik status` exit status when the cluster is not (fully) running, as minikube's.
+inline constexpr int kExitNotRunning = 7;
+
+inline constexpr const char* kMinikVersion = "v0.1.0";
+inline constexpr const char* kKubernetesApiVersion = "v1.32";
+
+}  // namespace minik

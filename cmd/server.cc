@@ -1,0 +1,188 @@
+#include "cmd/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/clock.h"
+#include "api/log.h"
+#include "api/resource.h"
+#include "api/schema.h"
+#include "apiserver/apiserver.h"
+#include "cmd/commands.h"
+#include "cmd/fileutil.h"
+#include "cmd/pki.h"
+#include "cmd/process.h"
+#include "cmd/profile.h"
+#include "controllers/controllers.h"
+#include "kubelet/node_agent.h"
+#include "store/store.h"
+
+namespace minik {
+namespace {
+
+constexpr const char* kTag = "minik";
+
+void SetLogLevelFromEnv() {
+  const char* level = std::getenv("MINIK_LOG_LEVEL");
+  if (!level) return;
+  std::string l = level;
+  if (l == "debug") SetLogLevel(LogLevel::Debug);
+  if (l == "info") SetLogLevel(LogLevel::Info);
+  if (l == "warning") SetLogLevel(LogLevel::Warning);
+  if (l == "error") SetLogLevel(LogLevel::Error);
+}
+
+// Runs the registered stop functions in reverse order of registration, once.
+class Shutdown {
+ public:
+  void Add(std::function<void()> fn) { steps_.push_back(std::move(fn)); }
+  void Run() {
+    while (!steps_.empty()) {
+      auto fn = std::move(steps_.back());
+      steps_.pop_back();
+      fn();
+    }
+  }
+  ~Shutdown() { Run(); }
+
+ private:
+  std::vector<std::function<void()>> steps_;
+};
+
+}  // namespace
+
+int ServerCommand(const CliArgs& args) { return RunServer(args); }
+
+int RunServer(const CliArgs& args) {
+  SetLogLevelFromEnv();
+  const std::string profile = args.profile;
+  const ProfilePaths paths = PathsFor(MinikHome(), profile);
+
+  auto config = LoadProfileConfig(paths);
+  if (!config.ok()) {
+    if (config.status().code() == Code::kNotFound) {
+      return Fail("profile " + profile + " is not set up (run minik start)");
+    }
+    return Fail(config.status().message());
+  }
+  auto pki = LoadPki(paths.pki);
+  if (!pki.ok()) return Fail("cannot read the certificates: " + pki.status().message());
+
+  // One server per profile. RocksDB's LOCK guards a durable store too, but an ephemeral
+  // one has none, and this message is clearer.
+  auto server_lock = FileLock::Acquire(paths.server_lock, false);
+  if (!server_lock.ok()) {
+    if (server_lock.status().code() == Code::kConflict) {
+      auto other = ReadPidFile(paths.pid);
+      return Fail("profile " + profile + " is already served" +
+                  (other.ok() ? " by pid " + std::to_string(*other) : std::string()));
+    }
+    return Fail(server_lock.status().message());
+  }
+
+  // Signals are taken synchronously by this thread (sigwait below); blocked before any other
+  // thread exists so that every thread inherits the mask and none is interrupted by them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // peers that hang up must not kill the server
+
+  if (Status st = CheckPortFree("127.0.0.1", config->api_port); !st.ok()) return Fail(st.message());
+  if (Status st = WritePidFile(paths.pid, getpid()); !st.ok()) return Fail(st.message());
+
+  // Declared before `shutdown`, so that they outlive its steps on every return path.
+  ResourceRegistry resources;
+  RealClock clock;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<ApiServer> api;
+  std::unique_ptr<NodeAgent> node_agent;
+  std::unique_ptr<ControllerManager> controllers;
+  Shutdown shutdown;
+  shutdown.Add([&] { RemovePidFileIf(paths.pid, getpid()); });
+
+  LOG(Info, kTag) << "starting profile=" << profile << " port=" << config->api_port
+                  << " ephemeral=" << (config->ephemeral ? "true" : "false") << " pid=" << getpid();
+
+  if (config->ephemeral) {
+    store = NewMemStore();
+  } else {
+    auto opened = OpenRocksStore(paths.store);
+    if (!opened.ok()) {
+      return Fail("cannot open the store " + paths.store + ": " + opened.status().message());
+    }
+    store = std::move(*opened);
+  }
+  shutdown.Add([&] { store.reset(); });
+
+  RegisterBuiltinResources(resources);
+  const SchemaRegistry& schemas = BuiltinSchemas();
+
+  ApiServerConfig api_config;
+  api_config.http.address = "127.0.0.1";
+  api_config.http.port = config->api_port;
+  api_config.http.cert_pem = pki->apiserver_cert;
+  api_config.http.key_pem = pki->apiserver_key;
+  api_config.http.client_ca_pem = pki->ca_cert;
+  api_config.external_address = "127.0.0.1:" + std::to_string(config->api_port);
+  api = NewApiServer(*store, resources, schemas, clock, nullptr, api_config);
+  if (Status st = api->Start(); !st.ok()) {
+    if (st.code() == Code::kServiceUnavailable) {
+      return Fail("port " + std::to_string(config->api_port) + " is taken by another program");
+    }
+    return Fail("API server: " + st.message());
+  }
+  shutdown.Add([&] {
+    api->Stop();
+    api.reset();
+  });
+  LOG(Info, kTag) << "api server listening address=https://127.0.0.1:" << config->api_port;
+
+  BootstrapOptions bootstrap;
+  bootstrap.api_service_ip = "10.96.0.1";
+  bootstrap.api_endpoint_ip = "127.0.0.1";
+  bootstrap.api_port = config->api_port;
+  if (Status st = EnsureBootstrapObjects(api->LocalClient(), bootstrap); !st.ok()) {
+    return Fail("bootstrap objects: " + st.message());
+  }
+
+  NodeAgentOptions node_options;
+  node_options.node_name = profile;
+  node_options.node_ip = "127.0.0.1";
+  node_options.state_dir = paths.dir;
+  node_agent = NewNodeAgent(api->LocalClient(), clock, node_options);
+  shutdown.Add([&] {
+    node_agent->Stop();
+    node_agent.reset();
+  });
+  if (Status st = node_agent->Start(); !st.ok()) return Fail("node agent: " + st.message());
+
+  ControllerOptions controller_options;
+  controller_options.node_name = profile;
+  controller_options.resources = &resources;
+  controllers = NewControllerManager(api->LocalClient(), clock, controller_options);
+  shutdown.Add([&] {
+    controllers->Stop();
+    controllers.reset();
+  });
+  if (Status st = controllers->Start(); !st.ok()) return Fail("controllers: " + st.message());
+
+  LOG(Info, kTag) << "ready profile=" << profile << " node=" << profile;
+  int sig = 0;
+  while (sigwait(&stop_signals, &sig) != 0) {
+  }
+  LOG(Info, kTag) << "stopping signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  shutdown.Run();
+  LOG(Info, kTag) << "stopped profile=" << profile;
+  return 0;
+}
+
+}  // namespace minik
