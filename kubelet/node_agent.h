@@ -4,6 +4,7 @@
 // DiskPressure, PIDPressure), and renews a Lease in kube-node-lease every 10 s.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,18 @@ struct NodeAgentOptions {
   std::string state_dir;               // for ephemeral-storage capacity (statfs)
   int lease_duration_seconds = 40;
   int heartbeat_seconds = 10;
+  // Reported as nodeInfo.containerRuntimeVersion "minik://<runtime_version>".
+  std::string runtime_version = "0.1.0";
+  // spec.podCIDR(s) when set (e.g. "10.244.0.0/24").
+  std::string pod_cidr;
+  // false for worker nodes (e.g. simulated ones): no node-role.kubernetes.io/control-plane.
+  bool control_plane = true;
+  // Extra labels (e.g. minik.io/simulated=true) and spec.taints (a JSON array of taints).
+  std::map<std::string, std::string> labels;
+  Json taints = Json::array();
+  // How often the Ready condition's lastHeartbeatTime is refreshed (upstream's
+  // nodeStatusReportFrequency); the Lease is the frequent heartbeat.
+  int status_report_seconds = 60;
 };
 
 class NodeAgent {
