@@ -1,0 +1,315 @@
+// Pods: defaulting, validation with the apiserver's exact wording, update rules, status
+// handling and the table cells of printPod in its many states.
+#include <gtest/gtest.h>
+
+#include "api/resource.h"
+
+namespace minik {
+namespace {
+
+const ResourceInfo& Pods() {
+  static ResourceRegistry* reg = [] {
+    auto* r = new ResourceRegistry();
+    RegisterBuiltinResources(*r);
+    return r;
+  }();
+  return *reg->Find({"", "v1", "pods"});
+}
+
+Json MinimalPod() {
+  return Json::parse(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"web","namespace":"default","uid":"u1",
+                "creationTimestamp":"2026-01-01T00:00:00Z"},
+    "spec":{"containers":[{"name":"nginx","image":"nginx"}]}})");
+}
+
+Json Created(Json pod) {
+  Pods().strategy->PrepareForCreate(pod);
+  Pods().strategy->Default(pod);
+  return pod;
+}
+
+std::vector<std::string> Messages(const std::vector<StatusCause>& causes) {
+  std::vector<std::string> out;
+  for (const auto& c : causes) out.push_back(c.field + ": " + c.message);
+  return out;
+}
+
+TEST(ResourcesPods, CreateDefaults) {
+  Json pod = Created(MinimalPod());
+  const Json& spec = pod["spec"];
+  EXPECT_EQ(spec["restartPolicy"], "Always");
+  EXPECT_EQ(spec["dnsPolicy"], "ClusterFirst");
+  EXPECT_EQ(spec["schedulerName"], "default-scheduler");
+  EXPECT_EQ(spec["terminationGracePeriodSeconds"], 30);
+  EXPECT_EQ(spec["securityContext"], Json::object());
+  EXPECT_EQ(spec["enableServiceLinks"], true);
+  const Json& c = spec["containers"][0];
+  EXPECT_EQ(c["imagePullPolicy"], "Always");
+  EXPECT_EQ(c["terminationMessagePath"], "/dev/termination-log");
+  EXPECT_EQ(c["terminationMessagePolicy"], "File");
+  EXPECT_EQ(c["resources"], Json::object());
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_EQ(pod["status"]["qosClass"], "BestEffort");
+  EXPECT_TRUE(Pods().strategy->Validate(pod).empty()) << Messages(Pods().strategy->Validate(pod))[0];
+}
+
+TEST(ResourcesPods, ImagePullPolicyFollowsTheTag) {
+  for (auto [image, policy] : std::vector<std::pair<std::string, std::string>>{
+           {"nginx", "Always"},
+           {"nginx:latest", "Always"},
+           {"nginx:1.27", "IfNotPresent"},
+           {"localhost:5000/app", "Always"},
+           {"localhost:5000/app:v1", "IfNotPresent"},
+           {"nginx@sha256:abcd", "IfNotPresent"},
+           {"nginx:latest@sha256:abcd", "Always"}}) {
+    Json pod = MinimalPod();
+    pod["spec"]["containers"][0]["image"] = image;
+    EXPECT_EQ(Created(pod)["spec"]["containers"][0]["imagePullPolicy"], policy) << image;
+  }
+  Json pod = MinimalPod();
+  pod["spec"]["containers"][0]["imagePullPolicy"] = "Never";
+  EXPECT_EQ(Created(pod)["spec"]["containers"][0]["imagePullPolicy"], "Never");
+}
+
+TEST(ResourcesPods, NestedDefaults) {
+  Json pod = MinimalPod();
+  pod["spec"]["containers"][0]["ports"] = Json::parse(R"([{"containerPort":80}])");
+  pod["spec"]["containers"][0]["livenessProbe"] = Json::parse(R"({"httpGet":{"port":80}})");
+  pod["spec"]["containers"][0]["env"] =
+      Json::parse(R"([{"name":"NODE","valueFrom":{"fieldRef":{"fieldPath":"spec.nodeName"}}}])");
+  pod["spec"]["volumes"] = Json::parse(R"([{"name":"a"},{"name":"b","configMap":{"name":"c"}}])");
+  pod = Created(pod);
+  const Json& c = pod["spec"]["containers"][0];
+  EXPECT_EQ(c["ports"][0]["protocol"], "TCP");
+  EXPECT_EQ(c["livenessProbe"]["timeoutSeconds"], 1);
+  EXPECT_EQ(c["livenessProbe"]["periodSeconds"], 10);
+  EXPECT_EQ(c["livenessProbe"]["successThreshold"], 1);
+  EXPECT_EQ(c["livenessProbe"]["failureThreshold"], 3);
+  EXPECT_EQ(c["livenessProbe"]["httpGet"]["path"], "/");
+  EXPECT_EQ(c["livenessProbe"]["httpGet"]["scheme"], "HTTP");
+  EXPECT_EQ(c["env"][0]["valueFrom"]["fieldRef"]["apiVersion"], "v1");
+  EXPECT_EQ(pod["spec"]["volumes"][0]["emptyDir"], Json::object());
+  EXPECT_EQ(pod["spec"]["volumes"][1]["configMap"]["defaultMode"], 420);
+}
+
+TEST(ResourcesPods, HostNetworkPortsAndQos) {
+  Json pod = MinimalPod();
+  pod["spec"]["hostNetwork"] = true;
+  pod["spec"]["containers"][0]["ports"] = Json::parse(R"([{"containerPort":8080}])");
+  pod["spec"]["containers"][0]["resources"] =
+      Json::parse(R"({"limits":{"cpu":"500m","memory":"128Mi"}})");
+  pod = Created(pod);
+  EXPECT_EQ(pod["spec"]["containers"][0]["ports"][0]["hostPort"], 8080);
+  EXPECT_EQ(pod["spec"]["containers"][0]["resources"]["requests"]["cpu"], "500m");
+  EXPECT_EQ(pod["status"]["qosClass"], "Guaranteed");
+
+  Json burst = MinimalPod();
+  burst["spec"]["containers"][0]["resources"] = Json::parse(R"({"requests":{"cpu":"100m"}})");
+  EXPECT_EQ(Created(burst)["status"]["qosClass"], "Burstable");
+  Json equal_units = MinimalPod();
+  equal_units["spec"]["containers"][0]["resources"] = Json::parse(
+      R"({"requests":{"cpu":"0.5","memory":"1Gi"},"limits":{"cpu":"500m","memory":"1024Mi"}})");
+  EXPECT_EQ(Created(equal_units)["status"]["qosClass"], "Guaranteed");
+}
+
+TEST(ResourcesPods, CreateResetsStatusAndGatesScheduling) {
+  Json pod = MinimalPod();
+  pod["status"] = Json::parse(R"({"phase":"Running","podIP":"1.2.3.4"})");
+  pod["spec"]["schedulingGates"] = Json::parse(R"([{"name":"wait"}])");
+  pod = Created(pod);
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_FALSE(pod["status"].contains("podIP"));
+  EXPECT_EQ(pod["status"]["conditions"][0]["reason"], "SchedulingGated");
+}
+
+TEST(ResourcesPods, ValidationMessages) {
+  Json pod = MinimalPod();
+  pod["spec"]["containers"] = Json::parse(R"([
+    {"name":"a"},
+    {"name":"a","image":"x","ports":[{"containerPort":0},{"containerPort":70000,"protocol":"tcp"}]},
+    {"name":"Bad_Name","image":"x","volumeMounts":[{"name":"nope","mountPath":"/x"}]}])");
+  pod["spec"]["restartPolicy"] = "Sometimes";
+  pod = Created(pod);
+  auto msgs = Messages(Pods().strategy->Validate(pod));
+  auto has = [&](const std::string& m) {
+    return std::find(msgs.begin(), msgs.end(), m) != msgs.end();
+  };
+  EXPECT_TRUE(has("spec.containers[0].image: Required value"));
+  EXPECT_TRUE(has("spec.containers[1].name: Duplicate value: \"a\""));
+  EXPECT_TRUE(has("spec.containers[1].ports[0].containerPort: Required value"));
+  EXPECT_TRUE(has("spec.containers[1].ports[1].containerPort: Invalid value: 70000: must be "
+                  "between 1 and 65535, inclusive"));
+  EXPECT_TRUE(has("spec.containers[1].ports[1].protocol: Unsupported value: \"tcp\": supported "
+                  "values: \"SCTP\", \"TCP\", \"UDP\""));
+  EXPECT_TRUE(has("spec.containers[2].volumeMounts[0].name: Not found: \"nope\""));
+  EXPECT_TRUE(has("spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: "
+                  "\"Always\", \"OnFailure\", \"Never\""));
+  bool bad_name = false;
+  for (const auto& m : msgs)
+    if (m.rfind("spec.containers[2].name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 label", 0) == 0)
+      bad_name = true;
+  EXPECT_TRUE(bad_name);
+
+  Json empty = MinimalPod();
+  empty["spec"]["containers"] = Json::array();
+  EXPECT_EQ(Messages(Pods().strategy->Validate(Created(empty))),
+            std::vector<std::string>{"spec.containers: Required value"});
+}
+
+TEST(ResourcesPods, UpdateMayOnlyChangeImagesAndFriends) {
+  Json old = Created(MinimalPod());
+  Json next = old;
+  next["spec"]["containers"][0]["image"] = "nginx:1.27";
+  next["spec"]["activeDeadlineSeconds"] = 60;
+  next["spec"]["tolerations"] = Json::parse(R"([{"key":"k","operator":"Exists"}])");
+  Pods().strategy->PrepareForUpdate(next, old);
+  Pods().strategy->Default(next);
+  EXPECT_TRUE(Pods().strategy->ValidateUpdate(next, old).empty());
+
+  Json moved = old;
+  moved["spec"]["nodeName"] = "other";
+  Pods().strategy->PrepareForUpdate(moved, old);
+  auto causes = Pods().strategy->ValidateUpdate(moved, old);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].field, "spec");
+  EXPECT_EQ(causes[0].reason, "FieldValueForbidden");
+  EXPECT_EQ(causes[0].message.rfind(
+                "Forbidden: pod updates may not change fields other than "
+                "`spec.containers[*].image`,`spec.initContainers[*].image`,"
+                "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing "
+                "tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it "
+                "was previously negative)",
+                0),
+            0u);
+}
+
+TEST(ResourcesPods, UpdateKeepsStatusAndStatusUpdateKeepsSpec) {
+  Json old = Created(MinimalPod());
+  old["status"]["phase"] = "Running";
+  Json next = old;
+  next["status"]["phase"] = "Failed";
+  Pods().strategy->PrepareForUpdate(next, old);
+  EXPECT_EQ(next["status"]["phase"], "Running");
+
+  Json st = old;
+  st["status"]["phase"] = "Succeeded";
+  st["spec"]["containers"][0]["image"] = "evil";
+  st["metadata"]["labels"] = {{"a", "b"}};
+  st["metadata"]["ownerReferences"] = Json::array({{{"name", "x"}}});
+  Pods().strategy->PrepareForStatusUpdate(st, old);
+  EXPECT_EQ(st["status"]["phase"], "Succeeded");
+  EXPECT_EQ(st["spec"]["containers"][0]["image"], "nginx");
+  EXPECT_EQ(st["metadata"]["labels"]["a"], "b");  // pods' labels may change via /status
+  EXPECT_FALSE(st["metadata"].contains("ownerReferences"));
+}
+
+// ---- table -----------------------------------------------------------------------------
+
+SystemTime Now() {
+  SystemTime t{};
+  ParseRfc3339("2026-01-01T01:00:00Z", &t);
+  return t;
+}
+
+std::vector<Json> Cells(const std::string& pod_json) {
+  Json pod = MinimalPod();
+  Json extra = Json::parse(pod_json);
+  pod.merge_patch(extra);
+  return Pods().cells(pod, Now());
+}
+
+TEST(ResourcesPods, TableColumns) {
+  std::vector<std::string> names;
+  for (const auto& c : Pods().columns) names.push_back(c.name + "/" + std::to_string(c.priority));
+  EXPECT_EQ(names, (std::vector<std::string>{"Ready/0", "Status/0", "Restarts/0", "Age/0", "IP/1",
+                                             "Node/1", "Nominated Node/1", "Readiness Gates/1"}));
+}
+
+TEST(ResourcesPods, TablePendingAndRunning) {
+  auto pending = Cells(R"({"status":{"phase":"Pending"}})");
+  EXPECT_EQ(pending, (std::vector<Json>{"0/1", "Pending", "0", "60m", "<none>", "<none>",
+                                        "<none>", "<none>"}));
+  auto running = Cells(R"({"spec":{"nodeName":"minik"},"status":{"phase":"Running",
+      "podIPs":[{"ip":"10.244.0.7"}],
+      "conditions":[{"type":"Ready","status":"True"}],
+      "containerStatuses":[{"name":"nginx","ready":true,"restartCount":2,
+        "state":{"running":{"startedAt":"2026-01-01T00:50:00Z"}},
+        "lastState":{"terminated":{"exitCode":1,"finishedAt":"2026-01-01T00:55:00Z"}}}]}})");
+  EXPECT_EQ(running, (std::vector<Json>{"1/1", "Running", "2 (5m ago)", "60m", "10.244.0.7",
+                                        "minik", "<none>", "<none>"}));
+}
+
+TEST(ResourcesPods, TableWaitingAndTerminated) {
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Running","containerStatuses":[{"name":"nginx",
+      "restartCount":4,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}})")[1],
+            "CrashLoopBackOff");
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Pending","containerStatuses":[{"name":"nginx",
+      "state":{"waiting":{"reason":"ErrImagePull"}}}]}})")[1],
+            "ErrImagePull");
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Succeeded","containerStatuses":[{"name":"nginx",
+      "state":{"terminated":{"exitCode":0,"reason":"Completed"}}}]}})")[1],
+            "Completed");
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Failed","containerStatuses":[{"name":"nginx",
+      "state":{"terminated":{"exitCode":137}}}]}})")[1],
+            "ExitCode:137");
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Failed","containerStatuses":[{"name":"nginx",
+      "state":{"terminated":{"exitCode":0,"signal":9}}}]}})")[1],
+            "Signal:9");
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Failed","reason":"Evicted"}})")[1], "Evicted");
+  EXPECT_EQ(Cells(R"({"status":{"phase":"Pending","conditions":[{"type":"PodScheduled",
+      "status":"False","reason":"SchedulingGated"}]}})")[1],
+            "SchedulingGated");
+}
+
+TEST(ResourcesPods, TableInitContainers) {
+  const char* spec = R"("initContainers":[{"name":"i1","image":"x"},{"name":"i2","image":"x"}])";
+  EXPECT_EQ(Cells(std::string(R"({"spec":{)") + spec + R"(},"status":{"phase":"Pending",
+      "initContainerStatuses":[
+        {"name":"i1","state":{"terminated":{"exitCode":0}}},
+        {"name":"i2","state":{"running":{}}}]}})")[1],
+            "Init:1/2");
+  EXPECT_EQ(Cells(std::string(R"({"spec":{)") + spec + R"(},"status":{"phase":"Pending",
+      "initContainerStatuses":[{"name":"i1","state":{"waiting":{"reason":"PodInitializing"}}}]}})")[1],
+            "Init:0/2");
+  EXPECT_EQ(Cells(std::string(R"({"spec":{)") + spec + R"(},"status":{"phase":"Pending",
+      "initContainerStatuses":[{"name":"i1","restartCount":3,
+        "state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}})")[1],
+            "Init:CrashLoopBackOff");
+  EXPECT_EQ(Cells(std::string(R"({"spec":{)") + spec + R"(},"status":{"phase":"Failed",
+      "initContainerStatuses":[{"name":"i1","state":{"terminated":{"exitCode":2}}}]}})")[1],
+            "Init:ExitCode:2");
+  // A sidecar (restartable init container) counts in Ready and does not block.
+  auto sidecar = Cells(R"({"spec":{"initContainers":[{"name":"s","image":"x","restartPolicy":"Always"}]},
+      "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],
+      "initContainerStatuses":[{"name":"s","started":true,"ready":true,"state":{"running":{}}}],
+      "containerStatuses":[{"name":"nginx","ready":true,"state":{"running":{}}}]}})");
+  EXPECT_EQ(sidecar[0], "2/2");
+  EXPECT_EQ(sidecar[1], "Running");
+}
+
+TEST(ResourcesPods, TableTerminatingAndGates) {
+  EXPECT_EQ(Cells(R"({"metadata":{"deletionTimestamp":"2026-01-01T00:59:00Z"},
+      "status":{"phase":"Running"}})")[1],
+            "Terminating");
+  EXPECT_EQ(Cells(R"({"metadata":{"deletionTimestamp":"2026-01-01T00:59:00Z"},
+      "status":{"phase":"Succeeded"}})")[1],
+            "Succeeded");
+  EXPECT_EQ(Cells(R"({"metadata":{"deletionTimestamp":"2026-01-01T00:59:00Z"},
+      "status":{"phase":"Running","reason":"NodeLost"}})")[1],
+            "Unknown");
+  auto gates = Cells(R"({"spec":{"readinessGates":[{"conditionType":"a"},{"conditionType":"b"}]},
+      "status":{"phase":"Running","nominatedNodeName":"n2",
+      "conditions":[{"type":"a","status":"True"},{"type":"b","status":"False"}]}})");
+  EXPECT_EQ(gates[6], "n2");
+  EXPECT_EQ(gates[7], "1/2");
+  // Completed containers next to a running one: Running when Ready, else NotReady.
+  EXPECT_EQ(Cells(R"({"spec":{"containers":[{"name":"a","image":"x"},{"name":"b","image":"x"}]},
+      "status":{"phase":"Running","containerStatuses":[
+        {"name":"a","ready":true,"state":{"running":{}}},
+        {"name":"b","state":{"terminated":{"exitCode":0,"reason":"Completed"}}}]}})")[1],
+            "NotReady");
+}
+
+}  // namespace
+}  // namespace minik

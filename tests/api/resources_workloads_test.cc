@@ -1,0 +1,284 @@
+// Deployments, replica sets, stateful sets, daemon sets, jobs and cron jobs: defaults,
+// generation, validation wording and tables.
+#include <gtest/gtest.h>
+
+#include "api/resource.h"
+
+namespace minik {
+namespace {
+
+const ResourceInfo& Info(const std::string& group, const std::string& plural) {
+  static ResourceRegistry* reg = [] {
+    auto* r = new ResourceRegistry();
+    RegisterBuiltinResources(*r);
+    return r;
+  }();
+  const ResourceInfo* info = reg->Find({group, group == "autoscaling" ? "v2" : "v1", plural});
+  if (!info) std::abort();
+  return *info;
+}
+
+Json Workload(const std::string& kind, const std::string& extra_spec = "{}") {
+  Json obj = Json::parse(R"({"metadata":{"name":"web","namespace":"default","uid":"uid-1",
+    "creationTimestamp":"2026-01-01T00:00:00Z"},
+    "spec":{"selector":{"matchLabels":{"app":"web"}},
+      "template":{"metadata":{"labels":{"app":"web"}},
+                  "spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}})");
+  obj["kind"] = kind;
+  obj["spec"].merge_patch(Json::parse(extra_spec));
+  return obj;
+}
+
+Json Create(const ResourceInfo& info, Json obj) {
+  info.strategy->PrepareForCreate(obj);
+  info.strategy->Default(obj);
+  return obj;
+}
+
+std::vector<std::string> Errors(const ResourceInfo& info, const Json& obj) {
+  std::vector<std::string> out;
+  for (const auto& c : info.strategy->Validate(obj)) out.push_back(c.field + ": " + c.message);
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+TEST(ResourcesWorkloads, DeploymentDefaults) {
+  const ResourceInfo& info = Info("apps", "deployments");
+  Json d = Create(info, Workload("Deployment"));
+  EXPECT_EQ(d["spec"]["replicas"], 1);
+  EXPECT_EQ(d["spec"]["strategy"], Json::parse(R"({"type":"RollingUpdate",
+      "rollingUpdate":{"maxUnavailable":"25%","maxSurge":"25%"}})"));
+  EXPECT_EQ(d["spec"]["revisionHistoryLimit"], 10);
+  EXPECT_EQ(d["spec"]["progressDeadlineSeconds"], 600);
+  EXPECT_TRUE(d["spec"]["template"]["metadata"]["creationTimestamp"].is_null());
+  EXPECT_TRUE(d["spec"]["template"]["metadata"].contains("creationTimestamp"));
+  EXPECT_EQ(d["spec"]["template"]["spec"]["restartPolicy"], "Always");
+  EXPECT_EQ(d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+  EXPECT_FALSE(d["spec"]["template"]["spec"].contains("enableServiceLinks"));
+  EXPECT_EQ(d["metadata"]["generation"], 1);
+  EXPECT_EQ(d["status"], Json::object());
+  EXPECT_TRUE(Errors(info, d).empty()) << Errors(info, d)[0];
+
+  Json recreate = Create(info, Workload("Deployment", R"({"strategy":{"type":"Recreate"}})"));
+  EXPECT_FALSE(recreate["spec"]["strategy"].contains("rollingUpdate"));
+  EXPECT_TRUE(Errors(info, recreate).empty());
+}
+
+TEST(ResourcesWorkloads, DeploymentValidationMessages) {
+  const ResourceInfo& info = Info("apps", "deployments");
+  Json mismatch = Create(info, Workload("Deployment", R"({"selector":{"matchLabels":{"app":"other"}}})"));
+  EXPECT_EQ(Errors(info, mismatch),
+            std::vector<std::string>{"spec.template.metadata.labels: Invalid value: "
+                                     "map[string]string{\"app\":\"web\"}: `selector` does not "
+                                     "match template `labels`"});
+  Json negative = Create(info, Workload("Deployment", R"({"replicas":-1})"));
+  EXPECT_EQ(Errors(info, negative),
+            std::vector<std::string>{"spec.replicas: Invalid value: -1: must be greater than or equal to 0"});
+  Json noselector = Create(info, Workload("Deployment", R"({"selector":null})"));
+  EXPECT_EQ(Errors(info, noselector), std::vector<std::string>{"spec.selector: Required value"});
+  Json empty = Create(info, Workload("Deployment", R"({"selector":{"matchLabels":null}})"));
+  EXPECT_TRUE(Contains(Errors(info, empty),
+                       "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]"
+                       "string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty "
+                       "selector is invalid for deployment"));
+  Json noimage = Workload("Deployment");
+  noimage["spec"]["template"]["spec"]["containers"][0].erase("image");
+  EXPECT_TRUE(Contains(Errors(info, Create(info, noimage)),
+                       "spec.template.spec.containers[0].image: Required value"));
+  Json never = Workload("Deployment");
+  never["spec"]["template"]["spec"]["restartPolicy"] = "Never";
+  EXPECT_EQ(Errors(info, Create(info, never)),
+            std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: "
+                                     "\"Never\": supported values: \"Always\""});
+  Json zero = Create(info, Workload("Deployment", R"({"strategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":0}}})"));
+  EXPECT_EQ(Errors(info, zero),
+            std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
+                                     "intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not "
+                                     "be 0 when `maxSurge` is 0"});
+}
+
+TEST(ResourcesWorkloads, DeploymentUpdateGenerationAndSelector) {
+  const ResourceInfo& info = Info("apps", "deployments");
+  Json old = Create(info, Workload("Deployment"));
+  old["status"] = {{"replicas", 1}};
+  // A scale and an unchanged replace differ only in generation bumps.
+  Json same = Workload("Deployment");
+  info.strategy->PrepareForUpdate(same, old);
+  EXPECT_EQ(same["metadata"]["generation"], 1);
+  EXPECT_EQ(same["status"]["replicas"], 1);  // status kept
+  Json scaled = old;
+  scaled["spec"]["replicas"] = 3;
+  info.strategy->PrepareForUpdate(scaled, old);
+  EXPECT_EQ(scaled["metadata"]["generation"], 2);
+  Json annotated = old;
+  annotated["metadata"]["annotations"] = {{"a", "b"}};
+  info.strategy->PrepareForUpdate(annotated, old);
+  EXPECT_EQ(annotated["metadata"]["generation"], 2);
+
+  Json moved = old;
+  moved["spec"]["selector"]["matchLabels"]["app"] = "b";
+  moved["spec"]["template"]["metadata"]["labels"]["app"] = "b";
+  info.strategy->PrepareForUpdate(moved, old);
+  auto causes = info.strategy->ValidateUpdate(moved, old);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].field + ": " + causes[0].message,
+            "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":"
+            "\"b\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable");
+}
+
+TEST(ResourcesWorkloads, DeploymentTable) {
+  const ResourceInfo& info = Info("apps", "deployments");
+  Json d = Create(info, Workload("Deployment", R"({"replicas":3})"));
+  d["status"] = {{"readyReplicas", 2}, {"updatedReplicas", 3}, {"availableReplicas", 2}};
+  SystemTime now{};
+  ParseRfc3339("2026-01-03T05:00:00Z", &now);
+  EXPECT_EQ(info.cells(d, now),
+            (std::vector<Json>{"2/3", 3, 2, "2d5h", "nginx", "nginx:1.27", "app=web"}));
+  std::vector<std::string> cols;
+  for (const auto& c : info.columns) cols.push_back(c.name);
+  EXPECT_EQ(cols, (std::vector<std::string>{"Ready", "Up-to-date", "Available", "Age",
+                                            "Containers", "Images", "Selector"}));
+}
+
+TEST(ResourcesWorkloads, ReplicaSetsAndStatefulSets) {
+  const ResourceInfo& rs = Info("apps", "replicasets");
+  Json r = Create(rs, Workload("ReplicaSet"));
+  EXPECT_EQ(r["status"], Json::parse(R"({"replicas":0})"));
+  EXPECT_TRUE(Errors(rs, r).empty());
+  SystemTime now{};
+  ParseRfc3339("2026-01-01T00:00:05Z", &now);
+  EXPECT_EQ(rs.cells(r, now), (std::vector<Json>{1, 0, 0, "5s", "nginx", "nginx:1.27", "app=web"}));
+
+  const ResourceInfo& sts = Info("apps", "statefulsets");
+  Json s = Create(sts, Workload("StatefulSet", R"({"serviceName":"web",
+      "volumeClaimTemplates":[{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],
+        "resources":{"requests":{"storage":"1Gi"}}}}]})"));
+  EXPECT_EQ(s["spec"]["podManagementPolicy"], "OrderedReady");
+  EXPECT_EQ(s["spec"]["updateStrategy"], Json::parse(R"({"type":"RollingUpdate","rollingUpdate":{"partition":0}})"));
+  EXPECT_EQ(s["spec"]["persistentVolumeClaimRetentionPolicy"],
+            Json::parse(R"({"whenDeleted":"Retain","whenScaled":"Retain"})"));
+  EXPECT_EQ(s["spec"]["volumeClaimTemplates"][0]["spec"]["volumeMode"], "Filesystem");
+  EXPECT_TRUE(Errors(sts, s).empty()) << Errors(sts, s)[0];
+  Json changed = s;
+  changed["spec"]["serviceName"] = "other";
+  auto causes = sts.strategy->ValidateUpdate(changed, s);
+  ASSERT_FALSE(causes.empty());
+  EXPECT_EQ(causes.back().field, "spec");
+  Json scaled = s;
+  scaled["spec"]["replicas"] = 5;
+  EXPECT_TRUE(sts.strategy->ValidateUpdate(scaled, s).empty());
+  EXPECT_EQ(sts.cells(s, now)[0], "0/1");
+}
+
+TEST(ResourcesWorkloads, DaemonSetTemplateGeneration) {
+  const ResourceInfo& info = Info("apps", "daemonsets");
+  Json ds = Create(info, Workload("DaemonSet"));
+  EXPECT_EQ(ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"], "1");
+  EXPECT_EQ(ds["spec"]["updateStrategy"],
+            Json::parse(R"({"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":1,"maxSurge":0}})"));
+  EXPECT_TRUE(Errors(info, ds).empty());
+  Json next = ds;
+  next["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28";
+  info.strategy->PrepareForUpdate(next, ds);
+  EXPECT_EQ(next["metadata"]["annotations"]["deprecated.daemonset.template.generation"], "2");
+  EXPECT_EQ(next["metadata"]["generation"], 2);
+}
+
+TEST(ResourcesWorkloads, JobSelectorAndDefaults) {
+  const ResourceInfo& info = Info("batch", "jobs");
+  Json job = Json::parse(R"({"kind":"Job","metadata":{"name":"pi","namespace":"default","uid":"u-9",
+    "creationTimestamp":"2026-01-01T00:00:00Z"},
+    "spec":{"template":{"spec":{"restartPolicy":"Never",
+      "containers":[{"name":"pi","image":"perl"}]}}}})");
+  job = Create(info, job);
+  EXPECT_EQ(job["spec"]["selector"],
+            Json::parse(R"({"matchLabels":{"batch.kubernetes.io/controller-uid":"u-9"}})"));
+  const Json& labels = job["spec"]["template"]["metadata"]["labels"];
+  EXPECT_EQ(labels["controller-uid"], "u-9");
+  EXPECT_EQ(labels["batch.kubernetes.io/job-name"], "pi");
+  EXPECT_EQ(labels["job-name"], "pi");
+  EXPECT_EQ(job["metadata"]["labels"], labels);
+  EXPECT_EQ(job["spec"]["completions"], 1);
+  EXPECT_EQ(job["spec"]["parallelism"], 1);
+  EXPECT_EQ(job["spec"]["backoffLimit"], 6);
+  EXPECT_EQ(job["spec"]["completionMode"], "NonIndexed");
+  EXPECT_EQ(job["spec"]["suspend"], false);
+  EXPECT_EQ(job["spec"]["podReplacementPolicy"], "TerminatingOrFailed");
+  EXPECT_TRUE(Errors(info, job).empty()) << Errors(info, job)[0];
+
+  Json always = job;
+  always["spec"]["template"]["spec"]["restartPolicy"] = "Always";
+  EXPECT_EQ(Errors(info, always),
+            std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: "
+                                     "\"Always\": supported values: \"OnFailure\", \"Never\""});
+
+  SystemTime now{};
+  ParseRfc3339("2026-01-01T00:02:00Z", &now);
+  job["status"] = Json::parse(R"({"startTime":"2026-01-01T00:00:00Z","succeeded":0})");
+  EXPECT_EQ(info.cells(job, now)[0], "Running");
+  EXPECT_EQ(info.cells(job, now)[1], "0/1");
+  EXPECT_EQ(info.cells(job, now)[2], "2m");
+  job["status"] = Json::parse(R"({"startTime":"2026-01-01T00:00:00Z","completionTime":"2026-01-01T00:00:09Z",
+      "succeeded":1,"conditions":[{"type":"Complete","status":"True"}]})");
+  auto cells = info.cells(job, now);
+  EXPECT_EQ(cells[0], "Complete");
+  EXPECT_EQ(cells[1], "1/1");
+  EXPECT_EQ(cells[2], "9s");
+  EXPECT_EQ(cells[6], "batch.kubernetes.io/controller-uid=u-9");
+}
+
+TEST(ResourcesWorkloads, CronJobs) {
+  const ResourceInfo& info = Info("batch", "cronjobs");
+  Json cj = Json::parse(R"({"kind":"CronJob","metadata":{"name":"tick","namespace":"default",
+    "creationTimestamp":"2026-01-01T00:00:00Z"},
+    "spec":{"schedule":"*/5 * * * *","jobTemplate":{"spec":{"template":{"spec":{
+      "restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}})");
+  cj = Create(info, cj);
+  EXPECT_EQ(cj["spec"]["concurrencyPolicy"], "Allow");
+  EXPECT_EQ(cj["spec"]["suspend"], false);
+  EXPECT_EQ(cj["spec"]["successfulJobsHistoryLimit"], 3);
+  EXPECT_EQ(cj["spec"]["failedJobsHistoryLimit"], 1);
+  EXPECT_TRUE(Errors(info, cj).empty()) << Errors(info, cj)[0];
+  SystemTime now{};
+  ParseRfc3339("2026-01-01T00:00:10Z", &now);
+  EXPECT_EQ(info.cells(cj, now),
+            (std::vector<Json>{"*/5 * * * *", "<none>", "False", 0, "<none>", "10s", "c",
+                               "busybox", "<none>"}));
+  Json bad = cj;
+  bad["spec"]["schedule"] = "* * *";
+  EXPECT_EQ(Errors(info, bad), std::vector<std::string>{
+                                   "spec.schedule: Invalid value: \"* * *\": expected exactly 5 "
+                                   "fields, found 3: [* * *]"});
+  bad["spec"]["schedule"] = "61 * * * *";
+  EXPECT_EQ(Errors(info, bad).size(), 1u);
+  bad["spec"]["schedule"] = "0 0 * JAN MON";
+  EXPECT_TRUE(Errors(info, bad).empty());
+  bad["spec"]["schedule"] = "@hourly";
+  EXPECT_TRUE(Errors(info, bad).empty());
+  bad["metadata"]["name"] = std::string(53, 'a');
+  EXPECT_EQ(Errors(info, bad), std::vector<std::string>{
+                                   "metadata.name: Invalid value: \"" + std::string(53, 'a') +
+                                   "\": must be no more than 52 characters"});
+}
+
+TEST(ResourcesWorkloads, HpaDefaultsAndTable) {
+  const ResourceInfo& info = Info("autoscaling", "horizontalpodautoscalers");
+  Json hpa = Json::parse(R"({"metadata":{"name":"web","namespace":"default",
+    "creationTimestamp":"2026-01-01T00:00:00Z"},
+    "spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"maxReplicas":5}})");
+  hpa = Create(info, hpa);
+  EXPECT_EQ(hpa["spec"]["minReplicas"], 1);
+  EXPECT_TRUE(Errors(info, hpa).empty());
+  SystemTime now{};
+  ParseRfc3339("2026-01-01T00:00:10Z", &now);
+  EXPECT_EQ(info.cells(hpa, now),
+            (std::vector<Json>{"Deployment/web", "cpu: <unknown>/80%", "1", 5, 0, "10s"}));
+  hpa["spec"]["maxReplicas"] = 0;
+  EXPECT_TRUE(Contains(Errors(info, hpa), "spec.maxReplicas: Invalid value: 0: must be greater than 0"));
+}
+
+}  // namespace
+}  // namespace minik
