@@ -202,6 +202,39 @@ void PrepareCreatePod(Json& pod) {
   }
   if (pod.contains("metadata") && pod["metadata"].is_object())
     pod["metadata"].erase("generation");
+  if (!pod.contains("spec") || !pod["spec"].is_object()) return;
+  Json& spec = pod["spec"];
+  // What upstream's pure admission plugins add on create (they need no lookups), so pods look
+  // the same here as on a real cluster: ServiceAccount's default account (and the deprecated
+  // serviceAccount mirror of the v1 conversion), DefaultTolerationSeconds' taint tolerations,
+  // and Priority's values for pods without a class or with a system class.
+  std::string sa = Str(At(spec, {"serviceAccountName"}));
+  if (sa.empty()) sa = Str(At(spec, {"serviceAccount"}));
+  if (sa.empty()) sa = "default";
+  spec["serviceAccountName"] = sa;
+  spec["serviceAccount"] = sa;
+  Json tolerations = At(spec, {"tolerations"}).is_array() ? spec["tolerations"] : Json::array();
+  for (const char* taint : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
+    bool tolerated = false;
+    for (const Json& t : tolerations) {
+      std::string effect = Str(At(t, {"effect"}));
+      std::string key = Str(At(t, {"key"}));
+      if ((effect.empty() || effect == "NoExecute") && (key.empty() || key == taint))
+        tolerated = true;
+    }
+    if (!tolerated)
+      tolerations.push_back({{"key", taint},
+                             {"operator", "Exists"},
+                             {"effect", "NoExecute"},
+                             {"tolerationSeconds", 300}});
+  }
+  spec["tolerations"] = tolerations;
+  std::string pc = Str(At(spec, {"priorityClassName"}));
+  if (pc.empty() || pc == "system-node-critical" || pc == "system-cluster-critical") {
+    if (!At(spec, {"priority"}).is_number())
+      spec["priority"] = pc.empty() ? 0 : pc == "system-node-critical" ? 2000001000 : 2000000000;
+    SetDefault(spec, "preemptionPolicy", "PreemptLowerPriority");
+  }
 }
 
 const char* const kPodUpdateForbidden =

@@ -249,6 +249,37 @@ void ValidateContainer(Causes& out, const Json& c, const std::string& idx,
       }
     }
   }
+  // Requests may not exceed limits.
+  const Json& limits = At(c, {"resources", "limits"});
+  const Json& requests = At(c, {"resources", "requests"});
+  if (limits.is_object() && requests.is_object()) {
+    for (auto it = requests.begin(); it != requests.end(); ++it) {
+      auto lim_it = limits.find(it.key());
+      if (lim_it == limits.end()) continue;
+      auto text = [](const Json& v) {
+        return v.is_string() ? v.get<std::string>() : (Int(v) ? std::to_string(*Int(v)) : "");
+      };
+      auto req = ParseQuantity(text(*it));
+      auto lim = ParseQuantity(text(*lim_it));
+      if (req && lim && *req > *lim)
+        out.push_back(InvalidCause(idx + ".resources.requests[" + it.key() + "]", GoQuote(text(*it)),
+                                   "must be less than or equal to " + it.key() + " limit of " +
+                                       text(*lim_it)));
+    }
+  }
+  for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+    const Json& p = At(c, {probe});
+    if (!p.is_object()) continue;
+    int handlers = 0;
+    for (const char* h : {"exec", "httpGet", "tcpSocket", "grpc"}) {
+      if (At(p, {h}).is_null()) continue;
+      if (++handlers > 1)
+        out.push_back(ForbiddenCause(idx + "." + probe + "." + h,
+                                     "may not specify more than 1 handler type"));
+    }
+    if (handlers == 0)
+      out.push_back(RequiredCause(idx + "." + probe, "must specify a handler type"));
+  }
   std::string pull = Str(At(c, {"imagePullPolicy"}));
   if (pull.empty()) {
     out.push_back(RequiredCause(idx + ".imagePullPolicy"));

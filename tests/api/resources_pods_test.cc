@@ -54,6 +54,47 @@ TEST(ResourcesPods, CreateDefaults) {
   EXPECT_TRUE(Pods().strategy->Validate(pod).empty()) << Messages(Pods().strategy->Validate(pod))[0];
 }
 
+TEST(ResourcesPods, AdmissionEquivalentDefaultsOnCreate) {
+  Json pod = Created(MinimalPod());
+  EXPECT_EQ(pod["spec"]["serviceAccountName"], "default");
+  EXPECT_EQ(pod["spec"]["serviceAccount"], "default");
+  EXPECT_EQ(pod["spec"]["priority"], 0);
+  EXPECT_EQ(pod["spec"]["preemptionPolicy"], "PreemptLowerPriority");
+  EXPECT_EQ(pod["spec"]["tolerations"], Json::parse(R"([
+    {"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},
+    {"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}])"));
+  Json custom = MinimalPod();
+  custom["spec"]["serviceAccountName"] = "builder";
+  custom["spec"]["priorityClassName"] = "system-node-critical";
+  custom["spec"]["tolerations"] = Json::parse(R"([{"operator":"Exists"}])");
+  custom = Created(custom);
+  EXPECT_EQ(custom["spec"]["serviceAccount"], "builder");
+  EXPECT_EQ(custom["spec"]["priority"], 2000001000);
+  EXPECT_EQ(custom["spec"]["tolerations"].size(), 1u);
+  // An update does not add them again (they would be spec changes).
+  Json next = custom;
+  next["spec"].erase("preemptionPolicy");
+  Pods().strategy->PrepareForUpdate(next, custom);
+  Pods().strategy->Default(next);
+  EXPECT_FALSE(next["spec"].contains("preemptionPolicy"));
+}
+
+TEST(ResourcesPods, ResourcesAndProbesValidation) {
+  Json pod = MinimalPod();
+  pod["spec"]["containers"][0]["resources"] =
+      Json::parse(R"({"requests":{"cpu":"2"},"limits":{"cpu":"1"}})");
+  pod["spec"]["containers"][0]["livenessProbe"] = Json::parse(R"({"periodSeconds":5})");
+  pod["spec"]["containers"][0]["readinessProbe"] =
+      Json::parse(R"({"exec":{"command":["true"]},"httpGet":{"port":80}})");
+  EXPECT_EQ(Messages(Pods().strategy->Validate(Created(pod))),
+            (std::vector<std::string>{
+                "spec.containers[0].resources.requests[cpu]: Invalid value: \"2\": must be less "
+                "than or equal to cpu limit of 1",
+                "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+                "spec.containers[0].readinessProbe.httpGet: Forbidden: may not specify more than "
+                "1 handler type"}));
+}
+
 TEST(ResourcesPods, ImagePullPolicyFollowsTheTag) {
   for (auto [image, policy] : std::vector<std::pair<std::string, std::string>>{
            {"nginx", "Always"},
@@ -162,7 +203,7 @@ TEST(ResourcesPods, UpdateMayOnlyChangeImagesAndFriends) {
   Json next = old;
   next["spec"]["containers"][0]["image"] = "nginx:1.27";
   next["spec"]["activeDeadlineSeconds"] = 60;
-  next["spec"]["tolerations"] = Json::parse(R"([{"key":"k","operator":"Exists"}])");
+  next["spec"]["tolerations"].push_back(Json::parse(R"({"key":"k","operator":"Exists"})"));
   Pods().strategy->PrepareForUpdate(next, old);
   Pods().strategy->Default(next);
   EXPECT_TRUE(Pods().strategy->ValidateUpdate(next, old).empty());
