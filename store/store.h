@@ -61,6 +61,11 @@ struct WatchEvent {
 // from a writer thread whenever new events may be available; it must not block. The
 // consumer then drains with Poll(). A watcher that falls more than a bounded number of
 // events behind is closed by the store (Poll returns kGone-like status via Error()).
+// Replayed events (after_revision older than now) are queued before Watch() returns, and
+// `notify` may run before Watch() returns (for them, or for concurrent writes): Poll once
+// right after Watch() returns rather than relying on a later notify. `notify` is called
+// once per committed group of writes while events are pending (not coalesced), so a
+// missed wake-up is made up for by the next event. Poll until it returns fewer than `max`.
 class Watcher {
  public:
   virtual ~Watcher() = default;
@@ -126,7 +131,7 @@ struct StoreOptions {
   // Byte bounds beside the counts above, so large objects cannot blow up memory: the window
   // also drops its oldest events past `watch_window_bytes`, and a watcher is also closed when
   // its queued events exceed `watcher_max_backlog_bytes` (one event is always accepted).
-  size_t watch_window_bytes = 8 << 20;
+  size_t watch_window_bytes = 4 << 20;
   size_t watcher_max_backlog_bytes = 64 << 20;
 };
 

@@ -43,12 +43,14 @@ class WatchState {
       : id_(id), prefix_(std::move(prefix)), after_(after), notify_(std::move(notify)) {}
 
   uint64_t id() const { return id_; }
+  // The last Append() that put this watcher on its wake list; guarded by Core::mu_.
+  uint64_t woken_in_append = 0;
   bool Matches(const WatchEvent& e) const {
     return e.revision > after_ && HasPrefix(e.key, prefix_);
   }
 
-  // Queues `e`. Returns true when the callback should be called (coalesced). Sets *overflow
-  // when the backlog limit closed the watcher (the caller unregisters it).
+  // Queues `e`. Returns true when the callback should be called. Sets *overflow when the
+  // backlog limit closed the watcher (the caller unregisters it).
   bool Push(const WatchEvent& e, size_t max_backlog, size_t max_bytes, bool* overflow) {
     std::lock_guard<std::mutex> l(mu_);
     if (stopped_ || !error_.ok()) return false;
@@ -63,13 +65,10 @@ class WatchState {
                                  : std::to_string(max_bytes) + " bytes") +
                        " behind");
       *overflow = true;
-      notify_pending_ = true;
       return true;  // one last wake-up so the consumer sees Error()
     }
     queue_.push_back(e);
     queued_bytes_ += bytes;
-    if (notify_pending_) return false;
-    notify_pending_ = true;
     return true;
   }
 
@@ -78,13 +77,11 @@ class WatchState {
     std::lock_guard<std::mutex> l(mu_);
     if (stopped_ || !error_.ok()) return false;
     error_ = reason;
-    notify_pending_ = true;
     return true;
   }
 
   size_t Poll(std::vector<WatchEvent>& out, size_t max) {
     std::lock_guard<std::mutex> l(mu_);
-    notify_pending_ = false;
     size_t n = std::min(max, queue_.size());
     for (size_t i = 0; i < n; ++i) {
       queued_bytes_ -= EventBytes(queue_.front());
@@ -133,7 +130,6 @@ class WatchState {
   std::deque<WatchEvent> queue_;  // guarded by mu_
   size_t queued_bytes_ = 0;       // guarded by mu_: EventBytes() of queue_
   Status error_;                  // guarded by mu_
-  bool notify_pending_ = false;   // guarded by mu_: woken, not polled since
   bool stopped_ = false;          // guarded by mu_
   int in_flight_ = 0;             // guarded by mu_: callbacks running now
 };
@@ -205,13 +201,16 @@ class WatchCache::Core {
   NotifyList Append(std::vector<WatchEvent> events) {
     NotifyList wake;
     std::lock_guard<std::mutex> l(mu_);
+    ++appends_;
     for (auto& e : events) {
       assert(e.revision > revision_);
       revision_ = e.revision;
       for (auto it = watchers_.begin(); it != watchers_.end();) {
         WatchState& w = *it->second;
         bool overflow = false;
-        if (w.Matches(e) && w.Push(e, max_backlog_, max_backlog_bytes_, &overflow)) {
+        if (w.Matches(e) && w.Push(e, max_backlog_, max_backlog_bytes_, &overflow) &&
+            w.woken_in_append != appends_) {
+          w.woken_in_append = appends_;  // one wake-up per watcher per Append()
           wake.push_back(it->second);
         }
         it = overflow ? watchers_.erase(it) : std::next(it);
@@ -292,6 +291,7 @@ class WatchCache::Core {
   int64_t revision_;              // guarded by mu_: newest appended
   int64_t oldest_;                // guarded by mu_: newest revision no longer in the ring
   uint64_t next_id_ = 1;          // guarded by mu_
+  uint64_t appends_ = 0;          // guarded by mu_: Append() calls so far
   std::map<uint64_t, std::shared_ptr<WatchState>> watchers_;  // guarded by mu_
   Status closed_;                                             // guarded by mu_
 };

@@ -12,8 +12,10 @@
 //   "too old resource version: AFTER (OLDEST)".
 // - Writers never wait for consumers: each watcher has its own queue. Append() only pushes
 //   and collects the watchers to wake; Notify() then calls their `notify` callbacks, outside
-//   the caller's locks. A callback is invoked at most once between two Poll()s (wake-ups are
-//   coalesced), so a consumer must Poll() until it returns fewer than `max` events.
+//   the caller's locks: once per Append() for each watcher that got events. Wake-ups are not
+//   coalesced across Append()s on purpose: a consumer that missed one (e.g. it polled before
+//   its own wiring was ready) recovers at the next event. A consumer must Poll() until it
+//   returns fewer than `max` events.
 // - A watcher whose queue exceeds `watcher_max_backlog` (or its byte bound) is closed: its queue is dropped, Error()
 //   turns Code::kGone, and it gets one last notify.
 // - Watcher::Stop(): no notify runs after it returns, even one in flight on another thread
