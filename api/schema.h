@@ -98,7 +98,11 @@ class SchemaRegistry {
   // Parses schema text (the form above); InvalidArgument-style BadRequest on syntax errors.
   Status Load(const std::string& text);
   // Adds (or replaces) one type; for tests and generated types.
-  void Add(TypeSchema type) { std::string n = type.name; types_[n] = std::move(type); }
+  void Add(TypeSchema type) {
+    std::string n = type.name;
+    types_[n] = std::move(type);
+    LinkInline();
+  }
   const TypeSchema* Find(const std::string& name) const;
   const TypeSchema* FindByGvk(const GroupVersionKind& gvk) const;
   const std::map<std::string, TypeSchema>& types() const { return types_; }

@@ -1,6 +1,9 @@
 #include "api/schema.h"
 
+#include <algorithm>
 #include <chrono>
+
+#include "api/schemas/schemas.h"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +103,28 @@ TEST(SchemaLoad, InlineTargetInALaterLoadIsLinked) {
   EXPECT_TRUE(r.CheckReferences().ok());
 }
 
+TEST(SchemaLoad, AddLinksInlineFields) {
+  SchemaRegistry r;
+  TypeSchema inner;
+  inner.name = "a.Inner";
+  FieldSchema y;
+  y.name = "y";
+  y.proto = 1;
+  y.type = ValueType::kInt32;
+  inner.fields.push_back(y);
+  r.Add(inner);
+  TypeSchema outer;
+  outer.name = "a.Outer";
+  FieldSchema embedded;
+  embedded.proto = 1;
+  embedded.type = ValueType::kObject;
+  embedded.ref = "a.Inner";
+  outer.fields.push_back(embedded);
+  r.Add(outer);
+  ASSERT_NE(r.Find("a.Outer")->Field("y"), nullptr);
+  EXPECT_EQ(r.Find("a.Outer")->Field("y")->inlined_from, "a.Inner");
+}
+
 TEST(SchemaLoad, WrapperType) {
   SchemaRegistry r;
   ASSERT_TRUE(r.Load("package a\ntype ExtraValue\n  - 1 list<string>\n  | The values.\n").ok());
@@ -143,10 +168,22 @@ TEST(SchemaLoad, RejectsBadText) {
 }
 
 TEST(BuiltinSchemas, LoadsFastAndIsComplete) {
-  auto start = std::chrono::steady_clock::now();
   const SchemaRegistry& r = BuiltinSchemas();
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
-  EXPECT_LT(ms.count(), 200.0);  // a few ms in release builds; generous for sanitizers
+  // Start-up budget: a few ms in an optimized build (best of three, on a busy machine).
+  double best_ms = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    SchemaRegistry fresh;
+    for (std::string_view text : schemas::AllTexts()) {
+      ASSERT_TRUE(fresh.Load(std::string(text)).ok());
+    }
+    best_ms = std::min(best_ms, std::chrono::duration<double, std::milli>(
+                                    std::chrono::steady_clock::now() - start).count());
+    EXPECT_EQ(fresh.types().size(), r.types().size());
+  }
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(best_ms, 50.0);
+#endif
   EXPECT_TRUE(r.CheckReferences().ok()) << r.CheckReferences().message();
   EXPECT_EQ(&r, &BuiltinSchemas());
 
