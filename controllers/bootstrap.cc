@@ -24,18 +24,20 @@ Status EnsureNamespace(Client& client, const std::string& name) {
   return r.status();
 }
 
-// Creates `want`; when it exists, `mutate(current)` brings the stored object up to date and
-// says whether it changed anything (then it is written back, retrying on conflicts).
+// Creates `want` when absent; otherwise `mutate(current)` brings the stored object up to date
+// and says whether it changed anything (then it is written back, retrying on conflicts).
+// Get comes first: a Create of an existing Service would fail on its fixed ClusterIP
+// ("already allocated") before the name conflict is noticed.
 template <typename Mutate>
 Status CreateOrUpdate(Client& client, const ResourceRef& ref, const Json& want, Mutate mutate) {
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto created = client.Create(ref, kNs, want);
-    if (created.ok()) return Status::Ok();
-    if (created.status().code() != Code::kAlreadyExists) return created.status();
     auto current = client.Get(ref, kNs, kName);
     if (!current.ok()) {
-      if (current.status().code() == Code::kNotFound) continue;  // deleted meanwhile
-      return current.status();
+      if (current.status().code() != Code::kNotFound) return current.status();
+      auto created = client.Create(ref, kNs, want);
+      if (created.ok()) return Status::Ok();
+      if (created.status().code() == Code::kAlreadyExists) continue;  // raced a creator
+      return created.status();
     }
     Json next = *current;
     if (!mutate(next)) return Status::Ok();

@@ -1,0 +1,143 @@
+// The controllers over the real registry (built-in kinds and schemas, in-memory store).
+#include <gtest/gtest.h>
+
+#include "api/schema.h"
+#include "apiserver/registry.h"
+#include "controllers/controllers.h"
+#include "store/store.h"
+#include "tests/controllers/test_util.h"
+
+namespace minik {
+namespace {
+
+using testing::Eventually;
+
+const ResourceRef kNamespaces{"", "v1", "namespaces"};
+const ResourceRef kServiceAccounts{"", "v1", "serviceaccounts"};
+const ResourceRef kConfigMaps{"", "v1", "configmaps"};
+const ResourceRef kSecrets{"", "v1", "secrets"};
+const ResourceRef kPods{"", "v1", "pods"};
+const ResourceRef kServices{"", "v1", "services"};
+const ResourceRef kEndpoints{"", "v1", "endpoints"};
+const ResourceRef kSlices{"discovery.k8s.io", "v1", "endpointslices"};
+const ResourceRef kDeployments{"apps", "v1", "deployments"};
+
+class ControllersIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RegisterBuiltinResources(resources_);
+    store_ = NewMemStore();
+    client_ = NewRegistry(*store_, resources_, BuiltinSchemas(), clock_);
+  }
+  Client& client() { return *client_; }
+  bool Exists(const ResourceRef& ref, const std::string& ns, const std::string& name) {
+    return client_->Get(ref, ns, name).ok();
+  }
+
+  RealClock clock_;
+  ResourceRegistry resources_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(ControllersIntegrationTest, BootstrapObjectsPassValidationAndAreIdempotent) {
+  Status st = EnsureBootstrapObjects(client(), {});
+  ASSERT_TRUE(st.ok()) << st.message();
+  auto svc = client().Get(kServices, "default", "kubernetes");
+  ASSERT_TRUE(svc.ok());
+  EXPECT_EQ(GetString(*svc, {"spec", "clusterIP"}), "10.96.0.1");
+  auto ep = client().Get(kEndpoints, "default", "kubernetes");
+  ASSERT_TRUE(ep.ok());
+  auto slice = client().Get(kSlices, "default", "kubernetes");
+  ASSERT_TRUE(slice.ok());
+  std::string rvs = ResourceVersion(*svc) + ResourceVersion(*ep) + ResourceVersion(*slice);
+
+  st = EnsureBootstrapObjects(client(), {});
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(ResourceVersion(*client().Get(kServices, "default", "kubernetes")) +
+                ResourceVersion(*client().Get(kEndpoints, "default", "kubernetes")) +
+                ResourceVersion(*client().Get(kSlices, "default", "kubernetes")),
+            rvs);
+
+  BootstrapOptions moved;
+  moved.api_endpoint_ip = "10.1.2.3";
+  moved.api_port = 9443;
+  st = EnsureBootstrapObjects(client(), moved);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ep = client().Get(kEndpoints, "default", "kubernetes");
+  EXPECT_EQ((*ep)["subsets"][0]["addresses"][0]["ip"], "10.1.2.3");
+  svc = client().Get(kServices, "default", "kubernetes");
+  EXPECT_EQ((*svc)["spec"]["ports"][0]["targetPort"], 9443);
+}
+
+TEST_F(ControllersIntegrationTest, ManagerKeepsServiceAccountsAndDeletesNamespaces) {
+  ASSERT_TRUE(EnsureBootstrapObjects(client(), {}).ok());
+  ControllerOptions opts;
+  opts.node_name = "minik";
+  opts.resources = &resources_;
+  auto manager = NewControllerManager(client(), clock_, opts);
+  Status st = manager->Start();
+  ASSERT_TRUE(st.ok()) << st.message();
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    ASSERT_TRUE(Eventually([&] { return Exists(kServiceAccounts, ns, "default"); })) << ns;
+  }
+
+  ASSERT_TRUE(client().Create(kNamespaces, "", Json{{"metadata", {{"name", "acc"}}}}).ok());
+  ASSERT_TRUE(Eventually([&] { return Exists(kServiceAccounts, "acc", "default"); }));
+  ASSERT_TRUE(client().Create(kConfigMaps, "acc", Json{{"metadata", {{"name", "c"}}}}).ok());
+  ASSERT_TRUE(client()
+                  .Create(kSecrets, "acc",
+                          Json{{"metadata", {{"name", "s"}}}, {"stringData", {{"a", "b"}}}})
+                  .ok());
+  Json held = {{"metadata", {{"name", "held"}, {"finalizers", {"example.com/hold"}}}}};
+  ASSERT_TRUE(client().Create(kConfigMaps, "acc", held).ok());
+  Json pod = Json::parse(R"({"metadata":{"name":"p"},
+      "spec":{"containers":[{"name":"c","image":"busybox"}]}})");
+  auto created_pod = client().Create(kPods, "acc", pod);
+  ASSERT_TRUE(created_pod.ok()) << created_pod.status().message();
+  Json dep = Json::parse(R"({"metadata":{"name":"d"},"spec":{"selector":{"matchLabels":{"a":"b"}},
+      "template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}})");
+  auto created_dep = client().Create(kDeployments, "acc", dep);
+  ASSERT_TRUE(created_dep.ok()) << created_dep.status().message();
+
+  ASSERT_TRUE(client().Delete(kNamespaces, "", "acc").ok());
+  ASSERT_TRUE(Eventually([&] { return !Exists(kSecrets, "acc", "s"); }));
+  EXPECT_FALSE(Exists(kConfigMaps, "acc", "c"));
+  EXPECT_FALSE(Exists(kDeployments, "acc", "d"));
+  EXPECT_FALSE(Exists(kServiceAccounts, "acc", "default"));  // and not recreated
+  // The held ConfigMap keeps the namespace, and the conditions say why.
+  ASSERT_TRUE(Eventually([&] {
+    auto ns = client().Get(kNamespaces, "", "acc");
+    if (!ns.ok()) return false;
+    const Json* conds = Find(*ns, {"status", "conditions"});
+    if (!conds || !conds->is_array()) return false;
+    for (const Json& c : *conds) {
+      if (GetString(c, {"type"}) == "NamespaceFinalizersRemaining" &&
+          GetString(c, {"status"}) == "True")
+        return true;
+    }
+    return false;
+  }));
+  auto cm = client().Get(kConfigMaps, "acc", "held");
+  ASSERT_TRUE(cm.ok());
+  (*cm)["metadata"]["finalizers"] = Json::array();
+  ASSERT_TRUE(client().Update(kConfigMaps, "acc", *cm).ok());
+  // The pod is deleted gracefully; without a kubelet here, finish it as the kubelet would.
+  ASSERT_TRUE(Eventually([&] {
+    auto p = client().Get(kPods, "acc", "p");
+    if (!p.ok()) return true;
+    if (!Find(*p, {"metadata", "deletionTimestamp"})) return false;
+    DeleteOptions now;
+    now.grace_period_seconds = 0;
+    (void)client().Delete(kPods, "acc", "p", now);
+    return false;
+  }));
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Eventually([&] { return !Exists(kNamespaces, "", "acc"); }));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_TRUE(Exists(kServiceAccounts, "default", "default"));
+  manager->Stop();
+}
+
+}  // namespace
+}  // namespace minik
