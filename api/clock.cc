@@ -104,7 +104,7 @@ std::string FormatRfc3339(SystemTime t) {
 std::string FormatRfc3339Micro(SystemTime t) {
   int64_t secs, nanos;
   Split(t, &secs, &nanos);
-  char frac[16];
+  char frac[32];
   std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(nanos / 1000));
   return FormatSeconds(secs) + frac + "Z";
 }
