@@ -44,12 +44,6 @@ bool AllowCreateOnUpdate(const ResourceInfo& info) {
   return false;
 }
 
-NameRule NameRuleFor(const ResourceInfo& info) {
-  if (info.plural == "namespaces") return NameRule::kDns1123Label;
-  if (info.plural == "services") return NameRule::kDns1035Label;
-  if (info.group == "rbac.authorization.k8s.io") return NameRule::kPathSegment;
-  return NameRule::kDns1123Subdomain;
-}
 
 bool HasFinalizers(const Json& obj) {
   const Json* f = Find(obj, {"metadata", "finalizers"});
@@ -119,7 +113,7 @@ class Registry final : public Client {
     const Strategy& strategy = *info->strategy;
     strategy.PrepareForCreate(obj);
     Default(*info, obj);
-    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info->namespaced, NameRuleFor(*info));
+    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info->namespaced, info->name_rule);
     if (causes.empty()) causes = strategy.Validate(obj);
     if (!causes.empty()) return Invalid(info->GroupKind(), Name(obj), std::move(causes));
     MINIK_RETURN_IF_ERROR(strategy.BeforeCreate(obj));
@@ -354,9 +348,16 @@ class Registry final : public Client {
                             const std::string& subresource,
                             const std::function<StatusOr<Json>(const Json&)>& mutate) {
     const std::string key = StorageKey(info, ns, name);
-    Json result;
+    const Strategy& strategy = *info.strategy;
+    Json result, result_old;
+    bool allocated = false;  // BeforeUpdate ran for (result, result_old) and is not settled
     bool delete_after = false;
     UpdateFunc fn = [&](const KeyValue* kv) -> StatusOr<std::string> {
+      if (allocated) {
+        // A retry: release what the previous attempt's BeforeUpdate took.
+        strategy.AfterUpdate(result, result_old, false);
+        allocated = false;
+      }
       if (!kv) return NotFound(info.GroupResource(), name);
       auto current = Decode(kv->value, kv->mod_revision);
       if (!current.ok()) return current.status();
@@ -364,6 +365,8 @@ class Registry final : public Client {
       if (!desired.ok()) return desired.status();
       auto next = PrepareUpdate(info, ns, name, subresource, std::move(*desired), *current);
       if (!next.ok()) return next.status();
+      allocated = true;
+      result_old = *current;
       // Upstream ShouldDeleteDuringUpdate: terminating, no finalizers left, and no grace
       // period pending (a namespace also waits for its spec.finalizers).
       delete_after = IsTerminating(*next) && !HasFinalizers(*next) &&
@@ -382,10 +385,12 @@ class Registry final : public Client {
         return kv.status();
       }
       auto bytes = fn(&*kv);
+      if (allocated) strategy.AfterUpdate(result, result_old, false);
       if (!bytes.ok()) return bytes.status();
       return result;
     }
     auto kv = store_.GuaranteedUpdate(key, fn);
+    if (allocated) strategy.AfterUpdate(result, result_old, kv.ok());
     if (!kv.ok()) return kv.status();
     auto updated = Decode(kv->value, kv->mod_revision);
     if (!updated.ok()) return updated;
@@ -436,7 +441,7 @@ class Registry final : public Client {
       strategy.PrepareForUpdate(obj, old);
     }
     Default(info, obj);
-    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info.namespaced, NameRuleFor(info));
+    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info.namespaced, info.name_rule);
     for (auto& c : ValidateObjectMetaUpdate(obj, old)) causes.push_back(std::move(c));
     if (causes.empty()) causes = strategy.ValidateUpdate(obj, old);
     if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
