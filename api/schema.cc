@@ -155,22 +155,20 @@ class Parser {
     }
     out->push_back(std::move(type));
     in_type_ = true;
-    paragraph_break_ = false;
+    desc_started_ = false;
     return Status::Ok();
   }
 
+  // One description line: one space after '|' is dropped, the rest is verbatim, and lines
+  // are joined with '\n' (an empty line makes a paragraph break).
   Status Description(std::string_view text, std::vector<TypeSchema>* out) {
     if (out->empty() || !in_type_) return Error("description outside of a type block");
     TypeSchema& type = out->back();
     std::string& desc = type.fields.empty() ? type.description : type.fields.back().description;
-    text = Trim(text);
-    if (text.empty()) {
-      paragraph_break_ = !desc.empty();
-      return Status::Ok();
-    }
-    if (!desc.empty()) desc += paragraph_break_ ? "\n\n" : " ";
+    if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    if (desc_started_) desc += '\n';
     desc.append(text);
-    paragraph_break_ = false;
+    desc_started_ = true;
     return Status::Ok();
   }
 
@@ -240,6 +238,13 @@ class Parser {
           f.list_map_keys.emplace_back(key);
           keys = comma == std::string_view::npos ? std::string_view() : keys.substr(comma + 1);
         }
+      } else if (opt.substr(0, 5) == "enum=") {
+        StatusOr<Json> v = ParseJson(opt.substr(5), 2);
+        if (!v.ok() || !v->is_array() || v->empty()) return Error("enum must be a JSON array");
+        for (const Json& e : *v) {
+          if (!e.is_string()) return Error("enum values must be strings");
+          f.enum_values.push_back(e.get<std::string>());
+        }
       } else if (opt.substr(0, 8) == "default=") {
         // The JSON value runs to the end of the line, so it may contain spaces.
         std::string value = std::string(opt.substr(8)) + std::string(rest);
@@ -256,7 +261,7 @@ class Parser {
       return Error("list options on a non-list field");
     }
     type->fields.push_back(std::move(f));
-    paragraph_break_ = false;
+    desc_started_ = false;
     return Status::Ok();
   }
 
@@ -264,7 +269,7 @@ class Parser {
   int line_no_ = 0;
   std::string package_;
   bool in_type_ = false;
-  bool paragraph_break_ = false;
+  bool desc_started_ = false;  // a description line of the current type/field was read
 };
 
 // Appends to `out` the JSON fields an inline field of type `ref` contributes.

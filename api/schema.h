@@ -70,6 +70,8 @@ struct FieldSchema {
   // IntOrString) means absent. kubectl's protobuf bodies carry such zeros; the decoder drops
   // them as Go's JSON encoder would.
   bool omit_zero = false;
+  // `enum=["A","B"]`: the values of a Go `+enum` string type, sorted (OpenAPI `enum`).
+  std::vector<std::string> enum_values;
   // Non-empty on the JSON-visible copies of an inline struct's fields: the type name of the
   // embedded struct. Such copies have proto 0 (in protobuf they live in the embedded message).
   std::string inlined_from;

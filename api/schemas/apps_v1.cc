@@ -86,10 +86,14 @@ type DaemonSetStatus
 
 type DaemonSetUpdateStrategy
   | DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.
-  type           1 string                 omitzero
+  type           1 string                 omitzero enum=["OnDelete","RollingUpdate"]
     | Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.
+    |
+    | Possible enum values:
+    |  - `"OnDelete"` Replace the old daemons only when it's killed
+    |  - `"RollingUpdate"` Replace the old daemons by new ones using rolling update i.e replace them on each node one after the other.
   rollingUpdate  2 RollingUpdateDaemonSet
-    | Rolling update config params. Present only if type = "RollingUpdate". to be. Same as Deployment `strategy.rollingUpdate`. See https://github.com/kubernetes/kubernetes/issues/35345
+    | Rolling update config params. Present only if type = "RollingUpdate".
 
 type Deployment gvk=apps/v1/Deployment
   | Deployment enables declarative updates for Pods and ReplicaSets.
@@ -159,10 +163,14 @@ type DeploymentStatus
 
 type DeploymentStrategy
   | DeploymentStrategy describes how to replace existing pods with new ones.
-  type           1 string                  omitzero
+  type           1 string                  omitzero enum=["Recreate","RollingUpdate"]
     | Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.
+    |
+    | Possible enum values:
+    |  - `"Recreate"` Kill all existing pods before creating new ones.
+    |  - `"RollingUpdate"` Replace the old ReplicaSets by new one using rolling update i.e gradually scale down the old ReplicaSets and scale up the new one.
   rollingUpdate  2 RollingUpdateDeployment
-    | Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate. to be.
+    | Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate.
 
 type ReplicaSet gvk=apps/v1/ReplicaSet
   | ReplicaSet ensures that a specified number of pod replicas are running at any given time.
@@ -238,7 +246,9 @@ type RollingUpdateStatefulSetStrategy
     | The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is alpha-level and is only honored by servers that enable the MaxUnavailableStatefulSet feature. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable.
 
 type StatefulSet gvk=apps/v1/StatefulSet
-  | StatefulSet represents a set of pods with consistent identities. Identities are defined as: - Network: A single stable DNS and hostname. - Storage: As many VolumeClaims as requested.
+  | StatefulSet represents a set of pods with consistent identities. Identities are defined as:
+  |   - Network: A single stable DNS and hostname.
+  |   - Storage: As many VolumeClaims as requested.
   |
   | The StatefulSet guarantees that a given network identity will always map to the same storage identity.
   apiVersion  0 string
@@ -268,7 +278,10 @@ type StatefulSetCondition
 type StatefulSetOrdinals
   | StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
   start  1 int32
-    | start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range: [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas). If unset, defaults to 0. Replica indices will be in the range: [0, .spec.replicas).
+    | start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:
+    |   [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).
+    | If unset, defaults to 0. Replica indices will be in the range:
+    |   [0, .spec.replicas).
 
 type StatefulSetPersistentVolumeClaimRetentionPolicy
   | StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates.
@@ -289,8 +302,12 @@ type StatefulSetSpec
     | volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template. A claim in this list takes precedence over any volumes in the template, with the same name.
   serviceName                           5 string                                             required
     | serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller.
-  podManagementPolicy                   6 string                                             omitzero
+  podManagementPolicy                   6 string                                             omitzero enum=["OrderedReady","Parallel"]
     | podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.
+    |
+    | Possible enum values:
+    |  - `"OrderedReady"` OrderedReadyPodManagement will create pods in strictly increasing order on scale up and strictly decreasing order on scale down, progressing only when the previous pod is ready or terminated. At most one pod will be changed at any time.
+    |  - `"Parallel"` ParallelPodManagement will create and delete pods as soon as the stateful set replica count is changed, and will not wait for pods to be ready or complete termination.
   updateStrategy                        7 StatefulSetUpdateStrategy
     | updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template.
   revisionHistoryLimit                  8 int32
@@ -327,8 +344,12 @@ type StatefulSetStatus
 
 type StatefulSetUpdateStrategy
   | StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy.
-  type           1 string                           omitzero
+  type           1 string                           omitzero enum=["OnDelete","RollingUpdate"]
     | Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.
+    |
+    | Possible enum values:
+    |  - `"OnDelete"` OnDeleteStatefulSetStrategyType triggers the legacy behavior. Version tracking and ordered rolling restarts are disabled. Pods are recreated from the StatefulSetSpec when they are manually deleted. When a scale operation is performed with this strategy,specification version indicated by the StatefulSet's currentRevision.
+    |  - `"RollingUpdate"` RollingUpdateStatefulSetStrategyType indicates that update will be applied to all Pods in the StatefulSet with respect to the StatefulSet ordering constraints. When a scale operation is performed with this strategy, new Pods will be created from the specification version indicated by the StatefulSet's updateRevision.
   rollingUpdate  2 RollingUpdateStatefulSetStrategy
     | RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.
 )schema");

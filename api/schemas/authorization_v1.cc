@@ -37,7 +37,7 @@ type LocalSubjectAccessReview gvk=authorization.k8s.io/v1/LocalSubjectAccessRevi
   metadata    1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
     | Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
   spec        2 SubjectAccessReviewSpec                         required
-    | Spec holds information about the request being evaluated. spec.namespace must be equal to the namespace you made the request against. If empty, it is defaulted.
+    | Spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted.
   status      3 SubjectAccessReviewStatus
     | Status is filled in by the server and indicates whether the request is allowed or not
 
@@ -51,48 +51,49 @@ type NonResourceAttributes
 type NonResourceRule
   | NonResourceRule holds information that describes a rule for the non-resource
   verbs            1 list<string> required
-    | Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options. "*" means all.
+    | Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "*" means all.
   nonResourceURLs  2 list<string>
-    | NonResourceURLs is a set of partial urls that a user should have access to. *s are allowed, but only as the full, final step in the path. "*" means all.
+    | NonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.  "*" means all.
 
 type ResourceAttributes
   | ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface
   namespace      1 string                  omitzero
-    | Namespace is the namespace of the action being requested. Currently, there is no distinction between no namespace and all namespaces "" (empty) is defaulted for LocalSubjectAccessReviews "" (empty) is empty for cluster-scoped resources "" (empty) means "all" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview
+    | Namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces "" (empty) is defaulted for LocalSubjectAccessReviews "" (empty) is empty for cluster-scoped resources "" (empty) means "all" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview
   verb           2 string                  omitzero
-    | Verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy. "*" means all.
+    | Verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  "*" means all.
   group          3 string                  omitzero
-    | Group is the API Group of the Resource. "*" means all.
+    | Group is the API Group of the Resource.  "*" means all.
   version        4 string                  omitzero
-    | Version is the API Version of the Resource. "*" means all.
+    | Version is the API Version of the Resource.  "*" means all.
   resource       5 string                  omitzero
-    | Resource is one of the existing resource types. "*" means all.
+    | Resource is one of the existing resource types.  "*" means all.
   subresource    6 string                  omitzero
-    | Subresource is one of the existing resource types. "" means none.
+    | Subresource is one of the existing resource types.  "" means none.
   name           7 string                  omitzero
     | Name is the name of the resource being requested for a "get" or deleted for a "delete". "" (empty) means all.
   fieldSelector  8 FieldSelectorAttributes
-    | fieldSelector describes the limitation on access based on field. It can only limit access, not broaden it.
+    | fieldSelector describes the limitation on access based on field.  It can only limit access, not broaden it.
     |
-    | This field is alpha-level. To use this field, you must enable the `AuthorizeWithSelectors` feature gate (disabled by default).
+    | This field  is alpha-level. To use this field, you must enable the `AuthorizeWithSelectors` feature gate (disabled by default).
   labelSelector  9 LabelSelectorAttributes
-    | labelSelector describes the limitation on access based on labels. It can only limit access, not broaden it.
+    | labelSelector describes the limitation on access based on labels.  It can only limit access, not broaden it.
     |
-    | This field is alpha-level. To use this field, you must enable the `AuthorizeWithSelectors` feature gate (disabled by default).
+    | This field  is alpha-level. To use this field, you must enable the `AuthorizeWithSelectors` feature gate (disabled by default).
 
 type ResourceRule
   | ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
   verbs          1 list<string> required
-    | Verb is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy. "*" means all.
+    | Verb is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all.
   apiGroups      2 list<string>
-    | APIGroups is the name of the APIGroup that contains the resources. If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "*" means all.
+    | APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  "*" means all.
   resources      3 list<string>
-    | Resources is a list of resources this rule applies to. "*" means all in the specified apiGroups. "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups.
+    | Resources is a list of resources this rule applies to.  "*" means all in the specified apiGroups.
+    |  "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups.
   resourceNames  4 list<string>
-    | ResourceNames is an optional white list of names that the rule applies to. An empty set means that everything is allowed. "*" means all.
+    | ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.  "*" means all.
 
 type SelfSubjectAccessReview gvk=authorization.k8s.io/v1/SelfSubjectAccessReview
-  | SelfSubjectAccessReview checks whether or the current user can perform an action. Not filling in a spec.namespace means "in all namespaces". Self is a special case, because users should always be able to check whether they can perform an action
+  | SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action
   apiVersion  0 string
     | APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
   kind        0 string
@@ -100,12 +101,12 @@ type SelfSubjectAccessReview gvk=authorization.k8s.io/v1/SelfSubjectAccessReview
   metadata    1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
     | Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
   spec        2 SelfSubjectAccessReviewSpec                     required
-    | Spec holds information about the request being evaluated. user and groups must be empty
+    | Spec holds information about the request being evaluated.  user and groups must be empty
   status      3 SubjectAccessReviewStatus
     | Status is filled in by the server and indicates whether the request is allowed or not
 
 type SelfSubjectAccessReviewSpec
-  | SelfSubjectAccessReviewSpec is a description of the access request. Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set
+  | SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set
   resourceAttributes     1 ResourceAttributes
     | ResourceAuthorizationAttributes describes information for a resource access request
   nonResourceAttributes  2 NonResourceAttributes
@@ -143,7 +144,7 @@ type SubjectAccessReview gvk=authorization.k8s.io/v1/SubjectAccessReview
     | Status is filled in by the server and indicates whether the request is allowed or not
 
 type SubjectAccessReviewSpec
-  | SubjectAccessReviewSpec is a description of the access request. Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set
+  | SubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set
   resourceAttributes     1 ResourceAttributes
     | ResourceAuthorizationAttributes describes information for a resource access request
   nonResourceAttributes  2 NonResourceAttributes
@@ -153,7 +154,7 @@ type SubjectAccessReviewSpec
   groups                 4 list<string>
     | Groups is the groups you're testing for.
   extra                  5 map<ExtraValue>
-    | Extra corresponds to the user.Info.GetExtra() method from the authenticator. Since that is input to the authorizer it needs a reflection here.
+    | Extra corresponds to the user.Info.GetExtra() method from the authenticator.  Since that is input to the authorizer it needs a reflection here.
   uid                    6 string                omitzero
     | UID information about the requesting user.
 
@@ -164,7 +165,7 @@ type SubjectAccessReviewStatus
   denied           4 bool   omitzero
     | Denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true.
   reason           2 string omitzero
-    | Reason is optional. It indicates why a request was allowed or denied.
+    | Reason is optional.  It indicates why a request was allowed or denied.
   evaluationError  3 string omitzero
     | EvaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request.
 

@@ -10,7 +10,7 @@ void AppendAutoscalingV2(std::vector<std::string_view>& out) {
   out.push_back(R"schema(package io.k8s.api.autoscaling.v2
 
 type ContainerResourceMetricSource
-  | ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory). The values will be averaged together before being compared to the target. Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source. Only one "target" type should be set.
+  | ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set.
   name       1 string       required
     | name is the name of the resource in question.
   target     2 MetricTarget required
@@ -19,7 +19,7 @@ type ContainerResourceMetricSource
     | container is the name of the container in the pods of the scaling target
 
 type ContainerResourceMetricStatus
-  | ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
+  | ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
   name       1 string            required
     | name is the name of the resource in question.
   current    2 MetricValueStatus required
@@ -84,7 +84,10 @@ type HorizontalPodAutoscaler gvk=autoscaling/v2/HorizontalPodAutoscaler
 type HorizontalPodAutoscalerBehavior
   | HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively).
   scaleUp    1 HPAScalingRules
-    | scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of: * increase no more than 4 pods per 60 seconds * double the number of pods per 60 seconds No stabilization is used.
+    | scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of:
+    |   * increase no more than 4 pods per 60 seconds
+    |   * double the number of pods per 60 seconds
+    | No stabilization is used.
   scaleDown  2 HPAScalingRules
     | scaleDown is scaling policy for scaling Down. If not set, the default value is to allow to scale down to minReplicas pods, with a 300 second stabilization window (i.e., the highest recommendation for the last 300sec is used).
 
@@ -106,11 +109,11 @@ type HorizontalPodAutoscalerSpec
   scaleTargetRef  1 CrossVersionObjectReference     required
     | scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.
   minReplicas     2 int32
-    | minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod. minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured. Scaling is active as long as at least one metric value is available.
+    | minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.
   maxReplicas     3 int32                           required
     | maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.
   metrics         4 list<MetricSpec>
-    | metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used). The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods. Ergo, metrics used must decrease as the pod count is increased, and vice-versa. See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.
+    | metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.
   behavior        5 HorizontalPodAutoscalerBehavior
     | behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used.
 
@@ -139,11 +142,11 @@ type MetricIdentifier
 type MetricSpec
   | MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once).
   type               1 string                        required
-    | type is the type of metric source. It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object.
+    | type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object.
   object             2 ObjectMetricSource
     | object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object).
   pods               3 PodsMetricSource
-    | pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value.
+    | pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value.
   resource           4 ResourceMetricSource
     | resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
   containerResource  7 ContainerResourceMetricSource
@@ -154,11 +157,11 @@ type MetricSpec
 type MetricStatus
   | MetricStatus describes the last-read state of a single metric.
   type               1 string                        required
-    | type is the type of metric source. It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object.
+    | type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object.
   object             2 ObjectMetricStatus
     | object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object).
   pods               3 PodsMetricStatus
-    | pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value.
+    | pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value.
   resource           4 ResourceMetricStatus
     | resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
   containerResource  7 ContainerResourceMetricStatus
@@ -219,14 +222,14 @@ type PodsMetricStatus
     | current contains the current value for the given metric
 
 type ResourceMetricSource
-  | ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory). The values will be averaged together before being compared to the target. Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source. Only one "target" type should be set.
+  | ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set.
   name    1 string       required
     | name is the name of the resource in question.
   target  2 MetricTarget required
     | target specifies the target value for the given metric
 
 type ResourceMetricStatus
-  | ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
+  | ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
   name     1 string            required
     | name is the name of the resource in question.
   current  2 MetricValueStatus required

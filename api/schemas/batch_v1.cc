@@ -29,13 +29,18 @@ type CronJobSpec
   timeZone                    8 string
     | The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
   startingDeadlineSeconds     2 int64
-    | Optional deadline in seconds for starting the job if it misses scheduled time for any reason. Missed jobs executions will be counted as failed ones.
-  concurrencyPolicy           3 string          omitzero
+    | Optional deadline in seconds for starting the job if it misses scheduled time for any reason.  Missed jobs executions will be counted as failed ones.
+  concurrencyPolicy           3 string          omitzero enum=["Allow","Forbid","Replace"]
     | Specifies how to treat concurrent executions of a Job. Valid values are:
     |
     | - "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it with a new one
+    |
+    | Possible enum values:
+    |  - `"Allow"` AllowConcurrent allows CronJobs to run concurrently.
+    |  - `"Forbid"` ForbidConcurrent forbids concurrent runs, skipping next run if previous hasn't finished yet.
+    |  - `"Replace"` ReplaceConcurrent cancels currently running job and replaces it with a new one.
   suspend                     4 bool
-    | This flag tells the controller to suspend subsequent executions, it does not apply to already started executions. Defaults to false.
+    | This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.
   jobTemplate                 5 JobTemplateSpec required
     | Specifies the job that will be created when executing a CronJob.
   successfulJobsHistoryLimit  6 int32
@@ -85,7 +90,7 @@ type JobSpec
   parallelism              1 int32
     | Specifies the maximum desired number of pods the job should run at any given time. The actual number of pods running in steady state will be less than this number when ((.spec.completions - .status.successful) < .spec.parallelism), i.e. when the work left to do is less than max parallelism. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
   completions              2 int32
-    | Specifies the desired number of successfully finished pods the job should be run with. Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value. Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
+    | Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
   activeDeadlineSeconds    3 int64
     | Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer. If a Job is suspended (at creation or through an update), this timer will effectively be stopped and reset when the Job is resumed again.
   podFailurePolicy        11 PodFailurePolicy
@@ -103,12 +108,12 @@ type JobSpec
   selector                 4 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
     | A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
   manualSelector           5 bool
-    | manualSelector controls generation of pod labels and pod selectors. Leave `manualSelector` unset unless you are certain what you are doing. When false or unset, the system pick labels unique to this job and appends those labels to the pod template. When true, the user is responsible for picking unique labels and specifying the selector. Failure to pick a unique label may cause this and other jobs to not function correctly. However, You may see `manualSelector=true` in jobs that were created with the old `extensions/v1beta1` API. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/#specifying-your-own-pod-selector
+    | manualSelector controls generation of pod labels and pod selectors. Leave `manualSelector` unset unless you are certain what you are doing. When false or unset, the system pick labels unique to this job and appends those labels to the pod template.  When true, the user is responsible for picking unique labels and specifying the selector.  Failure to pick a unique label may cause this and other jobs to not function correctly.  However, You may see `manualSelector=true` in jobs that were created with the old `extensions/v1beta1` API. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/#specifying-your-own-pod-selector
   template                 6 io.k8s.api.core.v1.PodTemplateSpec                 required
     | Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure". More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
   ttlSecondsAfterFinished  8 int32
     | ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or Failed). If this field is set, ttlSecondsAfterFinished after the Job finishes, it is eligible to be automatically deleted. When the Job is being deleted, its lifecycle guarantees (e.g. finalizers) will be honored. If this field is unset, the Job won't be automatically deleted. If this field is set to zero, the Job becomes eligible to be deleted immediately after it finishes.
-  completionMode           9 string
+  completionMode           9 string                                             enum=["Indexed","NonIndexed"]
     | completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`.
     |
     | `NonIndexed` means that the Job is considered complete when there have been .spec.completions successfully completed Pods. Each Pod completion is homologous to each other.
@@ -116,12 +121,23 @@ type JobSpec
     | `Indexed` means that the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1), available in the annotation batch.kubernetes.io/job-completion-index. The Job is considered complete when there is one successfully completed Pod for each index. When value is `Indexed`, .spec.completions must be specified and `.spec.parallelism` must be less than or equal to 10^5. In addition, The Pod name takes the form `$(job-name)-$(index)-$(random-string)`, the Pod hostname takes the form `$(job-name)-$(index)`.
     |
     | More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job.
+    |
+    | Possible enum values:
+    |  - `"Indexed"` IndexedCompletion is a Job completion mode. In this mode, the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1). The Job is  considered complete when a Pod completes for each completion index.
+    |  - `"NonIndexed"` NonIndexedCompletion is a Job completion mode. In this mode, the Job is considered complete when there have been .spec.completions successfully completed Pods. Pod completions are homologous to each other.
   suspend                 10 bool
     | suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false.
-  podReplacementPolicy    14 string
-    | podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods when they are terminating (has a metadata.deletionTimestamp) or failed. - Failed means to wait until a previously created Pod is fully terminated (has phase Failed or Succeeded) before creating a replacement Pod.
+  podReplacementPolicy    14 string                                             enum=["Failed","TerminatingOrFailed"]
+    | podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods
+    |   when they are terminating (has a metadata.deletionTimestamp) or failed.
+    | - Failed means to wait until a previously created Pod is fully terminated (has phase
+    |   Failed or Succeeded) before creating a replacement Pod.
     |
     | When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use. This is an beta field. To use this, enable the JobPodReplacementPolicy feature toggle. This is on by default.
+    |
+    | Possible enum values:
+    |  - `"Failed"` Failed means to wait until a previously created Pod is fully terminated (has phase Failed or Succeeded) before creating a replacement Pod.
+    |  - `"TerminatingOrFailed"` TerminatingOrFailed means that we recreate pods when they are terminating (has a metadata.deletionTimestamp) or failed.
   managedBy               15 string
     | ManagedBy field indicates the controller that manages a Job. The k8s Job controller reconciles jobs which don't have this field at all or the field value is the reserved string `kubernetes.io/job-controller`, but skips reconciling Jobs with a custom value for this field. The value must be a valid domain-prefixed path (e.g. acme.io/foo) - all characters before the first "/" must be a valid subdomain as defined by RFC 1123. All characters trailing the first "/" must be valid HTTP Path characters as defined by RFC 3986. The value cannot exceed 63 characters. This field is immutable.
     |
@@ -162,7 +178,8 @@ type JobStatus
     |
     | The job controller creates pods with a finalizer. When a pod terminates (succeeded or failed), the controller does three steps to account for it in the job status:
     |
-    | 1. Add the pod UID to the arrays in this field. 2. Remove the pod finalizer. 3. Remove the pod UID from the arrays while increasing the corresponding counter.
+    | 1. Add the pod UID to the arrays in this field. 2. Remove the pod finalizer. 3. Remove the pod UID from the arrays while increasing the corresponding
+    |     counter.
     |
     | Old jobs might not be tracked using this field, in which case the field remains null. The structure is empty for finished jobs.
   ready                    9 int32
@@ -184,10 +201,20 @@ type PodFailurePolicyOnExitCodesRequirement
   | PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and init container status, represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from the requirement check.
   containerName  1 string
     | Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers. When specified, it should match one the container or initContainer names in the pod template.
-  operator       2 string      required
+  operator       2 string      required enum=["In","NotIn"]
     | Represents the relationship between the container exit code(s) and the specified values. Containers completed with success (exit code 0) are excluded from the requirement check. Possible values are:
     |
-    | - In: the requirement is satisfied if at least one container exit code (might be multiple if there are multiple containers not restricted by the 'containerName' field) is in the set of specified values. - NotIn: the requirement is satisfied if at least one container exit code (might be multiple if there are multiple containers not restricted by the 'containerName' field) is not in the set of specified values. Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
+    | - In: the requirement is satisfied if at least one container exit code
+    |   (might be multiple if there are multiple containers not restricted
+    |   by the 'containerName' field) is in the set of specified values.
+    | - NotIn: the requirement is satisfied if at least one container exit code
+    |   (might be multiple if there are multiple containers not restricted
+    |   by the 'containerName' field) is not in the set of specified values.
+    | Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
+    |
+    | Possible enum values:
+    |  - `"In"`
+    |  - `"NotIn"`
   values         3 list<int32> set required
     | Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed.
 
@@ -200,10 +227,26 @@ type PodFailurePolicyOnPodConditionsPattern
 
 type PodFailurePolicyRule
   | PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule.
-  action           1 string                                       required
+  action           1 string                                       required enum=["Count","FailIndex","FailJob","Ignore"]
     | Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are:
     |
-    | - FailJob: indicates that the pod's job is marked as Failed and all running pods are terminated. - FailIndex: indicates that the pod's index is marked as Failed and will not be restarted. This value is beta-level. It can be used when the `JobBackoffLimitPerIndex` feature gate is enabled (enabled by default). - Ignore: indicates that the counter towards the .backoffLimit is not incremented and a replacement pod is created. - Count: indicates that the pod is handled in the default way - the counter towards the .backoffLimit is incremented. Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule.
+    | - FailJob: indicates that the pod's job is marked as Failed and all
+    |   running pods are terminated.
+    | - FailIndex: indicates that the pod's index is marked as Failed and will
+    |   not be restarted.
+    |   This value is beta-level. It can be used when the
+    |   `JobBackoffLimitPerIndex` feature gate is enabled (enabled by default).
+    | - Ignore: indicates that the counter towards the .backoffLimit is not
+    |   incremented and a replacement pod is created.
+    | - Count: indicates that the pod is handled in the default way - the
+    |   counter towards the .backoffLimit is incremented.
+    | Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule.
+    |
+    | Possible enum values:
+    |  - `"Count"` This is an action which might be taken on a pod failure - the pod failure is handled in the default way - the counter towards .backoffLimit, represented by the job's .status.failed field, is incremented.
+    |  - `"FailIndex"` This is an action which might be taken on a pod failure - mark the Job's index as failed to avoid restarts within this index. This action can only be used when backoffLimitPerIndex is set. This value is beta-level.
+    |  - `"FailJob"` This is an action which might be taken on a pod failure - mark the pod's job as Failed and terminate all running pods.
+    |  - `"Ignore"` This is an action which might be taken on a pod failure - the counter towards .backoffLimit, represented by the job's .status.failed field, is not incremented and a replacement pod is created.
   onExitCodes      2 PodFailurePolicyOnExitCodesRequirement
     | Represents the requirement on the container exit codes.
   onPodConditions  3 list<PodFailurePolicyOnPodConditionsPattern>

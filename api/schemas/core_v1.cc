@@ -33,8 +33,16 @@ type Affinity
 
 type AppArmorProfile
   | AppArmorProfile defines a pod or container's AppArmor settings.
-  type              1 string required
-    | type indicates which kind of AppArmor profile will be applied. Valid options are: Localhost - a profile pre-loaded on the node. RuntimeDefault - the container runtime's default profile. Unconfined - no AppArmor enforcement.
+  type              1 string required enum=["Localhost","RuntimeDefault","Unconfined"]
+    | type indicates which kind of AppArmor profile will be applied. Valid options are:
+    |   Localhost - a profile pre-loaded on the node.
+    |   RuntimeDefault - the container runtime's default profile.
+    |   Unconfined - no AppArmor enforcement.
+    |
+    | Possible enum values:
+    |  - `"Localhost"` AppArmorProfileTypeLocalhost indicates that a profile pre-loaded on the node should be used.
+    |  - `"RuntimeDefault"` AppArmorProfileTypeRuntimeDefault indicates that the container runtime's default AppArmor profile should be used.
+    |  - `"Unconfined"` AppArmorProfileTypeUnconfined indicates that no AppArmor profile should be enforced.
   localhostProfile  2 string
     | localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
 
@@ -51,14 +59,24 @@ type AzureDiskVolumeSource
     | diskName is the Name of the data disk in the blob storage
   diskURI      2 string required
     | diskURI is the URI of data disk in the blob storage
-  cachingMode  3 string
+  cachingMode  3 string enum=["None","ReadOnly","ReadWrite"]
     | cachingMode is the Host Caching mode: None, Read Only, Read Write.
+    |
+    | Possible enum values:
+    |  - `"None"`
+    |  - `"ReadOnly"`
+    |  - `"ReadWrite"`
   fsType       4 string default="ext4"
     | fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
   readOnly     5 bool   default=false
     | readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-  kind         6 string
-    | kind expected values are Shared: multiple blob disks per storage account Dedicated: single blob disk per storage account Managed: azure managed data disk (only in managed availability set). defaults to shared
+  kind         6 string enum=["Dedicated","Managed","Shared"]
+    | kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared
+    |
+    | Possible enum values:
+    |  - `"Dedicated"`
+    |  - `"Managed"`
+    |  - `"Shared"`
 
 type AzureFilePersistentVolumeSource
   | AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
@@ -74,7 +92,7 @@ type AzureFilePersistentVolumeSource
 type AzureFileVolumeSource
   | AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
   secretName  1 string required
-    | secretName is the name of secret that contains Azure Storage Account Name and Key
+    | secretName is the  name of secret that contains Azure Storage Account Name and Key
   shareName   2 string required
     | shareName is the azure share Name
   readOnly    3 bool   omitzero
@@ -125,7 +143,7 @@ type CSIVolumeSource
   volumeAttributes      4 map<string>
     | volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values.
   nodePublishSecretRef  5 LocalObjectReference
-    | nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed.
+    | nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and  may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed.
 
 type Capabilities
   | Adds and removes POSIX capabilities from running containers.
@@ -194,13 +212,13 @@ type ClientIPConfig
 type ClusterTrustBundleProjection
   | ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem.
   name           1 string
-    | Select a single ClusterTrustBundle by object name. Mutually-exclusive with signerName and labelSelector.
+    | Select a single ClusterTrustBundle by object name.  Mutually-exclusive with signerName and labelSelector.
   signerName     2 string
-    | Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name. The contents of all selected ClusterTrustBundles will be unified and deduplicated.
+    | Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name.  The contents of all selected ClusterTrustBundles will be unified and deduplicated.
   labelSelector  3 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-    | Select all ClusterTrustBundles that match this label selector. Only has effect if signerName is set. Mutually-exclusive with name. If unset, interpreted as "match nothing". If set but empty, interpreted as "match everything".
+    | Select all ClusterTrustBundles that match this label selector.  Only has effect if signerName is set.  Mutually-exclusive with name.  If unset, interpreted as "match nothing".  If set but empty, interpreted as "match everything".
   optional       5 bool
-    | If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available. If using name, then the named ClusterTrustBundle is allowed not to exist. If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles.
+    | If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available.  If using name, then the named ClusterTrustBundle is allowed not to exist.  If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles.
   path           4 string                                             required
     | Relative path from the volume root to write the bundle.
 
@@ -310,10 +328,19 @@ type Container
     | Actions that the management system should take in response to container lifecycle events. Cannot be updated.
   terminationMessagePath   13 string                      omitzero
     | Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
-  terminationMessagePolicy 20 string                      omitzero
+  terminationMessagePolicy 20 string                      omitzero enum=["FallbackToLogsOnError","File"]
     | Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
-  imagePullPolicy          14 string                      omitzero
+    |
+    | Possible enum values:
+    |  - `"FallbackToLogsOnError"` TerminationMessageFallbackToLogsOnError will read the most recent contents of the container logs for the container status message when the container exits with an error and the terminationMessagePath has no contents.
+    |  - `"File"` TerminationMessageReadFile is the default behavior and will set the container status message to the contents of the container's terminationMessagePath when the container exits.
+  imagePullPolicy          14 string                      omitzero enum=["Always","IfNotPresent","Never"]
     | Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+    |
+    | Possible enum values:
+    |  - `"Always"` PullAlways means that kubelet always attempts to pull the latest image. Container will fail If the pull fails.
+    |  - `"IfNotPresent"` PullIfNotPresent means that kubelet pulls if the image isn't present on disk. Container will fail if the image isn't present and the pull fails.
+    |  - `"Never"` PullNever means that kubelet never pulls an image, but only uses a local image. Container will fail if the image isn't present
   securityContext          15 SecurityContext
     | SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
   stdin                    16 bool                        omitzero
@@ -338,8 +365,13 @@ type ContainerPort
     | Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
   containerPort  3 int32  required
     | Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
-  protocol       4 string omitzero default="TCP"
+  protocol       4 string omitzero enum=["SCTP","TCP","UDP"] default="TCP"
     | Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   hostIP         5 string omitzero
     | What host IP to bind the external port to.
 
@@ -439,7 +471,7 @@ type DownwardAPIProjection
 type DownwardAPIVolumeFile
   | DownwardAPIVolumeFile represents information to create the file containing the pod field
   path              1 string                required
-    | Required: Path is the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
+    | Required: Path is  the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
   fieldRef          2 ObjectFieldSelector
     | Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
   resourceFieldRef  3 ResourceFieldSelector
@@ -475,28 +507,40 @@ type EndpointAddress
 type EndpointPort
   | EndpointPort is a tuple that describes a single port.
   name         1 string omitzero
-    | The name of this port. This must match the 'name' field in the corresponding ServicePort. Must be a DNS_LABEL. Optional only if one port is defined.
+    | The name of this port.  This must match the 'name' field in the corresponding ServicePort. Must be a DNS_LABEL. Optional only if one port is defined.
   port         2 int32  required
     | The port number of the endpoint.
-  protocol     3 string omitzero
+  protocol     3 string omitzero enum=["SCTP","TCP","UDP"]
     | The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   appProtocol  4 string
     | The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:
     |
     | * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).
     |
-    | * Kubernetes-defined prefixed names: * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior- * 'kubernetes.io/ws' - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455 * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
+    | * Kubernetes-defined prefixed names:
+    |   * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-
+    |   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455
+    |   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
     |
     | * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
 
 type EndpointSubset
   | EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:
   |
-  | { Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}], Ports: [{"name": "a", "port": 8675}, {"name": "b", "port": 309}] }
+  | 	{
+  | 	  Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}],
+  | 	  Ports:     [{"name": "a", "port": 8675}, {"name": "b", "port": 309}]
+  | 	}
   |
   | The resulting set of endpoints can be viewed as:
   |
-  | a: [ 10.10.1.1:8675, 10.10.2.2:8675 ], b: [ 10.10.1.1:309, 10.10.2.2:309 ]
+  | 	a: [ 10.10.1.1:8675, 10.10.2.2:8675 ],
+  | 	b: [ 10.10.1.1:309, 10.10.2.2:309 ]
   addresses          1 list<EndpointAddress>
     | IP addresses which offer the related ports that are marked as ready. These endpoints should be considered safe for load balancers and clients to utilize.
   notReadyAddresses  2 list<EndpointAddress>
@@ -507,7 +551,17 @@ type EndpointSubset
 type Endpoints gvk=/v1/Endpoints
   | Endpoints is a collection of endpoints that implement the actual service. Example:
   |
-  | Name: "mysvc", Subsets: [ { Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}], Ports: [{"name": "a", "port": 8675}, {"name": "b", "port": 309}] }, { Addresses: [{"ip": "10.10.3.3"}], Ports: [{"name": "a", "port": 93}, {"name": "b", "port": 76}] }, ]
+  | 	 Name: "mysvc",
+  | 	 Subsets: [
+  | 	   {
+  | 	     Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}],
+  | 	     Ports: [{"name": "a", "port": 8675}, {"name": "b", "port": 309}]
+  | 	   },
+  | 	   {
+  | 	     Addresses: [{"ip": "10.10.3.3"}],
+  | 	     Ports: [{"name": "a", "port": 93}, {"name": "b", "port": 76}]
+  | 	   },
+  | 	]
   apiVersion  0 string
     | APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
   kind        0 string
@@ -556,6 +610,8 @@ type EphemeralContainer
     | If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral container uses the namespaces configured in the Pod spec.
     |
     | The container runtime must implement support for this feature. If the runtime does not support namespace targeting then the result of setting this field is undefined.
+)schema");
+  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type EphemeralContainerCommon
   | EphemeralContainerCommon is a copy of all fields in Container to be inlined in EphemeralContainer. This separate type allows easy conversion from EphemeralContainer to Container and allows separate documentation for the fields of EphemeralContainer. When a new field is added to Container it must be added here as well.
@@ -595,10 +651,19 @@ type EphemeralContainerCommon
     | Lifecycle is not allowed for ephemeral containers.
   terminationMessagePath   13 string                      omitzero
     | Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
-  terminationMessagePolicy 20 string                      omitzero
+  terminationMessagePolicy 20 string                      omitzero enum=["FallbackToLogsOnError","File"]
     | Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
-  imagePullPolicy          14 string                      omitzero
+    |
+    | Possible enum values:
+    |  - `"FallbackToLogsOnError"` TerminationMessageFallbackToLogsOnError will read the most recent contents of the container logs for the container status message when the container exits with an error and the terminationMessagePath has no contents.
+    |  - `"File"` TerminationMessageReadFile is the default behavior and will set the container status message to the contents of the container's terminationMessagePath when the container exits.
+  imagePullPolicy          14 string                      omitzero enum=["Always","IfNotPresent","Never"]
     | Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+    |
+    | Possible enum values:
+    |  - `"Always"` PullAlways means that kubelet always attempts to pull the latest image. Container will fail If the pull fails.
+    |  - `"IfNotPresent"` PullIfNotPresent means that kubelet pulls if the image isn't present on disk. Container will fail if the image isn't present and the pull fails.
+    |  - `"Never"` PullNever means that kubelet never pulls an image, but only uses a local image. Container will fail if the image isn't present
   securityContext          15 SecurityContext
     | Optional: SecurityContext defines the security options the ephemeral container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.
   stdin                    16 bool                        omitzero
@@ -611,18 +676,16 @@ type EphemeralContainerCommon
 type EphemeralVolumeSource
   | Represents an ephemeral volume that is handled by a normal storage driver.
   volumeClaimTemplate  1 PersistentVolumeClaimTemplate
-    | Will be used to create a stand-alone PVC to provision the volume. The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with the pod. The name of the PVC will be `<pod name>-<volume name>` where `<volume name>` is the name from the `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated name is not valid for a PVC (for example, too long).
+    | Will be used to create a stand-alone PVC to provision the volume. The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with the pod.  The name of the PVC will be `<pod name>-<volume name>` where `<volume name>` is the name from the `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated name is not valid for a PVC (for example, too long).
     |
     | An existing PVC with that name that is not owned by the pod will *not* be used for the pod to avoid using an unrelated volume by mistake. Starting the pod is then blocked until the unrelated PVC is removed. If such a pre-created PVC is meant to be used by the pod, the PVC has to updated with an owner reference to the pod once the pod exists. Normally this should not be necessary, but it may be useful when manually reconstructing a broken cluster.
     |
     | This field is read-only and no changes will be made by Kubernetes to the PVC after it has been created.
     |
     | Required, must not be nil.
-)schema");
-  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type Event gvk=/v1/Event
-  | Event is a report of an event somewhere in the cluster. Events have a limited retention time and triggers and messages may evolve with time. Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason. Events should be treated as informative, best-effort, supplemental data.
+  | Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
   apiVersion          0 string
     | APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
   kind                0 string
@@ -675,7 +738,7 @@ type EventSource
 type ExecAction
   | ExecAction describes a "run in container" action.
   command  1 list<string>
-    | Command is the command line to execute inside the container, the working directory for the command is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+    | Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
 
 type FCVolumeSource
   | Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling.
@@ -754,7 +817,7 @@ type GitRepoVolumeSource
   revision    2 string omitzero
     | revision is the commit hash for the specified revision.
   directory   3 string omitzero
-    | directory is the target directory name. Must not contain or start with '..'. If '.' is supplied, the volume directory will be the git repository. Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name.
+    | directory is the target directory name. Must not contain or start with '..'.  If '.' is supplied, the volume directory will be the git repository.  Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name.
 
 type GlusterfsPersistentVolumeSource
   | Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling.
@@ -784,8 +847,12 @@ type HTTPGetAction
     | Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
   host         3 string           omitzero
     | Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
-  scheme       4 string           omitzero
+  scheme       4 string           omitzero enum=["HTTP","HTTPS"]
     | Scheme to use for connecting to the host. Defaults to HTTP.
+    |
+    | Possible enum values:
+    |  - `"HTTP"` URISchemeHTTP means that the scheme used will be http://
+    |  - `"HTTPS"` URISchemeHTTPS means that the scheme used will be https://
   httpHeaders  5 list<HTTPHeader>
     | Custom headers to set in the request. HTTP allows repeated headers.
 
@@ -812,8 +879,18 @@ type HostPathVolumeSource
   | Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling.
   path  1 string required
     | path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-  type  2 string
+  type  2 string enum=["","BlockDevice","CharDevice","Directory","DirectoryOrCreate","File","FileOrCreate","Socket"]
     | type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+    |
+    | Possible enum values:
+    |  - `""` For backwards compatible, leave it empty if unset
+    |  - `"BlockDevice"` A block device must exist at the given path
+    |  - `"CharDevice"` A character device must exist at the given path
+    |  - `"Directory"` A directory must exist at the given path
+    |  - `"DirectoryOrCreate"` If nothing exists at the given path, an empty directory will be created there as needed with file mode 0755, having the same group and ownership with Kubelet.
+    |  - `"File"` A file must exist at the given path
+    |  - `"FileOrCreate"` If nothing exists at the given path, an empty file will be created there as needed with file mode 0644, having the same group and ownership with Kubelet.
+    |  - `"Socket"` A UNIX socket must exist at the given path
 
 type ISCSIPersistentVolumeSource
   | ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling.
@@ -869,8 +946,13 @@ type ImageVolumeSource
   | ImageVolumeSource represents a image volume resource.
   reference   1 string omitzero
     | Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
-  pullPolicy  2 string omitzero
+  pullPolicy  2 string omitzero enum=["Always","IfNotPresent","Never"]
     | Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
+    |
+    | Possible enum values:
+    |  - `"Always"` PullAlways means that kubelet always attempts to pull the latest image. Container will fail If the pull fails.
+    |  - `"IfNotPresent"` PullIfNotPresent means that kubelet pulls if the image isn't present on disk. Container will fail if the image isn't present and the pull fails.
+    |  - `"Never"` PullNever means that kubelet never pulls an image, but only uses a local image. Container will fail if the image isn't present
 
 type KeyToPath
   | Maps a string key to a path within a volume.
@@ -956,9 +1038,7 @@ type LoadBalancerStatus
     | Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points.
 
 type LocalObjectReference
-  | LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace. New uses of this type are discouraged because of difficulty describing its usage when embedded in APIs. 1. Invalid usage help. It is impossible to add specific help for individual usage. In most embedded usages, there are particular restrictions like, "must refer only to types A and B" or "UID not honored" or "name must be restricted". Those cannot be well described when embedded. 2. Inconsistent validation. Because the usages are different, the validation rules are different by usage, which makes it hard for users to predict what will happen. 3. We cannot easily change it. Because this type is embedded in many locations, updates to this type will affect numerous schemas. Don't make new APIs embed an underspecified API type they do not control.
-  |
-  | Instead of using this type, create a locally provided and used type that is well-focused on your reference. For example, ServiceReferences for admission registration: https://github.com/kubernetes/api/blob/release-1.17/admissionregistration/v1/types.go#L533 .
+  | LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.
   name  1 string omitzero
     | Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
 
@@ -973,8 +1053,22 @@ type ModifyVolumeStatus
   | ModifyVolumeStatus represents the status object of ControllerModifyVolume operation
   targetVolumeAttributesClassName  1 string omitzero
     | targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
-  status                           2 string required
-    | status is the status of the ControllerModifyVolume operation. It can be in any of following states: - Pending Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as the specified VolumeAttributesClass not existing. - InProgress InProgress indicates that the volume is being modified. - Infeasible Infeasible indicates that the request has been rejected as invalid by the CSI driver. To resolve the error, a valid VolumeAttributesClass needs to be specified. Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
+  status                           2 string required enum=["InProgress","Infeasible","Pending"]
+    | status is the status of the ControllerModifyVolume operation. It can be in any of following states:
+    |  - Pending
+    |    Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as
+    |    the specified VolumeAttributesClass not existing.
+    |  - InProgress
+    |    InProgress indicates that the volume is being modified.
+    |  - Infeasible
+    |   Infeasible indicates that the request has been rejected as invalid by the CSI driver. To
+    | 	  resolve the error, a valid VolumeAttributesClass needs to be specified.
+    | Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
+    |
+    | Possible enum values:
+    |  - `"InProgress"` InProgress indicates that the volume is being modified
+    |  - `"Infeasible"` Infeasible indicates that the request has been rejected as invalid by the CSI driver. To resolve the error, a valid VolumeAttributesClass needs to be specified
+    |  - `"Pending"` Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as the specified VolumeAttributesClass not existing
 
 type NFSVolumeSource
   | Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or SELinux relabeling.
@@ -1018,8 +1112,12 @@ type NamespaceSpec
 
 type NamespaceStatus
   | NamespaceStatus is information about the current status of a Namespace.
-  phase       1 string                   omitzero
+  phase       1 string                   omitzero enum=["Active","Terminating"]
     | Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
+    |
+    | Possible enum values:
+    |  - `"Active"` NamespaceActive means the namespace is available for use in the system
+    |  - `"Terminating"` NamespaceTerminating means the namespace is undergoing graceful termination
   conditions  2 list<NamespaceCondition> merge=type strategy=merge listmap=type
     | Represents the latest available observations of a namespace's current state.
 
@@ -1114,8 +1212,16 @@ type NodeSelectorRequirement
   | A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
   key       1 string       required
     | The label key that the selector applies to.
-  operator  2 string       required
+  operator  2 string       required enum=["DoesNotExist","Exists","Gt","In","Lt","NotIn"]
     | Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+    |
+    | Possible enum values:
+    |  - `"DoesNotExist"`
+    |  - `"Exists"`
+    |  - `"Gt"`
+    |  - `"In"`
+    |  - `"Lt"`
+    |  - `"NotIn"`
   values    3 list<string>
     | An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
 
@@ -1149,8 +1255,13 @@ type NodeStatus
     | Capacity represents the total resources of a node. More info: https://kubernetes.io/docs/reference/node/node-status/#capacity
   allocatable      2 map<Quantity>
     | Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.
-  phase            3 string                   omitzero
+  phase            3 string                   omitzero enum=["Pending","Running","Terminated"]
     | NodePhase is the recently observed lifecycle phase of the node. More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated.
+    |
+    | Possible enum values:
+    |  - `"Pending"` NodePending means the node has been created/added by the system, but not configured.
+    |  - `"Running"` NodeRunning means the node has been configured and has Kubernetes components running.
+    |  - `"Terminated"` NodeTerminated means the node has been removed from the cluster.
   conditions       4 list<NodeCondition>      merge=type strategy=merge listmap=type
     | Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition
   addresses        5 list<NodeAddress>        merge=type strategy=merge listmap=type
@@ -1201,11 +1312,11 @@ type ObjectFieldSelector
     | Version of the schema the FieldPath is written in terms of, defaults to "v1".
   fieldPath   2 string required
     | Path of the field to select in the specified API version.
+)schema");
+  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type ObjectReference
-  | ObjectReference contains enough information to let you inspect or modify the referred object. New uses of this type are discouraged because of difficulty describing its usage when embedded in APIs. 1. Ignored fields. It includes many fields which are not generally honored. For instance, ResourceVersion and FieldPath are both very rarely valid in actual usage. 2. Invalid usage help. It is impossible to add specific help for individual usage. In most embedded usages, there are particular restrictions like, "must refer only to types A and B" or "UID not honored" or "name must be restricted". Those cannot be well described when embedded. 3. Inconsistent validation. Because the usages are different, the validation rules are different by usage, which makes it hard for users to predict what will happen. 4. The fields are both imprecise and overly precise. Kind is not a precise mapping to a URL. This can produce ambiguity during interpretation and require a REST mapping. In most cases, the dependency is on the group,resource tuple and the version of the actual struct is irrelevant. 5. We cannot easily change it. Because this type is embedded in many locations, updates to this type will affect numerous schemas. Don't make new APIs embed an underspecified API type they do not control.
-  |
-  | Instead of using this type, create a locally provided and used type that is well-focused on your reference. For example, ServiceReferences for admission registration: https://github.com/kubernetes/api/blob/release-1.17/admissionregistration/v1/types.go#L533 .
+  | ObjectReference contains enough information to let you inspect or modify the referred object.
   kind             1 string omitzero
     | Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
   namespace        2 string omitzero
@@ -1261,8 +1372,6 @@ type PersistentVolumeClaimCondition
     | reason is a unique, this should be a short, machine understandable string that gives the reason for condition's last transition. If it reports "Resizing" that means the underlying persistent volume is being resized.
   message             6 string omitzero
     | message is the human-readable message indicating details about last transition.
-)schema");
-  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type PersistentVolumeClaimSpec
   | PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes
@@ -1276,19 +1385,35 @@ type PersistentVolumeClaimSpec
     | volumeName is the binding reference to the PersistentVolume backing this claim.
   storageClassName           5 string
     | storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
-  volumeMode                 6 string
+  volumeMode                 6 string                                             enum=["Block","Filesystem"]
     | volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.
+    |
+    | Possible enum values:
+    |  - `"Block"` PersistentVolumeBlock means the volume will not be formatted with a filesystem and will remain a raw block device.
+    |  - `"Filesystem"` PersistentVolumeFilesystem means the volume will be or is formatted with a filesystem.
   dataSource                 7 TypedLocalObjectReference
     | dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
   dataSourceRef              8 TypedObjectReference
-    | dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef allows any non-core object, as well as PersistentVolumeClaim objects. * While dataSource ignores disallowed values (dropping them), dataSourceRef preserves all values, and generates an error if a disallowed value is specified. * While dataSource only allows local objects, dataSourceRef allows objects in any namespaces. (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+    | dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef
+    |   allows any non-core object, as well as PersistentVolumeClaim objects.
+    | * While dataSource ignores disallowed values (dropping them), dataSourceRef
+    |   preserves all values, and generates an error if a disallowed value is
+    |   specified.
+    | * While dataSource only allows local objects, dataSourceRef allows objects
+    |   in any namespaces.
+    | (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
   volumeAttributesClassName  9 string
     | volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the CSI driver will create or update the volume with the attributes defined in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim is created. An empty string value means that no VolumeAttributesClass will be applied to the claim but it's not allowed to reset this field to empty string once it is set. If unspecified and the PersistentVolumeClaim is unbound, the default VolumeAttributesClass will be set by the persistentvolume controller if it exists. If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource exists. More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/ (Beta) Using this field requires the VolumeAttributesClass feature gate to be enabled (off by default).
 
 type PersistentVolumeClaimStatus
   | PersistentVolumeClaimStatus is the current status of a persistent volume claim.
-  phase                             1 string                               omitzero
+  phase                             1 string                               omitzero enum=["Bound","Lost","Pending"]
     | phase represents the current phase of PersistentVolumeClaim.
+    |
+    | Possible enum values:
+    |  - `"Bound"` used for PersistentVolumeClaims that are bound
+    |  - `"Lost"` used for PersistentVolumeClaims that lost their underlying PersistentVolume. The claim was bound to a PersistentVolume and this volume does not exist any longer and all data on it was lost.
+    |  - `"Pending"` used for PersistentVolumeClaims that are not yet bound
   accessModes                       2 list<string>
     | accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
   capacity                          3 map<Quantity>
@@ -1296,7 +1421,11 @@ type PersistentVolumeClaimStatus
   conditions                        4 list<PersistentVolumeClaimCondition> merge=type strategy=merge listmap=type
     | conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.
   allocatedResources                5 map<Quantity>
-    | allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either: * Un-prefixed keys: - storage - the capacity of the volume. * Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource" Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
+    | allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:
+    | 	* Un-prefixed keys:
+    | 		- storage - the capacity of the volume.
+    | 	* Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
+    | Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
     |
     | Capacity reported here may be larger than the actual capacity when a volume expansion operation is requested. For storage quota, the larger value from allocatedResources and PVC.spec.resources is used. If allocatedResources is not set, PVC.spec.resources alone is used for quota calculation. If a volume expansion capacity request is lowered, allocatedResources is only lowered if there are no expansion operations in progress and if the actual volume capacity is equal or lower than the requested capacity.
     |
@@ -1304,9 +1433,32 @@ type PersistentVolumeClaimStatus
     |
     | This is an alpha field and requires enabling RecoverVolumeExpansionFailure feature.
   allocatedResourceStatuses         7 map<string>
-    | allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either: * Un-prefixed keys: - storage - the capacity of the volume. * Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource" Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
+    | allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either:
+    | 	* Un-prefixed keys:
+    | 		- storage - the capacity of the volume.
+    | 	* Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
+    | Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
     |
-    | ClaimResourceStatus can be in any of following states: - ControllerResizeInProgress: State set when resize controller starts resizing the volume in control-plane. - ControllerResizeFailed: State set when resize has failed in resize controller with a terminal error. - NodeResizePending: State set when resize controller has finished resizing the volume but further resizing of volume is needed on the node. - NodeResizeInProgress: State set when kubelet starts resizing the volume. - NodeResizeFailed: State set when resizing has failed in kubelet with a terminal error. Transient errors don't set NodeResizeFailed. For example: if expanding a PVC for more capacity - this field can be one of the following states: - pvc.status.allocatedResourceStatus['storage'] = "ControllerResizeInProgress" - pvc.status.allocatedResourceStatus['storage'] = "ControllerResizeFailed" - pvc.status.allocatedResourceStatus['storage'] = "NodeResizePending" - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeInProgress" - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeFailed" When this field is not set, it means that no resize operation is in progress for the given PVC.
+    | ClaimResourceStatus can be in any of following states:
+    | 	- ControllerResizeInProgress:
+    | 		State set when resize controller starts resizing the volume in control-plane.
+    | 	- ControllerResizeFailed:
+    | 		State set when resize has failed in resize controller with a terminal error.
+    | 	- NodeResizePending:
+    | 		State set when resize controller has finished resizing the volume but further resizing of
+    | 		volume is needed on the node.
+    | 	- NodeResizeInProgress:
+    | 		State set when kubelet starts resizing the volume.
+    | 	- NodeResizeFailed:
+    | 		State set when resizing has failed in kubelet with a terminal error. Transient errors don't set
+    | 		NodeResizeFailed.
+    | For example: if expanding a PVC for more capacity - this field can be one of the following states:
+    | 	- pvc.status.allocatedResourceStatus['storage'] = "ControllerResizeInProgress"
+    |      - pvc.status.allocatedResourceStatus['storage'] = "ControllerResizeFailed"
+    |      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizePending"
+    |      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeInProgress"
+    |      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeFailed"
+    | When this field is not set, it means that no resize operation is in progress for the given PVC.
     |
     | A controller that receives PVC update with previously unknown resourceName or ClaimResourceStatus should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
     |
@@ -1387,14 +1539,23 @@ type PersistentVolumeSpec
     | accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
   claimRef                       4 ObjectReference
     | claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding
-  persistentVolumeReclaimPolicy  5 string                 omitzero
+  persistentVolumeReclaimPolicy  5 string                 omitzero enum=["Delete","Recycle","Retain"]
     | persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming
+    |
+    | Possible enum values:
+    |  - `"Delete"` PersistentVolumeReclaimDelete means the volume will be deleted from Kubernetes on release from its claim. The volume plugin must support Deletion.
+    |  - `"Recycle"` PersistentVolumeReclaimRecycle means the volume will be recycled back into the pool of unbound persistent volumes on release from its claim. The volume plugin must support Recycling.
+    |  - `"Retain"` PersistentVolumeReclaimRetain means the volume will be left in its current phase (Released) for manual reclamation by the administrator. The default policy is Retain.
   storageClassName               6 string                 omitzero
     | storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass.
   mountOptions                   7 list<string>
     | mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options
-  volumeMode                     8 string
+  volumeMode                     8 string                 enum=["Block","Filesystem"]
     | volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.
+    |
+    | Possible enum values:
+    |  - `"Block"` PersistentVolumeBlock means the volume will not be formatted with a filesystem and will remain a raw block device.
+    |  - `"Filesystem"` PersistentVolumeFilesystem means the volume will be or is formatted with a filesystem.
   nodeAffinity                   9 VolumeNodeAffinity
     | nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field influences the scheduling of pods that use this volume.
   volumeAttributesClassName     10 string
@@ -1402,8 +1563,15 @@ type PersistentVolumeSpec
 
 type PersistentVolumeStatus
   | PersistentVolumeStatus is the current status of a persistent volume.
-  phase                    1 string omitzero
+  phase                    1 string omitzero enum=["Available","Bound","Failed","Pending","Released"]
     | phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase
+    |
+    | Possible enum values:
+    |  - `"Available"` used for PersistentVolumes that are not yet bound Available volumes are held by the binder and matched to PersistentVolumeClaims
+    |  - `"Bound"` used for PersistentVolumes that are bound
+    |  - `"Failed"` used for PersistentVolumes that failed to be correctly recycled or deleted after being released from a claim
+    |  - `"Pending"` used for PersistentVolumes that are not available
+    |  - `"Released"` used for PersistentVolumes where the bound PersistentVolumeClaim was deleted released volumes must be recycled before becoming available again this phase is used by the persistent volume claim binder to signal to another process to reclaim the resource
   message                  2 string omitzero
     | message is a human-readable message indicating details about why the volume is in this state.
   reason                   3 string omitzero
@@ -1538,21 +1706,25 @@ type PodSchedulingGate
     | Name of the scheduling gate. Each scheduling gate must have a unique name field.
 
 type PodSecurityContext
-  | PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext. Field values of container.securityContext take precedence over field values of PodSecurityContext.
+  | PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext.
   seLinuxOptions            1 SELinuxOptions
-    | The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container. May also be set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+    | The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
   windowsOptions            8 WindowsSecurityContextOptions
     | The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
   runAsUser                 2 int64
-    | The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+    | The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
   runAsGroup                6 int64
-    | The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+    | The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
   runAsNonRoot              3 bool
-    | Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+    | Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
   supplementalGroups        4 list<int64>
-    | A list of groups applied to the first process run in each container, in addition to the container's primary GID and fsGroup (if specified). If the SupplementalGroupsPolicy feature is enabled, the supplementalGroupsPolicy field determines whether these are in addition to or instead of any group memberships defined in the container image. If unspecified, no additional groups are added, though group memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when spec.os.name is windows.
-  supplementalGroupsPolicy 12 string
+    | A list of groups applied to the first process run in each container, in addition to the container's primary GID and fsGroup (if specified).  If the SupplementalGroupsPolicy feature is enabled, the supplementalGroupsPolicy field determines whether these are in addition to or instead of any group memberships defined in the container image. If unspecified, no additional groups are added, though group memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when spec.os.name is windows.
+  supplementalGroupsPolicy 12 string                        enum=["Merge","Strict"]
     | Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows.
+    |
+    | Possible enum values:
+    |  - `"Merge"` SupplementalGroupsPolicyMerge means that the container's provided SupplementalGroups and FsGroup (specified in SecurityContext) will be merged with the primary user's groups as defined in the container image (in /etc/group).
+    |  - `"Strict"` SupplementalGroupsPolicyStrict means that the container's provided SupplementalGroups and FsGroup (specified in SecurityContext) will be used instead of any groups defined in the container image.
   fsGroup                   5 int64
     | A special supplemental group that applies to all containers in a pod. Some volume types allow the Kubelet to change the ownership of that volume to be owned by the pod:
     |
@@ -1561,8 +1733,12 @@ type PodSecurityContext
     | If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field cannot be set when spec.os.name is windows.
   sysctls                   7 list<Sysctl>
     | Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows.
-  fsGroupChangePolicy       9 string
+  fsGroupChangePolicy       9 string                        enum=["Always","OnRootMismatch"]
     | fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows.
+    |
+    | Possible enum values:
+    |  - `"Always"` FSGroupChangeAlways indicates that volume's ownership and permissions should always be changed whenever volume is mounted inside a Pod. This the default behavior.
+    |  - `"OnRootMismatch"` FSGroupChangeOnRootMismatch indicates that volume's ownership and permissions will be changed only when permission and ownership of root directory does not match with expected permissions on the volume. This can help shorten the time it takes to change ownership and permissions of a volume.
   seccompProfile           10 SeccompProfile
     | The seccomp options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
   appArmorProfile          11 AppArmorProfile
@@ -1579,6 +1755,8 @@ type PodSecurityContext
     | This field affects only Pods that have SELinux label set, either in PodSecurityContext or in SecurityContext of all containers.
     |
     | All Pods that use the same volume should use the same seLinuxChangePolicy, otherwise some pods can get stuck in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows.
+)schema");
+  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type PodSpec
   | PodSpec is a description of a pod.
@@ -1590,14 +1768,25 @@ type PodSpec
     | List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.
   ephemeralContainers           34 list<EphemeralContainer>       merge=name strategy=merge listmap=name
     | List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource.
-  restartPolicy                  3 string                         omitzero
+  restartPolicy                  3 string                         omitzero enum=["Always","Never","OnFailure"]
     | Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
+    |
+    | Possible enum values:
+    |  - `"Always"`
+    |  - `"Never"`
+    |  - `"OnFailure"`
   terminationGracePeriodSeconds  4 int64
     | Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds.
   activeDeadlineSeconds          5 int64
     | Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer.
-  dnsPolicy                      6 string                         omitzero
+  dnsPolicy                      6 string                         omitzero enum=["ClusterFirst","ClusterFirstWithHostNet","Default","None"]
     | Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
+    |
+    | Possible enum values:
+    |  - `"ClusterFirst"` DNSClusterFirst indicates that the pod should use cluster DNS first unless hostNetwork is true, if it is available, then fall back on the default (as determined by kubelet) DNS settings.
+    |  - `"ClusterFirstWithHostNet"` DNSClusterFirstWithHostNet indicates that the pod should use cluster DNS first, if it is available, then fall back on the default (as determined by kubelet) DNS settings.
+    |  - `"Default"` DNSDefault indicates that the pod should use the default (as determined by kubelet) DNS settings.
+    |  - `"None"` DNSNone indicates that the pod should use empty DNS settings. DNS parameters such as nameservers and search paths should be defined via DNSConfig.
   nodeSelector                   7 map<string>
     | NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/
   serviceAccountName             8 string                         omitzero
@@ -1617,7 +1806,7 @@ type PodSpec
   shareProcessNamespace         27 bool
     | Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional: Default to false.
   securityContext               14 PodSecurityContext
-    | SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty. See type description for default values of each field.
+    | SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.  See type description for default values of each field.
   imagePullSecrets              15 list<LocalObjectReference>     merge=name strategy=merge listmap=name
     | ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec. If specified, these secrets will be passed to individual puller implementations for them to use. More info: https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod
   hostname                      16 string                         omitzero
@@ -1641,11 +1830,15 @@ type PodSpec
   readinessGates                28 list<PodReadinessGate>
     | If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates
   runtimeClassName              29 string
-    | RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod. If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
+    | RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.  If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
   enableServiceLinks            30 bool
     | EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true.
-  preemptionPolicy              31 string
+  preemptionPolicy              31 string                         enum=["Never","PreemptLowerPriority"]
     | PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
+    |
+    | Possible enum values:
+    |  - `"Never"` PreemptNever means that pod never preempts other pods with lower priority.
+    |  - `"PreemptLowerPriority"` PreemptLowerPriority means that pod can preempt other pods with lower priority.
   overhead                      32 map<Quantity>
     | Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md
   topologySpreadConstraints     33 list<TopologySpreadConstraint> merge=topologyKey strategy=merge listmap=topologyKey,whenUnsatisfiable
@@ -1676,17 +1869,22 @@ type PodSpec
     | This field enables fine-grained control over resource allocation for the entire pod, allowing resource sharing among containers in a pod.
     |
     | This is an alpha field and requires enabling the PodLevelResources feature gate.
-)schema");
-  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type PodStatus
   | PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.
-  phase                       1 string                       omitzero
+  phase                       1 string                       omitzero enum=["Failed","Pending","Running","Succeeded","Unknown"]
     | The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions array, the reason and message fields, and the individual container status arrays contain more detail about the pod's status. There are five possible phase values:
     |
     | Pending: The pod has been accepted by the Kubernetes system, but one or more of the container images has not been created. This includes time before being scheduled as well as time spent downloading images over the network, which could take a while. Running: The pod has been bound to a node, and all of the containers have been created. At least one container is still running, or is in the process of starting or restarting. Succeeded: All containers in the pod have terminated in success, and will not be restarted. Failed: All containers in the pod have terminated, and at least one container has terminated in failure. The container either exited with non-zero status or was terminated by the system. Unknown: For some reason the state of the pod could not be obtained, typically due to an error in communicating with the host of the pod.
     |
     | More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase
+    |
+    | Possible enum values:
+    |  - `"Failed"` PodFailed means that all containers in the pod have terminated, and at least one container has terminated in a failure (exited with a non-zero exit code or was stopped by the system).
+    |  - `"Pending"` PodPending means the pod has been accepted by the system, but one or more of the containers has not been started. This includes time before being bound to a node, as well as time spent pulling images onto the host.
+    |  - `"Running"` PodRunning means the pod has been bound to a node and all of the containers have been started. At least one container is still running or is in the process of being restarted.
+    |  - `"Succeeded"` PodSucceeded means that all containers in the pod have voluntarily terminated with a container exit code of 0, and the system is not going to restart any of these containers.
+    |  - `"Unknown"` PodUnknown means that for some reason the state of the pod could not be obtained, typically due to an error in communicating with the host of the pod. Deprecated: It isn't being set since 2015 (74da3b14b0c0f658b3bb8d2def5094686d0e9095)
   conditions                  2 list<PodCondition>           merge=type strategy=merge listmap=type
     | Current service state of pod. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
   message                     3 string                       omitzero
@@ -1709,8 +1907,13 @@ type PodStatus
     | Statuses of init containers in this pod. The most recent successful non-restartable init container will have ready = true, the most recently started container will have startTime set. Each init container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status
   containerStatuses           8 list<ContainerStatus>
     | Statuses of containers in this pod. Each container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
-  qosClass                    9 string                       omitzero
+  qosClass                    9 string                       omitzero enum=["BestEffort","Burstable","Guaranteed"]
     | The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes
+    |
+    | Possible enum values:
+    |  - `"BestEffort"` PodQOSBestEffort is the BestEffort qos class.
+    |  - `"Burstable"` PodQOSBurstable is the Burstable qos class.
+    |  - `"Guaranteed"` PodQOSGuaranteed is the Guaranteed qos class.
   ephemeralContainerStatuses 13 list<ContainerStatus>
     | Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
   resize                     14 string                       omitzero
@@ -1740,10 +1943,18 @@ type PortStatus
   | PortStatus represents the error condition of a service port
   port      1 int32  required
     | Port is the port number of the service port of which status is recorded here
-  protocol  2 string required
+  protocol  2 string required enum=["SCTP","TCP","UDP"]
     | Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   error     3 string
-    | Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use CamelCase names - cloud provider specific error values must have names that comply with the format foo.example.com/CamelCase. The regex it matches is (dns1123SubdomainFmt/)?(qualifiedNameFmt)
+    | Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
+    |   CamelCase names
+    | - cloud provider specific error values must have names that comply with the
+    |   format foo.example.com/CamelCase.
 
 type PortworxVolumeSource
   | PortworxVolumeSource represents a Portworx volume resource.
@@ -1922,7 +2133,13 @@ type ResourceHealth
   resourceID  1 string required
     | ResourceID is the unique identifier of the resource. See the ResourceID type for more information.
   health      2 string omitzero
-    | Health of the resource. can be one of: - Healthy: operates as normal - Unhealthy: reported unhealthy. We consider this a temporary health issue since we do not have a mechanism today to distinguish temporary and permanent issues. - Unknown: The status cannot be determined. For example, Device Plugin got unregistered and hasn't been re-registered since.
+    | Health of the resource. can be one of:
+    |  - Healthy: operates as normal
+    |  - Unhealthy: reported unhealthy. We consider this a temporary health issue
+    |               since we do not have a mechanism today to distinguish
+    |               temporary and permanent issues.
+    |  - Unknown: The status cannot be determined.
+    |             For example, Device Plugin got unregistered and hasn't been re-registered since.
     |
     | In future we may want to introduce the PermanentlyUnhealthy Status.
 
@@ -2039,19 +2256,38 @@ type ScopeSelector
 
 type ScopedResourceSelectorRequirement
   | A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values.
-  scopeName  1 string       required
+  scopeName  1 string       required enum=["BestEffort","CrossNamespacePodAffinity","NotBestEffort","NotTerminating","PriorityClass","Terminating"]
     | The name of the scope that the selector applies to.
-  operator   2 string       required
+    |
+    | Possible enum values:
+    |  - `"BestEffort"` Match all pod objects that have best effort quality of service
+    |  - `"CrossNamespacePodAffinity"` Match all pod objects that have cross-namespace pod (anti)affinity mentioned.
+    |  - `"NotBestEffort"` Match all pod objects that do not have best effort quality of service
+    |  - `"NotTerminating"` Match all pod objects where spec.activeDeadlineSeconds is nil
+    |  - `"PriorityClass"` Match all pod objects that have priority class mentioned
+    |  - `"Terminating"` Match all pod objects where spec.activeDeadlineSeconds >=0
+  operator   2 string       required enum=["DoesNotExist","Exists","In","NotIn"]
     | Represents a scope's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist.
+    |
+    | Possible enum values:
+    |  - `"DoesNotExist"`
+    |  - `"Exists"`
+    |  - `"In"`
+    |  - `"NotIn"`
   values     3 list<string>
     | An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
 
 type SeccompProfile
   | SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set.
-  type              1 string required
+  type              1 string required enum=["Localhost","RuntimeDefault","Unconfined"]
     | type indicates which kind of seccomp profile will be applied. Valid options are:
     |
     | Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+    |
+    | Possible enum values:
+    |  - `"Localhost"` SeccompProfileTypeLocalhost indicates a profile defined in a file on the node should be used. The file's location relative to <kubelet-root-dir>/seccomp.
+    |  - `"RuntimeDefault"` SeccompProfileTypeRuntimeDefault represents the default container runtime seccomp profile.
+    |  - `"Unconfined"` SeccompProfileTypeUnconfined indicates no seccomp profile is applied (A.K.A. unconfined).
   localhostProfile  2 string
     | localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
 
@@ -2086,7 +2322,7 @@ type SecretKeySelector
   -         1 LocalObjectReference
     | The name of the secret in the pod's namespace to select from.
   key       2 string               required
-    | The key of the secret to select from. Must be a valid secret key.
+    | The key of the secret to select from.  Must be a valid secret key.
   optional  3 bool
     | Specify whether the Secret or its key must be defined
 
@@ -2119,29 +2355,35 @@ type SecretVolumeSource
     | defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
   optional     4 bool
     | optional field specify whether the Secret or its keys must be defined
+)schema");
+  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type SecurityContext
-  | SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext. When both are set, the values in SecurityContext take precedence.
+  | SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence.
   capabilities              1 Capabilities
     | The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
   privileged                2 bool
     | Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
   seLinuxOptions            3 SELinuxOptions
-    | The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+    | The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
   windowsOptions           10 WindowsSecurityContextOptions
     | The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
   runAsUser                 4 int64
-    | The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+    | The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
   runAsGroup                8 int64
-    | The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+    | The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
   runAsNonRoot              5 bool
-    | Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+    | Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
   readOnlyRootFilesystem    6 bool
     | Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
   allowPrivilegeEscalation  7 bool
     | AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN Note that this field cannot be set when spec.os.name is windows.
-  procMount                 9 string
+  procMount                 9 string                        enum=["Default","Unmasked"]
     | procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. This requires the ProcMountType feature flag to be enabled. Note that this field cannot be set when spec.os.name is windows.
+    |
+    | Possible enum values:
+    |  - `"Default"` DefaultProcMount uses the container runtime defaults for readonly and masked paths for /proc.  Most container runtimes mask certain paths in /proc to avoid accidental security exposure of special devices or information.
+    |  - `"Unmasked"` UnmaskedProcMount bypasses the default masking behavior of the container runtime and ensures the newly created /proc the container stays in tact with no modifications.
   seccompProfile           11 SeccompProfile
     | The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
   appArmorProfile          12 AppArmorProfile
@@ -2188,14 +2430,22 @@ type ServicePort
   | ServicePort contains information on service's port.
   name         1 string      omitzero
     | The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one ServicePort is defined on this service.
-  protocol     2 string      omitzero default="TCP"
+  protocol     2 string      omitzero enum=["SCTP","TCP","UDP"] default="TCP"
     | The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   appProtocol  6 string
     | The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:
     |
     | * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).
     |
-    | * Kubernetes-defined prefixed names: * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior- * 'kubernetes.io/ws' - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455 * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
+    | * Kubernetes-defined prefixed names:
+    |   * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-
+    |   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455
+    |   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
     |
     | * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
   port         3 int32       required
@@ -2203,9 +2453,7 @@ type ServicePort
   targetPort   4 IntOrString omitzero
     | Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
   nodePort     5 int32       omitzero
-    | The port on each node on which this service is exposed when type is NodePort or LoadBalancer. Usually assigned by the system. If a value is specified, in-range, and not in use it will be used, otherwise the operation will fail. If not specified, a port will be allocated if this Service requires one. If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type from NodePort to ClusterIP). More info: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
-)schema");
-  out.push_back(R"schema(package io.k8s.api.core.v1
+    | The port on each node on which this service is exposed when type is NodePort or LoadBalancer.  Usually assigned by the system. If a value is specified, in-range, and not in use it will be used, otherwise the operation will fail.  If not specified, a port will be allocated if this Service requires one.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type from NodePort to ClusterIP). More info: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
 
 type ServiceSpec
   | ServiceSpec describes the attributes that a user creates on a service.
@@ -2214,43 +2462,66 @@ type ServiceSpec
   selector                       2 map<string>
     | Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/
   clusterIP                      3 string                omitzero
-    | clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be blank) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above). Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required. Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+    | clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be blank) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
   clusterIPs                    18 list<string>
-    | ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above). Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required. Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName. If this field is not specified, it will be initialized from the clusterIP field. If this field is specified, clients must ensure that clusterIPs[0] and clusterIP have the same value.
+    | ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.  If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address.  Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName.  If this field is not specified, it will be initialized from the clusterIP field.  If this field is specified, clients must ensure that clusterIPs[0] and clusterIP have the same value.
     |
     | This field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
-  type                           4 string                omitzero
+  type                           4 string                omitzero enum=["ClusterIP","ExternalName","LoadBalancer","NodePort"]
     | type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+    |
+    | Possible enum values:
+    |  - `"ClusterIP"` ServiceTypeClusterIP means a service will only be accessible inside the cluster, via the cluster IP.
+    |  - `"ExternalName"` ServiceTypeExternalName means a service consists of only a reference to an external name that kubedns or equivalent will return as a CNAME record, with no exposing or proxying of any pods involved.
+    |  - `"LoadBalancer"` ServiceTypeLoadBalancer means a service will be exposed via an external load balancer (if the cloud provider supports it), in addition to 'NodePort' type.
+    |  - `"NodePort"` ServiceTypeNodePort means a service will be exposed on one port of every node, in addition to 'ClusterIP' type.
   externalIPs                    5 list<string>
-    | externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service. These IPs are not managed by Kubernetes. The user is responsible for ensuring that traffic arrives at a node with this IP. A common example is external load-balancers that are not part of the Kubernetes system.
-  sessionAffinity                7 string                omitzero
+    | externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system.
+  sessionAffinity                7 string                omitzero enum=["ClientIP","None"]
     | Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None. Defaults to None. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+    |
+    | Possible enum values:
+    |  - `"ClientIP"` ServiceAffinityClientIP is the Client IP based.
+    |  - `"None"` ServiceAffinityNone - no session affinity.
   loadBalancerIP                 8 string                omitzero
     | Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is created. This field will be ignored if the cloud-provider does not support the feature. Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available.
   loadBalancerSourceRanges       9 list<string>
     | If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs. This field will be ignored if the cloud-provider does not support the feature." More info: https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/
   externalName                  10 string                omitzero
-    | externalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record). No proxying will be involved. Must be a lowercase RFC-1123 hostname (https://tools.ietf.org/html/rfc1123) and requires `type` to be "ExternalName".
-  externalTrafficPolicy         11 string                omitzero
+    | externalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record). No proxying will be involved.  Must be a lowercase RFC-1123 hostname (https://tools.ietf.org/html/rfc1123) and requires `type` to be "ExternalName".
+  externalTrafficPolicy         11 string                omitzero enum=["Cluster","Local"]
     | externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs). If set to "Local", the proxy will configure the service in a way that assumes that external load balancers will take care of balancing the service traffic between nodes, and so each node will deliver traffic only to the node-local endpoints of the service, without masquerading the client source IP. (Traffic mistakenly sent to a node with no endpoints will be dropped.) The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features). Note that traffic sent to an External IP or LoadBalancer IP from within the cluster will always get "Cluster" semantics, but clients sending to a NodePort from within the cluster may need to take traffic policy into account when picking a node.
+    |
+    | Possible enum values:
+    |  - `"Cluster"` ServiceExternalTrafficPolicyCluster routes traffic to all endpoints.
+    |  - `"Local"` ServiceExternalTrafficPolicyLocal preserves the source IP of the traffic by routing only to endpoints on the same node as the traffic was received on (dropping the traffic if there are no local endpoints).
   healthCheckNodePort           12 int32                 omitzero
-    | healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not in use, it will be used. If not specified, a value will be automatically allocated. External systems (e.g. load-balancers) can use this port to determine if a given node holds endpoints for this service or not. If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated once set.
+    | healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not in use, it will be used.  If not specified, a value will be automatically allocated.  External systems (e.g. load-balancers) can use this port to determine if a given node holds endpoints for this service or not.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated once set.
   publishNotReadyAddresses      13 bool                  omitzero
     | publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready. The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this behavior.
   sessionAffinityConfig         14 SessionAffinityConfig
     | sessionAffinityConfig contains the configurations of session affinity.
   ipFamilies                    19 list<string>
-    | IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6". This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName.
+    | IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName.
     |
-    | This field may hold a maximum of two entries (dual-stack families, in either order). These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
-  ipFamilyPolicy                17 string
+    | This field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
+  ipFamilyPolicy                17 string                enum=["PreferDualStack","RequireDualStack","SingleStack"]
     | IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a service to type ExternalName.
+    |
+    | Possible enum values:
+    |  - `"PreferDualStack"` IPFamilyPolicyPreferDualStack indicates that this service prefers dual-stack when the cluster is configured for dual-stack. If the cluster is not configured for dual-stack the service will be assigned a single IPFamily. If the IPFamily is not set in service.spec.ipFamilies then the service will be assigned the default IPFamily configured on the cluster
+    |  - `"RequireDualStack"` IPFamilyPolicyRequireDualStack indicates that this service requires dual-stack. Using IPFamilyPolicyRequireDualStack on a single stack cluster will result in validation errors. The IPFamilies (and their order) assigned  to this service is based on service.spec.ipFamilies. If service.spec.ipFamilies was not provided then it will be assigned according to how they are configured on the cluster. If service.spec.ipFamilies has only one entry then the alternative IPFamily will be added by apiserver
+    |  - `"SingleStack"` IPFamilyPolicySingleStack indicates that this service is required to have a single IPFamily. The IPFamily assigned is based on the default IPFamily used by the cluster or as identified by service.spec.ipFamilies field
   allocateLoadBalancerNodePorts 20 bool
-    | allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer. Default is "true". It may be set to "false" if the cluster load-balancer does not rely on NodePorts. If the caller requests specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any other type.
+    | allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.  Default is "true". It may be set to "false" if the cluster load-balancer does not rely on NodePorts.  If the caller requests specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any other type.
   loadBalancerClass             21 string
     | loadBalancerClass is the class of the load balancer implementation this Service belongs to. If specified, the value of this field must be a label-style identifier, with an optional prefix, e.g. "internal-vip" or "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can only be set when the Service type is 'LoadBalancer'. If not set, the default load balancer implementation is used, today this is typically done through the cloud provider integration, but should apply for any default implementation. If set, it is assumed that a load balancer implementation is watching for Services with a matching class. Any default load balancer implementation (e.g. cloud providers) should ignore Services that set this field. This field can only be set when creating or updating a Service to type 'LoadBalancer'. Once set, it can not be changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type.
-  internalTrafficPolicy         22 string
+  internalTrafficPolicy         22 string                enum=["Cluster","Local"]
     | InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).
+    |
+    | Possible enum values:
+    |  - `"Cluster"` ServiceInternalTrafficPolicyCluster routes traffic to all endpoints.
+    |  - `"Local"` ServiceInternalTrafficPolicyLocal routes traffic only to endpoints on the same node as the client pod (dropping the traffic if there are no local endpoints).
   trafficDistribution           23 string
     | TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints. Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the field is not set, the implementation will apply its default routing strategy. If set to "PreferClose", implementations should prioritize endpoints that are topologically close (e.g., same zone). This is a beta field and requires enabling ServiceTrafficDistribution feature.
 
@@ -2274,28 +2545,28 @@ type SleepAction
 type StorageOSPersistentVolumeSource
   | Represents a StorageOS persistent volume resource.
   volumeName       1 string          omitzero
-    | volumeName is the human-readable name of the StorageOS volume. Volume names are only unique within a namespace.
+    | volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
   volumeNamespace  2 string          omitzero
-    | volumeNamespace specifies the scope of the volume within StorageOS. If no namespace is specified then the Pod's namespace will be used. This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+    | volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
   fsType           3 string          omitzero
     | fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
   readOnly         4 bool            omitzero
     | readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
   secretRef        5 ObjectReference
-    | secretRef specifies the secret to use for obtaining the StorageOS API credentials. If not specified, default values will be attempted.
+    | secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
 
 type StorageOSVolumeSource
   | Represents a StorageOS persistent volume resource.
   volumeName       1 string               omitzero
-    | volumeName is the human-readable name of the StorageOS volume. Volume names are only unique within a namespace.
+    | volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
   volumeNamespace  2 string               omitzero
-    | volumeNamespace specifies the scope of the volume within StorageOS. If no namespace is specified then the Pod's namespace will be used. This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+    | volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
   fsType           3 string               omitzero
     | fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
   readOnly         4 bool                 omitzero
     | readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
   secretRef        5 LocalObjectReference
-    | secretRef specifies the secret to use for obtaining the StorageOS API credentials. If not specified, default values will be attempted.
+    | secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
 
 type Sysctl
   | Sysctl defines a kernel parameter to be set
@@ -2317,8 +2588,13 @@ type Taint
     | Required. The taint key to be applied to a node.
   value      2 string omitzero
     | The taint value corresponding to the taint key.
-  effect     3 string required
+  effect     3 string required enum=["NoExecute","NoSchedule","PreferNoSchedule"]
     | Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute.
+    |
+    | Possible enum values:
+    |  - `"NoExecute"` Evict any already-running pods that do not tolerate the taint. Currently enforced by NodeController.
+    |  - `"NoSchedule"` Do not allow new pods to schedule onto the node unless they tolerate the taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow all already-running pods to continue running. Enforced by the scheduler.
+    |  - `"PreferNoSchedule"` Like TaintEffectNoSchedule, but the scheduler tries not to schedule new pods onto the node, rather than prohibiting new pods from scheduling onto the node entirely. Enforced by the scheduler.
   timeAdded  4 Time
     | TimeAdded represents the time at which the taint was added. It is only written for NoExecute taints.
 
@@ -2326,12 +2602,21 @@ type Toleration
   | The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.
   key                1 string omitzero
     | Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys.
-  operator           2 string omitzero
+  operator           2 string omitzero enum=["Equal","Exists"]
     | Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category.
+    |
+    | Possible enum values:
+    |  - `"Equal"`
+    |  - `"Exists"`
   value              3 string omitzero
     | Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string.
-  effect             4 string omitzero
+  effect             4 string omitzero enum=["NoExecute","NoSchedule","PreferNoSchedule"]
     | Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.
+    |
+    | Possible enum values:
+    |  - `"NoExecute"` Evict any already-running pods that do not tolerate the taint. Currently enforced by NodeController.
+    |  - `"NoSchedule"` Do not allow new pods to schedule onto the node unless they tolerate the taint, but allow all pods submitted to Kubelet without going through the scheduler to start, and allow all already-running pods to continue running. Enforced by the scheduler.
+    |  - `"PreferNoSchedule"` Like TaintEffectNoSchedule, but the scheduler tries not to schedule new pods onto the node, rather than prohibiting new pods from scheduling onto the node entirely. Enforced by the scheduler.
   tolerationSeconds  5 int64
     | TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.
 
@@ -2350,34 +2635,47 @@ type TopologySelectorTerm
 type TopologySpreadConstraint
   | TopologySpreadConstraint specifies how to spread matching pods among the given topology.
   maxSkew             1 int32                                              required
-    | MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. | zone1 | zone2 | zone3 | | P P | P P | P | - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed.
+    | MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. | zone1 | zone2 | zone3 | |  P P  |  P P  |   P   | - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed.
   topologyKey         2 string                                             required
     | TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
-  whenUnsatisfiable   3 string                                             required
-    | WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location, but giving higher precedence to topologies that would help reduce the skew. A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P | P | P | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
+  whenUnsatisfiable   3 string                                             required enum=["DoNotSchedule","ScheduleAnyway"]
+    | WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,
+    |   but giving higher precedence to topologies that would help reduce the
+    |   skew.
+    | A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
+    |
+    | Possible enum values:
+    |  - `"DoNotSchedule"` DoNotSchedule instructs the scheduler not to schedule the pod when constraints are not satisfied.
+    |  - `"ScheduleAnyway"` ScheduleAnyway instructs the scheduler to schedule the pod even if constraints are not satisfied.
   labelSelector       4 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
     | LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain.
   minDomains          5 int32
     | MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be DoNotSchedule.
     |
-    | For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | | P P | P P | P P | The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew.
-  nodeAffinityPolicy  6 string
+    | For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | |  P P  |  P P  |  P P  | The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew.
+  nodeAffinityPolicy  6 string                                             enum=["Honor","Ignore"]
     | NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.
     |
     | If this value is nil, the behavior is equivalent to the Honor policy. This is a beta-level feature default enabled by the NodeInclusionPolicyInPodTopologySpread feature flag.
-  nodeTaintsPolicy    7 string
+    |
+    | Possible enum values:
+    |  - `"Honor"` NodeInclusionPolicyHonor means use this scheduling directive when calculating pod topology spread skew.
+    |  - `"Ignore"` NodeInclusionPolicyIgnore means ignore this scheduling directive when calculating pod topology spread skew.
+  nodeTaintsPolicy    7 string                                             enum=["Honor","Ignore"]
     | NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included.
     |
     | If this value is nil, the behavior is equivalent to the Ignore policy. This is a beta-level feature default enabled by the NodeInclusionPolicyInPodTopologySpread feature flag.
+    |
+    | Possible enum values:
+    |  - `"Honor"` NodeInclusionPolicyHonor means use this scheduling directive when calculating pod topology spread skew.
+    |  - `"Ignore"` NodeInclusionPolicyIgnore means ignore this scheduling directive when calculating pod topology spread skew.
   matchLabelKeys      8 list<string>
     | MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with labelSelector to select the group of existing pods over which spreading will be calculated for the incoming pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null or empty list means only match against labelSelector.
     |
     | This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature gate to be enabled (enabled by default).
 
 type TypedLocalObjectReference
-  | TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace. New uses of this type are discouraged because of difficulty describing its usage when embedded in APIs. 1. Invalid usage help. It is impossible to add specific help for individual usage. In most embedded usages, there are particular restrictions like, "must refer only to types A and B" or "UID not honored" or "name must be restricted". Those cannot be well described when embedded. 2. Inconsistent validation. Because the usages are different, the validation rules are different by usage, which makes it hard for users to predict what will happen. 3. The fields are both imprecise and overly precise. Kind is not a precise mapping to a URL. This can produce ambiguity during interpretation and require a REST mapping. In most cases, the dependency is on the group,resource tuple and the version of the actual struct is irrelevant. 4. We cannot easily change it. Because this type is embedded in many locations, updates to this type will affect numerous schemas. Don't make new APIs embed an underspecified API type they do not control.
-  |
-  | Instead of using this type, create a locally provided and used type that is well-focused on your reference. For example, ServiceReferences for admission registration: https://github.com/kubernetes/api/blob/release-1.17/admissionregistration/v1/types.go#L533 .
+  | TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.
   apiGroup  1 string
     | APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
   kind      2 string required
@@ -2421,17 +2719,22 @@ type VolumeMount
     |
     | If ReadOnly is false, this field has no meaning and must be unspecified.
     |
-    | If ReadOnly is true, and this field is set to Disabled, the mount is not made recursively read-only. If this field is set to IfPossible, the mount is made recursively read-only, if it is supported by the container runtime. If this field is set to Enabled, the mount is made recursively read-only if it is supported by the container runtime, otherwise the pod will not be started and an error will be generated to indicate the reason.
+    | If ReadOnly is true, and this field is set to Disabled, the mount is not made recursively read-only.  If this field is set to IfPossible, the mount is made recursively read-only, if it is supported by the container runtime.  If this field is set to Enabled, the mount is made recursively read-only if it is supported by the container runtime, otherwise the pod will not be started and an error will be generated to indicate the reason.
     |
     | If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).
     |
     | If this field is not specified, it is treated as an equivalent of Disabled.
   mountPath          3 string required
-    | Path within the container at which the volume should be mounted. Must not contain ':'.
+    | Path within the container at which the volume should be mounted.  Must not contain ':'.
   subPath            4 string omitzero
     | Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
-  mountPropagation   5 string
+  mountPropagation   5 string enum=["Bidirectional","HostToContainer","None"]
     | mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
+    |
+    | Possible enum values:
+    |  - `"Bidirectional"` MountPropagationBidirectional means that the volume in a container will receive new mounts from the host or other containers, and its own mounts will be propagated from the container to the host or other containers. Note that this mode is recursively applied to all mounts in the volume ("rshared" in Linux terminology).
+    |  - `"HostToContainer"` MountPropagationHostToContainer means that the volume in a container will receive new mounts from the host or other containers, but filesystems mounted inside the container won't be propagated to the host or other containers. Note that this mode is recursively applied to all mounts in the volume ("rslave" in Linux terminology).
+    |  - `"None"` MountPropagationNone means that the volume in a container will not receive new mounts from the host or other containers, and filesystems mounted inside the container won't be propagated to the host or other containers. Note that this mode corresponds to "private" in Linux terminology.
   subPathExpr        6 string omitzero
     | Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
 
@@ -2468,7 +2771,7 @@ type VolumeProjection
     |
     | ClusterTrustBundle objects can either be selected by name, or by the combination of signer name and a label selector.
     |
-    | Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem. Esoteric PEM features such as inter-block comments and block headers are stripped. Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
+    | Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
 
 type VolumeResourceRequirements
   | VolumeResourceRequirements describes the storage resource requirements for a volume.
@@ -2476,11 +2779,13 @@ type VolumeResourceRequirements
     | Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
   requests  2 map<Quantity>
     | Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+)schema");
+  out.push_back(R"schema(package io.k8s.api.core.v1
 
 type VolumeSource
   | Represents the source of a volume to mount. Only one of its members may be specified.
   hostPath               1 HostPathVolumeSource
-    | hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath mount host directories as read/write.
+    | hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
   emptyDir               2 EmptyDirVolumeSource
     | emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
   gcePersistentDisk      3 GCEPersistentDiskVolumeSource
@@ -2538,7 +2843,12 @@ type VolumeSource
   ephemeral             29 EphemeralVolumeSource
     | ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
     |
-    | Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity tracking are needed, c) the storage driver is specified through a storage class, and d) the storage driver supports dynamic volume provisioning through a PersistentVolumeClaim (see EphemeralVolumeSource for more information on the connection between this volume type and PersistentVolumeClaim).
+    | Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
+    |    tracking are needed,
+    | c) the storage driver is specified through a storage class, and d) the storage driver supports dynamic volume provisioning through
+    |    a PersistentVolumeClaim (see EphemeralVolumeSource for more
+    |    information on the connection between this volume type
+    |    and PersistentVolumeClaim).
     |
     | Use PersistentVolumeClaim or one of the vendor-specific APIs for volumes that persist for longer than the lifecycle of an individual pod.
     |

@@ -20,7 +20,7 @@ type Endpoint
   targetRef           4 io.k8s.api.core.v1.ObjectReference
     | targetRef is a reference to a Kubernetes object that represents this endpoint.
   deprecatedTopology  5 map<string>
-    | deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24). While this field can hold values, it is not writable through the v1 API, and any attempts to write to it will be silently ignored. Topology information can be found in the zone and nodeName fields instead.
+    | deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).  While this field can hold values, it is not writable through the v1 API, and any attempts to write to it will be silently ignored. Topology information can be found in the zone and nodeName fields instead.
   nodeName            6 string
     | nodeName represents the name of the Node hosting this endpoint. This can be used to determine endpoints local to a Node.
   zone                7 string
@@ -46,8 +46,13 @@ type EndpointPort
   | EndpointPort represents a Port used by an EndpointSlice
   name         1 string
     | name represents the name of this port. All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes service, this corresponds to the Service.ports[].name. Name must either be an empty string or pass DNS_LABEL validation: * must be no more than 63 characters long. * must consist of lower case alphanumeric characters or '-'. * must start and end with an alphanumeric character. Default is empty string.
-  protocol     2 string
+  protocol     2 string enum=["SCTP","TCP","UDP"]
     | protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   port         3 int32
     | port represents the port number of the endpoint. If this is not specified, ports are not restricted and must be interpreted in the context of the specific consumer.
   appProtocol  4 string
@@ -55,7 +60,10 @@ type EndpointPort
     |
     | * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).
     |
-    | * Kubernetes-defined prefixed names: * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior- * 'kubernetes.io/ws' - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455 * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
+    | * Kubernetes-defined prefixed names:
+    |   * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-
+    |   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455
+    |   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
     |
     | * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
 
@@ -67,8 +75,11 @@ type EndpointSlice gvk=discovery.k8s.io/v1/EndpointSlice
     | Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
   metadata     1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
     | Standard object's metadata.
-  addressType  4 string                                          required
+  addressType  4 string                                          required enum=["FQDN"]
     | addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.
+    |
+    | Possible enum values:
+    |  - `"FQDN"` AddressTypeFQDN represents a FQDN.
   endpoints    2 list<Endpoint>                                  required
     | endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.
   ports        3 list<EndpointPort>

@@ -10,19 +10,15 @@ void AppendMetaV1(std::vector<std::string_view>& out) {
   out.push_back(R"schema(package io.k8s.apimachinery.pkg.apis.meta.v1
 
 type Condition
-  | Condition contains details for one aspect of the current state of this API Resource. This struct is intended for direct use as an array at the field path .status.conditions. For example,
-  |
-  | type FooStatus struct{ // Represents the observations of a foo's current state. // Known .status.conditions.type are: "Available", "Progressing", and "Degraded" // +patchMergeKey=type // +patchStrategy=merge // +listType=map // +listMapKey=type Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type" protobuf:"bytes,1,rep,name=conditions"`
-  |
-  | // other fields }
+  | Condition contains details for one aspect of the current state of this API Resource.
   type                1 string required
-    | type of condition in CamelCase or in foo.example.com/CamelCase. Many .condition.type values are consistent across resources like Available, but because arbitrary conditions can be useful (see .node.status.conditions), the ability to deconflict is important. The regex it matches is (dns1123SubdomainFmt/)?(qualifiedNameFmt)
+    | type of condition in CamelCase or in foo.example.com/CamelCase.
   status              2 string required
     | status of the condition, one of True, False, Unknown.
   observedGeneration  3 int64  omitzero
     | observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance.
   lastTransitionTime  4 Time   required
-    | lastTransitionTime is the last time the condition transitioned from one status to another. This should be when the underlying condition changed. If that is not known, then using the time when the API field changed is acceptable.
+    | lastTransitionTime is the last time the condition transitioned from one status to another. This should be when the underlying condition changed.  If that is not known, then using the time when the API field changed is acceptable.
   reason              5 string required
     | reason contains a programmatic identifier indicating the reason for the condition's last transition. Producers of specific condition types may define expected values and meanings for this field, and whether the values are considered a guaranteed API. The value should be a CamelCase string. This field may not be empty.
   message             6 string required
@@ -143,7 +139,7 @@ type ObjectMeta
   ownerReferences            13 list<OwnerReference>     merge=uid strategy=merge listmap=uid
     | List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller.
   finalizers                 14 list<string>             strategy=merge set
-    | Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order. Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list.
+    | Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list.
   managedFields              17 list<ManagedFieldsEntry>
     | ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow. This is mostly for internal housekeeping, and users typically shouldn't need to set or understand this field. A workflow can be the user's name, a controller's name, or the name of a specific apply path like "ci-cd". The set of fields is always in the version that the workflow used when modifying the object.
 
@@ -184,7 +180,7 @@ type Status gvk=/v1/Status
   reason      4 string        omitzero
     | A machine-readable description of why this operation is in the "Failure" status. If this value is empty there is no information available. A Reason clarifies an HTTP status code but does not override it.
   details     5 StatusDetails
-    | Extended data associated with the reason. Each reason may define its own extended details. This field is optional and the data returned is not guaranteed to conform to any schema except that defined by the reason type.
+    | Extended data associated with the reason.  Each reason may define its own extended details. This field is optional and the data returned is not guaranteed to conform to any schema except that defined by the reason type.
   code        6 int32         omitzero
     | Suggested HTTP return code for this status, 0 if not set.
 
@@ -193,11 +189,13 @@ type StatusCause
   reason   1 string omitzero
     | A machine-readable description of the cause of the error. If this value is empty there is no information available.
   message  2 string omitzero
-    | A human-readable description of the cause of the error. This field may be presented as-is to a reader.
+    | A human-readable description of the cause of the error.  This field may be presented as-is to a reader.
   field    3 string omitzero
-    | The field of the resource that has caused this error, as named by its JSON serialization. May include dot and postfix notation for nested attributes. Arrays are zero-indexed. Fields may appear more than once in an array of causes due to fields having multiple errors. Optional.
+    | The field of the resource that has caused this error, as named by its JSON serialization. May include dot and postfix notation for nested attributes. Arrays are zero-indexed.  Fields may appear more than once in an array of causes due to fields having multiple errors. Optional.
     |
-    | Examples: "name" - the field "name" on the current resource "items[0].name" - the field "name" on the first array entry in "items"
+    | Examples:
+    |   "name" - the field "name" on the current resource
+    |   "items[0].name" - the field "name" on the first array entry in "items"
 
 type StatusDetails
   | StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. The Reason field of a Status object defines what attributes will be set. Clients must ignore fields that do not match the defined type of each attribute, and should assume that any attribute may be empty, invalid, or under defined.

@@ -13,8 +13,23 @@ type HTTPIngressPath
   | HTTPIngressPath associates a path with a backend. Incoming urls matching the path are forwarded to the backend.
   path      1 string         omitzero
     | path is matched against the path of an incoming request. Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC 3986. Paths must begin with a '/' and must be present when using PathType with value "Exact" or "Prefix".
-  pathType  3 string         required
-    | pathType determines the interpretation of the path matching. PathType can be one of the following values: * Exact: Matches the URL path exactly. * Prefix: Matches based on a URL path prefix split by '/'. Matching is done on a path element by element basis. A path element refers is the list of labels in the path split by the '/' separator. A request is a match for path p if every p is an element-wise prefix of p of the request path. Note that if the last element of the path is a substring of the last element in request path, it is not a match (e.g. /foo/bar matches /foo/bar/baz, but does not match /foo/barbaz). * ImplementationSpecific: Interpretation of the Path matching is up to the IngressClass. Implementations can treat this as a separate PathType or treat it identically to Prefix or Exact path types. Implementations are required to support all path types.
+  pathType  3 string         required enum=["Exact","ImplementationSpecific","Prefix"]
+    | pathType determines the interpretation of the path matching. PathType can be one of the following values: * Exact: Matches the URL path exactly. * Prefix: Matches based on a URL path prefix split by '/'. Matching is
+    |   done on a path element by element basis. A path element refers is the
+    |   list of labels in the path split by the '/' separator. A request is a
+    |   match for path p if every p is an element-wise prefix of p of the
+    |   request path. Note that if the last element of the path is a substring
+    |   of the last element in request path, it is not a match (e.g. /foo/bar
+    |   matches /foo/bar/baz, but does not match /foo/barbaz).
+    | * ImplementationSpecific: Interpretation of the Path matching is up to
+    |   the IngressClass. Implementations can treat this as a separate PathType
+    |   or treat it identically to Prefix or Exact path types.
+    | Implementations are required to support all path types.
+    |
+    | Possible enum values:
+    |  - `"Exact"` PathTypeExact matches the URL path exactly and with case sensitivity.
+    |  - `"ImplementationSpecific"` PathTypeImplementationSpecific matching is up to the IngressClass. Implementations can treat this as a separate PathType or treat it identically to Prefix or Exact path types.
+    |  - `"Prefix"` PathTypePrefix matches based on a URL path prefix split by '/'. Matching is case sensitive and done on a path element by element basis. A path element refers to the list of labels in the path split by the '/' separator. A request is a match for path p if every p is an element-wise prefix of p of the request path. Note that if the last element of the path is a substring of the last element in request path, it is not a match (e.g. /foo/bar matches /foo/bar/baz, but does not match /foo/barbaz). If multiple matching paths exist in an Ingress spec, the longest matching path is given priority. Examples: - /foo/bar does not match requests to /foo/barbaz - /foo/bar matches request to /foo/bar and /foo/bar/baz - /foo and /foo/ both match requests to /foo and /foo/. If both paths are present in an Ingress spec, the longest matching path (/foo/) is given priority.
   backend   2 IngressBackend required
     | backend defines the referenced service endpoint to which the traffic will be forwarded to.
 
@@ -99,15 +114,28 @@ type IngressPortStatus
   | IngressPortStatus represents the error condition of a service port
   port      1 int32  required
     | port is the port number of the ingress port.
-  protocol  2 string required
+  protocol  2 string required enum=["SCTP","TCP","UDP"]
     | protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP"
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   error     3 string
-    | error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use CamelCase names - cloud provider specific error values must have names that comply with the format foo.example.com/CamelCase. The regex it matches is (dns1123SubdomainFmt/)?(qualifiedNameFmt)
+    | error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
+    |   CamelCase names
+    | - cloud provider specific error values must have names that comply with the
+    |   format foo.example.com/CamelCase.
 
 type IngressRule
   | IngressRule represents the rules mapping the paths under a specified host to the related backend services. Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching IngressRuleValue.
   host  1 string           omitzero
-    | host is the fully qualified domain name of a network host, as defined by RFC 3986. Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not allowed. Currently an IngressRuleValue can only apply to the IP in the Spec of the parent Ingress. 2. The `:` delimiter is not respected because ports are not allowed. Currently the port of an Ingress is implicitly :80 for http and :443 for https. Both these may change in the future. Incoming requests are matched against the host before the IngressRuleValue. If the host is unspecified, the Ingress routes all traffic based on the specified IngressRuleValue.
+    | host is the fully qualified domain name of a network host, as defined by RFC 3986. Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not allowed. Currently an IngressRuleValue can only apply to
+    |    the IP in the Spec of the parent Ingress.
+    | 2. The `:` delimiter is not respected because ports are not allowed.
+    | 	  Currently the port of an Ingress is implicitly :80 for http and
+    | 	  :443 for https.
+    | Both these may change in the future. Incoming requests are matched against the host before the IngressRuleValue. If the host is unspecified, the Ingress routes all traffic based on the specified IngressRuleValue.
     |
     | host can be "precise" which is a domain name without the terminating dot of a network host (e.g. "foo.bar.com") or "wildcard", which is a domain name prefixed with a single wildcard label (e.g. "*.foo.com"). The wildcard character '*' must appear by itself as the first DNS label and matches only a single label. You cannot have a wildcard label by itself (e.g. Host == "*"). Requests will be matched against the Host field in the following way: 1. If host is precise, the request matches this rule if the http host header is equal to Host. 2. If host is a wildcard, then the request matches this rule if the http host header is to equal to the suffix (removing the first label) of the wildcard rule.
   -     2 IngressRuleValue
@@ -187,8 +215,13 @@ type NetworkPolicyPeer
 
 type NetworkPolicyPort
   | NetworkPolicyPort describes a port to allow traffic on
-  protocol  1 string
+  protocol  1 string      enum=["SCTP","TCP","UDP"]
     | protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+    |
+    | Possible enum values:
+    |  - `"SCTP"` ProtocolSCTP is the SCTP protocol.
+    |  - `"TCP"` ProtocolTCP is the TCP protocol.
+    |  - `"UDP"` ProtocolUDP is the UDP protocol.
   port      2 IntOrString
     | port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
   endPort   3 int32

@@ -10,7 +10,7 @@ void AppendPolicyV1(std::vector<std::string_view>& out) {
   out.push_back(R"schema(package io.k8s.api.policy.v1
 
 type Eviction gvk=policy/v1/Eviction
-  | Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of Pod. A request to cause such an eviction is created by POSTing to .../pods/<pod name>/evictions.
+  | Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of Pod.  A request to cause such an eviction is created by POSTing to .../pods/<pod name>/evictions.
   apiVersion     0 string
     | APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
   kind           0 string
@@ -36,12 +36,12 @@ type PodDisruptionBudget gvk=policy/v1/PodDisruptionBudget
 type PodDisruptionBudgetSpec
   | PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.
   minAvailable                1 IntOrString
-    | An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod. So for example you can prevent all voluntary evictions by specifying "100%".
+    | An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod.  So for example you can prevent all voluntary evictions by specifying "100%".
   selector                    2 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector strategy=replace
     | Label query over pods whose evictions are managed by the disruption budget. A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace.
   maxUnavailable              3 IntOrString
     | An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction, i.e. even in absence of the evicted pod. For example, one can prevent all voluntary evictions by specifying 0. This is a mutually exclusive setting with "minAvailable".
-  unhealthyPodEvictionPolicy  4 string
+  unhealthyPodEvictionPolicy  4 string                                             enum=["AlwaysAllow","IfHealthyBudget"]
     | UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction. Current implementation considers healthy pods, as pods that have status.conditions item with type="Ready",status="True".
     |
     | Valid policies are IfHealthyBudget and AlwaysAllow. If no policy is specified, the default behavior will be used, which corresponds to the IfHealthyBudget policy.
@@ -53,6 +53,10 @@ type PodDisruptionBudgetSpec
     | Additional policies may be added in the future. Clients making eviction decisions should disallow eviction of unhealthy pods if they encounter an unrecognized policy in this field.
     |
     | This field is beta-level. The eviction API uses this field when the feature gate PDBUnhealthyPodEvictionPolicy is enabled (enabled by default).
+    |
+    | Possible enum values:
+    |  - `"AlwaysAllow"` AlwaysAllow policy means that all running pods (status.phase="Running"), but not yet healthy are considered disrupted and can be evicted regardless of whether the criteria in a PDB is met. This means perspective running pods of a disrupted application might not get a chance to become healthy. Healthy pods will be subject to the PDB for eviction.
+    |  - `"IfHealthyBudget"` IfHealthyBudget policy means that running pods (status.phase="Running"), but not yet healthy can be evicted only if the guarded application is not disrupted (status.currentHealthy is at least equal to status.desiredHealthy). Healthy pods will be subject to the PDB for eviction.
 
 type PodDisruptionBudgetStatus
   | PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the actual state of a system.
@@ -69,7 +73,15 @@ type PodDisruptionBudgetStatus
   expectedPods        6 int32                                                required
     | total number of pods counted by this disruption budget
   conditions          7 list<io.k8s.apimachinery.pkg.apis.meta.v1.Condition> merge=type strategy=merge listmap=type
-    | Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The following are known values for the reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an error and wasn't able to compute the number of allowed disruptions. Therefore no disruptions are allowed and the status of the condition will be False. - InsufficientPods: The number of pods are either at or below the number required by the PodDisruptionBudget. No disruptions are allowed and the status of the condition will be False. - SufficientPods: There are more pods than required by the PodDisruptionBudget. The condition will be True, and the number of allowed disruptions are provided by the disruptionsAllowed property.
+    | Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The following are known values for the reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an error and wasn't able to compute
+    |               the number of allowed disruptions. Therefore no disruptions are
+    |               allowed and the status of the condition will be False.
+    | - InsufficientPods: The number of pods are either at or below the number
+    |                     required by the PodDisruptionBudget. No disruptions are
+    |                     allowed and the status of the condition will be False.
+    | - SufficientPods: There are more pods than required by the PodDisruptionBudget.
+    |                   The condition will be True, and the number of allowed
+    |                   disruptions are provided by the disruptionsAllowed property.
 )schema");
 }
 

@@ -28,7 +28,7 @@ type ClusterRole gvk=rbac.authorization.k8s.io/v1/ClusterRole
     | AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller.
 
 type ClusterRoleBinding gvk=rbac.authorization.k8s.io/v1/ClusterRoleBinding
-  | ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global namespace, and adds who information via Subject.
+  | ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.
   apiVersion  0 string
     | APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
   kind        0 string
@@ -45,13 +45,13 @@ type PolicyRule
   verbs            1 list<string> required
     | Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs.
   apiGroups        2 list<string>
-    | APIGroups is the name of the APIGroup that contains the resources. If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups.
+    | APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups.
   resources        3 list<string>
     | Resources is a list of resources this rule applies to. '*' represents all resources.
   resourceNames    4 list<string>
-    | ResourceNames is an optional white list of names that the rule applies to. An empty set means that everything is allowed.
+    | ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
   nonResourceURLs  5 list<string>
-    | NonResourceURLs is a set of partial urls that a user should have access to. *s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as "/api"), but not both.
+    | NonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as "/api"),  but not both.
 
 type Role gvk=rbac.authorization.k8s.io/v1/Role
   | Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
@@ -65,7 +65,7 @@ type Role gvk=rbac.authorization.k8s.io/v1/Role
     | Rules holds all the PolicyRules for this Role
 
 type RoleBinding gvk=rbac.authorization.k8s.io/v1/RoleBinding
-  | RoleBinding references a role, but does not contain it. It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in. RoleBindings in a given namespace only have effect in that namespace.
+  | RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
   apiVersion  0 string
     | APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
   kind        0 string
@@ -87,7 +87,7 @@ type RoleRef
     | Name is the name of resource being referenced
 
 type Subject
-  | Subject contains a reference to the object or user identities a role binding applies to. This can either hold a direct API object reference, or a value for non-objects such as user and group names.
+  | Subject contains a reference to the object or user identities a role binding applies to.  This can either hold a direct API object reference, or a value for non-objects such as user and group names.
   kind       1 string required
     | Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not recognized the kind value, the Authorizer should report an error.
   apiGroup   2 string omitzero
@@ -95,7 +95,7 @@ type Subject
   name       3 string required
     | Name of the object being referenced.
   namespace  4 string omitzero
-    | Namespace of the referenced object. If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.
+    | Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.
 )schema");
 }
 

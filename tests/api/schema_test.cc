@@ -22,11 +22,11 @@ type Thing gvk=example.io/v1/Thing
   | Second paragraph.
   metadata   1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
     | Standard metadata,
-    | continued.
+    |  continued.
   items      2 list<Item> merge=name strategy=merge,retainKeys listmap=name,port required
   tags       3 list<string> set strategy=merge
   labels     4 map<string> omitzero
-  policy     5 string default="Always"
+  policy     5 string enum=["","Always","Never"] default="Always"
   limits     6 map<Quantity>
   port       7 IntOrString
   obj        8 any default={"a": [1, 2]}
@@ -53,7 +53,7 @@ type Embedded
   ASSERT_NE(meta, nullptr);
   EXPECT_EQ(meta->type, ValueType::kObject);
   EXPECT_EQ(meta->ref, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
-  EXPECT_EQ(meta->description, "Standard metadata, continued.");
+  EXPECT_EQ(meta->description, "Standard metadata,\n continued.");
 
   const FieldSchema* items = t->FieldByProto(2);
   ASSERT_NE(items, nullptr);
@@ -70,6 +70,7 @@ type Embedded
   EXPECT_EQ(t->Field("labels")->container, Container::kMap);
   EXPECT_TRUE(t->Field("labels")->omit_zero);
   EXPECT_EQ(t->Field("policy")->default_value, Json("Always"));
+  EXPECT_EQ(t->Field("policy")->enum_values, (std::vector<std::string>{"", "Always", "Never"}));
   EXPECT_EQ(t->Field("limits")->type, ValueType::kQuantity);
   EXPECT_EQ(t->Field("port")->type, ValueType::kIntOrString);
   EXPECT_EQ(t->Field("obj")->default_value, Json::parse(R"({"a":[1,2]})"));
@@ -155,6 +156,9 @@ TEST(SchemaLoad, RejectsBadText) {
       "package p\n  | stray description\n",
       "package p\ntype T\nfield 1 string\n",            // field in column 0
       "package p\ntype T\n  a 1 string listmap=a,,b\n",
+      "package p\ntype T\n  a 1 string enum=Always\n",
+      "package p\ntype T\n  a 1 string enum=[1]\n",
+      "package p\ntype T\n  a 1 string enum=[]\n",
   };
   for (const char* text : bad) {
     SchemaRegistry r;
@@ -305,6 +309,18 @@ TEST(BuiltinSchemas, MatchesKubernetesSources) {
   EXPECT_EQ(r.Find("io.k8s.api.core.v1.Secret")->Field("stringData")->proto, 4);
   EXPECT_EQ(r.Find("io.k8s.api.coordination.v1.LeaseSpec")->Field("renewTime")->type,
             ValueType::kMicroTime);
+
+  // +enum types: values and the "Possible enum values" lines openapi-gen adds.
+  const FieldSchema* restart = pod_spec->Field("restartPolicy");
+  EXPECT_EQ(restart->enum_values, (std::vector<std::string>{"Always", "Never", "OnFailure"}));
+  EXPECT_NE(restart->description.find("Default to Always. More info: "
+                                      "https://kubernetes.io/docs/concepts/workloads/pods/"
+                                      "pod-lifecycle/#restart-policy\n\nPossible enum values:\n"
+                                      " - `\"Always\"`\n - `\"Never\"`\n - `\"OnFailure\"`"),
+            std::string::npos)
+      << restart->description;
+  EXPECT_EQ(r.Find("io.k8s.api.core.v1.HostPathVolumeSource")->Field("type")->enum_values.front(),
+            "");
 }
 
 }  // namespace
