@@ -23,6 +23,7 @@ void AppendEventsV1(std::vector<std::string_view>& out);
 void AppendAuthenticationV1(std::vector<std::string_view>& out);
 void AppendAuthorizationV1(std::vector<std::string_view>& out);
 void AppendSchedulingV1(std::vector<std::string_view>& out);
+void AppendCertificatesV1(std::vector<std::string_view>& out);
 
 // Every text above; each element is a self-contained Load() unit (it starts with its
 // package line).
@@ -44,6 +45,7 @@ inline std::vector<std::string_view> AllTexts() {
   AppendAuthenticationV1(out);
   AppendAuthorizationV1(out);
   AppendSchedulingV1(out);
+  AppendCertificatesV1(out);
   return out;
 }
 

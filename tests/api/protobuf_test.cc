@@ -520,6 +520,20 @@ TEST(DecodeProtobuf, EnvelopeKindsAndUnknownFields) {
   Json ev = Decode(Body("policy/v1", "Eviction",
                         Pb().Msg(1, GoObjectMeta("p", "ns")).Msg(2, Pb().Varint(1, 0))));
   EXPECT_EQ(ev["deleteOptions"], Json::parse(R"({"gracePeriodSeconds":0})"));
+  // kubectl certificate approve: PUT .../approval with the CSR and a new condition.
+  Json csr = Decode(Body(
+      "certificates.k8s.io/v1", "CertificateSigningRequest",
+      Pb().Msg(1, GoObjectMeta("csr1"))
+          .Msg(2, Pb().Bytes(1, "-----BEGIN").Bytes(2, "bob").Bytes(4, "system:authenticated")
+                      .Bytes(5, "client auth").Bytes(7, "kubernetes.io/kube-apiserver-client"))
+          .Msg(3, Pb().Msg(1, Pb().Bytes(1, "Approved").Bytes(6, "True")
+                                  .Bytes(2, "KubectlApprove").Bytes(3, "ok")
+                                  .Msg(4, Pb().Varint(1, 1700000000)).Msg(5, Pb())))));
+  EXPECT_EQ(csr["spec"], Json::parse(R"({"request":"LS0tLS1CRUdJTg==","username":"bob",
+      "groups":["system:authenticated"],"usages":["client auth"],
+      "signerName":"kubernetes.io/kube-apiserver-client"})"));
+  EXPECT_EQ(csr["status"], Json::parse(R"({"conditions":[{"type":"Approved","status":"True",
+      "reason":"KubectlApprove","message":"ok","lastUpdateTime":"2023-11-14T22:13:20Z"}]})"));
   // A Role (kubectl create role).
   Json role = Decode(Body("rbac.authorization.k8s.io/v1", "Role",
                           Pb().Msg(1, GoObjectMeta("r"))

@@ -218,6 +218,7 @@ TEST(BuiltinSchemas, LoadsFastAndIsComplete) {
       {"authorization.k8s.io", "v1", "SubjectAccessReview"},
       {"authorization.k8s.io", "v1", "LocalSubjectAccessReview"},
       {"scheduling.k8s.io", "v1", "PriorityClass"},
+      {"certificates.k8s.io", "v1", "CertificateSigningRequest"},
       {"meta.k8s.io", "v1", "DeleteOptions"}, {"", "v1", "Status"},
   };
   for (const auto& gvk : kinds) {
