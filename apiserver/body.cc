@@ -187,6 +187,21 @@ std::vector<std::string> FindUnknownFields(const SchemaRegistry& schemas,
   return UnknownFields(schemas, *type, obj);
 }
 
+Json StripPatchDirectives(const Json& patch) {
+  if (patch.is_array()) {
+    Json out = Json::array();
+    for (const auto& item : patch) out.push_back(StripPatchDirectives(item));
+    return out;
+  }
+  if (!patch.is_object()) return patch;
+  Json out = Json::object();
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    if (!it.key().empty() && it.key()[0] == '$') continue;
+    out[it.key()] = StripPatchDirectives(it.value());
+  }
+  return out;
+}
+
 Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown) {
   std::string msg = gvk.kind + " in version \"" + gvk.version + "\" cannot be handled as a " +
                     gvk.kind + ": strict decoding error: ";

@@ -39,6 +39,9 @@ Status CheckBodyAgainstUrl(Json& obj, const GroupVersionKind& expected, const st
 // when the schema is not known).
 std::vector<std::string> FindUnknownFields(const SchemaRegistry& schemas,
                                            const GroupVersionKind& gvk, const Json& obj);
+// A merge/strategic/apply patch without its directives ($patch, $retainKeys,
+// $setElementOrder/..., $deleteFromPrimitiveList/...), for unknown-field checks.
+Json StripPatchDirectives(const Json& patch);
 // 400: `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error:
 // unknown field "spec.foo", unknown field "b"`.
 Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown);

@@ -293,6 +293,20 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t)
     body = json->dump();
   }
   std::vector<std::string> warnings;
+  if (*type != PatchType::kJson && opts->field_validation != FieldValidation::kIgnore) {
+    // Merge, strategic and apply patches have the object's shape: unknown fields in them
+    // are unknown in the result. (JSON patches name paths; the registry sees their result.)
+    auto patch = *type == PatchType::kApply ? ParseJson(body) : ParseJson(request.body);
+    if (patch.ok() && patch->is_object()) {
+      auto unknown = FindUnknownFields(schemas_, t.body_kind, StripPatchDirectives(*patch));
+      if (!unknown.empty()) {
+        if (opts->field_validation == FieldValidation::kStrict) {
+          return ErrorResponse(StrictDecodingError(t.body_kind, unknown));
+        }
+        for (const auto& u : unknown) warnings.push_back("unknown field \"" + u + "\"");
+      }
+    }
+  }
   WriteOptions w = *opts;
   w.warnings = &warnings;
   auto result = client_.Patch(t.ref, t.ns, t.name, *type, body, w, t.subresource);

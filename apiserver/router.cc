@@ -8,8 +8,10 @@
 #include "apiserver/router.h"
 
 #include "api/log.h"
+#include "apiserver/access_review.h"
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
+#include "apiserver/body.h"
 #include "apiserver/discovery.h"
 #include "apiserver/health.h"
 #include "apiserver/media.h"
@@ -40,6 +42,7 @@ class Router final : public HttpHandler {
   Router(Client& registry, const ResourceRegistry& resources, const SchemaRegistry& schemas,
          Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
       : resources_(resources),
+        schemas_(schemas),
         clock_(clock),
         tokens_(tokens),
         discovery_(resources, config.external_address),
@@ -89,16 +92,31 @@ class Router final : public HttpHandler {
     return ServeResource(request, ri, authn->user);
   }
 
-  HttpResponse ServeResource(HttpRequest& request, const RequestInfo& ri, const UserInfo& user) {
-    if (ri.group == "authentication.k8s.io" && ri.resource == "selfsubjectreviews" &&
-        ri.parts.size() == 1 && ri.ns.empty()) {
-      if (ri.verb != "create") return ErrorResponse(MethodNotAllowed());
+  // Reviews about the caller, answered here from the authenticated user and the authorizer
+  // rather than stored: selfsubjectreviews (auth whoami), selfsubjectaccessreviews (can-i).
+  std::optional<HttpResponse> ServeSelfReview(const HttpRequest& request, const RequestInfo& ri,
+                                              const UserInfo& user) {
+    bool whoami = ri.group == "authentication.k8s.io" && ri.resource == "selfsubjectreviews";
+    bool can_i = ri.group == "authorization.k8s.io" && ri.resource == "selfsubjectaccessreviews";
+    if ((!whoami && !can_i) || ri.parts.size() != 1 || !ri.ns.empty()) return std::nullopt;
+    if (ri.verb != "create") return ErrorResponse(MethodNotAllowed());
+    std::string api_version = ri.group + "/" + ri.version;
+    if (whoami) {
       if (ri.version != "v1" && ri.version != "v1beta1" && ri.version != "v1alpha1") {
         return ErrorResponse(NotFoundResource());
       }
-      return JsonResponse(
-          201, SelfSubjectReview(user, "authentication.k8s.io/" + ri.version, clock_.Now()));
+      return JsonResponse(201, SelfSubjectReview(user, api_version, clock_.Now()));
     }
+    if (ri.version != "v1") return ErrorResponse(NotFoundResource());
+    auto body = DecodeObjectBody(schemas_, request.Header("Content-Type"), request.body);
+    if (!body.ok()) return ErrorResponse(body.status());
+    auto review = ReviewSelfSubjectAccess(*body, user, authorizer_, clock_.Now());
+    if (!review.ok()) return ErrorResponse(review.status());
+    return JsonResponse(201, *review);
+  }
+
+  HttpResponse ServeResource(HttpRequest& request, const RequestInfo& ri, const UserInfo& user) {
+    if (auto review = ServeSelfReview(request, ri, user)) return std::move(*review);
     const ResourceInfo* info = resources_.Find({ri.group, ri.version, ri.resource});
     if (info == nullptr) return ErrorResponse(NotFoundResource());
     return handler_.Serve(request, ri, *info, user);
@@ -173,6 +191,7 @@ class Router final : public HttpHandler {
   }
 
   const ResourceRegistry& resources_;
+  const SchemaRegistry& schemas_;
   Clock& clock_;
   TokenAuthenticator* tokens_;
   MastersOnlyAuthorizer authorizer_;

@@ -18,6 +18,7 @@ constexpr const char* kAgeDescription =
     "api-conventions.md#metadata";
 
 bool HasOwnAge(const ResourceInfo& info) {
+  if (info.full_row) return true;
   for (const auto& c : info.columns) {
     if (c.name == "Age") return true;
   }
@@ -62,7 +63,7 @@ bool IsList(const Json& obj) {
 
 Json TableColumns(const ResourceInfo& info) {
   Json cols = Json::array();
-  cols.push_back(Column("Name", "string", "name", kNameDescription, 0));
+  if (!info.full_row) cols.push_back(Column("Name", "string", "name", kNameDescription, 0));
   for (const auto& c : info.columns) {
     cols.push_back(Column(c.name, c.type, c.format, c.description, c.priority));
   }
@@ -73,7 +74,7 @@ Json TableColumns(const ResourceInfo& info) {
 Json TableRow(const ResourceInfo& info, const Json& obj, SystemTime now,
               const TableOptions& opts) {
   Json cells = Json::array();
-  cells.push_back(Name(obj));
+  if (!info.full_row) cells.push_back(Name(obj));
   std::vector<Json> own;
   if (info.cells) own = info.cells(obj, now);
   // A cells function that returns fewer values than columns leaves the rest blank rather

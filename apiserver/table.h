@@ -1,6 +1,7 @@
 // Table output (meta.k8s.io Table), as `kubectl get` asks for it. Columns are "Name"
 // (format "name") + the entry's columns + "Age" when the entry has none of its own; the
-// cells come from ResourceInfo::cells. Rows carry `object` per includeObject.
+// cells come from ResourceInfo::cells (which give the whole row when `full_row`). Rows carry
+// `object` per includeObject.
 #pragma once
 
 #include <string>

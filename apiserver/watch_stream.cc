@@ -64,7 +64,8 @@ std::shared_ptr<void> WatchLimiter::Acquire(const std::string& user) {
   int& n = counts_[user];
   if (n >= max_) return nullptr;
   ++n;
-  return std::shared_ptr<void>(nullptr, [this, user](void*) {
+  // Non-null so that callers can test the token; the deleter only releases the slot.
+  return std::shared_ptr<void>(static_cast<void*>(this), [this, user](void*) {
     std::lock_guard<std::mutex> lock(mu_);
     if (--counts_[user] <= 0) counts_.erase(user);
   });
@@ -112,17 +113,16 @@ void WatchStream::StartWithError(const Status& error) {
 }
 
 void WatchStream::SetNotify(std::function<void()> notify) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(notify_mu_);
   notify_ = std::move(notify);
 }
 
+// Takes only notify_mu_, never mu_: the registry calls this with its own lock held, and Pull
+// calls into the watcher with mu_ held. Called under notify_mu_ so that once Cancel returns
+// the server's notify is never called again.
 void WatchStream::Wake() {
-  std::function<void()> notify;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    notify = notify_;
-  }
-  if (notify) notify();
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  if (notify_) notify_();
 }
 
 bool WatchStream::Pull(std::string& out) {
@@ -170,9 +170,12 @@ bool WatchStream::Pull(std::string& out) {
 }
 
 void WatchStream::Cancel() {
+  {
+    std::lock_guard<std::mutex> lock(notify_mu_);
+    notify_ = nullptr;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   ended_ = true;
-  notify_ = nullptr;
   if (watcher_) watcher_->Stop();
 }
 

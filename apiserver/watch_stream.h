@@ -6,7 +6,9 @@
 //
 // Threads: the registry calls the watcher's notify from a writer thread; the HTTP server
 // calls Pull/Cancel on its connection strand; the DeadlineTimer thread fires deadlines.
-// All stream state is guarded by one mutex; notify functions are called outside it.
+// Stream state is guarded by mu_; the server's notify function by notify_mu_ alone (lock
+// order: mu_ may be held while calling the watcher; notify_mu_ is never held while taking
+// mu_), so the registry's notify path and Pull cannot deadlock.
 #pragma once
 
 #include <condition_variable>
@@ -89,8 +91,9 @@ class WatchStream : public ResponseStream, public std::enable_shared_from_this<W
   std::shared_ptr<void> slot_;
   uint64_t timer_id_ = 0;
 
+  std::mutex notify_mu_;
+  std::function<void()> notify_;             // GUARDED_BY(notify_mu_)
   std::mutex mu_;
-  std::function<void()> notify_;             // GUARDED_BY(mu_)
   std::unique_ptr<ObjectWatcher> watcher_;   // GUARDED_BY(mu_)
   std::optional<Status> start_error_;        // GUARDED_BY(mu_)
   bool ended_ = false;                       // GUARDED_BY(mu_)

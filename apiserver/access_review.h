@@ -1,0 +1,18 @@
+// SelfSubjectAccessReview (`kubectl auth can-i`): the Authorizer's answer for the caller,
+// for resource or non-resource attributes, as the apiserver's selfsubjectaccessreview REST.
+#pragma once
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/json.h"
+#include "apiserver/authz.h"
+
+namespace minik {
+
+// `review` is the decoded request body. Returns the review with status.allowed (and
+// status.reason when the authorizer gives one); 422 Invalid unless exactly one of
+// spec.resourceAttributes / spec.nonResourceAttributes is set.
+StatusOr<Json> ReviewSelfSubjectAccess(const Json& review, const UserInfo& user,
+                                       const Authorizer& authorizer, SystemTime now);
+
+}  // namespace minik
