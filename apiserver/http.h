@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/status.h"
@@ -42,6 +43,15 @@ struct HttpRequest {
   bool HasQuery(const std::string& key) const { return query.count(key) > 0; }
   std::string Header(const std::string& key) const;
 };
+
+// Percent-decodes `in` into `out` ("%2F" -> "/"); with plus_as_space, '+' becomes ' ' (query
+// strings). Returns false on a malformed escape ("%zz", a trailing "%").
+bool PercentDecode(std::string_view in, bool plus_as_space, std::string& out);
+
+// Fills request.path and request.query from request.target. Accepts origin-form ("/a?b=c")
+// and absolute-form ("https://host/a?b=c"). BadRequest when the path is not absolute or has a
+// bad escape; query pairs with bad escapes are dropped, as Go's url.Query() does.
+Status ParseTarget(HttpRequest& request);
 
 // A response body produced over time (watch events, logs -f). The server calls Pull() on its
 // connection strand; the stream calls the notify function (from any thread, never blocking)
