@@ -406,7 +406,8 @@ void ValidatePodTemplate(Causes& out, const Json& tmpl, const std::string& path)
     out.push_back(RequiredCause(path));
     return;
   }
-  CheckLabels(out, At(tmpl, {"metadata", "labels"}), path + ".metadata.labels");
+  // Upstream names template metadata fields without "metadata" ("spec.template.labels").
+  CheckLabels(out, At(tmpl, {"metadata", "labels"}), path + ".labels");
   ValidatePodSpec(out, At(tmpl, {"spec"}), path + ".spec");
 }
 

@@ -215,6 +215,13 @@ TEST(ResourcesWorkloads, JobSelectorAndDefaults) {
             std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: "
                                      "\"Always\": supported values: \"OnFailure\", \"Never\""});
 
+  Json long_name = job;
+  long_name["metadata"]["name"] = std::string(64, 'j');
+  long_name["spec"]["template"]["metadata"]["labels"]["job-name"] = std::string(64, 'j');
+  EXPECT_TRUE(Contains(Errors(info, long_name),
+                       "spec.template.labels: Invalid value: \"" + std::string(64, 'j') +
+                           "\": must be no more than 63 characters"));
+
   SystemTime now{};
   ParseRfc3339("2026-01-01T00:02:00Z", &now);
   job["status"] = Json::parse(R"({"startTime":"2026-01-01T00:00:00Z","succeeded":0})");
