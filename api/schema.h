@@ -1,22 +1,26 @@
 // Schemas: every served kind and every nested type described once, in the project's own
-// compact form (api/schemas/*.schema, compiled in). Protobuf decoding, strategic merge
-// patch, strict unknown-field checks, defaulting and OpenAPI all read this one source.
+// compact text form (api/schemas/<group>_<version>.cc, compiled in). Protobuf decoding,
+// strategic merge patch, strict unknown-field checks, defaulting and OpenAPI all read this
+// one source.
 //
-// The text form, one type per block (see api/schemas/README.md):
-//   type io.k8s.api.core.v1.ConfigMap  gvk=/v1/ConfigMap
-//     ConfigMap holds configuration data for pods to consume.
-//     metadata    1  ObjectMeta
-//     data        2  map<string>
-//     binaryData  3  map<bytes>
-//     immutable   4  bool
+// The text form (full rules in api/schemas/README.md):
+//   package io.k8s.api.core.v1
+//   type ConfigMap gvk=/v1/ConfigMap
+//     | ConfigMap holds configuration data for pods to consume.
+//     metadata    1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
+//     data        2 map<string>
+//     binaryData  3 map<bytes>
+//     immutable   4 bool
 // Field lines: json name, protobuf field number, type, then options such as
-//   list<Container> merge=name strategy=merge   (strategic-merge list keyed by name)
+//   list<Container> merge=name strategy=merge listmap=name   (strategic-merge list by name)
 //   list<string> set                            (x-kubernetes-list-type=set)
-//   required  default=ClusterFirst
+//   required  omitzero  enum=["A","B"]  default="ClusterFirst"
+// `| text` lines are descriptions of the type or of the field above them.
 // A field named "-" has no JSON name of its own: in a type with other fields it is an embedded
 // (inline) struct whose fields appear in the parent's JSON (Load copies them into the parent,
 // marked `inlined_from`); as the only field of a type it is a protobuf wrapper of a Go slice
-// (ExtraValue), and the type's JSON value is that field's value.
+// (ExtraValue), and the type's JSON value is that field's value. Code walking `fields` for
+// JSON purposes skips fields with an empty name.
 #pragma once
 
 #include <map>
