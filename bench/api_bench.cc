@@ -219,7 +219,8 @@ int main(int argc, char** argv) {
   // Watch delivery latency to 100 watchers.
   std::string list;
   admin.Request("GET", "/api/v1/namespaces/bench/configmaps?limit=1", "", &list);
-  auto rv_pos = list.find("\"resourceVersion\":\"");
+  // The list's own resourceVersion: keys are sorted, so list metadata comes after the items.
+  auto rv_pos = list.rfind("\"resourceVersion\":\"");
   std::string rv = list.substr(rv_pos + 19, list.find('"', rv_pos + 19) - rv_pos - 19);
   constexpr int kWatchers = 100, kEvents = 20;
   std::vector<std::unique_ptr<Conn>> watchers;
