@@ -51,7 +51,9 @@ Informer::~Informer() { Stop(); }
 void Informer::AddEventHandler(ResourceEventHandlers handlers) {
   std::lock_guard<std::mutex> g(handlers_mu_);
   // Holding handlers_mu_ keeps the informer thread from dispatching meanwhile, so the new
-  // handler sees every cached object exactly once: here, or as a later event.
+  // handler misses no object: it is listed here or announced later (an object cached just
+  // before this list but not yet dispatched is announced both ways; handlers are
+  // level-triggered, so that is harmless).
   for (const ObjectPtr& obj : List()) {
     if (handlers.on_add) handlers.on_add(*obj);
   }

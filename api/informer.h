@@ -12,7 +12,7 @@
 //  - Handlers run on the informer's own thread, one event at a time, after the cache has
 //    been updated. They must be quick (controllers only enqueue keys) and must not call
 //    Stop(). A handler added after objects were cached first gets OnAdd for each of them,
-//    on the calling thread.
+//    on the calling thread (an object arriving at that moment may be announced twice).
 //  - Cache reads (Get, List, ByIndex) are thread-safe and return shared immutable objects.
 //  - Keys are "ns/name" (cluster-scoped: "name"), as ObjectKey() in api/json.h.
 //

@@ -60,6 +60,7 @@ class FakeClient final : public Client {
     {
       std::lock_guard<std::mutex> g(mu_);
       for (auto& w : watchers_) {
+        std::lock_guard<std::mutex> wg(w->mu);
         w->error = st;
         ws.push_back(w);
       }
