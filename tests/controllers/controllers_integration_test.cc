@@ -1,6 +1,11 @@
 // The controllers over the real registry (built-in kinds and schemas, in-memory store).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "api/informer.h"
 #include "api/schema.h"
 #include "apiserver/registry.h"
 #include "controllers/controllers.h"
@@ -137,6 +142,78 @@ TEST_F(ControllersIntegrationTest, ManagerKeepsServiceAccountsAndDeletesNamespac
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_TRUE(Exists(kServiceAccounts, "default", "default"));
   manager->Stop();
+}
+
+// A consumer that falls behind gets its store watch closed; the informer relists and ends up
+// with exactly the stored objects.
+TEST(InformerIntegrationTest, SlowConsumerRelistsToTheTruth) {
+  RealClock clock;
+  ResourceRegistry resources;
+  RegisterBuiltinResources(resources);
+  StoreOptions store_opts;
+  store_opts.watcher_max_backlog = 5;
+  auto store = NewMemStore(store_opts);
+  auto client = NewRegistry(*store, resources, BuiltinSchemas(), clock);
+  ASSERT_TRUE(client->Create(kNamespaces, "", Json{{"metadata", {{"name", "acc"}}}}).ok());
+  ASSERT_TRUE(client->Create(kConfigMaps, "acc", Json{{"metadata", {{"name", "first"}}}}).ok());
+
+  Informer inf(*client, clock, kConfigMaps, "acc");
+  std::mutex mu;
+  std::condition_variable cv;
+  bool blocked = true;
+  std::atomic<int> adds{0};
+  inf.AddEventHandler({[&](const Json&) {
+                         ++adds;
+                         std::unique_lock<std::mutex> lock(mu);
+                         cv.wait(lock, [&] { return !blocked; });
+                       },
+                       nullptr, nullptr});
+  inf.Start();
+  ASSERT_TRUE(Eventually([&] { return adds == 1; }));  // stuck in the handler
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(
+        client->Create(kConfigMaps, "acc", Json{{"metadata", {{"name", "c" + std::to_string(i)}}}})
+            .ok());
+  }
+  ASSERT_TRUE(client->Delete(kConfigMaps, "acc", "first").ok());
+  {
+    std::lock_guard<std::mutex> g(mu);
+    blocked = false;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(Eventually([&] { return inf.Size() == 30 && !inf.Get("acc/first"); }));
+  EXPECT_GE(inf.lists(), 2);
+  ASSERT_TRUE(client->Create(kConfigMaps, "acc", Json{{"metadata", {{"name", "late"}}}}).ok());
+  ASSERT_TRUE(Eventually([&] { return inf.Get("acc/late") != nullptr; }));
+  inf.Stop();
+}
+
+TEST(InformerIntegrationTest, FieldSelectorAndPaging) {
+  RealClock clock;
+  ResourceRegistry resources;
+  RegisterBuiltinResources(resources);
+  auto store = NewMemStore();
+  auto client = NewRegistry(*store, resources, BuiltinSchemas(), clock);
+  for (const char* ns : {"a", "b"}) {
+    ASSERT_TRUE(client->Create(kNamespaces, "", Json{{"metadata", {{"name", ns}}}}).ok());
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(client->Create(kConfigMaps, ns,
+                                 Json{{"metadata", {{"name", "c" + std::to_string(i)}}}})
+                      .ok());
+    }
+  }
+  InformerOptions opts;
+  opts.page_size = 2;
+  Informer paged(*client, clock, kConfigMaps, "", opts);
+  opts.field_selector = "metadata.name=c3";
+  Informer selected(*client, clock, kConfigMaps, "", opts);
+  paged.Start();
+  selected.Start();
+  ASSERT_TRUE(paged.WaitForSync(std::chrono::seconds(5)));
+  ASSERT_TRUE(selected.WaitForSync(std::chrono::seconds(5)));
+  EXPECT_EQ(paged.Size(), 10u);
+  EXPECT_EQ(selected.ListKeys(), (std::vector<std::string>{"a/c3", "b/c3"}));
+  EXPECT_EQ(paged.ByIndex(kNamespaceIndex, "b").size(), 5u);
 }
 
 }  // namespace
