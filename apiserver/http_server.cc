@@ -56,6 +56,32 @@ constexpr size_t kKeepBufferBytes = 64 * 1024;
 
 class HttpServerImpl;
 
+// Copies a handler's headers into `out`. Framing headers are the server's, and a CR or LF
+// would split the response, so those are dropped. Returns false when the handler asked for
+// "Connection: close".
+bool CopyHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
+                 http::fields& out) {
+  bool keep = true;
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || name.find_first_of("\r\n: ") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      continue;
+    }
+    if (beast::iequals(name, "Connection")) {
+      if (beast::iequals(value, "close")) keep = false;
+      continue;
+    }
+    if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding")) {
+      continue;
+    }
+    out.insert(name, value);
+  }
+  return keep;
+}
+
+// Handlers answer with final statuses; 1xx would confuse the framing (upgrades come later).
+unsigned FinalStatus(int status) { return static_cast<unsigned>(std::clamp(status, 200, 599)); }
+
 // The bridge from a ResponseStream's notify function (any thread) to a session's strand.
 struct StreamLink {
   std::mutex mu;
@@ -189,6 +215,7 @@ class HttpServerImpl : public HttpServer {
   ssl::context tls_{ssl::context::tls_server};
   net::io_context io_;
   tcp::acceptor acceptor_{net::make_strand(io_)};
+  net::steady_timer accept_retry_{acceptor_.get_executor()};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> io_work_;
   std::vector<std::thread> io_threads_;
   // Last: destroyed first, so a worker never outlives what it posts to.
@@ -399,22 +426,15 @@ void Session::WriteResponse(int status,
                             std::string body, bool close) {
   response_ = std::make_unique<http::response<http::string_body>>();
   response_->version(11);
-  response_->result(static_cast<unsigned>(std::clamp(status, 100, 599)));
-  for (const auto& [name, value] : headers) {
-    // A CR or LF would split the response; handlers never mean that.
-    if (name.find_first_of("\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      continue;
-    }
-    if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
-        beast::iequals(name, "Connection")) {
-      continue;  // framing is ours
-    }
-    response_->insert(name, value);
-  }
+  response_->result(FinalStatus(status));
+  if (!CopyHeaders(headers, *response_)) close = true;
   close = close || !keep_alive_;
   response_->keep_alive(!close);
-  response_->body() = std::move(body);
+  // 204 and 304 have no body by definition (prepare_payload would throw on one).
+  if (response_->result() != http::status::no_content &&
+      response_->result() != http::status::not_modified) {
+    response_->body() = std::move(body);
+  }
   response_->prepare_payload();
   if (head_) response_->body().clear();  // Content-Length stays that of the GET
   SetDeadline(std::chrono::seconds(options_.read_timeout_seconds));
@@ -426,6 +446,8 @@ void Session::WriteResponse(int status,
 
 void Session::WriteError(const Status& status, int http_code) {
   linger_ = true;
+  LOG(Debug, kComponent) << "rejected request remote=" << remote_address_ << " code=" << http_code
+                         << " message=" << status.message();
   WriteResponse(http_code, {{"Content-Type", "application/json"}}, StatusBody(status, http_code),
                 /*close=*/true);
 }
@@ -445,15 +467,8 @@ void Session::StartStream(HttpResponse response) {
   body_stream_ = std::move(response.stream);
   stream_header_ = std::make_unique<http::response<http::empty_body>>();
   stream_header_->version(11);
-  stream_header_->result(static_cast<unsigned>(std::clamp(response.status, 100, 599)));
-  for (const auto& [name, value] : response.headers) {
-    if (name.find_first_of("\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos || beast::iequals(name, "Connection") ||
-        beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding")) {
-      continue;
-    }
-    stream_header_->insert(name, value);
-  }
+  stream_header_->result(FinalStatus(response.status));
+  if (!CopyHeaders(response.headers, *stream_header_)) keep_alive_ = false;
   stream_header_->keep_alive(keep_alive_);
   stream_header_->chunked(true);
   stream_serializer_.emplace(*stream_header_);
@@ -641,7 +656,15 @@ Status HttpServerImpl::Start() {
   io_work_.emplace(io_.get_executor());
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
     io_threads_.emplace_back([this] {
-      io_.run();
+      for (;;) {
+        try {
+          io_.run();
+          break;
+        } catch (const std::exception& e) {
+          // A bug in a completion handler: log it and keep serving the other connections.
+          LOG(Error, kComponent) << "I/O handler threw error=" << e.what();
+        }
+      }
       std::lock_guard<std::mutex> lock(mu_);
       --io_running_;
       io_done_.notify_all();
@@ -661,9 +684,13 @@ void HttpServerImpl::Accept() {
 void HttpServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
-    // EMFILE and friends: keep accepting; the next try may succeed once fds are freed.
+    // EMFILE and friends: retry shortly rather than spin; fds may be freed by then.
     LOG(Warning, kComponent) << "accept failed error=" << ec.message();
-    return Accept();
+    accept_retry_.expires_after(std::chrono::milliseconds(100));
+    accept_retry_.async_wait([this](beast::error_code ec) {
+      if (!ec && acceptor_.is_open()) Accept();
+    });
+    return;
   }
   std::shared_ptr<Session> session;
   {
@@ -719,6 +746,7 @@ void HttpServerImpl::Stop() {
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   for (auto& weak : sessions) {
     if (auto session = weak.lock()) session->CloseAsync();

@@ -728,6 +728,47 @@ TEST_F(HttpServerTest, BadPathEscape400KeepsConnection) {
   EXPECT_EQ(c->Get("/fine").status, 200);
 }
 
+TEST_F(HttpServerTest, HandlerStatusesAndHeaders) {
+  handler_.fn = [](HttpRequest& r) {
+    HttpResponse resp;
+    resp.body = "ignored for 204 and 304";
+    if (r.path == "/204") resp.status = 204;
+    if (r.path == "/304") resp.status = 304;
+    if (r.path == "/101") resp.status = 101;  // not a final status: sent as 200
+    if (r.path == "/close") resp.headers = {{"Connection", "close"}};
+    if (r.path == "/evil") {
+      resp.headers = {{"X-Ok", "1"},
+                      {"X-Bad", "a\r\nSet-Cookie: x"},
+                      {"Bad Name", "v"},
+                      {"Content-Length", "1"}};
+      resp.body = "evil";
+    }
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  Response r = c->Get("/204");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.body, "");
+  r = c->Get("/304");
+  EXPECT_EQ(r.status, 304);
+  EXPECT_EQ(c->Get("/101").status, 200);
+  r = c->Get("/evil");
+  EXPECT_EQ(r.body, "evil");
+  EXPECT_EQ(r.headers["X-Ok"], "1");
+  EXPECT_EQ(r.headers.count("X-Bad"), 0u);
+  EXPECT_EQ(r.headers.count("Set-Cookie"), 0u);
+  ASSERT_TRUE(c->Send("HEAD /x HTTP/1.1\r\nHost: h\r\n\r\n"));
+  // HEAD: Content-Length of the GET, no body (the next response parses cleanly).
+  ASSERT_TRUE(c->Send("GET /close HTTP/1.1\r\nHost: h\r\n\r\n"));
+  r = c->ReadHead();
+  EXPECT_EQ(r.status, 200);
+  r = c->Read();
+  EXPECT_EQ(r.body, "ignored for 204 and 304");
+  EXPECT_EQ(r.headers["Connection"], "close");
+  EXPECT_TRUE(c->WaitClosed());
+}
+
 TEST_F(HttpServerTest, HandlerExceptionIs500) {
   handler_.fn = [](HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); };
   StartServer();
