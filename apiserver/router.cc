@@ -40,8 +40,10 @@ Status MethodNotAllowed() {
 class Router final : public HttpHandler {
  public:
   Router(Client& registry, const ResourceRegistry& resources, const SchemaRegistry& schemas,
-         Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
-      : resources_(resources),
+         Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config,
+         const Authorizer* authorizer)
+      : authorizer_(authorizer ? *authorizer : masters_only_),
+        resources_(resources),
         schemas_(schemas),
         clock_(clock),
         tokens_(tokens),
@@ -190,11 +192,12 @@ class Router final : public HttpHandler {
     return Json{{"paths", paths}};
   }
 
+  const MastersOnlyAuthorizer masters_only_;
+  const Authorizer& authorizer_;
   const ResourceRegistry& resources_;
   const SchemaRegistry& schemas_;
   Clock& clock_;
   TokenAuthenticator* tokens_;
-  MastersOnlyAuthorizer authorizer_;
   const Discovery discovery_;
   const OpenApiV3 openapi_;
   DeadlineTimer timer_;
@@ -208,7 +211,15 @@ std::unique_ptr<HttpHandler> NewRouter(Client& registry, const ResourceRegistry&
                                        const SchemaRegistry& schemas, Clock& clock,
                                        TokenAuthenticator* tokens,
                                        const ApiServerConfig& config) {
-  return std::make_unique<Router>(registry, resources, schemas, clock, tokens, config);
+  return std::make_unique<Router>(registry, resources, schemas, clock, tokens, config, nullptr);
+}
+
+std::unique_ptr<HttpHandler> NewRouter(Client& registry, const ResourceRegistry& resources,
+                                       const SchemaRegistry& schemas, Clock& clock,
+                                       TokenAuthenticator* tokens, const ApiServerConfig& config,
+                                       const Authorizer& authorizer) {
+  return std::make_unique<Router>(registry, resources, schemas, clock, tokens, config,
+                                  &authorizer);
 }
 
 }  // namespace minik

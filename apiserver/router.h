@@ -18,6 +18,14 @@ std::unique_ptr<HttpHandler> NewRouter(Client& registry, const ResourceRegistry&
                                        const SchemaRegistry& schemas, Clock& clock,
                                        TokenAuthenticator* tokens, const ApiServerConfig& config);
 
+class Authorizer;  // apiserver/authz.h
+// As above, with `authorizer` (which must outlive the router) deciding every authenticated
+// request instead of the built-in MastersOnlyAuthorizer (e.g. RBAC).
+std::unique_ptr<HttpHandler> NewRouter(Client& registry, const ResourceRegistry& resources,
+                                       const SchemaRegistry& schemas, Clock& clock,
+                                       TokenAuthenticator* tokens, const ApiServerConfig& config,
+                                       const Authorizer& authorizer);
+
 // The metav1.Status JSON of `status` ({"kind":"Status",...,"code":404}). One place maps a
 // Status to the wire; the HTTP server uses it for the errors it makes itself.
 Json StatusToJson(const Status& status);

@@ -140,6 +140,41 @@ TEST_F(RouterBuiltinTest, StrictRejectsUnknownDeploymentField) {
       << msg;
 }
 
+// Protobuf wire helpers: enough to build what `kubectl create configmap` (1.32) sends.
+std::string Varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+  return out;
+}
+std::string Bytes(int field, const std::string& value) {
+  return Varint(static_cast<uint64_t>(field) << 3 | 2) + Varint(value.size()) + value;
+}
+
+TEST_F(RouterBuiltinTest, ProtobufCreateAsKubectlSends) {
+  std::string meta = Bytes(1, "pb") + Bytes(3, "default");
+  std::string entry = Bytes(1, "k") + Bytes(2, "v");
+  std::string raw = Bytes(1, meta) + Bytes(2, entry);
+  std::string type_meta = Bytes(1, "v1") + Bytes(2, "ConfigMap");
+  std::string body = std::string("k8s\0", 4) + Bytes(1, type_meta) + Bytes(2, raw);
+  HttpResponse r = Do("POST", "/api/v1/namespaces/default/configmaps",
+                      {{"fieldManager", "kubectl-create"}, {"fieldValidation", "Strict"}}, body,
+                      {{"Content-Type", "application/vnd.kubernetes.protobuf"},
+                       {"Accept", "application/vnd.kubernetes.protobuf,application/json"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  Json j = Body(r);
+  EXPECT_EQ(j["kind"], "ConfigMap");
+  EXPECT_EQ(j["metadata"]["name"], "pb");
+  EXPECT_EQ(j["data"]["k"], "v");
+
+  HttpResponse junk = Do("POST", "/api/v1/namespaces/default/configmaps", {}, "k8s\0\x0a\xff",
+                         {{"Content-Type", "application/vnd.kubernetes.protobuf"}});
+  EXPECT_EQ(junk.status, 400) << junk.body;
+}
+
 TEST_F(RouterBuiltinTest, WatchReplaysExistingObjects) {
   ASSERT_EQ(Do("POST", "/api/v1/namespaces/default/configmaps", {},
                R"({"metadata":{"name":"w1"}})")

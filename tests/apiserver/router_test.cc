@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "api/fake_clock.h"
+#include "apiserver/authz.h"
 #include "router_test_util.h"
 
 namespace minik {
@@ -238,6 +239,35 @@ TEST_F(RouterTest, SelfSubjectAccessReview) {
                             R"({"spec":{}})");
   EXPECT_EQ(invalid.status, 422);
   EXPECT_EQ(Do("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").status, 405);
+}
+
+// An authorizer that lets alice read configmaps and denies the rest with a reason.
+class AliceReads : public Authorizer {
+ public:
+  AuthzDecision Authorize(const AuthzAttributes& a) const override {
+    if (a.user->name == "alice" && a.resource == "configmaps" && a.verb == "list") {
+      return {true, ""};
+    }
+    return {false, "no rule"};
+  }
+};
+
+TEST_F(RouterTest, InjectedAuthorizerDecides) {
+  AliceReads authz;
+  auto router = NewRouter(client_, resources_, schemas_, clock_, &tokens_, config_, authz);
+  auto list = Request("GET", "/api/v1/namespaces/default/configmaps");
+  list.client_cert = Cert("alice", {});
+  EXPECT_EQ(router->Handle(list).status, 200);
+  auto get = Request("GET", "/api/v1/namespaces/default/configmaps/c1");
+  get.client_cert = Cert("alice", {});
+  HttpResponse denied = router->Handle(get);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(Body(denied)["message"],
+            "configmaps \"c1\" is forbidden: User \"alice\" cannot get resource \"configmaps\" "
+            "in API group \"\" in the namespace \"default\": no rule");
+  // Masters get no special treatment from an injected authorizer.
+  auto admin = Request("GET", "/api/v1/namespaces/default/configmaps/c1");
+  EXPECT_EQ(router->Handle(admin).status, 403);
 }
 
 // ---- routing errors ----
