@@ -147,6 +147,9 @@ HttpResponse ResourceHandler::Read(const HttpRequest& request, const RequestInfo
 }
 
 SteadyTime ResourceHandler::WatchDeadline(int64_t timeout_seconds) {
+  // Bounded so that the deadline arithmetic cannot overflow; clients re-watch anyway.
+  constexpr int64_t kMaxWatchSeconds = 365LL * 24 * 3600;
+  if (timeout_seconds > kMaxWatchSeconds) timeout_seconds = kMaxWatchSeconds;
   if (timeout_seconds <= 0) {
     std::lock_guard<std::mutex> lock(rng_mu_);
     std::uniform_int_distribution<int64_t> spread(0, kMinRequestTimeoutSeconds - 1);

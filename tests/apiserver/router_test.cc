@@ -710,6 +710,16 @@ TEST_F(RouterTest, WatchOfOneObjectNarrowsByName) {
   EXPECT_LT(client_.last_query.timeout_seconds, 3600);
 }
 
+TEST_F(RouterTest, HugeWatchTimeoutIsBounded) {
+  HttpResponse r =
+      Do("GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=9000000000000");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(client_.last_query.timeout_seconds, 365LL * 24 * 3600);
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1e9")
+                .status,
+            400);
+}
+
 TEST_F(RouterTest, WatchEndsWithErrorEventsOrCleanly) {
   HttpResponse r = Do("GET", "/api/v1/namespaces/default/configmaps?watch=true");
   Collector c(r.stream);
