@@ -3,20 +3,28 @@
 // (start may print the server log's tail before it).
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "cmd/flags.h"
 
 namespace minik {
 
-int StartCommand(const CliArgs& args);       // cmd/start.cc
-int StopCommand(const CliArgs& args);        // cmd/lifecycle.cc
-int DeleteCommand(const CliArgs& args);      // cmd/lifecycle.cc
-int StatusCommand(const CliArgs& args);      // cmd/info.cc
-int LogsCommand(const CliArgs& args);        // cmd/info.cc
-int KubeconfigCommand(const CliArgs& args);  // cmd/info.cc
-int VersionCommand(const CliArgs& args);     // cmd/info.cc
-int ServerCommand(const CliArgs& args);      // cmd/server.cc
+// Seams of `start` for tests: which program runs as `<exe> server --profile P` (argv[0]
+// "minik"), and how long to wait for readiness.
+struct StartOptions {
+  std::string server_exe = "/proc/self/exe";
+  std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
+};
+
+int StartCommand(const CliArgs& args, const StartOptions& options = {});  // cmd/start.cc
+int StopCommand(const CliArgs& args);                                     // cmd/lifecycle.cc
+int DeleteCommand(const CliArgs& args);                                   // cmd/lifecycle.cc
+int StatusCommand(const CliArgs& args);                                   // cmd/info.cc
+int LogsCommand(const CliArgs& args);                                     // cmd/info.cc
+int KubeconfigCommand(const CliArgs& args);                               // cmd/info.cc
+int VersionCommand(const CliArgs& args);                                  // cmd/info.cc
+int ServerCommand(const CliArgs& args);                                   // cmd/server.cc
 
 // Prints "minik: <reason>" to stderr; returns `exit_code`.
 int Fail(const std::string& reason, int exit_code = 1);

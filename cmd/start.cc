@@ -23,7 +23,6 @@ namespace minik {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-constexpr auto kReadyTimeout = std::chrono::seconds(30);
 // Short polls: start-up speed is a feature, and a refused connect costs microseconds.
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
 
@@ -61,8 +60,9 @@ struct Waiter {
   ClusterProbe& probe;
   pid_t pid;
   bool our_child;  // we spawned it, so we can reap it and learn its exit status
-  SteadyClock::time_point deadline;
-  std::string failure;
+  std::chrono::milliseconds timeout;
+  SteadyClock::time_point deadline = SteadyClock::now() + timeout;
+  std::string failure = {};
 
   // Polls `check` until OK; false with `failure` set when the server dies or time runs out.
   template <typename Check>
@@ -81,7 +81,10 @@ struct Waiter {
       last = check();
       if (last.ok()) return true;
       if (SteadyClock::now() >= deadline) {
-        failure = "timed out after 30 s waiting for " + what + ": " + last.message();
+        std::string after = timeout.count() % 1000 == 0
+                                ? std::to_string(timeout.count() / 1000) + " s"
+                                : std::to_string(timeout.count()) + " ms";
+        failure = "timed out after " + after + " waiting for " + what + ": " + last.message();
         return false;
       }
       std::this_thread::sleep_for(kPollInterval);
@@ -110,7 +113,7 @@ int MergeKubeconfig(const ProfileConfig& config, const Pki& pki) {
 
 }  // namespace
 
-int StartCommand(const CliArgs& args) {
+int StartCommand(const CliArgs& args, const StartOptions& options) {
   if (geteuid() != 0) return Fail("start needs root (namespaces, cgroups, iptables)");
   if (args.simulated_nodes > 0) {
     // Simulated nodes need a pod-status simulator in the kubelet; refusing beats a cluster
@@ -141,7 +144,7 @@ int StartCommand(const CliArgs& args) {
     auto probe =
         ClusterProbe::New(existing->api_port, pki->ca_cert, pki->admin_cert, pki->admin_key);
     if (!probe.ok()) return Fail(probe.status().message());
-    Waiter wait{**probe, *pid, false, SteadyClock::now() + kReadyTimeout, ""};
+    Waiter wait{**probe, *pid, false, options.ready_timeout};
     if (!wait.Until("the API server", [&] { return (*probe)->Readyz(); }) ||
         !wait.Until("node " + profile + " Ready", [&] { return (*probe)->NodeReady(profile); })) {
       return Fail(wait.failure + " (log: " + paths.log + ")");
@@ -184,7 +187,7 @@ int StartCommand(const CliArgs& args) {
   struct stat log_stat;
   size_t log_offset =
       stat(paths.log.c_str(), &log_stat) == 0 ? static_cast<size_t>(log_stat.st_size) : 0;
-  DaemonSpec spec{.exe = "/proc/self/exe",
+  DaemonSpec spec{.exe = options.server_exe,
                   .argv = {"minik", "server", "--profile", profile},
                   .log_path = paths.log,
                   .env = {{"MINIK_HOME", home}}};
@@ -198,7 +201,7 @@ int StartCommand(const CliArgs& args) {
 
   auto probe = ClusterProbe::New(config.api_port, pki->ca_cert, pki->admin_cert, pki->admin_key);
   if (!probe.ok()) return Fail(probe.status().message());
-  Waiter wait{**probe, *pid, true, SteadyClock::now() + kReadyTimeout, ""};
+  Waiter wait{**probe, *pid, true, options.ready_timeout};
   auto fail_with_log = [&]() {
     // Don't leave a half-started server behind: the next start begins from a clean state.
     TerminateProcess(*pid, std::chrono::seconds(5));
