@@ -237,6 +237,35 @@ std::vector<StatusCause> ValidateFinalizers(const Json& finalizers, const std::s
   return out;
 }
 
+std::vector<StatusCause> ValidateManagedFields(const Json& entries, const std::string& field) {
+  std::vector<StatusCause> out;
+  if (entries.is_null()) return out;
+  if (!entries.is_array()) return {FieldInvalid(field, entries, "must be a list")};
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string path = field + "[" + std::to_string(i) + "]";
+    const Json& e = entries[i];
+    if (!e.is_object()) {
+      out.push_back(FieldInvalid(path, e, "must be an object"));
+      continue;
+    }
+    std::string op = GetString(e, {"operation"});
+    if (op != "Apply" && op != "Update") {
+      out.push_back(FieldInvalid(path + ".operation", op, "must be `Apply` or `Update`"));
+    }
+    std::string fields_type = GetString(e, {"fieldsType"});
+    if (!fields_type.empty() && fields_type != "FieldsV1") {
+      out.push_back(FieldInvalid(path + ".fieldsType", fields_type, "must be `FieldsV1`"));
+    }
+    for (auto& c : ValidateFieldManager(GetString(e, {"manager"}), path + ".manager")) {
+      out.push_back(std::move(c));
+    }
+    if (GetString(e, {"subresource"}).size() > 256) {
+      out.push_back(FieldTooLong(path + ".subresource", 256));
+    }
+  }
+  return out;
+}
+
 void Append(std::vector<StatusCause>& out, std::vector<StatusCause> more) {
   for (auto& c : more) out.push_back(std::move(c));
 }
@@ -471,6 +500,27 @@ StatusCause FieldNotFound(const std::string& field, const Json& value) {
   return MakeCause("FieldValueNotFound", field, "Not found: " + FieldValueString(value));
 }
 
+std::vector<StatusCause> ValidateFieldManager(const std::string& manager, const std::string& field) {
+  std::vector<StatusCause> out;
+  if (manager.size() > 128) out.push_back(FieldTooLong(field, 128));
+  for (size_t i = 0; i < manager.size();) {
+    uint32_t cp;
+    size_t len = DecodeUtf8(manager, i, &cp);
+    if (len == 0) {
+      cp = 0xFFFD;  // Go decodes an invalid byte as U+FFFD, which is printable
+      len = 1;
+    }
+    if (!IsPrintable(cp)) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "U+%04X", cp);
+      out.push_back(FieldInvalid(field, manager, std::string("invalid character ") + buf +
+                                                     " (at position " + std::to_string(i) + ")"));
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::vector<StatusCause> ValidateLabels(const Json& labels, const std::string& field) {
   std::vector<StatusCause> out;
   if (labels.is_null()) return out;
@@ -608,6 +658,7 @@ std::vector<StatusCause> ValidateObjectMeta(const Json& obj, bool namespaced, Na
   Append(out, ValidateAnnotations(MetaField(obj, "annotations"), "metadata.annotations"));
   Append(out, ValidateOwnerReferences(MetaField(obj, "ownerReferences"), "metadata.ownerReferences"));
   Append(out, ValidateFinalizers(MetaField(obj, "finalizers"), "metadata.finalizers"));
+  Append(out, ValidateManagedFields(MetaField(obj, "managedFields"), "metadata.managedFields"));
   return out;
 }
 
@@ -654,6 +705,7 @@ std::vector<StatusCause> ValidateObjectMetaUpdate(const Json& obj, const Json& o
   Append(out, ValidateLabels(MetaField(obj, "labels"), "metadata.labels"));
   Append(out, ValidateAnnotations(MetaField(obj, "annotations"), "metadata.annotations"));
   Append(out, ValidateOwnerReferences(MetaField(obj, "ownerReferences"), "metadata.ownerReferences"));
+  Append(out, ValidateManagedFields(MetaField(obj, "managedFields"), "metadata.managedFields"));
   return out;
 }
 

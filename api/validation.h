@@ -20,8 +20,9 @@ std::vector<std::string> IsValidLabelValue(const std::string& value);
 
 enum class NameRule { kDns1123Subdomain, kDns1123Label, kDns1035Label, kPathSegment };
 
-// ObjectMeta checks for create/update: name (per rule) or generateName, namespace presence
-// for namespaced kinds, labels, annotations (256 KiB total), ownerReferences, finalizers.
+// ObjectMeta checks for create: name (per rule) or generateName, namespace presence for
+// namespaced kinds, generation, labels, annotations (256 KiB total), ownerReferences,
+// finalizers, managedFields.
 // Causes carry field paths ("metadata.name") and apiserver wording
 // ("Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of ...").
 std::vector<StatusCause> ValidateObjectMeta(const Json& obj, bool namespaced, NameRule rule);
@@ -38,6 +39,9 @@ std::vector<StatusCause> ValidateLabels(const Json& labels, const std::string& f
 std::vector<StatusCause> ValidateAnnotations(const Json& annotations, const std::string& field);
 // A metav1.LabelSelector object, as upstream's ValidateLabelSelector (null is valid).
 std::vector<StatusCause> ValidateLabelSelector(const Json& selector, const std::string& field);
+// A field manager name (the fieldManager query parameter, managedFields[].manager): at most
+// 128 bytes, printable characters only ("invalid character U+0007 (at position 3)").
+std::vector<StatusCause> ValidateFieldManager(const std::string& manager, const std::string& field);
 // Path-segment names (may not be '.' or '..', may not contain '/' or '%').
 std::vector<std::string> IsValidPathSegmentName(const std::string& value);
 // Validates a name by rule; `prefix` for generateName (a trailing '-' is allowed).

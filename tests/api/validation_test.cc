@@ -281,6 +281,27 @@ TEST(ValidationTest, ObjectMetaUpdate) {
   EXPECT_EQ(causes[0].field, "metadata.deletionTimestamp");
 }
 
+TEST(ValidationTest, ManagedFieldsAndFieldManager) {
+  EXPECT_TRUE(ValidateFieldManager("kubectl-client-side-apply", "fieldManager").empty());
+  auto causes = ValidateFieldManager(std::string(129, 'm'), "fieldManager");
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].message, "Too long: may not be more than 128 bytes");
+  causes = ValidateFieldManager("ab\a" "c", "fieldManager");
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].message,
+            "Invalid value: \"ab\\ac\": invalid character U+0007 (at position 2)");
+  Json o = Json::parse(R"({"metadata":{"name":"n","managedFields":[
+      {"manager":"kubectl","operation":"Update","fieldsType":"FieldsV1","fieldsV1":{}},
+      {"manager":"x","operation":"Patch","fieldsType":"FieldsV2"}, 3]}})");
+  causes = ValidateObjectMeta(o, false, NameRule::kDns1123Subdomain);
+  ASSERT_EQ(causes.size(), 3u);
+  EXPECT_EQ(causes[0].field, "metadata.managedFields[1].operation");
+  EXPECT_EQ(causes[0].message, "Invalid value: \"Patch\": must be `Apply` or `Update`");
+  EXPECT_EQ(causes[1].field, "metadata.managedFields[1].fieldsType");
+  EXPECT_EQ(causes[2].field, "metadata.managedFields[2]");
+  EXPECT_EQ(ValidateObjectMetaUpdate(o, o).size(), 3u);
+}
+
 TEST(ValidationTest, LabelSelector) {
   EXPECT_TRUE(ValidateLabelSelector(Json(), "spec.selector").empty());
   Json sel = Json::parse(R"({"matchLabels":{"app":"web"},"matchExpressions":[
