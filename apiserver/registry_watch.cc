@@ -227,7 +227,9 @@ StatusOr<std::unique_ptr<ObjectWatcher>> NewObjectWatcher(Store& store, Clock& c
     WatchTimeouts::Get().Schedule(
         std::chrono::steady_clock::now() + std::chrono::seconds(query.timeout_seconds), weak);
   }
-  if (impl->HasInitial()) impl->Wake();
+  // The store may have replayed events (and notified) before Attach: wake the consumer so
+  // it polls them now rather than at the next write.
+  impl->Wake();
   return std::unique_ptr<ObjectWatcher>(new OwnedWatcher(std::move(impl)));
 }
 
