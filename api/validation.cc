@@ -5,6 +5,8 @@
 #include "api/validation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <set>
 
@@ -139,6 +141,42 @@ bool IsPrintable(uint32_t cp) {
   if (cp >= 0x200B && cp <= 0x200F) return false;
   if (cp >= 0xE000 && cp <= 0xF8FF) return false;
   return true;
+}
+
+// Go's %v of a float64: the shortest digits that round-trip, in %e form when the exponent
+// is < -4 or >= 6, as strconv.FormatFloat(f, 'g', -1, 64) decides ("1e+06", "123456").
+std::string GoFloat(double f) {
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  if (f == 0) return std::signbit(f) ? "-0" : "0";
+  char buf[64];
+  int prec = 1;
+  for (; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof(buf), "%.*e", prec - 1, f);
+    if (std::strtod(buf, nullptr) == f) break;
+  }
+  // buf is "-d.ddde+XX": split digits and exponent.
+  std::string s = buf;
+  bool neg = s[0] == '-';
+  if (neg) s = s.substr(1);
+  size_t e = s.find('e');
+  int exp = std::atoi(s.c_str() + e + 1);
+  std::string digits;
+  for (size_t i = 0; i < e; ++i) {
+    if (s[i] != '.') digits.push_back(s[i]);
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::string out = neg ? "-" : "";
+  if (exp < -4 || exp >= 6) {
+    out += digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    std::snprintf(buf, sizeof(buf), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    return out + buf;
+  }
+  if (exp < 0) return out + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
+  size_t int_len = static_cast<size_t>(exp) + 1;
+  if (digits.size() <= int_len) return out + digits + std::string(int_len - digits.size(), '0');
+  return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
 StatusCause MakeCause(const char* reason, const std::string& field, std::string message) {
@@ -436,6 +474,7 @@ std::string FieldValueString(const Json& value) {
   if (value.is_null()) return "null";
   if (value.is_string()) return GoQuote(value.get_ref<const std::string&>());
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number_float()) return GoFloat(value.get<double>());
   if (value.is_number()) return value.dump();
   if (value.is_array() && !value.empty() &&
       std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_string(); })) {

@@ -27,6 +27,17 @@ TEST(JsonTest, RejectsMalformed) {
   }
 }
 
+TEST(JsonTest, NumberEdges) {
+  EXPECT_FALSE(ParseJson("1e400").ok());
+  EXPECT_FALSE(ParseJson("[-1e400]").ok());
+  auto big = ParseJson("123456789012345678901234567890");
+  ASSERT_TRUE(big.ok());
+  EXPECT_TRUE(big->is_number_float());
+  auto neg = ParseJson("-9223372036854775808");
+  ASSERT_TRUE(neg.ok());
+  EXPECT_EQ(neg->get<int64_t>(), INT64_MIN);
+}
+
 TEST(JsonTest, DepthBound) {
   std::string ok_doc = std::string(100, '[') + std::string(100, ']');
   EXPECT_TRUE(ParseJson(ok_doc).ok());

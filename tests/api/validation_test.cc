@@ -118,6 +118,16 @@ TEST(ValidationTest, GoQuoteAndValues) {
   EXPECT_EQ(GoQuote("\xff"), "\"\\xff\"");           // invalid UTF-8 escaped
   EXPECT_EQ(GoQuote("\xe2\x80\xa8"), "\"\\u2028\"");
   EXPECT_EQ(FieldValueString(Json(5)), "5");
+  EXPECT_EQ(FieldValueString(Json(-5)), "-5");
+  EXPECT_EQ(FieldValueString(Json(0.5)), "0.5");
+  EXPECT_EQ(FieldValueString(Json(2.0)), "2");
+  EXPECT_EQ(FieldValueString(Json(123456.0)), "123456");
+  EXPECT_EQ(FieldValueString(Json(1234567.0)), "1.234567e+06");
+  EXPECT_EQ(FieldValueString(Json(1e21)), "1e+21");
+  EXPECT_EQ(FieldValueString(Json(0.0001)), "0.0001");
+  EXPECT_EQ(FieldValueString(Json(0.00001)), "1e-05");
+  EXPECT_EQ(FieldValueString(Json(-1.25)), "-1.25");
+  EXPECT_EQ(FieldValueString(Json(0.1)), "0.1");
   EXPECT_EQ(FieldValueString(Json(true)), "true");
   EXPECT_EQ(FieldValueString(Json()), "null");
   EXPECT_EQ(FieldValueString(Json::array({"a", "b"})), "[]string{\"a\", \"b\"}");
