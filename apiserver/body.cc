@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <regex>
 
 #include "apiserver/media.h"
 
@@ -20,14 +19,47 @@ Status UnsupportedMediaType(const std::string& type, const std::string& accepted
                 "include: " + accepted + (type.empty() ? "" : " (got \"" + type + "\")"));
 }
 
+size_t Digits(const std::string& s, size_t i) {
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  return i;
+}
+
+// [-+]?[0-9]+
+bool IsDecimalInt(const std::string& s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  size_t end = Digits(s, i);
+  return end > i && end == s.size();
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool IsDecimalFloat(const std::string& s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  size_t int_end = Digits(s, i);
+  bool int_digits = int_end > i;
+  i = int_end;
+  if (i < s.size() && s[i] == '.') {
+    size_t frac_end = Digits(s, i + 1);
+    if (!int_digits && frac_end == i + 1) return false;
+    i = frac_end;
+  } else if (!int_digits) {
+    return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_end = Digits(s, i);
+    if (exp_end == i) return false;
+    i = exp_end;
+  }
+  return i == s.size();
+}
+
 // Resolves a plain (unquoted) YAML scalar like the YAML 1.2 core schema.
 Json PlainScalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (std::regex_match(s, kInt)) {
+  if (IsDecimalInt(s)) {
     errno = 0;
     char* end = nullptr;
     long long v = std::strtoll(s.c_str(), &end, 10);
@@ -39,7 +71,7 @@ Json PlainScalar(const std::string& s) {
     }
     return std::strtod(s.c_str(), nullptr);
   }
-  if (std::regex_match(s, kFloat)) return std::strtod(s.c_str(), nullptr);
+  if (IsDecimalFloat(s)) return std::strtod(s.c_str(), nullptr);
   return s;
 }
 

@@ -27,6 +27,18 @@ TEST(YamlToJsonTest, ScalarsResolveLikeCoreSchema) {
   EXPECT_TRUE((*j)["l"].is_null());
 }
 
+TEST(YamlToJsonTest, Numbers) {
+  auto j = YamlToJson("a: 1.5e3\nb: .5\nc: 3.\nd: 1e\ne: +7\nf: 1.2.3\nh: 12345678901234567890\n");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ((*j)["a"], 1500.0);
+  EXPECT_EQ((*j)["b"], 0.5);
+  EXPECT_EQ((*j)["c"], 3.0);
+  EXPECT_EQ((*j)["d"], "1e");
+  EXPECT_EQ((*j)["e"], 7);
+  EXPECT_EQ((*j)["f"], "1.2.3");
+  EXPECT_TRUE((*j)["h"].is_number_unsigned());
+}
+
 TEST(YamlToJsonTest, JsonTextIsYaml) {
   auto j = YamlToJson(R"({"apiVersion":"v1","kind":"ConfigMap","data":{"k":"1"}})");
   ASSERT_TRUE(j.ok());
