@@ -441,8 +441,8 @@ class Registry final : public Client {
       strategy.PrepareForUpdate(obj, old);
     }
     Default(info, obj);
-    std::vector<StatusCause> causes = ValidateObjectMeta(obj, info.namespaced, info.name_rule);
-    for (auto& c : ValidateObjectMetaUpdate(obj, old)) causes.push_back(std::move(c));
+    // ValidateObjectMetaUpdate includes the create-time metadata checks.
+    std::vector<StatusCause> causes = ValidateObjectMetaUpdate(obj, old);
     if (causes.empty()) causes = strategy.ValidateUpdate(obj, old);
     if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
     MINIK_RETURN_IF_ERROR(strategy.BeforeUpdate(obj, old));
