@@ -1,6 +1,5 @@
 #include "apiserver/media.h"
 
-#include <algorithm>
 #include <cctype>
 
 namespace minik {
@@ -111,14 +110,6 @@ std::string NegotiateDiscovery(const std::string& accept) {
     }
   }
   return "";
-}
-
-bool AcceptsJson(const std::string& accept) {
-  auto entries = ParseAccept(accept);
-  if (entries.empty()) return true;
-  return std::any_of(entries.begin(), entries.end(), [](const MediaType& m) {
-    return !Rejected(m) && JsonCompatible(m.type) && m.Param("as").empty();
-  });
 }
 
 }  // namespace minik

@@ -46,7 +46,4 @@ StatusOr<Negotiated> NegotiateObjectResponse(const std::string& accept);
 // For discovery: "v2", "v2beta1" (aggregated) or "" (legacy) per the first acceptable entry.
 std::string NegotiateDiscovery(const std::string& accept);
 
-// True when `accept` allows a plain JSON answer (or protobuf, which minik answers in JSON).
-bool AcceptsJson(const std::string& accept);
-
 }  // namespace minik
