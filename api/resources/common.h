@@ -52,7 +52,7 @@ std::string IntOrStringText(const Json& v);
 
 // ---- Go renderings for messages --------------------------------------------------------
 
-std::string GoQuote(const std::string& s);                   // strconv.Quote
+using ::minik::GoQuote;  // strconv.Quote, from api/validation.h
 std::string GoStringMap(const Json& m);                       // map[string]string{"a":"b"}
 std::string GoStringSlice(const std::vector<std::string>& v);  // []string{"a"}
 std::string GoLabelSelector(const Json& sel);                 // v1.LabelSelector{...}
