@@ -106,9 +106,11 @@ TEST_F(ControllersIntegrationTest, ManagerKeepsServiceAccountsAndDeletesNamespac
   ASSERT_TRUE(created_dep.ok()) << created_dep.status().message();
 
   ASSERT_TRUE(client().Delete(kNamespaces, "", "acc").ok());
-  ASSERT_TRUE(Eventually([&] { return !Exists(kSecrets, "acc", "s"); }));
-  EXPECT_FALSE(Exists(kConfigMaps, "acc", "c"));
-  EXPECT_FALSE(Exists(kDeployments, "acc", "d"));
+  // The namespace controller deletes kind by kind, in no promised order.
+  EXPECT_TRUE(Eventually([&] { return !Exists(kSecrets, "acc", "s"); }));
+  EXPECT_TRUE(Eventually([&] { return !Exists(kConfigMaps, "acc", "c"); }));
+  EXPECT_TRUE(Eventually([&] { return !Exists(kDeployments, "acc", "d"); }));
+  EXPECT_TRUE(Eventually([&] { return !Exists(kServiceAccounts, "acc", "default"); }));
   EXPECT_FALSE(Exists(kServiceAccounts, "acc", "default"));  // and not recreated
   // The held ConfigMap keeps the namespace, and the conditions say why.
   ASSERT_TRUE(Eventually([&] {
