@@ -1,0 +1,42 @@
+// The scheduler: kube-scheduler's default profile for one cluster, in-process.
+//
+// Watches pods with no spec.nodeName whose schedulerName is "default-scheduler" (or empty),
+// and nodes; for each pod runs the filters (NodeName, NodeUnschedulable, NodeAffinity incl.
+// nodeSelector, TaintToleration, NodeResourcesFit incl. the pods count, NodePorts,
+// InterPodAffinity with topologyKey, VolumeBinding for PVCs with WaitForFirstConsumer),
+// scores the feasible nodes (NodeResourcesLeastAllocated, preferred node affinity,
+// PreferNoSchedule taints, pod anti-affinity spreading, PodTopologySpread), and binds through
+// the pods/binding subresource. A pod that fits nowhere gets PodScheduled=False
+// reason Unschedulable and a Warning FailedScheduling event worded like Kubernetes
+// ("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.
+// preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."), and is
+// retried when nodes or pods change (and periodically).
+// Also evicts pods from nodes with NoExecute taints they do not tolerate (after
+// tolerationSeconds), as the taint-eviction controller does.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/client.h"
+#include "api/clock.h"
+#include "api/status.h"
+
+namespace minik {
+
+struct SchedulerOptions {
+  std::string scheduler_name = "default-scheduler";
+  int workers = 1;
+};
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual Status Start() = 0;  // returns once its informers have synced
+  virtual void Stop() = 0;
+};
+
+std::unique_ptr<Scheduler> NewScheduler(Client& client, Clock& clock,
+                                        const SchedulerOptions& options = {});
+
+}  // namespace minik
