@@ -1,0 +1,76 @@
+// Pod volumes on the node, as the kubelet's volume plugins lay them out:
+//   <pods_dir>/<pod uid>/volumes/<plugin>/<volume name>
+// with plugin directories named as upstream ("kubernetes.io~empty-dir",
+// "kubernetes.io~configmap", "kubernetes.io~secret", "kubernetes.io~downward-api",
+// "kubernetes.io~projected"). hostPath and persistentVolumeClaim (a bound hostPath PV)
+// resolve to the host path itself.
+//
+// configMap, secret, downwardAPI and projected volumes are written with the atomic writer
+// of pkg/volume/util/atomic_writer.go: the files live in a timestamped directory
+// "..<timestamp>", "..data" is a symlink to it, and each user-visible path is a symlink
+// through "..data"; an update writes a new timestamped directory and renames a new "..data"
+// symlink over the old one, so readers see either the old or the new set, never a mix.
+// Secret volumes (and emptyDir medium Memory) are tmpfs mounts.
+//
+// Thread-safe per pod (callers serialise calls for the same pod).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api/client.h"
+#include "api/json.h"
+#include "api/status.h"
+
+namespace minik {
+
+struct VolumeOptions {
+  std::string pods_dir;  // e.g. <state>/pods
+};
+
+struct PreparedVolume {
+  std::string host_path;  // what containers bind-mount (the volume's directory or file)
+  bool read_only = false; // configMap/secret/downwardAPI/projected are always read-only
+};
+
+class VolumeManager {
+ public:
+  VolumeManager(Client& client, VolumeOptions options);
+
+  // Creates/refreshes every volume of the pod (spec.volumes). For configMap/secret sources
+  // it reads the objects through the client; a missing non-optional source is an error
+  // whose message is what the kubelet puts in a FailedMount event, e.g.
+  // `MountVolume.SetUp failed for volume "cfg" : configmap "cfg" not found`.
+  // Called again periodically (about every 60 s) to pick up ConfigMap/Secret changes and
+  // downward API label/annotation changes; only changed content triggers a new "..data".
+  StatusOr<std::map<std::string, PreparedVolume>> Prepare(const Json& pod);
+
+  // Unmounts tmpfs volumes and removes <pods_dir>/<uid> (after the pod's containers are
+  // gone). Never touches hostPath sources. Idempotent.
+  Status Cleanup(const std::string& pod_uid);
+
+  // The pod uids that have a directory under pods_dir (for cleaning up after a restart).
+  std::vector<std::string> ListPodDirs() const;
+
+ private:
+  Client& client_;
+  VolumeOptions options_;
+};
+
+// Resolves a container volumeMount: the host path to bind (honouring subPath, which must
+// stay inside the volume: no "..", not absolute, symlinks not escaping) and read-only-ness.
+StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path);
+
+// The value of a downward API fieldRef / resourceFieldRef for a pod (and container for
+// resourceFieldRef): metadata.name, metadata.namespace, metadata.uid, metadata.labels,
+// metadata.annotations, metadata.labels['k'], spec.nodeName, spec.serviceAccountName,
+// status.podIP, status.podIPs, status.hostIP, status.hostIPs;
+// limits.cpu/memory/ephemeral-storage, requests.* with divisor. kInvalid for others.
+StatusOr<std::string> DownwardFieldValue(const Json& pod, const std::string& field_path);
+StatusOr<std::string> DownwardResourceValue(const Json& pod, const std::string& container,
+                                            const std::string& resource,
+                                            const std::string& divisor, int64_t node_cpu_milli,
+                                            int64_t node_memory_bytes);
+
+}  // namespace minik
