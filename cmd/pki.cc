@@ -213,15 +213,6 @@ bool LeafIsGood(const std::string& dir, const std::string& base, const std::stri
 
 }  // namespace
 
-std::string Base64Encode(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 Status EnsurePki(const std::string& dir, const PkiOptions& options) {
   MINIK_RETURN_IF_ERROR(MakeDirs(dir, 0755));
   auto ca_cert_pem = ReadFile(dir + "/ca.crt");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/base64.h"  // Base64Encode, for callers of the PEM data
 #include "api/status.h"
 
 namespace minik {
@@ -66,6 +67,5 @@ Status VerifyCertificate(const std::string& cert_pem, const std::string& ca_pem)
 // OK when the private key belongs to the certificate.
 Status CheckKeyMatchesCert(const std::string& cert_pem, const std::string& key_pem);
 
-std::string Base64Encode(const std::string& data);
 
 }  // namespace minik
