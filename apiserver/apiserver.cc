@@ -13,7 +13,7 @@ class ApiServerImpl final : public ApiServer {
   ApiServerImpl(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
                 Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
       : registry_(NewRegistry(store, resources, schemas, clock)),
-        router_(NewRouter(*registry_, resources, schemas, clock, tokens, config)),
+        router_(NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
         http_(NewHttpServer(config.http, *router_)) {}
 
   // The HTTP server goes first: it cancels streams that point into the router.
@@ -23,8 +23,15 @@ class ApiServerImpl final : public ApiServer {
   void Stop() override { http_->Stop(); }
   Client& LocalClient() override { return *registry_; }
   int port() const override { return http_->port(); }
+  void SetNodeConnector(NodeConnector* node) override { node_.store(node); }
 
  private:
+  ApiServerConfig WithNode(ApiServerConfig config) {
+    config.node_connector = &node_;
+    return config;
+  }
+
+  std::atomic<NodeConnector*> node_{nullptr};  // declared first: the router points at it
   std::unique_ptr<Client> registry_;
   std::unique_ptr<HttpHandler> router_;
   std::unique_ptr<HttpServer> http_;

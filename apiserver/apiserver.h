@@ -3,11 +3,13 @@
 // the other components use.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "api/client.h"
+#include "api/node_connector.h"
 #include "api/clock.h"
 #include "api/resource.h"
 #include "api/schema.h"
@@ -26,6 +28,9 @@ class TokenAuthenticator {
 struct ApiServerConfig {
   HttpServerOptions http;
   std::string external_address;  // "127.0.0.1:8443", for /api serverAddressByClientCIDRs
+  // Where pods/log (and later exec, attach, portforward) go; set by the server once the
+  // kubelet runs (null: those subresources answer 503). Filled in by NewApiServer.
+  const std::atomic<NodeConnector*>* node_connector = nullptr;
 };
 
 class ApiServer {
@@ -36,6 +41,9 @@ class ApiServer {
   // The in-process client: the registry, acting with full rights.
   virtual Client& LocalClient() = 0;
   virtual int port() const = 0;
+  // The node's kubelet, for the pods' connect subresources; null to detach. Must outlive
+  // the server or be detached first.
+  virtual void SetNodeConnector(NodeConnector* node) = 0;
 };
 
 // `tokens` may be null (no bearer tokens accepted). All references must outlive the server.

@@ -38,12 +38,14 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 ResourceHandler::ResourceHandler(Client& client, const SchemaRegistry& schemas, Clock& clock,
-                                 DeadlineTimer& timer, WatchLimiter& watches)
+                                 DeadlineTimer& timer, WatchLimiter& watches,
+                                 const std::atomic<NodeConnector*>* node)
     : client_(client),
       schemas_(schemas),
       clock_(clock),
       timer_(timer),
       watches_(watches),
+      node_(node),
       rng_(std::random_device{}()) {}
 
 StatusOr<ResourceHandler::Target> ResourceHandler::Resolve(const RequestInfo& ri,
@@ -77,6 +79,10 @@ StatusOr<ResourceHandler::Target> ResourceHandler::Resolve(const RequestInfo& ri
   }
 
   if (!t.subresource.empty()) {
+    if (t.subresource == "log" && info.plural == "pods" && info.group.empty()) {
+      if (ri.verb != "get") return MethodNotSupported(info, ri.verb);
+      return t;
+    }
     if (IsConnectSubresource(t.subresource)) {
       return NotImplemented(info.plural + "/" + t.subresource +
                             " is not implemented yet in minik (it needs the kubelet's "
@@ -102,6 +108,7 @@ HttpResponse ResourceHandler::Serve(const HttpRequest& request, const RequestInf
   auto target = Resolve(ri, info);
   if (!target.ok()) return ErrorResponse(target.status());
   const Target& t = *target;
+  if (t.subresource == "log") return Log(request, t);
   if (ri.verb == "get" || ri.verb == "list") return Read(request, ri, info, t);
   if (ri.verb == "watch") return Watch(request, info, t, user);
   if (ri.verb == "create" || ri.verb == "update") return Write(request, ri, t);
@@ -333,6 +340,75 @@ HttpResponse ResourceHandler::Delete(const HttpRequest& request, const RequestIn
   }
   if (!result.ok()) return ErrorResponse(result.status());
   return JsonResponse(200, *result);
+}
+
+}  // namespace minik
+
+namespace minik {
+namespace {
+
+// A non-negative integer query parameter, as the apiserver's PodLogOptions conversion.
+StatusOr<std::optional<int64_t>> IntParam(const HttpRequest& request, const std::string& key) {
+  if (!request.HasQuery(key)) return std::optional<int64_t>();
+  std::string v = request.Query(key);
+  try {
+    size_t used = 0;
+    long long n = std::stoll(v, &used);
+    if (used != v.size()) throw std::invalid_argument(v);
+    return std::optional<int64_t>(n);
+  } catch (...) {
+    return Status(Code::kBadRequest, "invalid value for " + key + ": " + v);
+  }
+}
+
+bool BoolParam(const HttpRequest& request, const std::string& key) {
+  std::string v = request.Query(key);
+  return v == "true" || v == "1" || v == "True" || v == "TRUE";
+}
+
+}  // namespace
+
+HttpResponse ResourceHandler::Log(const HttpRequest& request, const Target& t) {
+  NodeConnector* node = node_ ? node_->load() : nullptr;
+  if (!node) {
+    return ErrorResponse(Status(Code::kServiceUnavailable, "the node's kubelet is not running"));
+  }
+  if (BoolParam(request, "follow")) {
+    return ErrorResponse(NotImplemented(
+        "logs --follow is not implemented yet in minik (it needs streaming responses)"));
+  }
+  PodLogOptions opts;
+  opts.container = request.Query("container");
+  opts.previous = BoolParam(request, "previous");
+  opts.timestamps = BoolParam(request, "timestamps");
+  auto tail = IntParam(request, "tailLines");
+  auto since = IntParam(request, "sinceSeconds");
+  auto limit = IntParam(request, "limitBytes");
+  for (auto* p : {&tail, &since, &limit})
+    if (!p->ok()) return ErrorResponse(p->status());
+  opts.tail_lines = **tail;
+  opts.since_seconds = **since;
+  opts.limit_bytes = **limit;
+  // Validation as PodLogOptions' (pkg/apis/core/validation ValidatePodLogOptions).
+  if (opts.tail_lines && *opts.tail_lines < 0)
+    return ErrorResponse(Status(Code::kInvalid, "PodLogOptions \"\" is invalid: tailLines: Invalid value: " +
+                                                    std::to_string(*opts.tail_lines) + ": must be greater than or equal to 0"));
+  if (opts.limit_bytes && *opts.limit_bytes < 1)
+    return ErrorResponse(Status(Code::kInvalid, "PodLogOptions \"\" is invalid: limitBytes: Invalid value: " +
+                                                    std::to_string(*opts.limit_bytes) + ": must be greater than 0"));
+  if (opts.since_seconds && *opts.since_seconds < 1)
+    return ErrorResponse(Status(Code::kInvalid, "PodLogOptions \"\" is invalid: sinceSeconds: Invalid value: " +
+                                                    std::to_string(*opts.since_seconds) + ": must be greater than 0"));
+  if (request.HasQuery("sinceTime")) {
+    if (opts.since_seconds) {
+      return ErrorResponse(Status(Code::kInvalid, "PodLogOptions \"\" is invalid: : Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"));
+    }
+    opts.since_time = request.Query("sinceTime");
+  }
+  auto text = node->PodLogs(t.ns, t.name, opts);
+  if (!text.ok()) return ErrorResponse(text.status());
+  HttpResponse resp = TextResponse(200, std::move(*text));
+  return resp;
 }
 
 }  // namespace minik

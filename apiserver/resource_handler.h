@@ -4,11 +4,13 @@
 // Nothing here is per kind: the ResourceInfo entry says what is served.
 #pragma once
 
+#include <atomic>
 #include <random>
 #include <string>
 
 #include "api/client.h"
 #include "api/clock.h"
+#include "api/node_connector.h"
 #include "api/resource.h"
 #include "api/schema.h"
 #include "apiserver/http.h"
@@ -19,8 +21,10 @@ namespace minik {
 
 class ResourceHandler {
  public:
+  // `node` (may be null) points at the kubelet serving the pods' connect subresources.
   ResourceHandler(Client& client, const SchemaRegistry& schemas, Clock& clock,
-                  DeadlineTimer& timer, WatchLimiter& watches);
+                  DeadlineTimer& timer, WatchLimiter& watches,
+                  const std::atomic<NodeConnector*>* node = nullptr);
 
   // `info` is the entry `ri` names (group, version, resource already matched).
   HttpResponse Serve(const HttpRequest& request, const RequestInfo& ri, const ResourceInfo& info,
@@ -44,6 +48,8 @@ class ResourceHandler {
   HttpResponse Write(const HttpRequest& request, const RequestInfo& ri, const Target& t);
   HttpResponse Patch(const HttpRequest& request, const Target& t);
   HttpResponse Delete(const HttpRequest& request, const RequestInfo& ri, const Target& t);
+  // pods/log, from the kubelet.
+  HttpResponse Log(const HttpRequest& request, const Target& t);
   // Decodes and checks a create/update body; collects unknown-field warnings.
   StatusOr<Json> DecodeWriteBody(const HttpRequest& request, const Target& t, bool create,
                                  const WriteOptions& opts, std::vector<std::string>& warnings);
@@ -54,6 +60,7 @@ class ResourceHandler {
   Clock& clock_;
   DeadlineTimer& timer_;
   WatchLimiter& watches_;
+  const std::atomic<NodeConnector*>* node_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_): spreads default watch timeouts
 };

@@ -51,7 +51,7 @@ class Router final : public HttpHandler {
         openapi_(resources, schemas),
         timer_(clock),
         watches_(kMaxWatchesPerUser),
-        handler_(registry, schemas, clock, timer_, watches_) {}
+        handler_(registry, schemas, clock, timer_, watches_, config.node_connector) {}
 
   HttpResponse Handle(HttpRequest& request) override {
     try {

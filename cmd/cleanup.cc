@@ -1,11 +1,30 @@
 #include "cmd/cleanup.h"
 
+#include "cmd/node_setup.h"
+
 namespace minik {
 
 Status CleanupHostResources(const std::string& profile, const ProfilePaths& paths) {
-  (void)profile;
-  (void)paths;
-  return Status::Ok();
+  auto config = LoadProfileConfig(paths);
+  if (!config.ok()) {
+    // Never started (or config gone): nothing of ours can exist on the host.
+    if (config.status().code() == Code::kNotFound) return Status::Ok();
+    return config.status();
+  }
+  Status result;
+  auto runtime = OpenContainerRuntime(RuntimeOptionsFor(profile, *config, paths));
+  if (runtime.ok()) {
+    if (Status st = (*runtime)->Cleanup(); !st.ok()) result = st;
+  } else {
+    result = runtime.status();
+  }
+  auto network = NewPodNetwork(NetworkOptionsFor(*config, paths));
+  if (network.ok()) {
+    if (Status st = (*network)->Cleanup(); !st.ok() && result.ok()) result = st;
+  } else if (result.ok()) {
+    result = network.status();
+  }
+  return result;
 }
 
 }  // namespace minik

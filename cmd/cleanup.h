@@ -12,10 +12,8 @@ namespace minik {
 // Removes every host resource of `profile` after its server has stopped, before its state
 // directory is removed (its config.json is still readable through `paths`). Idempotent:
 // deleting twice, or a profile that never started, is OK.
-//
-// Today the server creates nothing outside the state directory, so there is nothing to do.
-// Each component that starts creating host resources (bridge, iptables, cgroups, mounts)
-// adds its cleanup here, so that `minik delete` leaves nothing behind.
+// The container runtime (processes, mounts, cgroups) and the pod network (bridge, veths,
+// iptables chains) each remove what they made.
 Status CleanupHostResources(const std::string& profile, const ProfilePaths& paths);
 
 }  // namespace minik

@@ -22,13 +22,19 @@
 #include "cmd/process.h"
 #include "cmd/profile.h"
 #include "controllers/controllers.h"
+#include "cmd/node_setup.h"
+#include "kubelet/images/images.h"
+#include "kubelet/kubelet.h"
 #include "kubelet/node_agent.h"
+#include "scheduler/scheduler.h"
 #include "store/store.h"
 
 namespace minik {
 namespace {
 
 constexpr const char* kTag = "minik";
+// `minik stop` waits 30 s for the server before SIGKILL; pods get most of it.
+constexpr int64_t kPodStopGraceSeconds = 20;
 
 void SetLogLevelFromEnv() {
   const char* level = std::getenv("MINIK_LOG_LEVEL");
@@ -110,6 +116,11 @@ int RunServer(const CliArgs& args) {
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<NodeAgent> node_agent;
   std::unique_ptr<ControllerManager> controllers;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<ImageStore> images;
+  std::unique_ptr<ContainerRuntime> runtime;
+  std::unique_ptr<PodNetwork> network;
+  std::unique_ptr<Kubelet> kubelet;
   Shutdown shutdown;
   shutdown.Add([&] { RemovePidFileIf(paths.pid, getpid()); });
 
@@ -178,6 +189,40 @@ int RunServer(const CliArgs& args) {
     controllers.reset();
   });
   if (Status st = controllers->Start(); !st.ok()) return Fail("controllers: " + st.message());
+
+  scheduler = NewScheduler(api->LocalClient(), clock);
+  shutdown.Add([&] {
+    scheduler->Stop();
+    scheduler.reset();
+  });
+  if (Status st = scheduler->Start(); !st.ok()) return Fail("scheduler: " + st.message());
+
+  auto opened_images = OpenImageStore(ImagesDir(paths));
+  if (!opened_images.ok()) return Fail("image store: " + opened_images.status().message());
+  images = std::move(*opened_images);
+  auto opened_runtime = OpenContainerRuntime(RuntimeOptionsFor(profile, *config, paths));
+  if (!opened_runtime.ok()) return Fail("container runtime: " + opened_runtime.status().message());
+  runtime = std::move(*opened_runtime);
+  auto opened_network = NewPodNetwork(NetworkOptionsFor(*config, paths));
+  if (!opened_network.ok()) return Fail("pod network: " + opened_network.status().message());
+  network = std::move(*opened_network);
+  KubeletOptions kubelet_options;
+  kubelet_options.node_name = profile;
+  kubelet_options.node_ip = "127.0.0.1";
+  kubelet_options.state_dir = paths.dir;
+  kubelet_options.images = images.get();
+  kubelet_options.runtime = runtime.get();
+  kubelet_options.network = network.get();
+  kubelet = NewKubelet(api->LocalClient(), clock, kubelet_options);
+  // A signal (minik stop) stops the pods too; after a crash they keep running and the next
+  // server adopts them.
+  shutdown.Add([&] {
+    api->SetNodeConnector(nullptr);
+    kubelet->StopAllPods(kPodStopGraceSeconds);
+    kubelet.reset();
+  });
+  if (Status st = kubelet->Start(); !st.ok()) return Fail("kubelet: " + st.message());
+  api->SetNodeConnector(kubelet.get());
 
   LOG(Info, kTag) << "ready profile=" << profile << " node=" << profile;
   // Large responses (a LIST of 10,000 objects) leave freed memory in glibc's heaps; it is

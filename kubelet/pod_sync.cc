@@ -202,7 +202,7 @@ Status KubeletImpl::EnsureSandbox(const Json& pod, PodWork& w) {
   spec.host_ipc = At(pod, {"spec", "hostIPC"}).is_boolean() && At(pod, {"spec", "hostIPC"}).get<bool>();
   spec.share_pid = At(pod, {"spec", "shareProcessNamespace"}).is_boolean() &&
                    At(pod, {"spec", "shareProcessNamespace"}).get<bool>();
-  spec.cgroup_parent = options_.node_name + "/pod" + r.uid;
+  spec.cgroup_parent = "pod" + r.uid;
   spec.labels = {{"pod-uid", r.uid}, {"pod-name", r.name}, {"pod-namespace", r.ns}};
   auto sb = options_.runtime->RunSandbox(spec);
   if (!sb.ok()) {
@@ -345,7 +345,7 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
       close(fd);
     }
   }
-  spec.cgroup_parent = options_.node_name + "/pod" + w.record.uid;
+  spec.cgroup_parent = "pod" + w.record.uid;
   spec.labels = {{"pod-uid", w.record.uid},
                  {"pod-name", w.record.name},
                  {"pod-namespace", w.record.ns},

@@ -1,0 +1,27 @@
+#include "cmd/node_setup.h"
+
+namespace minik {
+
+RuntimeOptions RuntimeOptionsFor(const std::string& profile, const ProfileConfig& config,
+                                 const ProfilePaths& paths) {
+  (void)config;
+  RuntimeOptions o;
+  o.root = paths.dir + "/runtime";
+  o.exe = "/proc/self/exe";
+  o.cgroup_root = "minik/" + profile;
+  return o;
+}
+
+NetworkOptions NetworkOptionsFor(const ProfileConfig& config, const ProfilePaths& paths) {
+  NetworkOptions o;
+  o.bridge = BridgeName(config);
+  o.cidr = PodCidr(config);
+  o.state_dir = paths.dir + "/network";
+  // iptables chain names are at most 28 characters: MINIK<i>-POSTROUTING fits.
+  o.chain_prefix = "MINIK" + std::to_string(config.pod_cidr_index);
+  return o;
+}
+
+std::string ImagesDir(const ProfilePaths& paths) { return paths.dir + "/images"; }
+
+}  // namespace minik

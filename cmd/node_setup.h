@@ -1,0 +1,18 @@
+// Where a profile's node components keep their state and how they are named on the host:
+// shared by the server (which runs them) and `minik delete` (which removes what they made).
+#pragma once
+
+#include <string>
+
+#include "cmd/profile.h"
+#include "kubelet/network/network.h"
+#include "kubelet/runtime/runtime.h"
+
+namespace minik {
+
+RuntimeOptions RuntimeOptionsFor(const std::string& profile, const ProfileConfig& config,
+                                 const ProfilePaths& paths);
+NetworkOptions NetworkOptionsFor(const ProfileConfig& config, const ProfilePaths& paths);
+std::string ImagesDir(const ProfilePaths& paths);
+
+}  // namespace minik
