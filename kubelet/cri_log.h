@@ -22,12 +22,30 @@ struct LogReadOptions {
   bool stdout_only = false, stderr_only = false;
 };
 
-// NotFound when the log file does not exist.
+// NotFound when the log file does not exist. Malformed records are skipped. A trailing
+// partial line whose final (F) record is not written yet is not shown.
 StatusOr<std::string> ReadCriLog(const std::string& path, const LogReadOptions& options);
 
+// Where a follower is in a log: the offset in the file with that inode.
+struct LogCursor {
+  uint64_t offset = 0;
+  uint64_t inode = 0;  // 0: not known yet
+};
+
+// ReadCriLog that also sets *end to where ReadCriLogFrom continues (for `logs --follow`:
+// first the (tailed) existing lines, then the appended ones without gaps or repeats).
+StatusOr<std::string> ReadCriLog(const std::string& path, const LogReadOptions& options,
+                                 LogCursor* end);
+
 // Incremental reading for `logs --follow`: returns the complete lines appended since
-// *offset (advancing it); handles rotation (file replaced: starts at 0 of the new file).
+// *offset (advancing it); handles rotation (file replaced: the rest of <path>.1 from
+// *offset, then the new file from 0). tail_lines is ignored here. Rotation is detected by
+// the file being shorter than *offset, so poll more often than the file can regrow.
 StatusOr<std::string> ReadCriLogFrom(const std::string& path, uint64_t* offset,
+                                     const LogReadOptions& options);
+// The same with a cursor: rotation is detected by the inode changing (the rest of the old
+// file, now <path>.1, is read first), so it is reliable however large the new file grew.
+StatusOr<std::string> ReadCriLogFrom(const std::string& path, LogCursor* cursor,
                                      const LogReadOptions& options);
 
 }  // namespace minik
