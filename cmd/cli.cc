@@ -34,7 +34,8 @@ int RunCli(int argc, char** argv) {
   if (c == "logs") return LogsCommand(*args);
   if (c == "kubeconfig") return KubeconfigCommand(*args);
   if (c == "version") return VersionCommand(*args);
-  if (c == "image" || c == "service") return Fail(c + ": not implemented yet");
+  if (c == "image") return ImageCommand(*args);
+  if (c == "service") return Fail(c + ": not implemented yet");
   return Fail("unknown command " + c, 2);  // ParseArgs admits only known commands
 }
 

@@ -25,6 +25,7 @@ int LogsCommand(const CliArgs& args);                                     // cmd
 int KubeconfigCommand(const CliArgs& args);                               // cmd/info.cc
 int VersionCommand(const CliArgs& args);                                  // cmd/info.cc
 int ServerCommand(const CliArgs& args);                                   // cmd/server.cc
+int ImageCommand(const CliArgs& args);                                    // cmd/image.cc
 
 // Prints "minik: <reason>" to stderr; returns `exit_code`.
 int Fail(const std::string& reason, int exit_code = 1);

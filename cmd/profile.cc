@@ -57,6 +57,7 @@ ProfilePaths PathsFor(const std::string& home, const std::string& profile) {
   p.log = p.dir + "/server.log";
   p.lock = p.dir + "/lock";
   p.server_lock = p.dir + "/server.lock";
+  p.images = p.dir + "/images";
   return p;
 }
 

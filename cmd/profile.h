@@ -5,6 +5,7 @@
 //   store/        RocksDB (absent for ephemeral clusters)
 //   server.pid    the running server's pid; server.log its log
 //   lock          held by start/stop/delete for their whole run; server.lock by the server
+//   images/       the node's image store (kubelet/images/images.h)
 #pragma once
 
 #include <string>
@@ -32,6 +33,7 @@ std::string BridgeIp(const ProfileConfig& config);    // "10.244.0.1"
 struct ProfilePaths {
   std::string home;  // $MINIK_HOME
   std::string dir, config, pki, store, pid, log, lock, server_lock;
+  std::string images;  // the image store root
 };
 
 // $MINIK_HOME, else $HOME/.minik (the passwd entry's home when HOME is unset). Absolute.

@@ -1,13 +1,17 @@
 // The node's image store: content-addressed blobs and unpacked layers under one directory.
 //
 // Layout under `root` (the profile's state dir + "/images"):
-//   blobs/sha256/<hex>          manifests, configs and compressed layers, as fetched/loaded
+//   blobs/sha256/<hex>          manifests and configs, as fetched/loaded (compressed layers
+//                               are streamed straight into layers/ and not kept)
 //   layers/<diffid-hex>/        each layer unpacked once (OCI whiteouts converted to overlay
 //                               whiteouts: char 0:0 nodes and trusted.overlay.opaque=y),
 //                               shared by every image that uses it; written to a temp dir and
 //                               renamed into place, so a half-unpacked layer is never visible
 //   images.json                 the index: id (config digest) -> repo tags, layer diff ids,
 //                               size; written atomically (temp + rename)
+//   lock                        flock held by every change, so processes (CLI, server) share
+//                               the store; readers re-read images.json when it changed
+//   tmp/                        staging (<pid>.<n>.*), removed when its process is gone
 //
 // References are normalised like Docker: "busybox" -> "docker.io/library/busybox:latest",
 // "busybox:1.35" -> "docker.io/library/busybox:1.35", "127.0.0.1:5000/x/y:t" stays, digests
