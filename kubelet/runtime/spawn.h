@@ -1,0 +1,29 @@
+// Starting the helper processes from the (multi-threaded) server: posix_spawn (vfork-like,
+// nothing runs in the child before execve), stdio on /dev/null unless captured, the sync
+// pipe's write end as fd 3, default signal dispositions, an empty signal mask.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "api/status.h"
+#include "kubelet/runtime/sys.h"
+
+namespace minik::rt {
+
+struct SpawnedHelper {
+  pid_t pid = 0;
+  UniqueFd sync;    // read end of fd 3
+  UniqueFd output;  // read end of the helper's stdout+stderr, when captured
+};
+
+StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<std::string>& args,
+                                    bool new_session, bool capture_output);
+
+// One line (without '\n') from `fd`, waiting up to `timeout_ms`; "" at EOF; kTimeout when
+// nothing complete arrived in time.
+StatusOr<std::string> ReadLine(int fd, int timeout_ms);
+
+}  // namespace minik::rt
