@@ -10,16 +10,22 @@
 // "..<timestamp>", "..data" is a symlink to it, and each user-visible path is a symlink
 // through "..data"; an update writes a new timestamped directory and renames a new "..data"
 // symlink over the old one, so readers see either the old or the new set, never a mix.
-// Secret volumes (and emptyDir medium Memory) are tmpfs mounts.
+// Secret and projected volumes (and emptyDir medium Memory) are tmpfs mounts, as upstream
+// (both may hold credentials). Content is owned by root; with
+// pod.spec.securityContext.fsGroup the volume gets that group, g+r(w) and setgid
+// directories (volume.SetVolumeOwnership).
 //
 // Thread-safe per pod (callers serialise calls for the same pod).
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "api/client.h"
+#include "api/clock.h"
 #include "api/json.h"
 #include "api/status.h"
 
@@ -27,6 +33,12 @@ namespace minik {
 
 struct VolumeOptions {
   std::string pods_dir;  // e.g. <state>/pods
+  // The node allocatable, for downward API resourceFieldRefs of containers without limits.
+  int64_t node_cpu_milli = 0;
+  int64_t node_memory_bytes = 0;
+  // Decides when projected service account tokens are refreshed (at 80% of their
+  // lifetime). nullptr: the real clock.
+  const Clock* clock = nullptr;
 };
 
 struct PreparedVolume {
@@ -54,8 +66,21 @@ class VolumeManager {
   std::vector<std::string> ListPodDirs() const;
 
  private:
+  struct CachedToken {
+    std::string token;
+    SystemTime refresh_at;
+    SystemTime expires;
+  };
+  StatusOr<PreparedVolume> PrepareOne(const Json& pod, const Json& volume);
+  StatusOr<std::string> ServiceAccountToken(const Json& pod, const std::string& volume,
+                                            const Json& source);
+
   Client& client_;
   VolumeOptions options_;
+  RealClock real_clock_;
+  const Clock& clock_;
+  std::mutex mu_;  // guards tokens_ (Prepare runs for different pods concurrently)
+  std::map<std::string, CachedToken> tokens_;  // "<pod uid>/<volume>/<path>"
 };
 
 // Resolves a container volumeMount: the host path to bind (honouring subPath, which must
