@@ -345,14 +345,55 @@ StatusOr<Payload> SecretPayload(Client& client, const std::string& ns, const Jso
                         optional, true, "references non-existent secret key: ");
 }
 
-// A tmpfs size from emptyDir.sizeLimit; 0 when absent (no bound).
-StatusOr<int64_t> SizeLimitBytes(const Json& source) {
-  const Json* q = Find(source, {"sizeLimit"});
-  if (!q || q->is_null()) return int64_t{0};
-  std::string text = q->is_string() ? q->get<std::string>() : q->dump();
-  auto v = res::ParseQuantity(text);
-  if (!v || *v < 0) return Status(Code::kInvalid, "invalid sizeLimit " + text);
+// A container's memory limit in bytes; nullopt when it has none (or it is malformed).
+std::optional<int64_t> MemoryLimit(const Json& container) {
+  const Json* q = Find(container, {"resources", "limits", "memory"});
+  if (!q || !(q->is_string() || q->is_number())) return std::nullopt;
+  auto v = res::ParseQuantity(q->is_string() ? q->get<std::string>() : q->dump());
+  if (!v || *v <= 0) return std::nullopt;
   return static_cast<int64_t>(std::ceil(*v));
+}
+
+// The pod's memory limit as its cgroup gets it (ResourceConfigForPod): the sum over the
+// containers, or the largest init container's if that is more; nullopt unless every
+// container has a limit.
+std::optional<int64_t> PodMemoryLimit(const Json& pod) {
+  int64_t sum = 0, init_max = 0;
+  const Json* cs = Find(pod, {"spec", "containers"});
+  if (!cs || !cs->is_array() || cs->empty()) return std::nullopt;
+  for (const Json& c : *cs) {
+    auto l = MemoryLimit(c);
+    if (!l) return std::nullopt;
+    sum += *l;
+  }
+  if (const Json* init = Find(pod, {"spec", "initContainers"}); init && init->is_array()) {
+    for (const Json& c : *init) {
+      auto l = MemoryLimit(c);
+      if (!l) return std::nullopt;
+      init_max = std::max(init_max, *l);
+    }
+  }
+  return std::max(sum, init_max);
+}
+
+// The size of a memory-backed volume (calculateEmptyDirMemorySize): the node allocatable,
+// lowered to the pod's memory limit and then to the volume's sizeLimit when those are
+// smaller. 0: no bound known (the tmpfs default).
+StatusOr<int64_t> MemoryVolumeSize(const Json& pod, const Json* empty_dir,
+                                   int64_t node_memory_bytes) {
+  int64_t size = node_memory_bytes > 0 ? node_memory_bytes : 0;
+  auto lower = [&](int64_t v) {
+    if (v > 0 && (size == 0 || v < size)) size = v;
+  };
+  if (auto pod_limit = PodMemoryLimit(pod)) lower(*pod_limit);
+  const Json* q = empty_dir ? Find(*empty_dir, {"sizeLimit"}) : nullptr;
+  if (q && !q->is_null()) {
+    std::string text = q->is_string() ? q->get<std::string>() : q->dump();
+    auto v = res::ParseQuantity(text);
+    if (!v || *v < 0) return Status(Code::kInvalid, "invalid sizeLimit " + text);
+    lower(static_cast<int64_t>(std::ceil(*v)));
+  }
+  return size;
 }
 
 bool ValidPodUid(const std::string& uid) {
@@ -410,7 +451,7 @@ StatusOr<PreparedVolume> VolumeManager::PrepareOne(const Json& pod, const Json& 
       }
       return Status(Code::kInvalid, "unknown storage medium \"" + medium + "\"");
     }
-    auto size = SizeLimitBytes(*src);
+    auto size = MemoryVolumeSize(pod, src, options_.node_memory_bytes);
     if (!size.ok()) return size.status();
     std::string dir = dir_of(kEmptyDirPlugin);
     // The ready marker (as upstream, in the plugin's meta dir) makes set-up happen once, so
@@ -449,7 +490,9 @@ StatusOr<PreparedVolume> VolumeManager::PrepareOne(const Json& pod, const Json& 
         SecretPayload(client_, ns, *src, "secretName", ModeField(*src, "defaultMode", kDefaultMode));
     if (!payload.ok()) return payload.status();
     std::string dir = dir_of(kSecretPlugin);
-    MINIK_RETURN_IF_ERROR(SetUpVolumeDir(dir, true, 0));
+    auto size = MemoryVolumeSize(pod, nullptr, options_.node_memory_bytes);
+    if (!size.ok()) return size.status();
+    MINIK_RETURN_IF_ERROR(SetUpVolumeDir(dir, true, *size));
     MINIK_RETURN_IF_ERROR(write(dir, *payload));
     return PreparedVolume{dir, true};
   }
@@ -499,7 +542,9 @@ StatusOr<PreparedVolume> VolumeManager::PrepareOne(const Json& pod, const Json& 
     }
     if (!errors.empty()) return Aggregate(errors);
     std::string dir = dir_of(kProjectedPlugin);
-    MINIK_RETURN_IF_ERROR(SetUpVolumeDir(dir, true, 0));
+    auto size = MemoryVolumeSize(pod, nullptr, options_.node_memory_bytes);
+    if (!size.ok()) return size.status();
+    MINIK_RETURN_IF_ERROR(SetUpVolumeDir(dir, true, *size));
     MINIK_RETURN_IF_ERROR(write(dir, payload));
     return PreparedVolume{dir, true};
   }

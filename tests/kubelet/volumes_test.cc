@@ -214,6 +214,27 @@ TEST_F(VolumesTest, EmptyDirInMemoryIsASizedTmpfs) {
   EXPECT_FALSE(fs::exists(pods_ + "/uid-1"));
 }
 
+TEST_F(VolumesTest, MemoryVolumeSizeFollowsThePodLimitAndTheNode) {
+  Json vol = {{"name", "mem"}, {"emptyDir", {{"medium", "Memory"}}}};
+  auto v = PrepareOne(vol);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(fs::space(v->host_path).capacity, uint64_t{1} << 30);  // the node allocatable
+  ASSERT_TRUE(manager_->Cleanup("uid-1").ok());
+
+  Json pod = Pod(Json::array({vol}));
+  pod["spec"]["containers"][0]["resources"]["limits"]["memory"] = "64Mi";
+  auto r = manager_->Prepare(pod);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(fs::space(r->at("mem").host_path).capacity, uint64_t{64} << 20);
+  ASSERT_TRUE(manager_->Cleanup("uid-1").ok());
+
+  // A sizeLimit above the pod limit does not raise it.
+  pod["spec"]["volumes"][0]["emptyDir"]["sizeLimit"] = "1Gi";
+  r = manager_->Prepare(pod);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(fs::space(r->at("mem").host_path).capacity, uint64_t{64} << 20);
+}
+
 TEST_F(VolumesTest, EmptyDirBadMedium) {
   auto v = PrepareOne({{"name", "x"}, {"emptyDir", {{"medium", "Floppy"}}}});
   ASSERT_FALSE(v.ok());
