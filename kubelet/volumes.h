@@ -2,8 +2,8 @@
 //   <pods_dir>/<pod uid>/volumes/<plugin>/<volume name>
 // with plugin directories named as upstream ("kubernetes.io~empty-dir",
 // "kubernetes.io~configmap", "kubernetes.io~secret", "kubernetes.io~downward-api",
-// "kubernetes.io~projected"). hostPath and persistentVolumeClaim (a bound hostPath PV)
-// resolve to the host path itself.
+// "kubernetes.io~projected"). hostPath and persistentVolumeClaim (a bound hostPath or
+// local PV) resolve to the host path itself. Other volume types are NotImplemented.
 //
 // configMap, secret, downwardAPI and projected volumes are written with the atomic writer
 // of pkg/volume/util/atomic_writer.go: the files live in a timestamped directory
@@ -56,6 +56,11 @@ class VolumeManager {
   // `MountVolume.SetUp failed for volume "cfg" : configmap "cfg" not found`.
   // Called again periodically (about every 60 s) to pick up ConfigMap/Secret changes and
   // downward API label/annotation changes; only changed content triggers a new "..data".
+  // Stops at the first failing volume; the Status keeps the cause's code (NotFound for a
+  // missing ConfigMap/Secret/PVC, Invalid for bad items or hostPath types, ...).
+  // Projected service account tokens are requested through
+  // Create(serviceaccounts, ns, TokenRequest, {}, "token", <sa>) and re-requested at 80% of
+  // their lifetime; while a refresh fails the previous unexpired token is kept.
   StatusOr<std::map<std::string, PreparedVolume>> Prepare(const Json& pod);
 
   // Unmounts tmpfs volumes and removes <pods_dir>/<uid> (after the pod's containers are
