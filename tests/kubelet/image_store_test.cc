@@ -459,6 +459,77 @@ TEST_F(ImageStoreTest, ConcurrentStoresOnOneDirectory) {
   EXPECT_EQ(DirEntries(root_ + "/layers").size(), 7u);
 }
 
+// The layouts real tools write: skopeo's docker-archive (top-level <diffid>.tar, legacy
+// <id>/layer.tar symlinks), Docker 25+ (manifest.json over an OCI layout), gzip layers.
+TEST_F(ImageStoreTest, LoadsOtherDockerArchiveLayouts) {
+  TestImage img = MakeImage({BaseLayer(), UpperLayer()}, "layouts", "amd64", "gzip");
+  std::string d0 = testing::Hex(img.diff_ids[0]), d1 = testing::Hex(img.diff_ids[1]);
+  std::vector<TarEntry> skopeo = {
+      {d0 + ".tar", 'f', img.layers[0]},
+      {d1 + ".tar", 'f', img.layers[1]},
+      {"legacy0/", 'd', "", 0755},
+      {"legacy0/layer.tar", 'l', "../" + d0 + ".tar"},
+      {testing::Hex(img.id) + ".json", 'f', img.config},
+      {"manifest.json", 'f',
+       Json::array({{{"Config", testing::Hex(img.id) + ".json"},
+                     {"RepoTags", {"docker.io/probe/busybox:1.35"}},
+                     {"Layers", {"legacy0/layer.tar", d1 + ".tar"}}}})
+           .dump()}};
+  auto loaded = store_->Load(Write("skopeo.tar", MakeTar(skopeo)));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->front().repo_tags, std::vector<std::string>{"docker.io/probe/busybox:1.35"});
+  EXPECT_EQ(Slurp(loaded->front().layer_dirs[1] + "/var/cache/fresh"), "fresh");
+  ASSERT_TRUE(store_->Remove(img.id).ok());
+
+  // Docker 25+: Layers name OCI blobs, whose names are checked as digests.
+  std::vector<TarEntry> docker25 = {{"oci-layout", 'f', R"({"imageLayoutVersion":"1.0.0"})"},
+                                    {"index.json", 'f', R"({"schemaVersion":2,"manifests":[]})"},
+                                    {"blobs/sha256/" + testing::Hex(Sha256Digest(img.layers[0])), 'f', img.layers[0]},
+                                    {"blobs/sha256/" + testing::Hex(Sha256Digest(img.layers[1])), 'f', img.layers[1]},
+                                    {"blobs/sha256/" + testing::Hex(img.id), 'f', img.config}};
+  Json manifest = Json::array({{{"Config", "blobs/sha256/" + testing::Hex(img.id)},
+                                {"RepoTags", {"app:25"}},
+                                {"Layers",
+                                 {"blobs/sha256/" + testing::Hex(Sha256Digest(img.layers[0])),
+                                  "blobs/sha256/" + testing::Hex(Sha256Digest(img.layers[1]))}}}});
+  docker25.push_back({"manifest.json", 'f', manifest.dump()});
+  loaded = store_->Load(Write("docker25.tar", MakeTar(docker25)));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(store_->Resolve("app:25").ok());
+  ASSERT_TRUE(store_->Remove("app:25").ok());
+  // The same with a blob stored under the wrong name.
+  std::swap(docker25[2].data, docker25[3].data);
+  ExpectLoadFails(MakeTar(docker25), "digest mismatch");
+}
+
+// Later entries of a layer replace earlier ones, whatever their types.
+TEST_F(ImageStoreTest, LaterEntriesReplaceEarlierOnes) {
+  std::string layer = MakeTar({{"a", 'f', "file first"},
+                               {"a/", 'd', "", 0750},
+                               {"a/inner", 'f', "inner"},
+                               {"b/", 'd', "", 0755},
+                               {"b/x", 'f', "x"},
+                               {"b", 'f', "now a file"},
+                               {"c", 'l', "target"},
+                               {"c", 'f', "regular"},
+                               {"d/e/f", 'f', "deep, parents implied"},
+                               {"d/e/g", 'h', "d/e/f"}});
+  TestImage img = MakeImage({layer});
+  auto loaded = store_->Load(Write("replace.tar", MakeDockerArchive({{img, {"replace:1"}}})));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  const std::string l = loaded->front().layer_dirs[0];
+  struct stat st;
+  ASSERT_EQ(lstat((l + "/a").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+  EXPECT_EQ(Slurp(l + "/a/inner"), "inner");
+  EXPECT_EQ(Slurp(l + "/b"), "now a file");
+  ASSERT_EQ(lstat((l + "/c").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  ASSERT_EQ(lstat((l + "/d/e/g").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 2u);
+}
+
 TEST_F(ImageStoreTest, MissingFileIsNotFound) {
   auto r = store_->Load(dir_ + "/nope.tar");
   ASSERT_FALSE(r.ok());
