@@ -472,6 +472,11 @@ StatusOr<PreparedVolume> VolumeManager::PrepareOne(const Json& pod, const Json& 
   if (const Json* src = Find(volume, {"hostPath"}); src && src->is_object()) {
     std::string path = GetString(*src, {"path"});
     if (path.empty()) return Status(Code::kInvalid, "hostPath.path is required");
+    // The API rejects backsteps; a relative path would depend on minik's working directory.
+    if (path[0] != '/') return Status(Code::kInvalid, "hostPath " + path + " is not absolute");
+    if (("/" + path + "/").find("/../") != std::string::npos) {
+      return Status(Code::kInvalid, "hostPath " + path + ": must not contain '..'");
+    }
     MINIK_RETURN_IF_ERROR(CheckHostPathType(path, GetString(*src, {"type"})));
     return PreparedVolume{path, false};
   }

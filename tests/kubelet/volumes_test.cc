@@ -307,6 +307,9 @@ TEST_F(VolumesTest, HostPathTypes) {
   ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   EXPECT_TRUE(hp(sock, "Socket").ok());
   ::close(s);
+  EXPECT_FALSE(hp("relative/dir", "").ok());
+  EXPECT_FALSE(hp(host_ + "/../escape", "DirectoryOrCreate").ok());
+  EXPECT_FALSE(fs::exists(root_ + "/escape"));
   // FileOrCreate on an existing directory is a type error, as upstream.
   EXPECT_FALSE(hp(host_ + "/made", "FileOrCreate").ok());
 }
