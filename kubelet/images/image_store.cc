@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <cerrno>
 #include <map>
 #include <mutex>
@@ -161,12 +162,15 @@ class LocalImageStore : public ImageStore {
                                           const std::vector<StagedLayer>& layers);
   StatusOr<std::string> SpoolStdin(const std::string& path);
   void CleanTmp();
+  StatusOr<ImageInfo> PullOnce(const std::string& ref, const PullOptions& options);
 
   std::string root_;
   mutable std::mutex mu_;
   mutable Index index_;
   mutable struct stat stamp_ {};
   mutable bool loaded_ = false;
+  std::mutex pulls_mu_;  // guards pulls_ (never held with mu_)
+  std::map<std::string, std::shared_future<StatusOr<ImageInfo>>> pulls_;  // in flight, by ref
 };
 
 Status LocalImageStore::Init() {
@@ -401,6 +405,32 @@ StatusOr<std::vector<ImageInfo>> LocalImageStore::Load(const std::string& path) 
 }
 
 StatusOr<ImageInfo> LocalImageStore::Pull(const std::string& ref, const PullOptions& options) {
+  // Pod workers starting several pods of one image share one pull.
+  auto normalized = NormalizeImageRef(ref);
+  if (!normalized.ok()) return normalized.status();
+  std::shared_future<StatusOr<ImageInfo>> shared;
+  std::promise<StatusOr<ImageInfo>> promise;
+  bool leader = false;
+  {
+    std::lock_guard<std::mutex> lock(pulls_mu_);
+    auto it = pulls_.find(*normalized);
+    if (it == pulls_.end()) {
+      leader = true;
+      shared = promise.get_future().share();
+      pulls_.emplace(*normalized, shared);
+    } else {
+      shared = it->second;
+    }
+  }
+  if (!leader) return shared.get();
+  StatusOr<ImageInfo> result = PullOnce(*normalized, options);
+  promise.set_value(result);
+  std::lock_guard<std::mutex> lock(pulls_mu_);
+  pulls_.erase(*normalized);
+  return result;
+}
+
+StatusOr<ImageInfo> LocalImageStore::PullOnce(const std::string& ref, const PullOptions& options) {
   StatusOr<ImageInfo> result = Status(Code::kInternal, "not pulled");
   for (int attempt = 0; attempt < kCommitAttempts; ++attempt) {
     std::vector<std::string> tmps;
@@ -438,53 +468,58 @@ std::vector<ImageInfo> LocalImageStore::List() const {
 }
 
 Status LocalImageStore::Remove(const std::string& ref) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto flock = imagefs::FlockGuard::Acquire(root_ + "/lock");
-  if (!flock.ok()) return flock.status();
-  MINIK_RETURN_IF_ERROR(RefreshLocked(true));
-  auto m = FindImage(index_, ref);
-  if (!m.ok()) return m.status();
-  Index next = index_;
-  IndexImage& img = next.images[m->image];
-  bool drop = m->kind == Match::kId;
-  if (m->kind == Match::kTag) {
-    Erase(img.repo_tags, m->key);
-    drop = img.repo_tags.empty();  // like `docker rmi`: the last tag takes the image
-  } else if (m->kind == Match::kDigest) {
-    Erase(img.repo_digests, m->key);
-    drop = img.repo_tags.empty() && img.repo_digests.empty();
-  }
-  if (drop) next.images.erase(next.images.begin() + static_cast<long>(m->image));
-  // Garbage: layers and blobs no image refers to any more.
-  std::set<std::string> used_layers, used_blobs;
-  for (const auto& i : next.images) {
-    used_layers.insert(i.diff_ids.begin(), i.diff_ids.end());
-    used_blobs.insert(i.blobs.begin(), i.blobs.end());
-  }
-  std::vector<std::string> dead_layers;
-  for (auto it = next.layers.begin(); it != next.layers.end();) {
-    if (used_layers.count(it->first)) {
-      ++it;
-    } else {
-      dead_layers.push_back(it->first);
-      it = next.layers.erase(it);
+  std::vector<std::string> trash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto flock = imagefs::FlockGuard::Acquire(root_ + "/lock");
+    if (!flock.ok()) return flock.status();
+    MINIK_RETURN_IF_ERROR(RefreshLocked(true));
+    auto m = FindImage(index_, ref);
+    if (!m.ok()) return m.status();
+    Index next = index_;
+    IndexImage& img = next.images[m->image];
+    bool drop = m->kind == Match::kId;
+    if (m->kind == Match::kTag) {
+      Erase(img.repo_tags, m->key);
+      drop = img.repo_tags.empty();  // like `docker rmi`: the last tag takes the image
+    } else if (m->kind == Match::kDigest) {
+      Erase(img.repo_digests, m->key);
+      drop = img.repo_tags.empty() && img.repo_digests.empty();
+    }
+    if (drop) next.images.erase(next.images.begin() + static_cast<long>(m->image));
+    // Garbage: layers and blobs no image refers to any more.
+    std::set<std::string> used_layers, used_blobs;
+    for (const auto& i : next.images) {
+      used_layers.insert(i.diff_ids.begin(), i.diff_ids.end());
+      used_blobs.insert(i.blobs.begin(), i.blobs.end());
+    }
+    std::vector<std::string> dead_layers;
+    for (auto it = next.layers.begin(); it != next.layers.end();) {
+      if (used_layers.count(it->first)) {
+        ++it;
+      } else {
+        dead_layers.push_back(it->first);
+        it = next.layers.erase(it);
+      }
+    }
+    MINIK_RETURN_IF_ERROR(SaveLocked(next));
+    // Out of the index first, then renamed away under the lock (so a concurrent commit of
+    // the same layer never meets a half-deleted one); the slow deletion happens unlocked.
+    for (const auto& d : dead_layers) {
+      std::string t = NewTmpPath("trash");
+      if (rename(LayerDir(d).c_str(), t.c_str()) == 0) trash.push_back(t);
+    }
+    if (DIR* d = opendir((root_ + "/blobs/sha256").c_str())) {
+      std::vector<std::string> dead;
+      while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.size() == 64 && !used_blobs.count("sha256:" + name)) dead.push_back(name);
+      }
+      closedir(d);
+      for (const auto& b : dead) unlink((root_ + "/blobs/sha256/" + b).c_str());
     }
   }
-  MINIK_RETURN_IF_ERROR(SaveLocked(next));
-  for (const auto& d : dead_layers) {
-    // Out of the index first, then renamed away: a half-deleted layer is never visible.
-    std::string trash = NewTmpPath("trash");
-    if (rename(LayerDir(d).c_str(), trash.c_str()) == 0) imagefs::RemoveTree(trash);
-  }
-  if (DIR* d = opendir((root_ + "/blobs/sha256").c_str())) {
-    std::vector<std::string> dead;
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name.size() == 64 && !used_blobs.count("sha256:" + name)) dead.push_back(name);
-    }
-    closedir(d);
-    for (const auto& b : dead) unlink((root_ + "/blobs/sha256/" + b).c_str());
-  }
+  for (const auto& t : trash) imagefs::RemoveTree(t);
   return Status::Ok();
 }
 

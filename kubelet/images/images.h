@@ -44,7 +44,7 @@ struct ImageInfo {
 
 struct PullOptions {
   // Registries on localhost/127.0.0.1/[::1] are always plain HTTP (ARCHITECTURE §4).
-  int timeout_ms = 60000;
+  int timeout_ms = 60000;  // per network step (connect, each read or write), not in total
 };
 
 class ImageStore {
@@ -61,7 +61,8 @@ class ImageStore {
 
   // Pulls over the Registry HTTP API V2 (OCI/Docker manifests and indexes; linux/amd64;
   // blobs verified by digest; gzip layers; Bearer token challenge). NotFound when the
-  // registry says the manifest is unknown; kUnavailable when it cannot be reached.
+  // registry says the manifest is unknown; kServiceUnavailable (naming the address) when it
+  // cannot be reached. Concurrent pulls of one reference share a single download.
   virtual StatusOr<ImageInfo> Pull(const std::string& ref, const PullOptions& options = {}) = 0;
 
   // The image a reference names (normalised tag, digest reference, or an id/ id prefix of

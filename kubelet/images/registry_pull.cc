@@ -258,9 +258,15 @@ StatusOr<PulledImage> PullFromRegistry(const std::string& ref_text, const PullOp
           return registry.CheckStatus(**resp, err_body.ok() ? *err_body : "", "layer " + l.digest + " of");
         }
         HttpResponse* r = resp->get();
+        int64_t received = 0;
         BlobReader reader = [&](const void** data) -> StatusOr<size_t> {
           auto n = r->Read(buf.data(), buf.size());
           if (!n.ok()) return n.status();
+          received += static_cast<int64_t>(*n);
+          // A registry that sends more than the descriptor's size must not fill the disk.
+          if (l.size >= 0 && received > l.size)
+            return Status(Code::kInvalid, "layer " + l.digest + " is larger than its descriptor says (" +
+                                              std::to_string(l.size) + " bytes)");
           *data = buf.data();
           return n;
         };

@@ -1,6 +1,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "kubelet/images/fsutil.h"
@@ -243,6 +246,39 @@ TEST_F(ImagePullTest, BearerTokenRedirectsAndChunkedBlobs) {
   self.chunked_blobs = true;
   Publish(self, "y", "1", MakeImage({Layer2()}, "self", "amd64", "gzip"));
   EXPECT_TRUE(store_->Pull(self.host() + "/y:1").ok());
+}
+
+TEST_F(ImagePullTest, ConcurrentPullsShareOneDownload) {
+  FakeRegistry reg;
+  Publish(reg, "shared", "1", img_);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&] { ok += store_->Pull(reg.host() + "/shared:1").ok(); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 6);
+  for (const auto& l : img_.layers) EXPECT_EQ(reg.Count("/blobs/" + Sha256Digest(l)), 1);
+}
+
+TEST_F(ImagePullTest, BlobLargerThanItsDescriptorIsRefused) {
+  FakeRegistry reg;
+  reg.AddBlob(img_.config);
+  Json layers = Json::array();
+  for (const auto& l : img_.layers) {
+    reg.AddBlob(l);
+    layers.push_back({{"mediaType", "application/vnd.oci.image.layer.v1.tar+gzip"},
+                      {"digest", Sha256Digest(l)},
+                      {"size", 10}});
+  }
+  Json m = {{"schemaVersion", 2},
+            {"mediaType", kOciManifestType},
+            {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"}, {"digest", img_.id}}},
+            {"layers", layers}};
+  reg.AddManifest("big", "1", m.dump(), kOciManifestType);
+  auto pulled = store_->Pull(reg.host() + "/big:1");
+  ASSERT_FALSE(pulled.ok());
+  EXPECT_NE(pulled.status().message().find("larger than its descriptor"), std::string::npos)
+      << pulled.status().message();
 }
 
 TEST_F(ImagePullTest, BasicAuthIsRefusedClearly) {
