@@ -1,16 +1,17 @@
-// ResolveSubPath: the subPath checks of the kubelet's makeMounts plus SafeMakeDir and
-// PrepareSafeSubpath (pkg/volume/util/subpath/subpath_linux.go).
+// ResolveSubPath and VolumeManager::PrepareSubPath: the subPath checks of the kubelet's
+// makeMounts plus SafeMakeDir and PrepareSafeSubpath (pkg/volume/util/subpath/
+// subpath_linux.go).
 //
 // The walk holds an O_PATH descriptor per component and never follows a symlink
 // implicitly: a symlink is resolved explicitly and must land inside the volume (as
 // upstream's EvalSymlinks + PathWithinBase check). Missing components are created with the
 // volume root's mode, as the kubelet does, so the container does not get a root-owned
-// directory with the wrong mode. The answer is the descriptor's final real path.
-// Known gap: the runtime bind-mounts that path later, so a container that swaps a
-// directory for a symlink in between could still race it (upstream binds /proc/self/fd/N).
+// directory with the wrong mode. PrepareSubPath then bind-mounts /proc/self/fd/N, so what
+// is mounted is exactly what was checked.
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,11 @@ class Fd {
     fd_ = fd;
   }
   int get() const { return fd_; }
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
  private:
   int fd_;
@@ -60,11 +66,11 @@ std::string FdPath(int fd) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-}  // namespace
-
-StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path) {
-  if (sub_path.empty()) return volume_path;
-  if (sub_path[0] == '/') {
+// The walk: on success *out holds an O_PATH descriptor of what sub_path names inside the
+// volume (created as a directory when missing) and *resolved its real path.
+Status OpenSubPath(const std::string& volume_path, const std::string& sub_path, Fd* out,
+                   std::string* resolved_out) {
+  if (!sub_path.empty() && sub_path[0] == '/') {
     return Status(Code::kInvalid, "error SubPath `" + sub_path + "` must not be an absolute path");
   }
   std::vector<std::string> parts;
@@ -148,7 +154,77 @@ StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::
   if (resolved.empty() || !Within(resolved, base)) {
     return Status(Code::kInvalid, "subpath \"" + full + "\" not within volume path \"" + base + "\"");
   }
+  *resolved_out = resolved;
+  out->Reset(cur.Release());
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path) {
+  if (sub_path.empty()) return volume_path;
+  Fd fd;
+  std::string resolved;
+  MINIK_RETURN_IF_ERROR(OpenSubPath(volume_path, sub_path, &fd, &resolved));
   return resolved;
+}
+
+StatusOr<std::string> VolumeManager::PrepareSubPath(const std::string& pod_uid,
+                                                    const std::string& volume_name,
+                                                    const std::string& container_name,
+                                                    int mount_index,
+                                                    const std::string& volume_path,
+                                                    const std::string& sub_path) {
+  for (const std::string* name : {&pod_uid, &volume_name, &container_name}) {
+    if (name->empty() || *name == "." || *name == ".." || name->find('/') != std::string::npos) {
+      return Status(Code::kInvalid, "invalid name " + *name + " for a subPath mount");
+    }
+  }
+  if (sub_path.empty()) return volume_path;
+  Fd fd;
+  std::string resolved;
+  MINIK_RETURN_IF_ERROR(OpenSubPath(volume_path, sub_path, &fd, &resolved));
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Internal("stat " + resolved + ": " + std::strerror(errno));
+
+  // <pods>/<uid>/volume-subpaths/<volume>/<container>/<index>, as upstream lays it out.
+  std::string dir = options_.pods_dir + "/" + pod_uid + "/volume-subpaths/" + volume_name + "/" +
+                    container_name;
+  std::string cur;
+  for (size_t start = 0; start <= dir.size();) {
+    size_t slash = dir.find('/', start);
+    if (slash == std::string::npos) slash = dir.size();
+    cur = dir.substr(0, slash);
+    if (!cur.empty() && ::mkdir(cur.c_str(), 0750) != 0 && errno != EEXIST) {
+      return Internal("mkdir " + cur + ": " + std::strerror(errno));
+    }
+    start = slash + 1;
+  }
+  const std::string target = dir + "/" + std::to_string(mount_index);
+  // A previous bind (container restart): replace it, the subPath may have changed.
+  while (::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
+  }
+  struct stat tst;
+  if (::lstat(target.c_str(), &tst) == 0 &&
+      (S_ISDIR(tst.st_mode) != S_ISDIR(st.st_mode) || S_ISLNK(tst.st_mode))) {
+    if (::remove(target.c_str()) != 0) return Internal("remove " + target + ": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    if (::mkdir(target.c_str(), 0750) != 0 && errno != EEXIST) {
+      return Internal("mkdir " + target + ": " + std::strerror(errno));
+    }
+  } else {
+    int f = ::open(target.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (f < 0) return Internal("create " + target + ": " + std::strerror(errno));
+    ::close(f);
+  }
+  // Binding the descriptor binds exactly the inode the walk checked, even if the container
+  // has swapped a path component for a symlink since.
+  std::string source = "/proc/self/fd/" + std::to_string(fd.get());
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    return Internal("bind " + resolved + " to " + target + ": " + std::strerror(errno));
+  }
+  return target;
 }
 
 }  // namespace minik

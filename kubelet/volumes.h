@@ -70,6 +70,16 @@ class VolumeManager {
   // The pod uids that have a directory under pods_dir (for cleaning up after a restart).
   std::vector<std::string> ListPodDirs() const;
 
+  // ResolveSubPath without its race: the checked file or directory is bind-mounted (through
+  // the descriptor the check opened) to <pods_dir>/<uid>/volume-subpaths/<volume>/
+  // <container>/<mount_index>, which is returned for the runtime to bind into the
+  // container. A container that swaps a path component for a symlink after the check
+  // cannot redirect the mount. Cleanup unmounts it. Empty sub_path: volume_path.
+  StatusOr<std::string> PrepareSubPath(const std::string& pod_uid, const std::string& volume_name,
+                                       const std::string& container_name, int mount_index,
+                                       const std::string& volume_path,
+                                       const std::string& sub_path);
+
  private:
   struct CachedToken {
     std::string token;
@@ -88,8 +98,11 @@ class VolumeManager {
   std::map<std::string, CachedToken> tokens_;  // "<pod uid>/<volume>/<path>"
 };
 
-// Resolves a container volumeMount: the host path to bind (honouring subPath, which must
-// stay inside the volume: no "..", not absolute, symlinks not escaping) and read-only-ness.
+// Resolves a container volumeMount's subPath inside the volume: not absolute, no "..", and
+// symlinks (resolved as on the host) must not lead out of the volume; a missing path is
+// created as a directory with the volume root's mode. Returns the real path. Binding that
+// path later can race a container that rewrites its volume: prefer
+// VolumeManager::PrepareSubPath.
 StatusOr<std::string> ResolveSubPath(const std::string& volume_path, const std::string& sub_path);
 
 // The value of a downward API fieldRef / resourceFieldRef for a pod (and container for

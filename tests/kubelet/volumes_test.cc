@@ -749,5 +749,43 @@ TEST_F(SubPathTest, ConfigMapKeyThroughItsSymlinks) {
   EXPECT_EQ(*r, v->host_path + "/" + ts + "/app.conf");
 }
 
+TEST_F(SubPathTest, PrepareSubPathBindsWhatWasChecked) {
+  auto v = PrepareOne({{"name", "scratch"}, {"emptyDir", Json::object()}});
+  ASSERT_TRUE(v.ok());
+  fs::create_directories(v->host_path + "/app/data");
+  std::ofstream(v->host_path + "/app/data/f") << "mine";
+  auto t = manager_->PrepareSubPath("uid-1", "scratch", "main", 0, v->host_path, "app/data");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(*t, pods_ + "/uid-1/volume-subpaths/scratch/main/0");
+  EXPECT_TRUE(MountedBelow(*t));
+  EXPECT_EQ(ReadFile(*t + "/f"), "mine");
+
+  // The container swaps the directory for a symlink to the host: the bind is unaffected.
+  fs::rename(v->host_path + "/app/data", v->host_path + "/app/moved");
+  fs::create_directory_symlink(host_, v->host_path + "/app/data");
+  EXPECT_EQ(ReadFile(*t + "/f"), "mine");
+  EXPECT_FALSE(manager_->PrepareSubPath("uid-1", "scratch", "main", 0, v->host_path, "app/data")
+                   .ok());
+
+  // A file (a configMap key through its symlinks) and a re-prepare of the same index.
+  PutConfigMap("cfg", {{"k", "v1"}});
+  auto c = PrepareOne({{"name", "config"}, {"configMap", {{"name", "cfg"}}}});
+  ASSERT_TRUE(c.ok());
+  for (int i = 0; i < 2; ++i) {
+    auto f = manager_->PrepareSubPath("uid-1", "config", "main", 1, c->host_path, "k");
+    ASSERT_TRUE(f.ok()) << f.status().message();
+    EXPECT_TRUE(fs::is_regular_file(*f));
+    EXPECT_EQ(ReadFile(*f), "v1");
+  }
+  EXPECT_FALSE(manager_->PrepareSubPath("uid-1", "config", "main", 2, c->host_path, "/etc").ok());
+  EXPECT_FALSE(manager_->PrepareSubPath("uid-1", "../x", "main", 2, c->host_path, "k").ok());
+  EXPECT_EQ(*manager_->PrepareSubPath("uid-1", "config", "main", 2, c->host_path, ""),
+            c->host_path);
+
+  ASSERT_TRUE(manager_->Cleanup("uid-1").ok());
+  EXPECT_FALSE(MountedBelow(pods_));
+  EXPECT_TRUE(fs::exists(host_ + "/secret"));
+}
+
 }  // namespace
 }  // namespace minik
