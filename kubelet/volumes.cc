@@ -671,11 +671,16 @@ Status VolumeManager::Cleanup(const std::string& pod_uid) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(root, ec))) return Status::Ok();
   const std::string canonical = Canonical(root);
-  for (const std::string& mp : MountPointsUnder(canonical)) {
-    if (::umount2(mp.c_str(), UMOUNT_NOFOLLOW) != 0 && errno != EINVAL && errno != ENOENT) {
-      // Busy (a process still has a file open): detach, the kernel frees it later.
-      if (::umount2(mp.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
-        return Errno("unmount", mp, errno);
+  // Rounds, since a path may carry stacked mounts (each round removes the top one).
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::string> mounts = MountPointsUnder(canonical);
+    if (mounts.empty()) break;
+    for (const std::string& mp : mounts) {
+      if (::umount2(mp.c_str(), UMOUNT_NOFOLLOW) != 0 && errno != EINVAL && errno != ENOENT) {
+        // Busy (a process still has a file open): detach, the kernel frees it later.
+        if (::umount2(mp.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
+          return Errno("unmount", mp, errno);
+        }
       }
     }
   }

@@ -663,6 +663,15 @@ TEST_F(VolumesTest, CleanupRemovesEverythingButHostPaths) {
   EXPECT_TRUE(manager_->ListPodDirs().empty());
 }
 
+TEST_F(VolumesTest, CleanupRemovesStackedMounts) {
+  auto v = PrepareOne({{"name", "m"}, {"emptyDir", {{"medium", "Memory"}}}});
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(::mount("tmpfs", v->host_path.c_str(), "tmpfs", 0, "size=1m"), 0);
+  ASSERT_TRUE(manager_->Cleanup("uid-1").ok());
+  EXPECT_FALSE(MountedBelow(root_));
+  EXPECT_FALSE(fs::exists(pods_ + "/uid-1"));
+}
+
 TEST_F(VolumesTest, CleanupDetachesABusyMount) {
   auto v = PrepareOne({{"name", "m"}, {"emptyDir", {{"medium", "Memory"}}}});
   ASSERT_TRUE(v.ok());
