@@ -4,10 +4,12 @@
 //   PID, cgroup and (last) mount namespaces via /proc/<init>/ns/*; fork --> the command,
 //   in the container's PID namespace, with the container's user, capabilities,
 //   no_new_privs and seccomp (SecureAndExec). Its stdout/stderr are the helper's.
-//   The helper reports "pid <host pid>", then "exit <code>" (or "error <message>").
+//   The helper reports "pid <host pid>" once the command is exec'd, then "exit <code>";
+//   or "error <message>" when it could not be started.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +114,7 @@ int RunExecHelper(const std::string& dir, const std::vector<std::string>& argv) 
   if (child == 0) {
     ResetSignals();
     ::setsid();
+    if (::isatty(0)) ::ioctl(0, TIOCSCTTY, 0);  // Exec with a tty: it becomes the terminal
     ::close(kSyncFd);
     std::string msg = SecureAndExec(p);
     ssize_t n = ::write(error_w.get(), msg.data(), msg.size());
@@ -119,7 +122,6 @@ int RunExecHelper(const std::string& dir, const std::vector<std::string>& argv) 
     ::_exit(127);
   }
   error_w.reset();
-  Report("pid " + std::to_string(child));
   std::string message;
   char buf[4096];
   for (;;) {
@@ -129,9 +131,14 @@ int RunExecHelper(const std::string& dir, const std::vector<std::string>& argv) 
     message.append(buf, static_cast<size_t>(n));
   }
   int status = 0;
+  if (!message.empty()) {
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return fail(message);
+  }
+  Report("pid " + std::to_string(child));  // exec'd
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!message.empty()) return fail(message);
   int code = WIFEXITED(status) ? WEXITSTATUS(status)
              : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
   Report("exit " + std::to_string(code));

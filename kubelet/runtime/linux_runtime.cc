@@ -2,12 +2,16 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <climits>
 #include <cstdlib>
 
@@ -206,7 +210,7 @@ StatusOr<SandboxState> LinuxRuntime::RunSandbox(const SandboxSpec& spec) {
   std::string dir = SandboxDir(spec.id);
   MINIK_RETURN_IF_ERROR(MkdirAll(dir, 0700));
   MINIK_RETURN_IF_ERROR(SaveJsonFile(dir + "/state.json", ToJson(rec)));
-  auto helper = SpawnHelper(options_.exe, {kSandboxVerb, dir}, /*new_session=*/true, false);
+  auto helper = SpawnHelper(options_.exe, {kSandboxVerb, dir}, /*new_session=*/true);
   if (!helper.ok()) {
     (void)RemoveAll(dir);
     return helper.status();
@@ -339,12 +343,16 @@ StatusOr<ContainerState> LinuxRuntime::StartContainer(const ContainerSpec& spec)
     containers_[spec.id] = std::move(e);
   }
 
-  auto helper = SpawnHelper(options_.exe, {kMonitorVerb, dir}, /*new_session=*/true, false);
+  auto helper = SpawnHelper(options_.exe, {kMonitorVerb, dir}, /*new_session=*/true);
   if (!helper.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
-    MarkLost(containers_[spec.id], "start the container monitor: " + helper.status().message());
-    containers_[spec.id].rec.state.exit_code = 128;
-    return helper.status();
+    ContainerEntry& e = containers_[spec.id];
+    e.rec.state.status = ContainerStatus::kExited;
+    e.rec.state.exit_code = 128;
+    e.rec.state.message = "start the container monitor: " + helper.status().message();
+    e.rec.state.finished_at = NowRfc3339Nano();
+    (void)SaveJsonFile(dir + "/state.json", ToJson(e.rec));
+    return Status(helper.status().code(), e.rec.state.message);
   }
   watcher_->Watch("m:" + spec.id, OpenPidfd(helper->pid));
   auto line = ReadLine(helper->sync.get(), kHelperTimeoutMs);
@@ -455,6 +463,37 @@ std::vector<ContainerState> LinuxRuntime::ListContainers() const {
 void LinuxRuntime::SetExitHandler(std::function<void(const std::string& id)> handler) {
   std::lock_guard<std::mutex> lock(mu_);
   handler_ = std::move(handler);
+}
+
+StatusOr<int> LinuxRuntime::AttachStdin(const std::string& id) {
+  std::string dir;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = containers_.find(id);
+    if (it == containers_.end()) return NotFound("containers", id);
+    Refresh(it->second);
+    if (it->second.rec.state.status != ContainerStatus::kRunning) {
+      return Status(Code::kConflict, "container " + id + " is not running");
+    }
+    if (!it->second.plan.spec.stdin) {
+      return BadRequest("container " + id + " was not started with stdin");
+    }
+    dir = ContainerDir(id);
+  }
+  UniqueFd dfd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd.valid()) return Errno("open " + dir, errno);
+  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!sock.valid()) return Errno("socket", errno);
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/attach.sock", dfd.get());
+  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (errno == ENOENT || errno == ECONNREFUSED) {
+      return Status(Code::kConflict, "container " + id + ": stdin is closed");
+    }
+    return Errno("connect to the attach socket of " + id, errno);
+  }
+  return sock.release();
 }
 
 Status LinuxRuntime::Cleanup() {

@@ -45,6 +45,9 @@ class LinuxRuntime : public ContainerRuntime {
   void SetExitHandler(std::function<void(const std::string& id)> handler) override;
   StatusOr<int> ExecSync(const std::string& id, const std::vector<std::string>& argv,
                          int timeout_ms, std::string* output) override;
+  StatusOr<std::unique_ptr<ExecSession>> Exec(const std::string& id,
+                                              const ExecOptions& options) override;
+  StatusOr<int> AttachStdin(const std::string& id) override;
   Status Cleanup() override;
 
  private:
@@ -65,6 +68,7 @@ class LinuxRuntime : public ContainerRuntime {
   void MarkLost(ContainerEntry& e, const std::string& message);
   SandboxState ToState(const SandboxRecord& r) const;
   Status RemoveContainerLocked(const std::string& id);
+  StatusOr<int> RunningPid(const std::string& id) const;  // its init, verified alive
 
   const RuntimeOptions options_;
   const std::vector<Hierarchy> hierarchies_;

@@ -15,12 +15,17 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "kubelet/runtime/capabilities.h"
@@ -28,6 +33,7 @@
 #include "kubelet/runtime/cri_log.h"
 #include "kubelet/runtime/helpers.h"
 #include "kubelet/runtime/process.h"
+#include "kubelet/runtime/pty.h"
 #include "kubelet/runtime/rootfs.h"
 #include "kubelet/runtime/seccomp.h"
 #include "kubelet/runtime/state.h"
@@ -36,12 +42,46 @@
 namespace minik::rt {
 namespace {
 
+// Step timings for tuning, appended to the file named by $MINIK_RUNTIME_TRACE (if set).
+class Trace {
+ public:
+  Trace() {
+    if (const char* path = std::getenv("MINIK_RUNTIME_TRACE")) {
+      fd_ = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    }
+    last_ = std::chrono::steady_clock::now();
+  }
+  ~Trace() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void Step(const char* what) {
+    if (fd_ < 0) return;
+    auto now = std::chrono::steady_clock::now();
+    char buf[128];
+    int n = std::snprintf(buf, sizeof buf, "%d %-24s %8.3f ms\n", static_cast<int>(::getpid()),
+                          what, std::chrono::duration<double, std::milli>(now - last_).count());
+    last_ = now;
+    ssize_t w = ::write(fd_, buf, static_cast<size_t>(n));
+    (void)w;
+  }
+
+ private:
+  int fd_ = -1;
+  std::chrono::steady_clock::time_point last_;
+};
+
+Trace& GetTrace() {
+  static Trace trace;
+  return trace;
+}
+
 struct InitPlan {
   RootfsPlan rootfs;
   std::vector<std::string> cgroup_procs;  // cgroup.procs files to join
   ProcessPlan process;
   bool tty = false;
-  int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
+  int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // unused with tty
+  int console_sock = -1;  // tty: the pty master goes to the monitor through it
   int error_fd = -1;
 };
 
@@ -54,17 +94,31 @@ struct InitPlan {
 // The container's init, in the child of fork(). Never returns.
 [[noreturn]] void RunContainerInit(const InitPlan& plan) {
   ResetSignals();
+  GetTrace().Step("init: forked");
   for (const std::string& procs : plan.cgroup_procs) {
     if (Status st = WriteFile(procs, "0"); !st.ok()) InitFail(plan.error_fd, st.message());
   }
+  GetTrace().Step("init: joined cgroups");
   // The cgroup namespace is rooted at the container's own cgroups, joined just above.
   if (::unshare(CLONE_NEWCGROUP | CLONE_NEWNS) != 0) {
     InitFail(plan.error_fd, std::string("unshare mount namespace: ") + std::strerror(errno));
   }
+  GetTrace().Step("init: unshared");
   if (Status st = SetupRootfs(plan.rootfs); !st.ok()) InitFail(plan.error_fd, st.message());
   ::setsid();
-  if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 ||
-      ::dup2(plan.stderr_fd, 2) < 0) {
+  int in = plan.stdin_fd, out = plan.stdout_fd, err = plan.stderr_fd;
+  UniqueFd slave;
+  if (plan.tty) {
+    // From the container's own devpts, so that `tty` inside names /dev/pts/N.
+    auto pty = OpenPtyIn("/");
+    if (!pty.ok()) InitFail(plan.error_fd, pty.status().message());
+    if (Status st = SendFd(plan.console_sock, pty->master.get()); !st.ok()) {
+      InitFail(plan.error_fd, st.message());
+    }
+    slave = std::move(pty->slave);
+    in = out = err = slave.get();
+  }
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) {
     InitFail(plan.error_fd, std::string("set up stdio: ") + std::strerror(errno));
   }
   if (plan.tty) ::ioctl(0, TIOCSCTTY, 0);
@@ -92,6 +146,8 @@ class Monitor {
   std::unique_ptr<CriLogWriter> log_;
   std::vector<sock_filter> seccomp_;
   uint64_t oom_before_ = 0;
+  UniqueFd stdin_w_;  // the container's stdin for attach (the pty master with tty)
+  UniqueFd attach_;   // listening attach socket, when spec.stdin
 };
 
 int Monitor::Fail(const std::string& message) {
@@ -112,6 +168,7 @@ Status Monitor::Prepare(InitPlan* init) {
   MINIK_RETURN_IF_ERROR(cgroup_->Create());
   MINIK_RETURN_IF_ERROR(cgroup_->ApplyResources(spec.resources));
   if (!spec.security.privileged) MINIK_RETURN_IF_ERROR(cgroup_->RestrictDevices());
+  GetTrace().Step("monitor: cgroups");
   oom_before_ = cgroup_->OomKillCount();
   for (const Hierarchy& h : *hier) {
     init->cgroup_procs.push_back(h.mount + "/" + plan_.cgroup + "/cgroup.procs");
@@ -146,6 +203,7 @@ Status Monitor::Prepare(InitPlan* init) {
     seccomp_ = std::move(*program);
     p.seccomp = &seccomp_;
   }
+  GetTrace().Step("monitor: log, caps, seccomp");
   p.argv = spec.argv;
   p.env = spec.env;
   p.cwd = spec.working_dir.empty() ? "/" : spec.working_dir;
@@ -165,6 +223,7 @@ Status Monitor::Prepare(InitPlan* init) {
   r.privileged = spec.security.privileged;
   r.read_only = spec.security.read_only_rootfs;
   r.working_dir = p.cwd;
+  r.trace = [](const char* what) { GetTrace().Step(what); };
   init->tty = spec.tty;
 
   // The pod's namespaces: opened first (all paths are the holder's), then joined.
@@ -192,41 +251,103 @@ Status Monitor::Prepare(InitPlan* init) {
   if (!plan_.share_pid && ::unshare(CLONE_NEWPID) != 0) {
     return Errno("create the PID namespace", errno);
   }
+  GetTrace().Step("monitor: namespaces");
   return Status::Ok();
+}
+
+// The attach socket: containers/<id>/attach.sock, mode 0600. Bound through /proc/self/fd so
+// that a long state directory does not hit the 108-byte sun_path limit.
+UniqueFd ListenAttach(const std::string& dir) {
+  UniqueFd dfd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!dfd.valid() || !sock.valid()) return UniqueFd();
+  std::string path = "/proc/self/fd/" + std::to_string(dfd.get()) + "/attach.sock";
+  ::unlink(path.c_str());
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  mode_t old = ::umask(0077);
+  int rc = ::bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::umask(old);
+  if (rc != 0 || ::listen(sock.get(), 4) != 0) return UniqueFd();
+  return sock;
 }
 
 void Monitor::CopyOutputUntilExit(int child, int out_fd, int err_fd, int* status) {
   UniqueFd pidfd = OpenPidfd(child);
-  struct pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+  enum { kOut, kErr, kPid, kListen, kClient, kStdin, kCount };
+  struct pollfd fds[kCount];
   bool exited = false;
   auto drain_deadline = std::chrono::steady_clock::time_point::max();
+  std::string pending;  // attached input not yet written to the container's stdin
+  UniqueFd client;
   char buf[65536];
+  auto close_stdin = [&] {
+    if (plan_.spec.tty) {
+      if (stdin_w_.valid()) {
+        ssize_t n = ::write(stdin_w_.get(), "\x04", 1);
+        (void)n;
+      }
+    }
+    stdin_w_.reset();
+    attach_.reset();
+    ::unlink((dir_ + "/attach.sock").c_str());
+  };
   for (;;) {
     int timeout = -1;
     if (exited) {
-      if (fds[0].fd < 0 && fds[1].fd < 0) break;
+      if (out_fd < 0 && err_fd < 0) break;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           drain_deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       timeout = static_cast<int>(left.count());
     }
-    int n = ::poll(fds, 3, timeout);
+    fds[kOut] = {out_fd, POLLIN, 0};
+    fds[kErr] = {err_fd, POLLIN, 0};
+    fds[kPid] = {exited ? -1 : pidfd.get(), POLLIN, 0};
+    fds[kListen] = {client.valid() || exited ? -1 : attach_.get(), POLLIN, 0};
+    fds[kClient] = {pending.empty() && client.valid() ? client.get() : -1, POLLIN, 0};
+    fds[kStdin] = {pending.empty() ? -1 : stdin_w_.get(), POLLOUT, 0};
+    int n = ::poll(fds, kCount, timeout);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+    for (int i : {kOut, kErr}) {
+      int& fd = i == kOut ? out_fd : err_fd;
+      if (fd < 0 || fds[i].revents == 0) continue;
+      ssize_t got = ::read(fd, buf, sizeof buf);
       if (got > 0) {
         log_->Append(static_cast<LogStream>(i), std::string_view(buf, static_cast<size_t>(got)));
       } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
         log_->CloseStream(static_cast<LogStream>(i));
-        fds[i].fd = -1;  // EOF (a pty reports EIO once every slave is closed)
+        fd = -1;  // EOF (a pty reports EIO once every slave is closed)
       }
     }
-    if (!exited && fds[2].fd >= 0 && fds[2].revents != 0) {
+    if (fds[kListen].fd >= 0 && fds[kListen].revents) {
+      client.reset(::accept4(attach_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    }
+    if (fds[kClient].fd >= 0 && fds[kClient].revents) {
+      ssize_t got = ::read(client.get(), buf, sizeof buf);
+      if (got > 0) {
+        pending.assign(buf, static_cast<size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        client.reset();
+        if (plan_.spec.stdin_once) close_stdin();
+      }
+    }
+    if (fds[kStdin].fd >= 0 && fds[kStdin].revents) {
+      ssize_t put = ::write(stdin_w_.get(), pending.data(), pending.size());
+      if (put > 0) {
+        pending.erase(0, static_cast<size_t>(put));
+      } else if (put < 0 && errno != EAGAIN && errno != EINTR) {
+        pending.clear();  // the container closed its stdin
+        close_stdin();
+      }
+    }
+    if (!exited && fds[kPid].fd >= 0 && fds[kPid].revents != 0) {
       if (::waitpid(child, status, 0) == child) {
         exited = true;
-        fds[2].fd = -1;
+        close_stdin();
+        client.reset();
         // Everything in a private PID namespace dies with its init; give the pipes a moment
         // to deliver the rest, but do not wait on processes that outlive it.
         drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
@@ -241,6 +362,7 @@ void Monitor::CopyOutputUntilExit(int child, int out_fd, int err_fd, int* status
 int Monitor::Run() {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
+  GetTrace().Step("monitor: exec'd");
   auto plan_json = LoadJsonFile(dir_ + "/spec.json");
   if (!plan_json.ok()) return Fail(plan_json.status().message());
   auto plan = ContainerPlanFromJson(*plan_json);
@@ -258,16 +380,15 @@ int Monitor::Run() {
   // stdio: a pty for tty containers, else a pipe per stream; stdin is /dev/null.
   UniqueFd stdin_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   UniqueFd out_r, out_w, err_r, err_w;
+  UniqueFd console_parent, console_child;
   if (plan_.spec.tty) {
-    out_r.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!out_r.valid() || ::grantpt(out_r.get()) != 0 || ::unlockpt(out_r.get()) != 0) {
-      return Fail(std::string("allocate a pty: ") + std::strerror(errno));
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) {
+      return Fail(std::string("socketpair: ") + std::strerror(errno));
     }
-    char name[128];
-    if (::ptsname_r(out_r.get(), name, sizeof name) != 0) return Fail("ptsname failed");
-    out_w.reset(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!out_w.valid()) return Fail(std::string("open ") + name + ": " + std::strerror(errno));
-    init.stdin_fd = init.stdout_fd = init.stderr_fd = out_w.get();
+    console_parent.reset(sp[0]);
+    console_child.reset(sp[1]);
+    init.console_sock = console_child.get();
   } else {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return Fail(std::string("pipe: ") + std::strerror(errno));
@@ -276,9 +397,19 @@ int Monitor::Run() {
     if (::pipe2(p, O_CLOEXEC) != 0) return Fail(std::string("pipe: ") + std::strerror(errno));
     err_r.reset(p[0]);
     err_w.reset(p[1]);
+    if (plan_.spec.stdin) {
+      if (::pipe2(p, O_CLOEXEC) != 0) return Fail(std::string("pipe: ") + std::strerror(errno));
+      stdin_fd.reset(p[0]);
+      stdin_w_.reset(p[1]);
+      ::fcntl(stdin_w_.get(), F_SETFL, O_NONBLOCK);
+    }
     init.stdin_fd = stdin_fd.get();
     init.stdout_fd = out_w.get();
     init.stderr_fd = err_w.get();
+  }
+  if (plan_.spec.stdin) {
+    attach_ = ListenAttach(dir_);
+    if (!attach_.valid()) return Fail(std::string("attach socket: ") + std::strerror(errno));
   }
   int e[2];
   if (::pipe2(e, O_CLOEXEC) != 0) return Fail(std::string("pipe: ") + std::strerror(errno));
@@ -293,6 +424,14 @@ int Monitor::Run() {
   out_w.reset();
   err_w.reset();
   stdin_fd.reset();
+  console_child.reset();
+  if (plan_.spec.tty) {
+    out_r = ReceiveFd(console_parent.get());  // invalid when the init failed before
+    if (out_r.valid() && plan_.spec.stdin) {
+      stdin_w_.reset(::fcntl(out_r.get(), F_DUPFD_CLOEXEC, 3));
+      ::fcntl(stdin_w_.get(), F_SETFL, O_NONBLOCK);  // shared with out_r: reads see EAGAIN
+    }
+  }
   std::string message;
   char buf[4096];
   for (;;) {
@@ -301,6 +440,7 @@ int Monitor::Run() {
     if (n <= 0) break;
     message.append(buf, static_cast<size_t>(n));
   }
+  GetTrace().Step("monitor: init exec'd");
   if (!message.empty()) {
     ::waitpid(child, nullptr, 0);
     return Fail(message);
@@ -313,6 +453,7 @@ int Monitor::Run() {
   (void)SaveRecord();
   Report("ok " + std::to_string(child) + " " + std::to_string(rec_.pid_start));
   ::close(kSyncFd);
+  GetTrace().Step("monitor: reported");
 
   int status = 0;
   CopyOutputUntilExit(child, out_r.get(), err_r.valid() ? err_r.get() : -1, &status);

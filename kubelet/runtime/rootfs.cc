@@ -264,22 +264,33 @@ StatusOr<std::string> ResolveInRoot(const std::string& root, const std::string& 
 }
 
 Status SetupRootfs(const RootfsPlan& plan) {
+  auto step = [&](const char* what) {
+    if (plan.trace) plan.trace(what);
+  };
   // Nothing we mount may propagate back to the host.
   MINIK_RETURN_IF_ERROR(DoMount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr, "rprivate"));
+  step("rootfs: rprivate");
   MINIK_RETURN_IF_ERROR(MountOverlay(plan.layers, plan.upper, plan.work, plan.rootfs));
+  step("rootfs: overlay");
   MINIK_RETURN_IF_ERROR(MountSysAndCgroups(plan));  // before /proc: it masks /sys paths too
+  step("rootfs: sys+cgroup");
   MINIK_RETURN_IF_ERROR(MountProc(plan));
+  step("rootfs: proc+masks");
   MINIK_RETURN_IF_ERROR(MountDev(plan.rootfs, plan.privileged));
+  step("rootfs: dev");
   for (const Mount& m : plan.mounts) MINIK_RETURN_IF_ERROR(MountSpecMount(plan.rootfs, m));
   if (!plan.working_dir.empty()) {
     auto cwd = MakeMountPoint(plan.rootfs, plan.working_dir, false);
     if (!cwd.ok()) return cwd.status();
   }
+  step("rootfs: spec mounts");
   // pivot_root(".", "."): the old root ends up on top of the new one; detach it.
   if (::chdir(plan.rootfs.c_str()) != 0) return Errno("chdir " + plan.rootfs, errno);
   if (::syscall(SYS_pivot_root, ".", ".") != 0) return Errno("pivot_root", errno);
+  step("rootfs: pivot_root");
   if (::umount2(".", MNT_DETACH) != 0) return Errno("detach the old root", errno);
   if (::chdir("/") != 0) return Errno("chdir /", errno);
+  step("rootfs: detach old root");
   if (plan.read_only) {
     if (::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
       return MountErr("read-only remount", "/", errno);

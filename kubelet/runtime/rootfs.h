@@ -7,6 +7,7 @@
 // "/" (symlinks cannot lead out of it).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,7 @@ struct RootfsPlan {
   // Host cgroup directory → name under /sys/fs/cgroup ("memory", "cpu", ...).
   std::vector<std::pair<std::string, std::string>> cgroup_dirs;
   std::string working_dir;  // created (mkdir -p) when missing
+  std::function<void(const char* step)> trace;  // optional step timing
 };
 
 // Runs in the container's new mount namespace, as root; ends with cwd "/" in the new root.

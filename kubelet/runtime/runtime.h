@@ -27,6 +27,29 @@
 // "minik/<cgroup_parent>/<container id>"; v2 (unified, with controllers) when the machine
 // has it — detected at run time.
 //
+// As built (kubelet/runtime/linux_runtime.h and the files beside it):
+// - cgroups are "<cgroup_root>/<cgroup_parent>/<id>" in the v1 memory, cpu, cpuacct, pids
+//   and devices hierarchies (Docker's device allow-list), plus the v2 tree when mounted
+//   beside them (only for cgroup.kill). The sandbox holder sits in "<cgroup_root>/<parent>".
+//   Inside, /sys/fs/cgroup/<hierarchy> shows the container's own cgroup, read-only, so
+//   /sys/fs/cgroup/memory/memory.limit_in_bytes is its limit; there is a cgroup namespace.
+// - Capabilities: Docker's 14 defaults, then add "ALL", drop "ALL", named adds, named drops
+//   (containerd's order); privileged = all the runtime holds. A non-root uid gets them in
+//   its bounding set only (no effective capabilities after execve).
+// - Seccomp RuntimeDefault: allow by default; EPERM for namespace creation (unshare, setns,
+//   clone with CLONE_NEW*), mount family, keyrings, modules, kexec, bpf, ptrace,
+//   perf_event_open, reboot, swap, clock setting and other host-level calls; clone3 gets
+//   ENOSYS. Localhost: a Docker-style JSON profile. Privileged or Unconfined: none.
+// - Non-privileged containers get Docker's masked paths (/proc/kcore, /proc/keys, ...) and
+//   read-only /proc/{bus,fs,irq,sys,sysrq-trigger}; /sys is read-only.
+// - A missing working_dir is created (as runc does).
+// - A container whose monitor was killed keeps running and stays stoppable (StopContainer
+//   kills through its cgroup). When it ends without a monitor to see its status, or is found
+//   dead at Open with state "running", it is reported Exited with exit code 137 and the
+//   message "container state lost: ..." (a non-parent cannot learn the real status).
+// - The helper processes are the minik binary re-executed with argv[1] one of
+//   "__minik-sandbox", "__minik-monitor", "__minik-exec" (see RunRuntimeHelper).
+//
 // Thread-safe.
 #pragma once
 
@@ -104,7 +127,8 @@ struct ContainerSpec {
   std::string log_path;                    // CRI log file (its directory exists)
   int64_t max_log_bytes = 10 << 20;        // rotate to log_path + ".1" beyond this
   bool tty = false;
-  bool stdin = false;
+  bool stdin = false;       // keep stdin open for AttachStdin (else it is /dev/null)
+  bool stdin_once = false;  // the end of the first attached stdin closes the container's stdin
   std::map<std::string, std::string> labels;  // kept for List()
 };
 
@@ -120,6 +144,30 @@ struct ContainerState {
   std::string finished_at;
   std::string message;      // why it could not start, e.g. `exec: "nope": executable file not found in $PATH`
   std::map<std::string, std::string> labels;
+};
+
+struct ExecOptions {
+  std::vector<std::string> argv;
+  bool tty = false;    // the process gets a terminal (stdout carries stdout and stderr)
+  bool stdin = false;  // stdin_fd() is connected; otherwise the process reads /dev/null
+};
+
+// An interactive process started by Exec (kubectl exec). The descriptors belong to the
+// session. Destroying the session does not kill the process (as with Kubernetes); call Kill.
+class ExecSession {
+ public:
+  virtual ~ExecSession() = default;
+  virtual int pid() const = 0;        // as seen from the host
+  virtual int stdin_fd() const = 0;   // write end (-1 without ExecOptions.stdin); with tty the pty
+  virtual int stdout_fd() const = 0;  // read end; with tty the pty (stdout and stderr)
+  virtual int stderr_fd() const = 0;  // read end; -1 with tty
+  // EOF for the process's stdin (with tty: ^D).
+  virtual void CloseStdin() = 0;
+  virtual Status Resize(uint16_t columns, uint16_t rows) = 0;  // tty only
+  // The exit code (128+signal when killed); kTimeout when still running after timeout_ms
+  // (-1: wait forever).
+  virtual StatusOr<int> Wait(int timeout_ms) = 0;
+  virtual void Kill() = 0;  // SIGKILL
 };
 
 class ContainerRuntime {
@@ -154,6 +202,24 @@ class ContainerRuntime {
   // 64 KiB) in *output. Used by exec probes and lifecycle hooks.
   virtual StatusOr<int> ExecSync(const std::string& id, const std::vector<std::string>& argv,
                                  int timeout_ms, std::string* output) = 0;
+
+  // Starts `options.argv` inside a running container like ExecSync, with its stdio handed
+  // to the caller (kubectl exec). A command that cannot be started (not found, not
+  // executable) is a non-OK Status with the message ExecSync would give.
+  virtual StatusOr<std::unique_ptr<ExecSession>> Exec(const std::string& id,
+                                                      const ExecOptions& options) {
+    (void)id;
+    (void)options;
+    return NotImplemented("interactive exec is not supported by this runtime");
+  }
+
+  // kubectl attach: a connected socket whose bytes go to the container's stdin (the
+  // container must have been started with stdin = true). The caller owns and closes it; with
+  // stdin_once, closing the first one closes the container's stdin. Output is in the log.
+  virtual StatusOr<int> AttachStdin(const std::string& id) {
+    (void)id;
+    return NotImplemented("attach is not supported by this runtime");
+  }
 
   // Stops and removes everything this runtime created (for `minik delete`): processes,
   // mounts, cgroups, state.

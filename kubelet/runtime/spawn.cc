@@ -16,25 +16,20 @@ extern char** environ;
 namespace minik::rt {
 
 StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<std::string>& args,
-                                    bool new_session, bool capture_output) {
-  int sync[2], out[2] = {-1, -1};
+                                    bool new_session, HelperStdio stdio) {
+  int sync[2];
   if (::pipe2(sync, O_CLOEXEC) != 0) return Errno("pipe", errno);
   UniqueFd sync_r(sync[0]), sync_w(sync[1]);
-  UniqueFd out_r, out_w;
-  if (capture_output) {
-    if (::pipe2(out, O_CLOEXEC) != 0) return Errno("pipe", errno);
-    out_r.reset(out[0]);
-    out_w.reset(out[1]);
-  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  if (capture_output) {
-    posix_spawn_file_actions_adddup2(&fa, out_w.get(), 1);
-    posix_spawn_file_actions_adddup2(&fa, out_w.get(), 2);
-  } else {
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  const int fds[3] = {stdio.in, stdio.out, stdio.err};
+  for (int target = 0; target < 3; ++target) {
+    if (fds[target] >= 0) {
+      posix_spawn_file_actions_adddup2(&fa, fds[target], target);
+    } else {
+      posix_spawn_file_actions_addopen(&fa, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY,
+                                       0);
+    }
   }
   // dup2 onto fd 3 clears CLOEXEC (even when the pipe already is fd 3: glibc 2.29+).
   posix_spawn_file_actions_adddup2(&fa, sync_w.get(), kSyncFd);
@@ -61,7 +56,6 @@ StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<st
   SpawnedHelper h;
   h.pid = pid;
   h.sync = std::move(sync_r);
-  h.output = std::move(out_r);
   return h;
 }
 

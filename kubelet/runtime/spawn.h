@@ -15,12 +15,16 @@ namespace minik::rt {
 
 struct SpawnedHelper {
   pid_t pid = 0;
-  UniqueFd sync;    // read end of fd 3
-  UniqueFd output;  // read end of the helper's stdout+stderr, when captured
+  UniqueFd sync;  // read end of fd 3
+};
+
+// The helper's fds 0, 1, 2 (-1: /dev/null). They stay owned by the caller.
+struct HelperStdio {
+  int in = -1, out = -1, err = -1;
 };
 
 StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<std::string>& args,
-                                    bool new_session, bool capture_output);
+                                    bool new_session, HelperStdio stdio = {});
 
 // One line (without '\n') from `fd`, waiting up to `timeout_ms`; "" at EOF; kTimeout when
 // nothing complete arrived in time.

@@ -79,6 +79,7 @@ Json ContainerSpecToJson(const ContainerSpec& s) {
               {"max_log_bytes", s.max_log_bytes},
               {"tty", s.tty},
               {"stdin", s.stdin},
+              {"stdin_once", s.stdin_once},
               {"labels", s.labels}};
 }
 
@@ -120,6 +121,7 @@ ContainerSpec ContainerSpecFromJson(const Json& j) {
   s.max_log_bytes = j.value("max_log_bytes", int64_t{10 << 20});
   s.tty = j.value("tty", false);
   s.stdin = j.value("stdin", false);
+  s.stdin_once = j.value("stdin_once", false);
   s.labels = j.value("labels", std::map<std::string, std::string>{});
   return s;
 }

@@ -331,7 +331,7 @@ TEST_F(RuntimeTest, DefaultSecurity) {
       "c1",
       "grep -E '^(CapEff|CapBnd|Seccomp|NoNewPrivs):' /proc/self/status; touch /tmp/x; "
       "chown nobody /tmp/x && echo CHOWN=allowed; unshare -U true 2>/dev/null || echo UNSHARE=denied; "
-      "mount -t tmpfs none /mnt 2>/dev/null || echo MOUNT=denied; "
+      "mount -t tmpfs none /tmp 2>/dev/null || echo MOUNT=denied; "
       "echo evil > /proc/sys/kernel/hostname 2>/dev/null || echo SYSCTL=denied; "
       "awk '$5 == \"/sys\" {print substr($6, 1, 3)}' /proc/self/mountinfo; ls /dev | tr '\\n' ' '; echo");
   EXPECT_NE(std::string::npos, out.find("CapEff:\t00000000a80425fb")) << out;
@@ -470,6 +470,141 @@ TEST_F(RuntimeTest, SymlinksInTheImageCannotLeadMountsOut) {
   EXPECT_EQ("x-inside\ny-at-root\nlower-ok\n", out);
   EXPECT_FALSE(rt::PathExists(dir_ + "/x"));
   EXPECT_FALSE(rt::PathExists("/y"));
+}
+
+// Reads `fd` until EOF.
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+TEST_F(RuntimeTest, InteractiveExecWithPipes) {
+  RunSandbox();
+  Start(Container("c1", {"sleep", "1000"}));
+  ExecOptions o;
+  o.argv = {"sh", "-c", "read line; echo out:$line; echo err >&2; tty || true; exit 7"};
+  o.stdin = true;
+  auto s = rt_->Exec("c1", o);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ExecSession& e = **s;
+  EXPECT_GT(e.pid(), 0);
+  ASSERT_EQ(5, ::write(e.stdin_fd(), "data\n", 5));
+  e.CloseStdin();
+  EXPECT_EQ("out:data\nnot a tty\n", ReadAll(e.stdout_fd()));
+  EXPECT_EQ("err\n", ReadAll(e.stderr_fd()));
+  auto code = e.Wait(5000);
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(7, *code);
+  EXPECT_EQ(Code::kBadRequest, e.Resize(80, 24).code());
+
+  o = ExecOptions();
+  o.argv = {"nope"};
+  auto bad = rt_->Exec("c1", o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ("exec: \"nope\": executable file not found in $PATH", bad.status().message());
+
+  o.argv = {"sleep", "100"};
+  auto slow = rt_->Exec("c1", o);
+  ASSERT_TRUE(slow.ok());
+  EXPECT_EQ(Code::kTimeout, (*slow)->Wait(100).status().code());
+  (*slow)->Kill();
+  EXPECT_EQ(137, *(*slow)->Wait(5000));
+}
+
+TEST_F(RuntimeTest, InteractiveExecWithTty) {
+  RunSandbox();
+  Start(Container("c1", {"sleep", "1000"}));
+  ExecOptions o;
+  o.argv = {"sh", "-c", "tty; stty size; read x; echo got:$x"};
+  o.tty = true;
+  o.stdin = true;
+  auto s = rt_->Exec("c1", o);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ExecSession& e = **s;
+  EXPECT_EQ(-1, e.stderr_fd());
+  ASSERT_TRUE(e.Resize(100, 30).ok());
+  ASSERT_EQ(3, ::write(e.stdin_fd(), "hi\n", 3));
+  auto code = e.Wait(5000);
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(0, *code);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(e.stdout_fd(), buf, sizeof buf)) > 0) out.append(buf, n);  // EIO at the end
+  EXPECT_TRUE(std::regex_search(out, std::regex("/dev/pts/[0-9]+"))) << out;
+  EXPECT_NE(std::string::npos, out.find("30 100")) << out;
+  EXPECT_NE(std::string::npos, out.find("got:hi")) << out;
+}
+
+TEST_F(RuntimeTest, AttachStdinOnce) {
+  RunSandbox();
+  ContainerSpec c = Container("c1", {"sh", "-c", "while read l; do echo got:$l; done; echo stdin-closed"});
+  c.stdin = true;
+  c.stdin_once = true;
+  Start(c);
+  auto fd = rt_->AttachStdin("c1");
+  ASSERT_TRUE(fd.ok()) << fd.status().message();
+  ASSERT_EQ(10, ::write(*fd, "ping\npong\n", 10));
+  ASSERT_TRUE(WaitForLog(c.log_path, "got:pong"));
+  ::close(*fd);
+  ContainerState s = WaitExit("c1");
+  EXPECT_EQ(0, s.exit_code);
+  EXPECT_EQ("got:ping\ngot:pong\nstdin-closed\n", LogContent(c.log_path));
+  EXPECT_FALSE(rt_->AttachStdin("c1").ok());  // exited
+
+  ContainerSpec plain = Container("c2", {"sleep", "1000"});
+  Start(plain);
+  EXPECT_EQ(Code::kBadRequest, rt_->AttachStdin("c2").status().code());
+}
+
+TEST_F(RuntimeTest, AttachStdinKeepsStdinOpenWithoutOnce) {
+  RunSandbox();
+  ContainerSpec c = Container("c1", {"sh", "-c", "while read l; do echo got:$l; done"});
+  c.stdin = true;
+  Start(c);
+  for (const char* word : {"one", "two"}) {
+    auto fd = rt_->AttachStdin("c1");
+    ASSERT_TRUE(fd.ok()) << fd.status().message();
+    std::string line = std::string(word) + "\n";
+    ASSERT_EQ(static_cast<ssize_t>(line.size()), ::write(*fd, line.data(), line.size()));
+    ASSERT_TRUE(WaitForLog(c.log_path, std::string("got:") + word));
+    ::close(*fd);
+  }
+  EXPECT_EQ(ContainerStatus::kRunning, rt_->Inspect("c1")->status);
+}
+
+TEST_F(RuntimeTest, PrivilegedContainer) {
+  RunSandbox();
+  std::string out = RunScript(
+      "c1",
+      "grep -E '^(CapEff|Seccomp):' /proc/self/status; "
+      "awk '$5 == \"/sys\" {print substr($6, 1, 3)}' /proc/self/mountinfo; "
+      "mount -t tmpfs none /tmp && echo MOUNT=ok",
+      [](ContainerSpec& c) { c.security.privileged = true; });
+  EXPECT_NE(std::string::npos, out.find("Seccomp:\t0")) << out;
+  EXPECT_NE(std::string::npos, out.find("rw,")) << out;
+  EXPECT_NE(std::string::npos, out.find("MOUNT=ok")) << out;
+  EXPECT_EQ(std::string::npos, out.find("CapEff:\t00000000a80425fb")) << out;
+}
+
+TEST_F(RuntimeTest, HostNetworkSandboxSharesHostNamespaces) {
+  SandboxSpec s = Sandbox("pod3");
+  s.host_network = true;
+  auto sb = rt_->RunSandbox(s);
+  ASSERT_TRUE(sb.ok()) << sb.status().message();
+  char host[256] = {};
+  ::gethostname(host, sizeof host);
+  std::string out = RunScript("c1", "hostname; readlink /proc/1/ns/net",
+                              [](ContainerSpec& c) { c.sandbox_id = "pod3"; });
+  char self_net[256] = {};
+  ASSERT_GT(::readlink("/proc/self/ns/net", self_net, sizeof self_net), 0);
+  EXPECT_EQ(std::string(host) + "\n" + self_net + "\n", out);
 }
 
 TEST_F(RuntimeTest, TtyOutputGoesToStdout) {
