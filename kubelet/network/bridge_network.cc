@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <optional>
-#include <set>
+#include <map>
+#include <vector>
 
 #include "api/log.h"
 #include "kubelet/network/cidr.h"
@@ -74,9 +76,13 @@ class BridgeNetwork : public PodNetwork {
   std::string StatePath() const { return options_.state_dir + "/ipam.json"; }
   StatusOr<std::shared_ptr<IpAllocator>> Allocator() const;
   StatusOr<LinkInfo> EnsureBridge(NetlinkSocket& nl);
-  // Connects the pod; `ip` is already allocated.
-  Status ConnectPod(NetlinkSocket& nl, const LinkInfo& bridge, const NetnsFd& netns,
-                    const std::string& host_name, uint32_t ip, bool* created_veth);
+  // Everything that does not need the address: the veth pair on the bridge with hairpin on,
+  // eth0 and lo up in the pod. Leaves the pod's netlink socket and eth0 in the out params.
+  Status PlumbPod(NetlinkSocket& nl, const LinkInfo& bridge, const NetnsFd& netns,
+                  const std::string& host_name, bool* created_veth,
+                  std::optional<NetlinkSocket>* pod_nl, int* eth0_index);
+  // eth0's address and the default route.
+  Status AddressPod(NetlinkSocket& pod_nl, int eth0_index, uint32_t ip);
   // Makes the key's hostPort rules exactly `ports` (none: removes them).
   Status SyncHostPorts(const std::string& key, uint32_t ip, const std::vector<HostPort>& ports);
 
@@ -89,9 +95,11 @@ class BridgeNetwork : public PodNetwork {
   mutable std::shared_ptr<IpAllocator> ipam_;  // GUARDED_BY(ipam_mu_); opened on first use
 
   std::mutex iptables_mu_;
-  // Keys with rules in P-HOSTPORTS, once read (Init or the first sync). Lets a pod without
-  // hostPorts skip iptables entirely. GUARDED_BY(iptables_mu_)
-  std::optional<std::set<std::string>> hostport_keys_;
+  // Our picture of P-HOSTPORTS, by key, once read (Init, or the first sync). With it a pod
+  // without hostPorts skips iptables entirely, and one with them costs one iptables-restore
+  // (no iptables-save). If the picture is stale, the restore fails and we re-read and retry.
+  // GUARDED_BY(iptables_mu_)
+  std::optional<std::map<std::string, std::vector<std::string>>> hostport_rules_;
 };
 
 StatusOr<std::shared_ptr<IpAllocator>> BridgeNetwork::Allocator() const {
@@ -152,28 +160,27 @@ Status BridgeNetwork::Init() {
   StatusOr<SavedTables> saved = iptables_->Save();
   if (!saved.ok()) return saved.status();
   MINIK_RETURN_IF_ERROR(iptables_->Restore(RenderInit(layout_, *saved)));
-  hostport_keys_ = HostPortKeys(layout_, *saved);
+  hostport_rules_ = HostPortRulesByKey(layout_, *saved);
   return Status::Ok();
 }
 
-Status BridgeNetwork::ConnectPod(NetlinkSocket& nl, const LinkInfo& bridge,
-                                 const NetnsFd& netns, const std::string& host_name,
-                                 uint32_t ip, bool* created_veth) {
-  StatusOr<NetlinkSocket> pod = OpenNetlinkIn(netns);
-  if (!pod.ok()) return pod.status();
+Status BridgeNetwork::PlumbPod(NetlinkSocket& nl, const LinkInfo& bridge, const NetnsFd& netns,
+                               const std::string& host_name, bool* created_veth,
+                               std::optional<NetlinkSocket>* pod_nl, int* eth0_index) {
+  StatusOr<NetlinkSocket> opened = OpenNetlinkIn(netns);
+  if (!opened.ok()) return opened.status();
+  NetlinkSocket& pod = pod_nl->emplace(std::move(*opened));
 
   // Already connected (a repeated Setup) when our veth and the pod's eth0 are each other's
   // peers and the veth is on our bridge; anything else is rebuilt.
   StatusOr<LinkInfo> host = nl.GetLink(host_name);
-  StatusOr<LinkInfo> eth0 = pod->GetLink(kPodInterface);
-  const bool connected = host.ok() && eth0.ok() && host->link == eth0->index &&
-                         eth0->link == host->index && host->master == bridge.index;
-  if (!connected) {
-    if (eth0.ok()) {
-      if (!host.ok() || host->link != eth0->index || eth0->link != host->index)
-        return Status(Code::kAlreadyExists,
-                      "the pod's network namespace already has an eth0 that is not ours");
-    }
+  StatusOr<LinkInfo> eth0 = pod.GetLink(kPodInterface);
+  const bool peers = host.ok() && eth0.ok() && host->link == eth0->index &&
+                     eth0->link == host->index;
+  if (!peers || host->master != bridge.index) {
+    if (eth0.ok() && !peers)
+      return Status(Code::kAlreadyExists,
+                    "the pod's network namespace already has an eth0 that is not ours");
     if (host.ok()) {  // ours but off the bridge, or a leftover of another namespace
       NlMessage del = BuildDelLink(host_name);
       Status st = nl.Do(del, host_name);
@@ -184,7 +191,7 @@ Status BridgeNetwork::ConnectPod(NetlinkSocket& nl, const LinkInfo& bridge,
     *created_veth = true;
     host = nl.GetLink(host_name);
     if (!host.ok()) return host.status();
-    eth0 = pod->GetLink(kPodInterface);
+    eth0 = pod.GetLink(kPodInterface);
     if (!eth0.ok()) return eth0.status();
   }
   NlMessage hairpin = BuildSetHairpin(host->index, true);
@@ -193,17 +200,21 @@ Status BridgeNetwork::ConnectPod(NetlinkSocket& nl, const LinkInfo& bridge,
     NlMessage up = BuildSetLinkUp(host->index);
     MINIK_RETURN_IF_ERROR(nl.Do(up, host_name));
   }
-
   NlMessage lo_up = BuildSetLinkUp(kLoopbackIndex);
-  MINIK_RETURN_IF_ERROR(pod->Do(lo_up, "pod lo"));
+  MINIK_RETURN_IF_ERROR(pod.Do(lo_up, "pod lo"));
   if (!(eth0->flags & IFF_UP)) {
     NlMessage up = BuildSetLinkUp(eth0->index);
-    MINIK_RETURN_IF_ERROR(pod->Do(up, "pod eth0"));
+    MINIK_RETURN_IF_ERROR(pod.Do(up, "pod eth0"));
   }
-  NlMessage addr = BuildNewAddr(eth0->index, ip, cidr_.prefix, cidr_.Broadcast());
-  MINIK_RETURN_IF_ERROR(pod->Do(addr, "pod eth0 " + FormatIpv4(ip)));
-  NlMessage route = BuildDefaultRoute(eth0->index, cidr_.Gateway());
-  return pod->Do(route, "pod default route via " + FormatIpv4(cidr_.Gateway()));
+  *eth0_index = eth0->index;
+  return Status::Ok();
+}
+
+Status BridgeNetwork::AddressPod(NetlinkSocket& pod, int eth0_index, uint32_t ip) {
+  NlMessage addr = BuildNewAddr(eth0_index, ip, cidr_.prefix, cidr_.Broadcast());
+  MINIK_RETURN_IF_ERROR(pod.Do(addr, "pod eth0 " + FormatIpv4(ip)));
+  NlMessage route = BuildDefaultRoute(eth0_index, cidr_.Gateway());
+  return pod.Do(route, "pod default route via " + FormatIpv4(cidr_.Gateway()));
 }
 
 StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
@@ -225,12 +236,19 @@ StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
   StatusOr<std::shared_ptr<IpAllocator>> ipam = Allocator();
   if (!ipam.ok()) return ipam.status();
   const bool had_ip = (*ipam)->Lookup(key).ok();
-  StatusOr<uint32_t> ip = (*ipam)->Allocate(key);
-  if (!ip.ok()) return ip.status();
 
+  // The allocation's fsyncs (most of Setup's time) overlap the plumbing, which does not need
+  // the address; the address is only configured, and Setup only returns, once it is durable.
+  std::future<StatusOr<uint32_t>> allocation =
+      std::async(std::launch::async, [&] { return (*ipam)->Allocate(key); });
   const std::string host_name = HostVethName(key);
   bool created_veth = false;
-  Status st = ConnectPod(*nl, *bridge, *netns, host_name, *ip, &created_veth);
+  std::optional<NetlinkSocket> pod_nl;
+  int eth0_index = 0;
+  Status st = PlumbPod(*nl, *bridge, *netns, host_name, &created_veth, &pod_nl, &eth0_index);
+  StatusOr<uint32_t> ip = allocation.get();
+  if (st.ok()) st = ip.status();
+  if (st.ok()) st = AddressPod(*pod_nl, eth0_index, *ip);
   if (st.ok()) st = SyncHostPorts(key, *ip, host_ports);
   if (!st.ok()) {
     // Undo what this call added, so a failed Setup leaks neither a link nor an address.
@@ -238,7 +256,7 @@ StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
       NlMessage del = BuildDelLink(host_name);
       (void)nl->Do(del, host_name);
     }
-    if (!had_ip) (void)(*ipam)->Release(key);
+    if (!had_ip && ip.ok()) (void)(*ipam)->Release(key);
     return st;
   }
   return PodNetworkState{FormatIpv4(*ip), FormatIpv4(cidr_.Gateway()), host_name};
@@ -246,18 +264,30 @@ StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
 
 Status BridgeNetwork::SyncHostPorts(const std::string& key, uint32_t ip,
                                     const std::vector<HostPort>& ports) {
+  StatusOr<std::vector<std::string>> rules = HostPortRules(layout_, key, ip, ports);
+  if (!rules.ok()) return rules.status();
   std::lock_guard<std::mutex> lock(iptables_mu_);
-  if (ports.empty() && hostport_keys_ && !hostport_keys_->count(key)) return Status::Ok();
-  StatusOr<SavedTables> saved = iptables_->Save();
-  if (!saved.ok()) return saved.status();
-  StatusOr<std::string> script = RenderHostPorts(layout_, *saved, key, ip, ports);
-  if (!script.ok()) return script.status();
-  MINIK_RETURN_IF_ERROR(iptables_->Restore(*script));
-  if (!hostport_keys_) hostport_keys_ = HostPortKeys(layout_, *saved);
-  if (ports.empty()) {
-    hostport_keys_->erase(key);
+  Status st = Status(Code::kInternal, "not read yet");
+  if (hostport_rules_) {
+    auto it = hostport_rules_->find(key);
+    if (it == hostport_rules_->end() && rules->empty()) return Status::Ok();
+    st = iptables_->Restore(
+        RenderReplace(it == hostport_rules_->end() ? std::vector<std::string>() : it->second,
+                      *rules));
+  }
+  if (!st.ok()) {
+    // First use, or someone changed the chain behind our back: read it and retry.
+    StatusOr<SavedTables> saved = iptables_->Save();
+    if (!saved.ok()) return saved.status();
+    hostport_rules_ = HostPortRulesByKey(layout_, *saved);
+    StatusOr<std::string> script = RenderHostPorts(layout_, *saved, key, ip, ports);
+    if (!script.ok()) return script.status();
+    MINIK_RETURN_IF_ERROR(iptables_->Restore(*script));
+  }
+  if (rules->empty()) {
+    hostport_rules_->erase(key);
   } else {
-    hostport_keys_->insert(key);
+    (*hostport_rules_)[key] = std::move(*rules);
   }
   return Status::Ok();
 }
@@ -315,7 +345,7 @@ Status BridgeNetwork::Cleanup() {
     } else {
       KeepFirst(&first, saved.status());
     }
-    hostport_keys_.reset();
+    hostport_rules_.reset();
   }
   {
     std::lock_guard<std::mutex> lock(ipam_mu_);

@@ -24,7 +24,7 @@ std::string DirName(const std::string& path) {
 
 }  // namespace
 
-Status WriteFileAtomic(const std::string& path, const std::string& data) {
+Status WriteFileAtomic(const std::string& path, const std::string& data, bool sync_dir) {
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Internal(Errno("cannot create", tmp));
@@ -46,6 +46,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& data) {
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Internal(Errno("cannot rename", tmp));
+  if (!sync_dir) return Status::Ok();
   // The rename is durable only once the directory entry is.
   int dir = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return Internal(Errno("cannot open directory of", path));
@@ -120,11 +121,11 @@ Status IpAllocator::Load() {
 }
 
 Status IpAllocator::Persist(const std::map<std::string, uint32_t>& allocations,
-                            uint32_t last) const {
+                            uint32_t last, bool sync_dir) const {
   nlohmann::json j = {{"cidr", cidr_.ToString()}, {"allocations", nlohmann::json::object()}};
   if (last != 0) j["last"] = FormatIpv4(last);
   for (const auto& [key, ip] : allocations) j["allocations"][key] = FormatIpv4(ip);
-  return WriteFileAtomic(path_, j.dump() + "\n");
+  return WriteFileAtomic(path_, j.dump() + "\n", sync_dir);
 }
 
 StatusOr<uint32_t> IpAllocator::Allocate(const std::string& key) {
@@ -139,7 +140,7 @@ StatusOr<uint32_t> IpAllocator::Allocate(const std::string& key) {
     if (!cidr_.IsPodAddress(ip) || used_.count(ip)) continue;
     std::map<std::string, uint32_t> next = allocations_;
     next[key] = ip;
-    MINIK_RETURN_IF_ERROR(Persist(next, ip));
+    MINIK_RETURN_IF_ERROR(Persist(next, ip, /*sync_dir=*/true));
     allocations_ = std::move(next);
     used_.insert(ip);
     last_ = ip;
@@ -156,7 +157,7 @@ Status IpAllocator::Release(const std::string& key) {
   if (it == allocations_.end()) return Status::Ok();
   std::map<std::string, uint32_t> next = allocations_;
   next.erase(key);
-  MINIK_RETURN_IF_ERROR(Persist(next, last_));
+  MINIK_RETURN_IF_ERROR(Persist(next, last_, /*sync_dir=*/false));
   used_.erase(it->second);
   allocations_ = std::move(next);
   return Status::Ok();

@@ -135,10 +135,7 @@ Status ValidateKey(const std::string& key) {
 }
 
 Status ValidateHostPorts(const std::vector<HostPort>& ports) {
-  IptablesLayout layout{"X", "x", {}};
-  SavedTables saved;
-  saved["nat"].chains.insert(layout.HostPorts());
-  return RenderHostPorts(layout, saved, "k", 1, ports).status();
+  return HostPortRules(IptablesLayout{"X", "x", {}}, "k", 1, ports).status();
 }
 
 std::string RenderInit(const IptablesLayout& l, const SavedTables& saved) {
@@ -177,23 +174,11 @@ std::string RenderInit(const IptablesLayout& l, const SavedTables& saved) {
   return script;
 }
 
-StatusOr<std::string> RenderHostPorts(const IptablesLayout& l, const SavedTables& saved,
-                                      const std::string& key, uint32_t pod_ip,
-                                      const std::vector<HostPort>& ports) {
+StatusOr<std::vector<std::string>> HostPortRules(const IptablesLayout& l, const std::string& key,
+                                                 uint32_t pod_ip,
+                                                 const std::vector<HostPort>& ports) {
   MINIK_RETURN_IF_ERROR(ValidateKey(key));
-  std::vector<std::string> nat;
-  const SavedTable* saved_nat = FindTable(saved, "nat");
-  const bool have_chain = saved_nat != nullptr && saved_nat->chains.count(l.HostPorts()) > 0;
-  if (have_chain) {
-    for (const std::string& rule : saved_nat->rules) {
-      std::vector<std::string> w = SplitRuleWords(rule);
-      if (w.size() >= 2 && w[1] == l.HostPorts() && CommentOf(w) == key)
-        nat.push_back(DeleteOf(rule));
-    }
-  }
-  if (!ports.empty() && !have_chain)
-    return Status(Code::kInternal, "iptables chain " + l.HostPorts() +
-                                       " is missing: the pod network is not initialized");
+  std::vector<std::string> rules;
   const std::string ip = FormatIpv4(pod_ip);
   for (const HostPort& p : ports) {
     StatusOr<std::string> proto = NormalizeProtocol(p.protocol);
@@ -212,14 +197,49 @@ StatusOr<std::string> RenderHostPorts(const IptablesLayout& l, const SavedTables
     match += "-p " + *proto + " -m " + *proto + " --dport " + std::to_string(p.host_port);
     const std::string comment = " -m comment --comment \"" + key + "\"";
     // A pod reaching its own hostPort comes back through its own bridge port: masquerade it.
-    nat.push_back("-A " + l.HostPorts() + " " + match + " -s " + ip + "/32" + comment +
-                  " -j MARK --set-xmark " + kMasqMark);
-    nat.push_back("-A " + l.HostPorts() + " " + match + comment + " -j DNAT --to-destination " +
-                  ip + ":" + std::to_string(p.container_port));
+    rules.push_back("-A " + l.HostPorts() + " " + match + " -s " + ip + "/32" + comment +
+                    " -j MARK --set-xmark " + kMasqMark);
+    rules.push_back("-A " + l.HostPorts() + " " + match + comment + " -j DNAT --to-destination " +
+                    ip + ":" + std::to_string(p.container_port));
   }
+  return rules;
+}
+
+std::map<std::string, std::vector<std::string>> HostPortRulesByKey(const IptablesLayout& l,
+                                                                   const SavedTables& saved) {
+  std::map<std::string, std::vector<std::string>> by_key;
+  const SavedTable* nat = FindTable(saved, "nat");
+  if (nat == nullptr) return by_key;
+  for (const std::string& rule : nat->rules) {
+    std::vector<std::string> w = SplitRuleWords(rule);
+    if (w.size() < 2 || w[1] != l.HostPorts()) continue;
+    std::string key = CommentOf(w);
+    if (!key.empty()) by_key[key].push_back(rule);
+  }
+  return by_key;
+}
+
+std::string RenderReplace(const std::vector<std::string>& old_rules,
+                          const std::vector<std::string>& new_rules) {
+  std::vector<std::string> lines;
+  for (const std::string& rule : old_rules) lines.push_back(DeleteOf(rule));
+  lines.insert(lines.end(), new_rules.begin(), new_rules.end());
   std::string script;
-  AppendTable("nat", nat, &script);
+  AppendTable("nat", lines, &script);
   return script;
+}
+
+StatusOr<std::string> RenderHostPorts(const IptablesLayout& l, const SavedTables& saved,
+                                      const std::string& key, uint32_t pod_ip,
+                                      const std::vector<HostPort>& ports) {
+  StatusOr<std::vector<std::string>> rules = HostPortRules(l, key, pod_ip, ports);
+  if (!rules.ok()) return rules.status();
+  const SavedTable* nat = FindTable(saved, "nat");
+  if (!rules->empty() && (nat == nullptr || !nat->chains.count(l.HostPorts())))
+    return Status(Code::kInternal, "iptables chain " + l.HostPorts() +
+                                       " is missing: the pod network is not initialized");
+  std::map<std::string, std::vector<std::string>> by_key = HostPortRulesByKey(l, saved);
+  return RenderReplace(by_key[key], *rules);
 }
 
 std::string RenderCleanup(const IptablesLayout& l, const SavedTables& saved) {
@@ -245,15 +265,7 @@ std::string RenderCleanup(const IptablesLayout& l, const SavedTables& saved) {
 
 std::set<std::string> HostPortKeys(const IptablesLayout& l, const SavedTables& saved) {
   std::set<std::string> keys;
-  const SavedTable* nat = FindTable(saved, "nat");
-  if (nat == nullptr) return keys;
-  for (const std::string& rule : nat->rules) {
-    std::vector<std::string> w = SplitRuleWords(rule);
-    if (w.size() >= 2 && w[1] == l.HostPorts()) {
-      std::string key = CommentOf(w);
-      if (!key.empty()) keys.insert(key);
-    }
-  }
+  for (const auto& [key, rules] : HostPortRulesByKey(l, saved)) keys.insert(key);
   return keys;
 }
 

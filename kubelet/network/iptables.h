@@ -57,8 +57,21 @@ Status ValidateHostPorts(const std::vector<HostPort>& ports);
 // Creates/refreshes our chains (P-HOSTPORTS keeps its per-pod rules) and adds each missing
 // jump once (duplicates are removed).
 std::string RenderInit(const IptablesLayout& layout, const SavedTables& saved);
-// Replaces the rules of `key` in P-HOSTPORTS with those for `ports` (possibly none).
-// "" when there is nothing to do.
+// The "-A P-HOSTPORTS ..." lines for a pod's hostPorts: per port a MARK (hairpin) and a DNAT
+// rule, commented with the key. Validates the ports.
+StatusOr<std::vector<std::string>> HostPortRules(const IptablesLayout& layout,
+                                                 const std::string& key, uint32_t pod_ip,
+                                                 const std::vector<HostPort>& ports);
+// The rules of P-HOSTPORTS in `saved`, by the key in their comment.
+std::map<std::string, std::vector<std::string>> HostPortRulesByKey(const IptablesLayout& layout,
+                                                                   const SavedTables& saved);
+// nat-table input deleting `old_rules` ("-A" lines, deleted by their spec) and appending
+// `new_rules`; "" when both are empty.
+std::string RenderReplace(const std::vector<std::string>& old_rules,
+                          const std::vector<std::string>& new_rules);
+// Replaces the rules of `key` in P-HOSTPORTS, as `saved` shows them, with those for `ports`
+// (possibly none). "" when there is nothing to do; an error if rules are to be added and the
+// chain does not exist.
 StatusOr<std::string> RenderHostPorts(const IptablesLayout& layout, const SavedTables& saved,
                                       const std::string& key, uint32_t pod_ip,
                                       const std::vector<HostPort>& ports);

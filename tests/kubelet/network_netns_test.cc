@@ -1,10 +1,12 @@
 // The pod network on the real kernel: bridge, veths, two or more pod namespaces, TCP between
 // them, hostPort DNAT, teardown and cleanup. Needs root (skipped otherwise).
 //
-// Every name is unique to this process (bridge mkt<pid%1000>, chains MKT<pid>-*, CIDR
+// Every name is unique to this process (bridge mkt<pid>, chains MKT<pid>-*, CIDR
 // 10.250.<pid%250>.0/24, state in a temp dir) and everything is removed, pass or fail:
-// pod namespaces die with their holder processes, and TearDown deletes the bridge and chains
-// even when Cleanup itself is what failed. Traffic goes only to loopback and pod addresses.
+// pod namespaces die with their holder processes (PR_SET_PDEATHSIG), and TearDown deletes
+// the bridge and chains even when Cleanup itself is what failed. A run that was killed
+// before its TearDown is swept by the next run (names carry the pid; only dead pids' things
+// are removed). Traffic goes only to loopback and pod addresses.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -23,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -31,6 +34,7 @@
 #include "kubelet/network/exec.h"
 #include "kubelet/network/iptables.h"
 #include "kubelet/network/netns.h"
+#include "kubelet/network/netlink.h"
 #include "kubelet/network/network.h"
 
 namespace minik::net {
@@ -206,13 +210,59 @@ std::string ReadFile(const std::string& path) {
 
 bool LinkExists(const std::string& name) { return ::if_nametoindex(name.c_str()) != 0; }
 
+bool PidAlive(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+
+// The pid in `name` = <prefix><digits><rest>, or 0 if it does not look like one of ours.
+pid_t PidIn(const std::string& name, const std::string& prefix, const std::string& rest) {
+  if (name.rfind(prefix, 0) != 0) return 0;
+  size_t end = name.find_first_not_of("0123456789", prefix.size());
+  if (end == prefix.size()) return 0;
+  if (end == std::string::npos) end = name.size();
+  if (name.compare(end, std::string::npos, rest) != 0 &&
+      !(rest == "x" && end < name.size() && name[end] == 'x'))
+    return 0;
+  return static_cast<pid_t>(std::stol(name.substr(prefix.size(), end - prefix.size())));
+}
+
+// Removes bridges, veths, chains and state dirs left by test runs that were killed.
+void SweepDeadRuns() {
+  StatusOr<NetlinkSocket> nl = NetlinkSocket::Open();
+  if (nl.ok()) {
+    StatusOr<std::vector<LinkInfo>> links = nl->ListLinks();
+    for (const LinkInfo& link : links.ok() ? *links : std::vector<LinkInfo>()) {
+      pid_t pid = link.kind == "bridge" ? PidIn(link.name, "mkt", "") : 0;
+      if (pid == 0 && link.kind == "veth") pid = PidIn(link.name, "mkti", "x");
+      if (pid > 0 && !PidAlive(pid)) {
+        NlMessage del = BuildDelLink(link.name);
+        (void)nl->Do(del, link.name);
+      }
+    }
+  }
+  ExecIptablesRunner ipt;
+  StatusOr<SavedTables> saved = ipt.Save();
+  std::set<pid_t> dead;
+  for (const auto& [table, content] : saved.ok() ? *saved : SavedTables())
+    for (const std::string& chain : content.chains)
+      for (const char* suffix : {"-POSTROUTING", "-HOSTPORTS", "-FORWARD"})
+        if (pid_t pid = PidIn(chain, "MKT", suffix); pid > 0 && !PidAlive(pid)) dead.insert(pid);
+  for (pid_t pid : dead) {
+    IptablesLayout layout{"MKT" + std::to_string(pid), "", {}};
+    (void)ipt.Restore(RenderCleanup(layout, *saved));
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(::testing::TempDir(), ec)) {
+    pid_t pid = PidIn(entry.path().filename().string(), "minik_net_", "");
+    if (pid > 0 && !PidAlive(pid)) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
 class NetworkNetnsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (netns, bridges, iptables)";
-    const int n = ::getpid() % 1000;
+    SweepDeadRuns();
     subnet_ = "10.250." + std::to_string(::getpid() % 250) + ".";
-    options_.bridge = "mkt" + std::to_string(n);
+    options_.bridge = "mkt" + std::to_string(::getpid());
     options_.cidr = subnet_ + "0/24";
     options_.chain_prefix = "MKT" + std::to_string(::getpid());
     options_.state_dir = ::testing::TempDir() + "/minik_net_" + std::to_string(::getpid());
@@ -404,6 +454,18 @@ TEST_F(NetworkNetnsTest, HostPortsFromLoopbackTheNodeAndTheirOwnPod) {
   EXPECT_TRUE(Ask("", "127.0.0.1", port2).ok());
   EXPECT_FALSE(Ask("", "127.0.0.1", port, 500).ok());
 
+  // Rules removed behind our back: the next Setup notices (its delete fails), re-reads, and
+  // still converges.
+  ExecIptablesRunner ipt;
+  StatusOr<SavedTables> saved_now = ipt.Save();
+  ASSERT_TRUE(saved_now.ok());
+  IptablesLayout layout{options_.chain_prefix, options_.bridge, {}};
+  ASSERT_TRUE(ipt.Restore(RenderReplace(HostPortRulesByKey(layout, *saved_now)["pod-a"], {})).ok());
+  EXPECT_FALSE(Ask("", "127.0.0.1", port2, 500).ok());
+  StatusOr<PodNetworkState> again = network_->Setup("pod-a", a.path(), {{"TCP", port2, 8080, ""}});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(Ask("", "127.0.0.1", port2).ok());
+
   // Teardown removes exactly pod-a's rules.
   ASSERT_TRUE(network_->Teardown("pod-a").ok());
   std::string saved = Sh({"iptables-save", "-t", "nat"});
@@ -518,7 +580,7 @@ TEST_F(NetworkNetnsTest, SetupLatencyNetlinkVersusIpCommands) {
   // iptables): 7 processes per pod.
   for (int i = 0; i < kPods; ++i) {
     const PodNs& pod = *pods[kPods + i];
-    const std::string veth = "mktip" + std::to_string(::getpid() % 1000) + "x" + std::to_string(i);
+    const std::string veth = "mkti" + std::to_string(::getpid()) + "x" + std::to_string(i);
     const std::string pid = std::to_string(pod.pid());
     const std::string ip = subnet_ + std::to_string(100 + i) + "/24";
     auto t0 = Clock::now();

@@ -504,6 +504,25 @@ TEST(IptablesTest, HostPortsReplaceTheKeysRulesOnly) {
   EXPECT_EQ(*none, "");
 }
 
+TEST(IptablesTest, RulesByKeyAndReplace) {
+  SavedTables saved = ParseIptablesSave(kSaved);
+  auto by_key = HostPortRulesByKey(Layout(), saved);
+  ASSERT_EQ(by_key.size(), 2u);
+  EXPECT_EQ(by_key["pod-a"].size(), 2u);
+  EXPECT_EQ(by_key["ns:b/1"].size(), 1u);
+  EXPECT_EQ(RenderReplace({}, {}), "");
+  StatusOr<std::vector<std::string>> rules =
+      HostPortRules(Layout(), "pod-a", Ip("10.250.0.9"), {{"TCP", 81, 80, ""}});
+  ASSERT_TRUE(rules.ok());
+  ASSERT_EQ(rules->size(), 2u);
+  std::string s = RenderReplace(by_key["pod-a"], *rules);
+  EXPECT_EQ(s.rfind("*nat\n-D MKT-HOSTPORTS", 0), 0u) << s;
+  EXPECT_TRUE(Has(s, (*rules)[0]));
+  EXPECT_TRUE(Has(s, (*rules)[1]));
+  EXPECT_TRUE(Has(s, "COMMIT"));
+  EXPECT_EQ(HostPortRules(Layout(), "pod-a", 1, {}).value().size(), 0u);
+}
+
 TEST(IptablesTest, HostPortsValidation) {
   SavedTables saved = ParseIptablesSave(kSaved);
   auto err = [&](std::vector<HostPort> ports) {
