@@ -1,8 +1,6 @@
-// framework.FitError.Error() and DefaultPreemption's PostFilter message. Preemption itself is
-// not implemented; the message says what upstream says when no victims exist: nodes rejected
-// as UnschedulableAndUnresolvable are "not helpful", the others have "no preemption victims"
-// unless lower-priority pods run there, in which case minik says plainly that it does not
-// preempt.
+// framework.FitError.Error() and DefaultPreemption's PostFilter message: nodes rejected as
+// UnschedulableAndUnresolvable are "not helpful", the others carry the dry run's reasons
+// (Diagnosis::preemption_reasons), "No preemption victims found" by default.
 #include <algorithm>
 
 #include "scheduler/framework.h"
@@ -36,6 +34,9 @@ std::string FitErrorMessage(const Diagnosis& d, const Json& pod) {
   }
 
   // PostFilter (DefaultPreemption).
+  if (d.post_filter_msg) {
+    return d.post_filter_msg->empty() ? msg : msg + " preemption: " + *d.post_filter_msg + ".";
+  }
   if (GetString(pod, {"spec", "preemptionPolicy"}) == "Never") {
     return msg + " preemption: not eligible due to preemptionPolicy=Never..";
   }

@@ -175,19 +175,20 @@ std::vector<int64_t> ScorePodTopologySpread(const Json& pod,
 
 // ---- FitError -------------------------------------------------------------------------------
 
-// The scheduling failure's message, as framework.FitError.Error() plus the preemption
-// PostFilter message (preemption is not implemented: every node is reported as upstream's
-// DefaultPreemption reports it for pods with no lower-priority victims).
+// The scheduling failure's message, as framework.FitError.Error() plus DefaultPreemption's
+// PostFilter message ("preemption: 0/N nodes are available: ...").
 struct Diagnosis {
   int num_nodes = 0;
   std::string pre_filter_msg;  // a PreFilter rejection (same status for every node)
   PluginStatus::Code pre_filter_code = PluginStatus::kSuccess;
   std::map<std::string, PluginStatus> node_status;  // by node name
-  // Nodes where lower-priority pods run: the reasons the pod still would not fit without
-  // them (upstream's dry run), or kErrNoPreemption when it would.
+  // Per node, the preemption dry run's reasons (FindPreemptionCandidate fills it); nodes
+  // without an entry read "No preemption victims found for incoming pod".
   std::map<std::string, std::vector<std::string>> preemption_reasons;
+  // Set when the PostFilter decided the message itself: "" after a successful preemption
+  // (no suffix), or an ineligibility message ("not eligible due to ...").
+  std::optional<std::string> post_filter_msg;
 };
-inline constexpr const char* kErrNoPreemption = "preemption is not implemented by minik";
 std::string FitErrorMessage(const Diagnosis& d, const Json& pod);
 
 }  // namespace minik::sched

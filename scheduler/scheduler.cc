@@ -26,6 +26,7 @@
 #include "api/log.h"
 #include "api/workqueue.h"
 #include "scheduler/framework.h"
+#include "scheduler/preemption.h"
 #include "scheduler/taint_eviction.h"
 #include "scheduler/volume_binding.h"
 
@@ -345,7 +346,7 @@ class SchedulerImpl final : public Scheduler {
       }
     }
     if (feasible.empty()) {
-      DryRunPreemption(*pod, snap, state, &diag);
+      Preempt(*pod, snap, state, &diag);
       return HandleFailure(*pod, key, FitErrorMessage(diag, *pod));
     }
 
@@ -600,29 +601,49 @@ class SchedulerImpl final : public Scheduler {
     return sel;
   }
 
-  // DefaultPreemption's dry run, for the message only: on nodes where lower-priority pods
-  // run, would the pod fit without them?
-  void DryRunPreemption(const Json& pod, const Snapshot& snap, const CycleState& state,
-                        Diagnosis* diag) {
-    int64_t priority = GetInt(pod, {"spec", "priority"});
-    for (const NodeInfo& n : snap.nodes) {
-      auto st = diag->node_status.find(n.name);
-      if (st == diag->node_status.end() || st->second.code != PluginStatus::kUnschedulable)
-        continue;
-      NodeInfo without(n.node);
-      bool victims = false;
-      for (const PodPtr& p : n.pods) {
-        if (GetInt(*p, {"spec", "priority"}) < priority) {
-          victims = true;
-        } else {
-          without.AddPod(p);
-        }
-      }
-      if (!victims) continue;
-      PluginStatus s = RunFilters(pod, without, snap, state);
-      diag->preemption_reasons[n.name] =
-          s.ok() ? std::vector<std::string>{kErrNoPreemption} : s.reasons;
+  // DefaultPreemption's PostFilter: evicts the lower-priority pods of the chosen node and
+  // nominates it; the pod itself is retried when the victims are gone. Errors are logged:
+  // the scheduling failure is reported either way.
+  void Preempt(const Json& pod, const Snapshot& snap, const CycleState& state, Diagnosis* diag) {
+    std::string ineligible = PreemptionIneligibility(pod, snap, *diag);
+    if (!ineligible.empty()) {
+      diag->post_filter_msg = ineligible;
+      return;
     }
+    auto candidate = FindPreemptionCandidate(pod, snap, state, diag);
+    if (!candidate) return;
+    const std::string ns = Namespace(pod), name = Name(pod);
+    for (const PodPtr& victim : candidate->victims) {
+      Json patch = {{"status",
+                     {{"conditions",
+                       Json::array({{{"type", "DisruptionTarget"},
+                                     {"status", "True"},
+                                     {"reason", kPreemptionReason},
+                                     {"message", options_.scheduler_name +
+                                                     ": preempting to accommodate a higher "
+                                                     "priority pod"},
+                                     {"lastTransitionTime", FormatRfc3339(clock_.Now())}}})}}}};
+      auto patched = client_.Patch(kPods, Namespace(*victim), Name(*victim),
+                                   PatchType::kStrategicMerge, patch.dump(), {}, "status");
+      if (!patched.ok() && patched.status().code() == Code::kNotFound) continue;
+      DeleteOptions opts;
+      opts.precondition_uid = Uid(*victim);
+      auto deleted = client_.Delete(kPods, Namespace(*victim), Name(*victim), opts);
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+        LOG(Warning, "scheduler") << "preemption failed victim=" << ObjectKey(*victim)
+                                  << " message=" << deleted.status().message();
+        continue;
+      }
+      recorder_.Record(ForEvents(*victim), "Normal", "Preempted",
+                       "Preempted by pod " + Uid(pod) + " on node " + candidate->node);
+    }
+    Json nominate = {{"status", {{"nominatedNodeName", candidate->node}}}};
+    auto r = client_.Patch(kPods, ns, name, PatchType::kMerge, nominate.dump(), {}, "status");
+    if (!r.ok()) {
+      LOG(Warning, "scheduler") << "nominating failed pod=" << ns << "/" << name
+                                << " message=" << r.status().message();
+    }
+    diag->post_filter_msg = "";
   }
 
   struct CachedResources {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "scheduler/framework.h"
+#include "scheduler/preemption.h"
 #include "scheduler/taint_eviction.h"
 #include "scheduler/volume_binding.h"
 #include "tests/scheduler/test_objects.h"
@@ -66,10 +67,17 @@ TEST(FitErrorTest, DryRunReasons) {
   d.node_status["a"] = Fail(PluginStatus::kUnschedulable, {"Insufficient cpu"});
   d.node_status["b"] = Fail(PluginStatus::kUnschedulable, {"Insufficient cpu"});
   d.preemption_reasons["a"] = {"Insufficient cpu"};
-  d.preemption_reasons["b"] = {kErrNoPreemption};
+  d.preemption_reasons["b"] = {"Too many pods"};
   EXPECT_EQ(FitErrorMessage(d, MakePod("p")),
             "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: "
-            "1 Insufficient cpu, 1 preemption is not implemented by minik.");
+            "1 Insufficient cpu, 1 Too many pods.");
+  // A successful preemption adds nothing; an ineligible pod says why.
+  d.post_filter_msg = "";
+  EXPECT_EQ(FitErrorMessage(d, MakePod("p")), "0/2 nodes are available: 2 Insufficient cpu.");
+  d.post_filter_msg = "not eligible due to a terminating pod on the nominated node.";
+  EXPECT_EQ(FitErrorMessage(d, MakePod("p")),
+            "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to a "
+            "terminating pod on the nominated node..");
 }
 
 // ---- VolumeBinding PreFilter ------------------------------------------------------------------
@@ -186,6 +194,86 @@ TEST(VolumeBindingTest, EphemeralVolumes) {
       Json::array({{{"uid", "pod-uid"}, {"controller", true}, {"kind", "Pod"}, {"name", "p"}}});
   fv.classes["late"] = {{"volumeBindingMode", "WaitForFirstConsumer"}};
   EXPECT_TRUE(VolumeBindingPreFilter(pod, fv.Lookup(), &state, &plan).ok());
+}
+
+// ---- preemption --------------------------------------------------------------------------------
+
+Json WithPriority(Json pod, int64_t priority) {
+  pod["spec"]["priority"] = priority;
+  return pod;
+}
+
+Diagnosis Diagnose(const Json& pod, const Snapshot& snap) {
+  Diagnosis d;
+  d.num_nodes = static_cast<int>(snap.nodes.size());
+  for (const NodeInfo& n : snap.nodes) {
+    PluginStatus s = RunFilters(pod, n, snap);
+    if (!s.ok()) d.node_status[n.name] = s;
+  }
+  return d;
+}
+
+TEST(PreemptionTest, PicksTheFewestLeastImportantVictims) {
+  std::vector<Json> nodes = {MakeNode("a", "4"), MakeNode("b", "4"), MakeNode("c", "4")};
+  Snapshot snap = MakeSnapshot(
+      nodes, {On(WithPriority(MakePod("a-low", "2"), 10), "a"),
+              On(WithPriority(MakePod("a-mid", "2"), 50), "a"),
+              On(WithPriority(MakePod("b-low1", "1"), 10), "b"),
+              On(WithPriority(MakePod("b-low2", "1"), 10), "b"),
+              On(WithPriority(MakePod("b-high", "2"), 1000), "b"),
+              On(WithPriority(MakePod("c-same", "4"), 100), "c")});
+  Json pod = WithPriority(MakePod("p", "2"), 100);
+  Diagnosis d = Diagnose(pod, snap);
+  ASSERT_EQ(d.node_status.size(), 3u);
+  EXPECT_EQ(PreemptionIneligibility(pod, snap, d), "");
+  auto c = FindPreemptionCandidate(pod, snap, {}, &d);
+  ASSERT_TRUE(c.has_value());
+  // a: evict a-low (10); b: evict b-low1 + b-low2 (10, 10): a has the smaller sum.
+  EXPECT_EQ(c->node, "a");
+  ASSERT_EQ(c->victims.size(), 1u);
+  EXPECT_EQ(Name(*c->victims[0]), "a-low");
+  // c runs only a pod of equal priority: nothing to evict there.
+  EXPECT_EQ(d.preemption_reasons["c"], std::vector<std::string>{kErrNoVictims});
+}
+
+TEST(PreemptionTest, NotHelpfulWhenEvenAnEmptyNodeIsTooSmall) {
+  Snapshot snap = MakeSnapshot({MakeNode("a", "4")},
+                               {On(WithPriority(MakePod("low", "3"), 0), "a"),
+                                On(WithPriority(MakePod("high", "1", "", {}, "default"), 500), "a")});
+  // 3.5 cpu fits only if "high" goes too, and it may not.
+  Json pod = WithPriority(MakePod("p", "3500m"), 100);
+  Diagnosis d = Diagnose(pod, snap);
+  EXPECT_FALSE(FindPreemptionCandidate(pod, snap, {}, &d).has_value());
+  EXPECT_EQ(d.preemption_reasons["a"], std::vector<std::string>{"Insufficient cpu"});
+  EXPECT_EQ(FitErrorMessage(d, pod),
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+            "1 Insufficient cpu.");
+}
+
+TEST(PreemptionTest, Eligibility) {
+  Snapshot snap = MakeSnapshot({MakeNode("a", "1")});
+  Json pod = WithPriority(MakePod("p", "800m"), 100);
+  Diagnosis d = Diagnose(pod, snap);
+  pod["spec"]["preemptionPolicy"] = "Never";
+  EXPECT_EQ(PreemptionIneligibility(pod, snap, d), "not eligible due to preemptionPolicy=Never.");
+  pod["spec"].erase("preemptionPolicy");
+  Json victim = On(WithPriority(MakePod("v", "500m"), 1), "a");
+  victim["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:00Z";
+  victim["status"]["conditions"] =
+      Json::array({{{"type", "DisruptionTarget"}, {"status", "True"},
+                    {"reason", "PreemptionByScheduler"}}});
+  snap = MakeSnapshot({MakeNode("a", "1")}, {victim});
+  pod["status"]["nominatedNodeName"] = "a";
+  d = Diagnose(pod, snap);
+  EXPECT_EQ(PreemptionIneligibility(pod, snap, d),
+            "not eligible due to a terminating pod on the nominated node.");
+  pod["status"]["nominatedNodeName"] = "b";
+  EXPECT_EQ(PreemptionIneligibility(pod, snap, d), "");
+  // A nominated node that can never fit the pod does not block a new preemption.
+  pod["status"]["nominatedNodeName"] = "a";
+  pod["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "2";
+  d = Diagnose(pod, snap);
+  EXPECT_EQ(PreemptionIneligibility(pod, snap, d), "");
 }
 
 // ---- taint eviction -------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "api/fake_clock.h"
 #include "api/schema.h"
 #include "apiserver/registry.h"
 #include "scheduler/scheduler.h"
@@ -300,6 +301,104 @@ TEST_F(SchedulerIntegrationTest, VolumeBinding) {
                "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. "
                "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
   })) << PodScheduled("immpod").dump();
+}
+
+TEST_F(SchedulerIntegrationTest, HigherPriorityPodPreemptsLowerPriorityPod) {
+  REQUIRE_BINDING();
+  AddNode("n1", "2");
+  StartScheduler();
+  AddPod("low", "1500m");
+  ASSERT_TRUE(Eventually([&] { return NodeOf("low") == "n1"; }));
+  AddPod("high", "1", {{"priorityClassName", "system-cluster-critical"}});
+  // The victim is deleted gracefully, marked, and told why; the preemptor is nominated.
+  ASSERT_TRUE(Eventually([&] {
+    auto p = client_->Get(kPods, "default", "low");
+    return p.ok() && Find(*p, {"metadata", "deletionTimestamp"}) != nullptr;
+  }));
+  auto low = client_->Get(kPods, "default", "low");
+  ASSERT_TRUE(low.ok());
+  bool marked = false;
+  for (const Json& c : (*low)["status"]["conditions"]) {
+    marked |= c["type"] == "DisruptionTarget" && c["reason"] == "PreemptionByScheduler";
+  }
+  EXPECT_TRUE(marked) << low->dump();
+  ASSERT_TRUE(Eventually([&] { return !Events("low", "Preempted").empty(); }));
+  auto high = client_->Get(kPods, "default", "high");
+  ASSERT_TRUE(high.ok());
+  EXPECT_EQ(Events("low", "Preempted")[0], "Preempted by pod " + Uid(*high) + " on node n1");
+  ASSERT_TRUE(Eventually([&] {
+    auto h = client_->Get(kPods, "default", "high");
+    return h.ok() && GetString(*h, {"status", "nominatedNodeName"}) == "n1";
+  }));
+  ASSERT_TRUE(Eventually([&] { return !Events("high", "FailedScheduling").empty(); }));
+  EXPECT_EQ(Events("high", "FailedScheduling")[0], "0/1 nodes are available: 1 Insufficient cpu.");
+  // While the victim terminates, no second round of preemption.
+  EXPECT_EQ(NodeOf("high"), "");
+  // The kubelet would finish the victim; then the preemptor is bound.
+  DeleteOptions now;
+  now.grace_period_seconds = 0;
+  ASSERT_TRUE(client_->Delete(kPods, "default", "low", now).ok());
+  ASSERT_TRUE(Eventually([&] { return NodeOf("high") == "n1"; }));
+}
+
+// tolerationSeconds runs on the injected clock: nothing happens until it has passed, and a
+// taint removed in time cancels the eviction.
+TEST(TaintEvictionIntegrationTest, TolerationSecondsOnTheInjectedClock) {
+  FakeClock clock;
+  ResourceRegistry resources;
+  RegisterBuiltinResources(resources);
+  auto store = NewMemStore();
+  auto client = NewRegistry(*store, resources, BuiltinSchemas(), clock);
+  ASSERT_TRUE(client->Create(kNamespaces, "", Json{{"metadata", {{"name", "default"}}}}).ok());
+  Json taint = {{"key", "maint"}, {"effect", "NoExecute"}};
+  Json node = {{"metadata", {{"name", "n1"}}}, {"spec", {{"taints", Json::array({taint})}}}};
+  ASSERT_TRUE(client->Create(kNodes, "", node).ok());
+  for (const char* name : {"short", "long"}) {
+    Json pod = {{"metadata", {{"name", name}, {"namespace", "default"}}},
+                {"spec",
+                 {{"nodeName", "n1"},
+                  {"containers", Json::array({{{"name", "c"}, {"image", "x"}}})},
+                  {"tolerations",
+                   Json::array({{{"key", "maint"},
+                                 {"operator", "Exists"},
+                                 {"effect", "NoExecute"},
+                                 {"tolerationSeconds", std::string(name) == "short" ? 60 : 600}}})}}}};
+    auto r = client->Create(kPods, "default", pod);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  auto terminating = [&](const char* name) {
+    auto p = client->Get(kPods, "default", name);
+    return !p.ok() || Find(*p, {"metadata", "deletionTimestamp"}) != nullptr;
+  };
+  auto scheduler = NewScheduler(*client, clock);
+  ASSERT_TRUE(scheduler->Start().ok());
+  // Both evictions are pending: the worker sleeps on the clock.
+  ASSERT_TRUE(clock.AwaitSleepers(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(terminating("short"));
+  clock.Step(std::chrono::seconds(59));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(terminating("short"));
+  clock.Step(std::chrono::seconds(2));
+  ASSERT_TRUE(Eventually([&] { return terminating("short"); }));
+  EXPECT_FALSE(terminating("long"));
+  // The taint goes away: the long eviction is cancelled, with an event.
+  auto n = client->Get(kNodes, "", "n1");
+  ASSERT_TRUE(n.ok());
+  (*n)["spec"].erase("taints");
+  ASSERT_TRUE(client->Update(kNodes, "", *n).ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto list = client->List(kEvents, "default");
+    if (!list.ok()) return false;
+    for (const Json& e : (*list)["items"]) {
+      if (GetString(e, {"message"}) == "Cancelling deletion of Pod default/long") return true;
+    }
+    return false;
+  }));
+  clock.Step(std::chrono::seconds(600));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(terminating("long"));
+  scheduler->Stop();
 }
 
 }  // namespace
