@@ -13,6 +13,12 @@
 // retried when nodes or pods change (and periodically).
 // Also evicts pods from nodes with NoExecute taints they do not tolerate (after
 // tolerationSeconds), as the taint-eviction controller does.
+//
+// Beyond the above: a pod that fits nowhere may preempt lower-priority pods (basic
+// DefaultPreemption, no PodDisruptionBudgets); bound pods are assumed in a local cache until
+// the informer shows them; a successful bind records "Scheduled" and sets PodScheduled=True
+// (the registry's binding does not). Building blocks: scheduler/framework.h (pure filters,
+// scores, messages), preemption.h, volume_binding.h, taint_eviction.h, quantity.h.
 #pragma once
 
 #include <memory>
