@@ -78,9 +78,12 @@ class BridgeNetwork : public PodNetwork {
   StatusOr<LinkInfo> EnsureBridge(NetlinkSocket& nl);
   // Everything that does not need the address: the veth pair on the bridge with hairpin on,
   // eth0 and lo up in the pod. Leaves the pod's netlink socket and eth0 in the out params.
-  Status PlumbPod(NetlinkSocket& nl, const LinkInfo& bridge, const NetnsFd& netns,
-                  const std::string& host_name, bool* created_veth,
+  Status PlumbPod(const std::string& key, NetlinkSocket& nl, const LinkInfo& bridge,
+                  const NetnsFd& netns, const std::string& host_name, bool* created_veth,
                   std::optional<NetlinkSocket>* pod_nl, int* eth0_index);
+  // Whether another key holding an address has the veth name `host_name` (32 bits of hash:
+  // unlikely, but deleting another pod's link must not be the way we find out).
+  bool VethOfAnotherPod(const std::string& key, const std::string& host_name) const;
   // eth0's address and the default route.
   Status AddressPod(NetlinkSocket& pod_nl, int eth0_index, uint32_t ip);
   // Makes the key's hostPort rules exactly `ports` (none: removes them).
@@ -164,7 +167,8 @@ Status BridgeNetwork::Init() {
   return Status::Ok();
 }
 
-Status BridgeNetwork::PlumbPod(NetlinkSocket& nl, const LinkInfo& bridge, const NetnsFd& netns,
+Status BridgeNetwork::PlumbPod(const std::string& key, NetlinkSocket& nl,
+                               const LinkInfo& bridge, const NetnsFd& netns,
                                const std::string& host_name, bool* created_veth,
                                std::optional<NetlinkSocket>* pod_nl, int* eth0_index) {
   StatusOr<NetlinkSocket> opened = OpenNetlinkIn(netns);
@@ -181,6 +185,9 @@ Status BridgeNetwork::PlumbPod(NetlinkSocket& nl, const LinkInfo& bridge, const 
     if (eth0.ok() && !peers)
       return Status(Code::kAlreadyExists,
                     "the pod's network namespace already has an eth0 that is not ours");
+    if (host.ok() && VethOfAnotherPod(key, host_name))
+      return Status(Code::kConflict, "veth " + host_name + " of pod " + key +
+                                         " is taken by another pod (hash collision)");
     if (host.ok()) {  // ours but off the bridge, or a leftover of another namespace
       NlMessage del = BuildDelLink(host_name);
       Status st = nl.Do(del, host_name);
@@ -208,6 +215,15 @@ Status BridgeNetwork::PlumbPod(NetlinkSocket& nl, const LinkInfo& bridge, const 
   }
   *eth0_index = eth0->index;
   return Status::Ok();
+}
+
+bool BridgeNetwork::VethOfAnotherPod(const std::string& key,
+                                     const std::string& host_name) const {
+  StatusOr<std::shared_ptr<IpAllocator>> ipam = Allocator();
+  if (!ipam.ok()) return false;
+  for (const auto& [other, ip] : (*ipam)->Allocations())
+    if (other != key && HostVethName(other) == host_name) return true;
+  return false;
 }
 
 Status BridgeNetwork::AddressPod(NetlinkSocket& pod, int eth0_index, uint32_t ip) {
@@ -245,7 +261,8 @@ StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
   bool created_veth = false;
   std::optional<NetlinkSocket> pod_nl;
   int eth0_index = 0;
-  Status st = PlumbPod(*nl, *bridge, *netns, host_name, &created_veth, &pod_nl, &eth0_index);
+  Status st =
+      PlumbPod(key, *nl, *bridge, *netns, host_name, &created_veth, &pod_nl, &eth0_index);
   StatusOr<uint32_t> ip = allocation.get();
   if (st.ok()) st = ip.status();
   if (st.ok()) st = AddressPod(*pod_nl, eth0_index, *ip);

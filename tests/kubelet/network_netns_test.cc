@@ -232,6 +232,7 @@ void SweepDeadRuns() {
     for (const LinkInfo& link : links.ok() ? *links : std::vector<LinkInfo>()) {
       pid_t pid = link.kind == "bridge" ? PidIn(link.name, "mkt", "") : 0;
       if (pid == 0 && link.kind == "veth") pid = PidIn(link.name, "mkti", "x");
+      if (pid == 0 && link.kind == "veth") pid = PidIn(link.name, "mkte", "");
       if (pid > 0 && !PidAlive(pid)) {
         NlMessage del = BuildDelLink(link.name);
         (void)nl->Do(del, link.name);
@@ -478,6 +479,32 @@ TEST_F(NetworkNetnsTest, HostPortsFromLoopbackTheNodeAndTheirOwnPod) {
   ExpectNothingLeft();
 }
 
+// Egress: a pod reaching a network beyond the node is masqueraded to the node's address.
+// "Beyond" is a third namespace behind a veth of this test (10.251.<pid%250>.0/24).
+TEST_F(NetworkNetnsTest, EgressIsMasqueraded) {
+  ASSERT_TRUE(network_->Init().ok());
+  PodNs& pod = NewPod();
+  PodNs& outside = NewPod();
+  StatusOr<PodNetworkState> s = network_->Setup("pod-a", pod.path(), {});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const std::string ext = "mkte" + std::to_string(::getpid());
+  const std::string net = "10.251." + std::to_string(::getpid() % 250) + ".";
+  const std::string opid = std::to_string(outside.pid());
+  for (const std::vector<std::string>& step : std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", ext, "type", "veth", "peer", "name", "eth1", "netns", opid},
+           {"ip", "addr", "add", net + "1/24", "dev", ext},
+           {"ip", "link", "set", ext, "up"},
+           {"nsenter", "-t", opid, "-n", "ip", "addr", "add", net + "2/24", "dev", "eth1"},
+           {"nsenter", "-t", opid, "-n", "ip", "link", "set", "eth1", "up"}}) {
+    StatusOr<CommandResult> r = RunCommand(step);
+    ASSERT_TRUE(r.ok() && r->exit_code == 0) << step[2] << " " << (r.ok() ? r->err : "");
+  }
+  TcpServer server(outside.path(), 9000, "out");
+  StatusOr<std::string> r = Ask(pod.path(), net + "2", 9000);
+  EXPECT_EQ(r.ok() ? *r : r.status().message(), "out saw " + net + "1");
+  RunCommand({"ip", "link", "del", ext});
+}
+
 TEST_F(NetworkNetnsTest, TeardownAfterTheNamespaceIsGone) {
   ASSERT_TRUE(network_->Init().ok());
   PodNs& a = NewPod();
@@ -520,6 +547,27 @@ TEST_F(NetworkNetnsTest, FailedSetupLeaksNothing) {
   EXPECT_EQ(s.status().code(), Code::kAlreadyExists) << s.status().message();
   EXPECT_EQ(network_->IpOf("pod-a").status().code(), Code::kNotFound);
   EXPECT_FALSE(LinkExists(HostVethName("pod-a")));
+}
+
+// A corrupt allocator file stops Setup (no guessing which addresses are live) but not
+// Cleanup, after which the network works again.
+TEST_F(NetworkNetnsTest, CorruptStateBlocksSetupUntilCleanup) {
+  ASSERT_TRUE(network_->Init().ok());
+  std::filesystem::create_directories(options_.state_dir);
+  std::ofstream(options_.state_dir + "/ipam.json") << "{\"cidr\": tru";
+  network_ = New();
+  PodNs& a = NewPod();
+  StatusOr<PodNetworkState> s = network_->Setup("pod-a", a.path(), {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("corrupt"), std::string::npos) << s.status().message();
+  EXPECT_FALSE(LinkExists(HostVethName("pod-a")));
+  EXPECT_FALSE(network_->IpOf("pod-a").ok());
+  ASSERT_TRUE(network_->Cleanup().ok());
+  ExpectNothingLeft();
+  ASSERT_TRUE(network_->Init().ok());
+  s = network_->Setup("pod-a", a.path(), {});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->ip, subnet_ + "2");
 }
 
 TEST_F(NetworkNetnsTest, ConcurrentSetups) {
