@@ -11,9 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <map>
 #include <vector>
 
 #include "api/log.h"
@@ -167,10 +167,10 @@ Status BridgeNetwork::Init() {
   return Status::Ok();
 }
 
-Status BridgeNetwork::PlumbPod(const std::string& key, NetlinkSocket& nl,
-                               const LinkInfo& bridge, const NetnsFd& netns,
-                               const std::string& host_name, bool* created_veth,
-                               std::optional<NetlinkSocket>* pod_nl, int* eth0_index) {
+Status BridgeNetwork::PlumbPod(const std::string& key, NetlinkSocket& nl, const LinkInfo& bridge,
+                               const NetnsFd& netns, const std::string& host_name,
+                               bool* created_veth, std::optional<NetlinkSocket>* pod_nl,
+                               int* eth0_index) {
   StatusOr<NetlinkSocket> opened = OpenNetlinkIn(netns);
   if (!opened.ok()) return opened.status();
   NetlinkSocket& pod = pod_nl->emplace(std::move(*opened));
@@ -179,8 +179,8 @@ Status BridgeNetwork::PlumbPod(const std::string& key, NetlinkSocket& nl,
   // peers and the veth is on our bridge; anything else is rebuilt.
   StatusOr<LinkInfo> host = nl.GetLink(host_name);
   StatusOr<LinkInfo> eth0 = pod.GetLink(kPodInterface);
-  const bool peers = host.ok() && eth0.ok() && host->link == eth0->index &&
-                     eth0->link == host->index;
+  const bool peers =
+      host.ok() && eth0.ok() && host->link == eth0->index && eth0->link == host->index;
   if (!peers || host->master != bridge.index) {
     if (eth0.ok() && !peers)
       return Status(Code::kAlreadyExists,
@@ -217,8 +217,7 @@ Status BridgeNetwork::PlumbPod(const std::string& key, NetlinkSocket& nl,
   return Status::Ok();
 }
 
-bool BridgeNetwork::VethOfAnotherPod(const std::string& key,
-                                     const std::string& host_name) const {
+bool BridgeNetwork::VethOfAnotherPod(const std::string& key, const std::string& host_name) const {
   StatusOr<std::shared_ptr<IpAllocator>> ipam = Allocator();
   if (!ipam.ok()) return false;
   for (const auto& [other, ip] : (*ipam)->Allocations())
@@ -245,7 +244,8 @@ StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
   StatusOr<LinkInfo> bridge = nl->GetLink(options_.bridge);
   if (!bridge.ok()) {
     if (bridge.status().code() == Code::kNotFound)
-      return Internal("bridge " + options_.bridge + " is missing: the pod network is not "
+      return Internal("bridge " + options_.bridge +
+                      " is missing: the pod network is not "
                       "initialized (Init)");
     return bridge.status();
   }
@@ -261,8 +261,7 @@ StatusOr<PodNetworkState> BridgeNetwork::Setup(const std::string& key,
   bool created_veth = false;
   std::optional<NetlinkSocket> pod_nl;
   int eth0_index = 0;
-  Status st =
-      PlumbPod(key, *nl, *bridge, *netns, host_name, &created_veth, &pod_nl, &eth0_index);
+  Status st = PlumbPod(key, *nl, *bridge, *netns, host_name, &created_veth, &pod_nl, &eth0_index);
   StatusOr<uint32_t> ip = allocation.get();
   if (st.ok()) st = ip.status();
   if (st.ok()) st = AddressPod(*pod_nl, eth0_index, *ip);
@@ -288,9 +287,8 @@ Status BridgeNetwork::SyncHostPorts(const std::string& key, uint32_t ip,
   if (hostport_rules_) {
     auto it = hostport_rules_->find(key);
     if (it == hostport_rules_->end() && rules->empty()) return Status::Ok();
-    st = iptables_->Restore(
-        RenderReplace(it == hostport_rules_->end() ? std::vector<std::string>() : it->second,
-                      *rules));
+    st = iptables_->Restore(RenderReplace(
+        it == hostport_rules_->end() ? std::vector<std::string>() : it->second, *rules));
   }
   if (!st.ok()) {
     // First use, or someone changed the chain behind our back: read it and retry.
@@ -383,8 +381,7 @@ std::string HostVethName(const std::string& key) {
   unsigned int len = 0;
   EVP_Digest(key.data(), key.size(), digest, &len, EVP_sha256(), nullptr);
   char hex[9];
-  std::snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", digest[0], digest[1], digest[2],
-                digest[3]);
+  std::snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", digest[0], digest[1], digest[2], digest[3]);
   return std::string("veth") + hex;
 }
 

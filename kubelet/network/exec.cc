@@ -71,8 +71,7 @@ class SigpipeBlock {
 
 }  // namespace
 
-StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
-                                   const std::string& input) {
+StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv, const std::string& input) {
   if (argv.empty()) return BadRequest("RunCommand: empty argv");
   Pipe in, out, err;
   if (::pipe2(in.fd, O_CLOEXEC) != 0 || ::pipe2(out.fd, O_CLOEXEC) != 0 ||

@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 namespace minik::net {
@@ -56,8 +55,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& data, bool sy
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<IpAllocator>> IpAllocator::Open(const std::string& path,
-                                                          Ipv4Cidr cidr) {
+StatusOr<std::unique_ptr<IpAllocator>> IpAllocator::Open(const std::string& path, Ipv4Cidr cidr) {
   std::unique_ptr<IpAllocator> a(new IpAllocator(path, cidr));
   MINIK_RETURN_IF_ERROR(a->Load());
   return a;
@@ -113,15 +111,14 @@ Status IpAllocator::Load() {
     if (it.key().empty() || !it.value().is_string()) return corrupt("bad entry " + it.key());
     StatusOr<uint32_t> ip = ParseIpv4(it.value().get<std::string>());
     if (!ip.ok() || !cidr_.IsPodAddress(*ip)) return corrupt("bad address for " + it.key());
-    if (!used_.insert(*ip).second)
-      return corrupt("address " + FormatIpv4(*ip) + " assigned twice");
+    if (!used_.insert(*ip).second) return corrupt("address " + FormatIpv4(*ip) + " assigned twice");
     allocations_[it.key()] = *ip;
   }
   return Status::Ok();
 }
 
-Status IpAllocator::Persist(const std::map<std::string, uint32_t>& allocations,
-                            uint32_t last, bool sync_dir) const {
+Status IpAllocator::Persist(const std::map<std::string, uint32_t>& allocations, uint32_t last,
+                            bool sync_dir) const {
   nlohmann::json j = {{"cidr", cidr_.ToString()}, {"allocations", nlohmann::json::object()}};
   if (last != 0) j["last"] = FormatIpv4(last);
   for (const auto& [key, ip] : allocations) j["allocations"][key] = FormatIpv4(ip);
@@ -146,9 +143,8 @@ StatusOr<uint32_t> IpAllocator::Allocate(const std::string& key) {
     last_ = ip;
     return ip;
   }
-  return Status(Code::kServiceUnavailable,
-                "ipam: no free address in " + cidr_.ToString() + " (" +
-                    std::to_string(allocations_.size()) + " in use)");
+  return Status(Code::kServiceUnavailable, "ipam: no free address in " + cidr_.ToString() + " (" +
+                                               std::to_string(allocations_.size()) + " in use)");
 }
 
 Status IpAllocator::Release(const std::string& key) {

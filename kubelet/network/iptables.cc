@@ -152,8 +152,8 @@ std::string RenderInit(const IptablesLayout& l, const SavedTables& saved) {
   // P-HOSTPORTS holds the running pods' rules: create it only when missing.
   if (saved_nat == nullptr || !saved_nat->chains.count(l.HostPorts()))
     nat.push_back(":" + l.HostPorts() + " - [0:0]");
-  EnsureOneJump(saved_nat, "POSTROUTING", l.Postrouting(),
-                "-A POSTROUTING -j " + l.Postrouting(), &nat);
+  EnsureOneJump(saved_nat, "POSTROUTING", l.Postrouting(), "-A POSTROUTING -j " + l.Postrouting(),
+                &nat);
   for (const char* chain : {"PREROUTING", "OUTPUT"})
     EnsureOneJump(saved_nat, chain, l.HostPorts(),
                   std::string("-A ") + chain + " -m addrtype --dst-type LOCAL -j " + l.HostPorts(),
@@ -165,8 +165,8 @@ std::string RenderInit(const IptablesLayout& l, const SavedTables& saved) {
       "-A " + l.Forward() + " -o " + l.bridge + " -j ACCEPT",
   };
   // First in FORWARD: a DROP policy or docker's rules must not see pod traffic first.
-  EnsureOneJump(FindTable(saved, "filter"), "FORWARD", l.Forward(),
-                "-I FORWARD -j " + l.Forward(), &filter);
+  EnsureOneJump(FindTable(saved, "filter"), "FORWARD", l.Forward(), "-I FORWARD -j " + l.Forward(),
+                &filter);
 
   std::string script;
   AppendTable("nat", nat, &script);
@@ -183,15 +183,13 @@ StatusOr<std::vector<std::string>> HostPortRules(const IptablesLayout& l, const 
   for (const HostPort& p : ports) {
     StatusOr<std::string> proto = NormalizeProtocol(p.protocol);
     if (!proto.ok()) return proto.status();
-    if (p.host_port < 1 || p.host_port > 65535 || p.container_port < 1 ||
-        p.container_port > 65535)
+    if (p.host_port < 1 || p.host_port > 65535 || p.container_port < 1 || p.container_port > 65535)
       return BadRequest("hostPort " + std::to_string(p.host_port) + " -> " +
                         std::to_string(p.container_port) + ": ports must be in 1..65535");
     std::string match;
     if (!p.host_ip.empty() && p.host_ip != "0.0.0.0") {
       StatusOr<uint32_t> host_ip = ParseIpv4(p.host_ip);
-      if (!host_ip.ok())
-        return BadRequest("hostIP \"" + p.host_ip + "\" is not an IPv4 address");
+      if (!host_ip.ok()) return BadRequest("hostIP \"" + p.host_ip + "\" is not an IPv4 address");
       match += "-d " + FormatIpv4(*host_ip) + "/32 ";
     }
     match += "-p " + *proto + " -m " + *proto + " --dport " + std::to_string(p.host_port);

@@ -40,7 +40,8 @@ void ForEachAttr(const uint8_t* data, size_t len, Fn fn) {
 }
 
 std::string AttrString(const uint8_t* p, size_t n) {
-  return std::string(reinterpret_cast<const char*>(p), strnlen(reinterpret_cast<const char*>(p), n));
+  return std::string(reinterpret_cast<const char*>(p),
+                     strnlen(reinterpret_cast<const char*>(p), n));
 }
 
 uint32_t AttrU32(const uint8_t* p, size_t n) {
@@ -51,13 +52,20 @@ uint32_t AttrU32(const uint8_t* p, size_t n) {
 
 const char* TypeName(uint16_t type) {
   switch (type) {
-    case RTM_NEWLINK: return "RTM_NEWLINK";
-    case RTM_DELLINK: return "RTM_DELLINK";
-    case RTM_GETLINK: return "RTM_GETLINK";
-    case RTM_SETLINK: return "RTM_SETLINK";
-    case RTM_NEWADDR: return "RTM_NEWADDR";
-    case RTM_NEWROUTE: return "RTM_NEWROUTE";
-    default: return "netlink request";
+    case RTM_NEWLINK:
+      return "RTM_NEWLINK";
+    case RTM_DELLINK:
+      return "RTM_DELLINK";
+    case RTM_GETLINK:
+      return "RTM_GETLINK";
+    case RTM_SETLINK:
+      return "RTM_SETLINK";
+    case RTM_NEWADDR:
+      return "RTM_NEWADDR";
+    case RTM_NEWROUTE:
+      return "RTM_NEWROUTE";
+    default:
+      return "netlink request";
   }
 }
 
@@ -132,15 +140,22 @@ StatusOr<LinkInfo> ParseLink(const nlmsghdr* h) {
   size_t len = h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(ifinfomsg)));
   ForEachAttr(attrs, len, [&](uint16_t type, const uint8_t* p, size_t n) {
     switch (type) {
-      case IFLA_IFNAME: link.name = AttrString(p, n); break;
-      case IFLA_MASTER: link.master = static_cast<int>(AttrU32(p, n)); break;
-      case IFLA_LINK: link.link = static_cast<int>(AttrU32(p, n)); break;
+      case IFLA_IFNAME:
+        link.name = AttrString(p, n);
+        break;
+      case IFLA_MASTER:
+        link.master = static_cast<int>(AttrU32(p, n));
+        break;
+      case IFLA_LINK:
+        link.link = static_cast<int>(AttrU32(p, n));
+        break;
       case IFLA_LINKINFO:
         ForEachAttr(p, n, [&](uint16_t t, const uint8_t* q, size_t m) {
           if (t == IFLA_INFO_KIND) link.kind = AttrString(q, m);
         });
         break;
-      default: break;
+      default:
+        break;
     }
   });
   return link;
@@ -159,8 +174,8 @@ NlMessage BuildNewBridge(const std::string& name, const uint8_t mac[6]) {
   return m;
 }
 
-NlMessage BuildNewVeth(const std::string& host_name, int master_index,
-                       const std::string& peer_name, int netns_fd) {
+NlMessage BuildNewVeth(const std::string& host_name, int master_index, const std::string& peer_name,
+                       int netns_fd) {
   NlMessage m(RTM_NEWLINK, kRequest | NLM_F_CREATE | NLM_F_EXCL);
   m.PutHeader(LinkHeader(AF_UNSPEC, 0, IFF_UP, IFF_UP));
   m.PutString(IFLA_IFNAME, host_name);
@@ -345,8 +360,9 @@ Status NetlinkSocket::Do(NlMessage& msg, const std::string& what) {
   if (err == 0) return Status::Ok();
   std::string message = std::string(TypeName(msg.type())) + " " + what + ": " + std::strerror(err);
   if (!last_error_.empty()) message += " (" + last_error_ + ")";
-  return Status(err == EEXIST ? Code::kAlreadyExists : err == ENODEV ? Code::kNotFound
-                                                                     : Code::kInternal,
+  return Status(err == EEXIST   ? Code::kAlreadyExists
+                : err == ENODEV ? Code::kNotFound
+                                : Code::kInternal,
                 message);
 }
 

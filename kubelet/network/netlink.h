@@ -64,8 +64,8 @@ StatusOr<LinkInfo> ParseLink(const nlmsghdr* h);
 NlMessage BuildNewBridge(const std::string& name, const uint8_t mac[6]);
 // A veth pair: `host_name` attached to bridge `master_index`, up; its peer `peer_name`
 // created directly in the namespace `netns_fd`, down (see netlink.cc).
-NlMessage BuildNewVeth(const std::string& host_name, int master_index,
-                       const std::string& peer_name, int netns_fd);
+NlMessage BuildNewVeth(const std::string& host_name, int master_index, const std::string& peer_name,
+                       int netns_fd);
 NlMessage BuildSetLinkUp(int index);
 // The bridge port's hairpin mode (IFLA_PROTINFO / IFLA_BRPORT_MODE, as `bridge link set
 // dev X hairpin on`): frames may leave by the port they came in, which a pod reaching itself

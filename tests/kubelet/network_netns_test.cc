@@ -9,6 +9,7 @@
 // are removed). Traffic goes only to loopback and pod addresses.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,13 +29,11 @@
 #include <set>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "kubelet/network/bridge_network.h"
 #include "kubelet/network/exec.h"
 #include "kubelet/network/iptables.h"
-#include "kubelet/network/netns.h"
 #include "kubelet/network/netlink.h"
+#include "kubelet/network/netns.h"
 #include "kubelet/network/network.h"
 
 namespace minik::net {
@@ -367,7 +366,7 @@ TEST_F(NetworkNetnsTest, PodsTalkToEachOtherAndTheHost) {
   StatusOr<std::string> r = Ask(a.path(), sb->ip, 8080);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r, "b saw " + sa->ip);  // pod to pod: not NATed
-  r = Ask("", sb->ip, 8080);  // host to pod
+  r = Ask("", sb->ip, 8080);         // host to pod
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r, "b saw " + gateway_);
   r = Ask(b.path(), sb->ip, 8080);  // a pod to itself
@@ -578,9 +577,8 @@ TEST_F(NetworkNetnsTest, ConcurrentSetups) {
   std::vector<StatusOr<PodNetworkState>> results(kPods, Status(Code::kInternal, "not run"));
   std::vector<std::thread> threads;
   for (int i = 0; i < kPods; ++i)
-    threads.emplace_back([&, i] {
-      results[i] = network_->Setup("pod-" + std::to_string(i), pods[i]->path(), {});
-    });
+    threads.emplace_back(
+        [&, i] { results[i] = network_->Setup("pod-" + std::to_string(i), pods[i]->path(), {}); });
   for (auto& t : threads) t.join();
   std::set<std::string> ips;
   for (int i = 0; i < kPods; ++i) {
@@ -618,8 +616,8 @@ TEST_F(NetworkNetnsTest, SetupLatencyNetlinkVersusIpCommands) {
   }
   for (int i = 0; i < 5; ++i) {
     auto t0 = Clock::now();
-    StatusOr<PodNetworkState> s = network_->Setup("hp-" + std::to_string(i), pods[i]->path(),
-                                                  {{"TCP", 20000 + i, 80, ""}});
+    StatusOr<PodNetworkState> s =
+        network_->Setup("hp-" + std::to_string(i), pods[i]->path(), {{"TCP", 20000 + i, 80, ""}});
     hostport.push_back(ms(Clock::now() - t0));
     ASSERT_TRUE(s.ok()) << s.status().message();
     ASSERT_TRUE(network_->Teardown("hp-" + std::to_string(i)).ok());

@@ -1,6 +1,7 @@
 // Unit tests of the pod network's pure parts (no root needed): CIDR parsing, the IP
 // allocator, netlink message building and parsing, iptables rule rendering, helpers.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <linux/if_link.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -12,13 +13,11 @@
 #include <fstream>
 #include <map>
 
-#include <gtest/gtest.h>
-
 #include "kubelet/network/bridge_network.h"
 #include "kubelet/network/cidr.h"
 #include "kubelet/network/exec.h"
-#include "kubelet/network/iptables.h"
 #include "kubelet/network/ipam.h"
+#include "kubelet/network/iptables.h"
 #include "kubelet/network/netlink.h"
 
 namespace minik::net {
@@ -52,10 +51,10 @@ TEST(CidrTest, ParsesAndDerivesAddresses) {
 }
 
 TEST(CidrTest, RejectsBadInput) {
-  for (const char* bad : {"", "10.244.0.0", "10.244.0.0/", "10.244.0/16", "10.244.0.0.0/16",
-                          "256.0.0.0/8", "010.0.0.0/8", "10.0.0.0/8x", "a.b.c.d/8",
-                          " 10.0.0.0/8", "10.0.0.0/-8", "10.0.0.0/33", "10.0.0.0/31",
-                          "10.0.0.0/7", "10.244.0.1/16", "10..0.0/16", "1.2.3.4/016"}) {
+  for (const char* bad :
+       {"", "10.244.0.0", "10.244.0.0/", "10.244.0/16", "10.244.0.0.0/16", "256.0.0.0/8",
+        "010.0.0.0/8", "10.0.0.0/8x", "a.b.c.d/8", " 10.0.0.0/8", "10.0.0.0/-8", "10.0.0.0/33",
+        "10.0.0.0/31", "10.0.0.0/7", "10.244.0.1/16", "10..0.0/16", "1.2.3.4/016"}) {
     StatusOr<Ipv4Cidr> c = ParseCidr(bad);
     EXPECT_FALSE(c.ok()) << bad;
     if (!c.ok()) {
@@ -118,7 +117,8 @@ TEST_F(IpAllocatorTest, NextFitSkipsReservedAndDoesNotReuseAtOnce) {
 
 TEST_F(IpAllocatorTest, WrapsAroundAndReportsExhaustion) {
   auto a = Open("10.250.2.0/29");  // pods: .2 .. .6
-  for (int i = 2; i <= 6; ++i) EXPECT_EQ(Alloc(*a, "k" + std::to_string(i)), "10.250.2." + std::to_string(i));
+  for (int i = 2; i <= 6; ++i)
+    EXPECT_EQ(Alloc(*a, "k" + std::to_string(i)), "10.250.2." + std::to_string(i));
   StatusOr<uint32_t> full = a->Allocate("extra");
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.status().code(), Code::kServiceUnavailable);
@@ -161,13 +161,15 @@ TEST_F(IpAllocatorTest, CorruptStateIsAClearError) {
   };
   for (const auto& [name, text] : cases) {
     WriteState(text);
-    StatusOr<std::unique_ptr<IpAllocator>> a = IpAllocator::Open(path_, *ParseCidr("10.250.5.0/24"));
+    StatusOr<std::unique_ptr<IpAllocator>> a =
+        IpAllocator::Open(path_, *ParseCidr("10.250.5.0/24"));
     ASSERT_FALSE(a.ok()) << name;
-    EXPECT_NE(a.status().message().find("corrupt"), std::string::npos) << name << ": "
-                                                                       << a.status().message();
+    EXPECT_NE(a.status().message().find("corrupt"), std::string::npos)
+        << name << ": " << a.status().message();
   }
   WriteState(R"({"cidr":"10.250.9.0/24","allocations":{}})");
-  StatusOr<std::unique_ptr<IpAllocator>> other = IpAllocator::Open(path_, *ParseCidr("10.250.5.0/24"));
+  StatusOr<std::unique_ptr<IpAllocator>> other =
+      IpAllocator::Open(path_, *ParseCidr("10.250.5.0/24"));
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.status().message().find("10.250.9.0/24"), std::string::npos);
 }
@@ -287,8 +289,8 @@ TEST(NetlinkMessageTest, NewVethPutsThePeerInTheNamespace) {
   ifinfomsg peer_ifi;
   std::memcpy(&peer_ifi, peer->payload.data(), sizeof(peer_ifi));
   EXPECT_EQ(peer_ifi.ifi_flags & IFF_UP, 0u);  // ENOTCONN otherwise
-  auto peer_attrs = Attrs(peer->payload.data() + sizeof(ifinfomsg),
-                          peer->payload.size() - sizeof(ifinfomsg));
+  auto peer_attrs =
+      Attrs(peer->payload.data() + sizeof(ifinfomsg), peer->payload.size() - sizeof(ifinfomsg));
   EXPECT_EQ(Str(Find(peer_attrs, IFLA_IFNAME)), "eth0");
   EXPECT_EQ(U32(Find(peer_attrs, IFLA_NET_NS_FD)), 33u);
 }
@@ -310,9 +312,10 @@ TEST(NetlinkMessageTest, HairpinIsANestedBridgePortAttribute) {
   auto off_attrs = Check(off, RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi);
   const Attr* off_protinfo = Find(off_attrs, IFLA_PROTINFO);
   ASSERT_NE(off_protinfo, nullptr);
-  EXPECT_EQ(Find(Attrs(off_protinfo->payload.data(), off_protinfo->payload.size()),
-                 IFLA_BRPORT_MODE)->payload,
-            std::vector<uint8_t>{0});
+  EXPECT_EQ(
+      Find(Attrs(off_protinfo->payload.data(), off_protinfo->payload.size()), IFLA_BRPORT_MODE)
+          ->payload,
+      std::vector<uint8_t>{0});
 }
 
 TEST(NetlinkMessageTest, AddressAndRouteAreInNetworkOrder) {
@@ -328,7 +331,8 @@ TEST(NetlinkMessageTest, AddressAndRouteAreInNetworkOrder) {
 
   NlMessage route = BuildDefaultRoute(4, Ip("10.244.0.1"));
   rtmsg rt;
-  auto r = Check(route, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, &rt);
+  auto r =
+      Check(route, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, &rt);
   EXPECT_EQ(rt.rtm_family, AF_INET);
   EXPECT_EQ(rt.rtm_dst_len, 0);
   EXPECT_EQ(rt.rtm_table, RT_TABLE_MAIN);
@@ -404,8 +408,9 @@ bool Has(const std::string& script, const std::string& line) {
 }
 
 TEST(IptablesTest, SplitsQuotedWords) {
-  EXPECT_EQ(SplitRuleWords(R"(-A X -m comment --comment "a b\"c" -j Y)"),
-            (std::vector<std::string>{"-A", "X", "-m", "comment", "--comment", "a b\"c", "-j", "Y"}));
+  EXPECT_EQ(
+      SplitRuleWords(R"(-A X -m comment --comment "a b\"c" -j Y)"),
+      (std::vector<std::string>{"-A", "X", "-m", "comment", "--comment", "a b\"c", "-j", "Y"}));
   EXPECT_EQ(SplitRuleWords("  -A   X  "), (std::vector<std::string>{"-A", "X"}));
   EXPECT_EQ(SplitRuleWords(R"(--comment "")"), (std::vector<std::string>{"--comment", ""}));
 }
@@ -483,18 +488,23 @@ TEST(IptablesTest, HostPortsReplaceTheKeysRulesOnly) {
       RenderHostPorts(Layout(), saved, "pod-a", Ip("10.250.0.7"),
                       {{"TCP", 8081, 80, ""}, {"udp", 5353, 53, "127.0.0.1"}});
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_TRUE(Has(*s, "-D MKT-HOSTPORTS -s 10.250.0.2/32 -p tcp -m tcp --dport 8080 -m comment "
-                      "--comment pod-a -j MARK --set-xmark 0x4000/0x4000"));
-  EXPECT_TRUE(Has(*s, "-D MKT-HOSTPORTS -p tcp -m tcp --dport 8080 -m comment --comment pod-a "
-                      "-j DNAT --to-destination 10.250.0.2:80"));
-  EXPECT_EQ(s->find("10.250.0.3"), std::string::npos);   // another pod
-  EXPECT_EQ(s->find("MKT-2-"), std::string::npos);       // another profile
-  EXPECT_TRUE(Has(*s, "-A MKT-HOSTPORTS -p tcp -m tcp --dport 8081 -s 10.250.0.7/32 -m comment "
-                      "--comment \"pod-a\" -j MARK --set-xmark 0x4000/0x4000"));
-  EXPECT_TRUE(Has(*s, "-A MKT-HOSTPORTS -p tcp -m tcp --dport 8081 -m comment --comment "
-                      "\"pod-a\" -j DNAT --to-destination 10.250.0.7:80"));
-  EXPECT_TRUE(Has(*s, "-A MKT-HOSTPORTS -d 127.0.0.1/32 -p udp -m udp --dport 5353 -m comment "
-                      "--comment \"pod-a\" -j DNAT --to-destination 10.250.0.7:53"));
+  EXPECT_TRUE(Has(*s,
+                  "-D MKT-HOSTPORTS -s 10.250.0.2/32 -p tcp -m tcp --dport 8080 -m comment "
+                  "--comment pod-a -j MARK --set-xmark 0x4000/0x4000"));
+  EXPECT_TRUE(Has(*s,
+                  "-D MKT-HOSTPORTS -p tcp -m tcp --dport 8080 -m comment --comment pod-a "
+                  "-j DNAT --to-destination 10.250.0.2:80"));
+  EXPECT_EQ(s->find("10.250.0.3"), std::string::npos);  // another pod
+  EXPECT_EQ(s->find("MKT-2-"), std::string::npos);      // another profile
+  EXPECT_TRUE(Has(*s,
+                  "-A MKT-HOSTPORTS -p tcp -m tcp --dport 8081 -s 10.250.0.7/32 -m comment "
+                  "--comment \"pod-a\" -j MARK --set-xmark 0x4000/0x4000"));
+  EXPECT_TRUE(Has(*s,
+                  "-A MKT-HOSTPORTS -p tcp -m tcp --dport 8081 -m comment --comment "
+                  "\"pod-a\" -j DNAT --to-destination 10.250.0.7:80"));
+  EXPECT_TRUE(Has(*s,
+                  "-A MKT-HOSTPORTS -d 127.0.0.1/32 -p udp -m udp --dport 5353 -m comment "
+                  "--comment \"pod-a\" -j DNAT --to-destination 10.250.0.7:53"));
 
   StatusOr<std::string> quoted = RenderHostPorts(Layout(), saved, "ns:b/1", 1, {});
   ASSERT_TRUE(quoted.ok());
