@@ -387,6 +387,41 @@ TEST_F(ImageStoreTest, RejectsUnsafeLayers) {
   }
 }
 
+// Random layers built from hostile pieces: whatever loads, nothing lands outside.
+TEST_F(ImageStoreTest, RandomHostileLayersNeverWriteOutside) {
+  std::string outside = dir_ + "/outside";
+  ASSERT_EQ(mkdir(outside.c_str(), 0755), 0);
+  const std::vector<std::string> names = {"a", "a/b", "a/b/c", "evil", "evil/f", "evil/.wh.f", "x/../y",
+                                          "../z", "a/.wh..wh..opq", "./a/./b", "d/", "evil/sub/f", "/abs"};
+  const std::vector<std::string> targets = {outside, outside + "/t", "../../../../../..", "/", "a", "a/b",
+                                            "evil", "../outside", "evil/f"};
+  std::mt19937 rng(99);
+  int loaded = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::vector<TarEntry> entries;
+    int n = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < n; ++k) {
+      std::string name = names[rng() % names.size()];
+      switch (rng() % 4) {
+        case 0: entries.push_back({name, 'f', "data"}); break;
+        case 1: entries.push_back({name, 'd', "", 0755}); break;
+        case 2: entries.push_back({name, 'l', targets[rng() % targets.size()]}); break;
+        default: entries.push_back({name, 'h', targets[rng() % targets.size()]});
+      }
+    }
+    TestImage img = MakeImage({MakeTar(entries)}, "r" + std::to_string(i));
+    auto r = store_->Load(Write("r.tar", MakeDockerArchive({{img, {"r:1"}}})));
+    loaded += r.ok();
+    ASSERT_TRUE(DirEntries(outside).empty()) << "iteration " << i << " wrote outside";
+    struct stat st;
+    ASSERT_NE(lstat((dir_ + "/z").c_str(), &st), 0);
+    ASSERT_NE(lstat((root_ + "/z").c_str(), &st), 0);
+    ASSERT_NE(lstat((root_ + "/layers/z").c_str(), &st), 0);
+    ASSERT_TRUE(DirEntries(root_ + "/tmp").empty());
+  }
+  EXPECT_GT(loaded, 10);  // the harmless mixes do load
+}
+
 // Random damage to a valid archive: every load either succeeds or fails cleanly, and the
 // store stays consistent (every listed image's layers exist; no temp leftovers).
 TEST_F(ImageStoreTest, SurvivesRandomCorruption) {
