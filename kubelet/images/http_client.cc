@@ -43,9 +43,9 @@ std::string SslErrorText() {
 }  // namespace
 
 // One TCP (optionally TLS) connection with a per-operation timeout.
-class Connection {
+class RegistryConnection {
  public:
-  ~Connection() {
+  ~RegistryConnection() {
     if (ssl_) SSL_free(ssl_);
     if (ctx_) SSL_CTX_free(ctx_);
     if (fd_ >= 0) close(fd_);
@@ -232,14 +232,14 @@ std::string HttpUrl::Authority() const {
 
 std::string HttpUrl::String() const { return scheme + "://" + Authority() + target; }
 
-HttpResponse::~HttpResponse() = default;
+RegistryResponse::~RegistryResponse() = default;
 
-std::string HttpResponse::Header(const std::string& lower_name) const {
+std::string RegistryResponse::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
   return it == headers.end() ? "" : it->second;
 }
 
-StatusOr<size_t> HttpResponse::ReadRaw(char* buf, size_t cap) {
+StatusOr<size_t> RegistryResponse::ReadRaw(char* buf, size_t cap) {
   if (buffered_pos_ < buffered_.size()) {
     size_t n = std::min(cap, buffered_.size() - buffered_pos_);
     std::memcpy(buf, buffered_.data() + buffered_pos_, n);
@@ -260,7 +260,7 @@ StatusOr<size_t> HttpResponse::ReadRaw(char* buf, size_t cap) {
   return ReadRaw(buf, cap);
 }
 
-StatusOr<std::string> HttpResponse::ReadLine() {
+StatusOr<std::string> RegistryResponse::ReadLine() {
   std::string line;
   char c;
   while (line.size() < 4096) {
@@ -276,7 +276,7 @@ StatusOr<std::string> HttpResponse::ReadLine() {
   return Status(Code::kInvalid, "chunk header line too long");
 }
 
-StatusOr<size_t> HttpResponse::Read(char* buf, size_t cap) {
+StatusOr<size_t> RegistryResponse::Read(char* buf, size_t cap) {
   while (!done_) {
     switch (framing_) {
       case Framing::kNone:
@@ -334,7 +334,7 @@ StatusOr<size_t> HttpResponse::Read(char* buf, size_t cap) {
   return size_t{0};
 }
 
-StatusOr<std::string> HttpResponse::ReadAll(size_t max) {
+StatusOr<std::string> RegistryResponse::ReadAll(size_t max) {
   std::string out;
   char buf[16384];
   while (true) {
@@ -346,9 +346,9 @@ StatusOr<std::string> HttpResponse::ReadAll(size_t max) {
   }
 }
 
-StatusOr<std::unique_ptr<HttpResponse>> HttpRequest(const std::string& method, const HttpUrl& url,
+StatusOr<std::unique_ptr<RegistryResponse>> RegistryRequest(const std::string& method, const HttpUrl& url,
                                                     const HttpHeaders& headers, int timeout_ms) {
-  auto conn = std::make_unique<Connection>();
+  auto conn = std::make_unique<RegistryConnection>();
   conn->peer_ = url.Authority();
   MINIK_RETURN_IF_ERROR(conn->Connect(url, timeout_ms));
   bool default_port = (url.scheme == "http" && url.port == "80") || (url.scheme == "https" && url.port == "443");
@@ -362,7 +362,7 @@ StatusOr<std::unique_ptr<HttpResponse>> HttpRequest(const std::string& method, c
   req += "\r\n";
   MINIK_RETURN_IF_ERROR(conn->WriteAll(req));
 
-  auto resp = std::unique_ptr<HttpResponse>(new HttpResponse());
+  auto resp = std::unique_ptr<RegistryResponse>(new RegistryResponse());
   std::string head;
   char buf[8192];
   size_t end;
@@ -396,7 +396,7 @@ StatusOr<std::unique_ptr<HttpResponse>> HttpRequest(const std::string& method, c
     slot = slot.empty() ? value : slot + ", " + value;
   }
   resp->conn_ = std::move(conn);
-  using F = HttpResponse::Framing;
+  using F = RegistryResponse::Framing;
   if (method == "HEAD" || resp->status == 204 || resp->status == 304 || resp->status / 100 == 1) {
     resp->framing_ = F::kNone;
   } else if (Lower(resp->Header("transfer-encoding")).find("chunked") != std::string::npos) {

@@ -30,11 +30,11 @@ struct HttpUrl {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
-class Connection;
+class RegistryConnection;
 
-class HttpResponse {
+class RegistryResponse {
  public:
-  ~HttpResponse();
+  ~RegistryResponse();
   int status = 0;
   // Lower-case names; repeated headers joined with ", ".
   std::map<std::string, std::string> headers;
@@ -46,12 +46,12 @@ class HttpResponse {
   StatusOr<std::string> ReadAll(size_t max);
 
  private:
-  friend StatusOr<std::unique_ptr<HttpResponse>> HttpRequest(const std::string&, const HttpUrl&,
+  friend StatusOr<std::unique_ptr<RegistryResponse>> RegistryRequest(const std::string&, const HttpUrl&,
                                                              const HttpHeaders&, int);
   StatusOr<size_t> ReadRaw(char* buf, size_t cap);
   StatusOr<std::string> ReadLine();
 
-  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<RegistryConnection> conn_;
   std::string buffered_;  // bytes read past the headers
   size_t buffered_pos_ = 0;
   enum class Framing { kNone, kLength, kChunked, kClose } framing_ = Framing::kNone;
@@ -63,7 +63,7 @@ class HttpResponse {
 // the address when it cannot connect; kTimeout after `timeout_ms` without progress;
 // kInvalid for malformed responses; kServiceUnavailable for TLS handshake or verification
 // failures too.
-StatusOr<std::unique_ptr<HttpResponse>> HttpRequest(const std::string& method, const HttpUrl& url,
+StatusOr<std::unique_ptr<RegistryResponse>> RegistryRequest(const std::string& method, const HttpUrl& url,
                                                     const HttpHeaders& headers, int timeout_ms);
 
 }  // namespace minik

@@ -90,7 +90,7 @@ class Registry {
   }
 
   // GET base + path, with the token dance and redirects. Non-2xx answers are returned too.
-  StatusOr<std::unique_ptr<HttpResponse>> Get(const std::string& path, const HttpHeaders& extra) {
+  StatusOr<std::unique_ptr<RegistryResponse>> Get(const std::string& path, const HttpHeaders& extra) {
     auto url = HttpUrl::Parse(base_ + path);
     if (!url.ok()) return url.status();
     const std::string registry_authority = url->Authority();
@@ -100,7 +100,7 @@ class Registry {
       // Credentials only to the registry itself, never to a redirect target elsewhere.
       if (!token_.empty() && url->Authority() == registry_authority)
         headers.emplace_back("Authorization", "Bearer " + token_);
-      auto resp = HttpRequest("GET", *url, headers, options_.timeout_ms);
+      auto resp = RegistryRequest("GET", *url, headers, options_.timeout_ms);
       if (!resp.ok()) {
         const Status& st = resp.status();
         return Status(st.code(), "registry " + ref_.domain + ": " + st.message());
@@ -141,7 +141,7 @@ class Registry {
     return Small{*body, (*resp)->Header("content-type"), (*resp)->Header("docker-content-digest")};
   }
 
-  Status CheckStatus(const HttpResponse& resp, const std::string& body, const std::string& what) {
+  Status CheckStatus(const RegistryResponse& resp, const std::string& body, const std::string& what) {
     if (resp.status / 100 == 2) return Status::Ok();
     std::string detail = RegistryError(body);
     if (resp.status == 404) {
@@ -171,7 +171,7 @@ class Registry {
     url += "scope=" + UrlEncode(scope);
     auto parsed = HttpUrl::Parse(url);
     if (!parsed.ok()) return Status(Code::kInvalid, "registry token realm: " + parsed.status().message());
-    auto resp = HttpRequest("GET", *parsed, {}, options_.timeout_ms);
+    auto resp = RegistryRequest("GET", *parsed, {}, options_.timeout_ms);
     if (!resp.ok()) return Status(resp.status().code(), "token service: " + resp.status().message());
     auto body = (*resp)->ReadAll(1 << 20);
     if (!body.ok()) return body.status();
@@ -257,7 +257,7 @@ StatusOr<PulledImage> PullFromRegistry(const std::string& ref_text, const PullOp
           auto err_body = (*resp)->ReadAll(1 << 16);
           return registry.CheckStatus(**resp, err_body.ok() ? *err_body : "", "layer " + l.digest + " of");
         }
-        HttpResponse* r = resp->get();
+        RegistryResponse* r = resp->get();
         int64_t received = 0;
         BlobReader reader = [&](const void** data) -> StatusOr<size_t> {
           auto n = r->Read(buf.data(), buf.size());

@@ -60,7 +60,7 @@ class RealRegistryTest : public ::testing::Test {
     }
     auto url = HttpUrl::Parse("http://" + host_ + "/v2/");
     for (int i = 0; i < 100; ++i) {
-      auto resp = HttpRequest("GET", *url, {}, 1000);
+      auto resp = RegistryRequest("GET", *url, {}, 1000);
       if (resp.ok() && (*resp)->status == 200) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
