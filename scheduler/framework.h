@@ -139,6 +139,14 @@ PluginStatus RunFilters(const Json& pod, const NodeInfo& node, const Snapshot& s
 bool NodeSelectorTermMatches(const Json& term, const Json& node);
 // nodeSelector and requiredDuringSchedulingIgnoredDuringExecution both match.
 bool PodMatchesNodeSelectorAndAffinity(const Json& pod, const Json& node);
+// NodeAffinity's PreFilter: when every required term names nodes with matchFields
+// metadata.name In (as DaemonSet pods do), the union of those names; nullopt: all nodes.
+// An empty set means the terms conflict (PreFilter fails with kErrAffinityConflict).
+std::optional<std::set<std::string>> NodeAffinityPreFilterNames(const Json& pod);
+inline constexpr const char* kErrAffinityConflict = "pod affinity terms conflict";
+// The status of nodes left out by a PreFilter result.
+inline constexpr const char* kErrPreFilterNodeAffinity =
+    "node(s) didn't satisfy plugin(s) [NodeAffinity]";
 // A toleration (from pod.spec.tolerations) tolerating a taint (ToleratesTaint).
 bool TolerationToleratesTaint(const Json& toleration, const Json& taint);
 // The first taint with one of `effects` not tolerated by any of `tolerations`, or nullptr.

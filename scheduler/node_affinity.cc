@@ -106,6 +106,42 @@ bool PodMatchesNodeSelectorAndAffinity(const Json& pod, const Json& node) {
   return true;
 }
 
+std::optional<std::set<std::string>> NodeAffinityPreFilterNames(const Json& pod) {
+  const Json& terms = At(pod, {"spec", "affinity", "nodeAffinity",
+                               "requiredDuringSchedulingIgnoredDuringExecution",
+                               "nodeSelectorTerms"});
+  if (!terms.is_array() || terms.empty()) return std::nullopt;
+  std::set<std::string> names;
+  for (const Json& term : terms) {
+    std::optional<std::set<std::string>> term_names;
+    const Json& fields = At(term, {"matchFields"});
+    if (fields.is_array()) {
+      for (const Json& req : fields) {
+        if (GetString(req, {"key"}) != "metadata.name" || GetString(req, {"operator"}) != "In")
+          continue;
+        std::set<std::string> values;
+        if (const Json* vs = Find(req, {"values"}); vs && vs->is_array()) {
+          for (const Json& v : *vs) {
+            if (v.is_string()) values.insert(v.get<std::string>());
+          }
+        }
+        if (!term_names) {
+          term_names = std::move(values);
+        } else {  // requirements are ANDed: intersect
+          std::set<std::string> both;
+          for (const std::string& v : values) {
+            if (term_names->count(v)) both.insert(v);
+          }
+          term_names = std::move(both);
+        }
+      }
+    }
+    if (!term_names) return std::nullopt;  // this term allows any node (terms are ORed)
+    names.insert(term_names->begin(), term_names->end());
+  }
+  return names;
+}
+
 PluginStatus FilterNodeAffinity(const Json& pod, const NodeInfo& node) {
   if (PodMatchesNodeSelectorAndAffinity(pod, *node.node)) return PluginStatus::Success();
   return PluginStatus::Fail(PluginStatus::kUnresolvable, "NodeAffinity", {kErrNodeAffinity});

@@ -336,8 +336,21 @@ class SchedulerImpl final : public Scheduler {
     }
     state.default_spread_selector = DefaultSpreadSelector(*pod);
 
+    auto allowed = NodeAffinityPreFilterNames(*pod);
+    if (allowed && allowed->empty()) {
+      diag.pre_filter_msg = kErrAffinityConflict;
+      PluginStatus conflict =
+          PluginStatus::Fail(PluginStatus::kUnresolvable, "NodeAffinity", {kErrAffinityConflict});
+      for (const NodeInfo& n : snap.nodes) diag.node_status[n.name] = conflict;
+      return HandleFailure(*pod, key, FitErrorMessage(diag, *pod));
+    }
     std::vector<const NodeInfo*> feasible;
     for (const NodeInfo& n : snap.nodes) {
+      if (allowed && !allowed->count(n.name)) {
+        diag.node_status[n.name] = PluginStatus::Fail(PluginStatus::kUnresolvable, "NodeAffinity",
+                                                      {kErrPreFilterNodeAffinity});
+        continue;
+      }
       PluginStatus s = RunFilters(*pod, n, snap, state);
       if (s.ok()) {
         feasible.push_back(&n);

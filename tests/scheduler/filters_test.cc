@@ -105,6 +105,35 @@ TEST(NodeAffinityTest, MatchFieldsMetadataName) {
   EXPECT_FALSE(FilterNodeAffinity(pod("Exists"), Info(MakeNode("a"))).ok());
 }
 
+TEST(NodeAffinityTest, PreFilterNodeNames) {
+  auto fields = [](std::vector<std::string> names) {
+    return Json{{"matchFields", Json::array({{{"key", "metadata.name"},
+                                               {"operator", "In"},
+                                               {"values", names}}})}};
+  };
+  EXPECT_FALSE(NodeAffinityPreFilterNames(MakePod("p")).has_value());
+  // A DaemonSet pod: one node.
+  auto names = NodeAffinityPreFilterNames(WithRequired(MakePod("p"), Json::array({fields({"a"})})));
+  ASSERT_TRUE(names.has_value());
+  EXPECT_EQ(*names, (std::set<std::string>{"a"}));
+  // Terms are ORed: the union.
+  names = NodeAffinityPreFilterNames(
+      WithRequired(MakePod("p"), Json::array({fields({"a"}), fields({"b", "c"})})));
+  EXPECT_EQ(*names, (std::set<std::string>{"a", "b", "c"}));
+  // A term without names allows every node.
+  Json labels_only = {{"matchExpressions",
+                       Json::array({{{"key", "x"}, {"operator", "Exists"}}})}};
+  EXPECT_FALSE(NodeAffinityPreFilterNames(
+                   WithRequired(MakePod("p"), Json::array({fields({"a"}), labels_only})))
+                   .has_value());
+  // Requirements within a term are ANDed: disjoint names conflict.
+  Json both = fields({"a"});
+  both["matchFields"].push_back({{"key", "metadata.name"}, {"operator", "In"}, {"values", {"b"}}});
+  names = NodeAffinityPreFilterNames(WithRequired(MakePod("p"), Json::array({both})));
+  ASSERT_TRUE(names.has_value());
+  EXPECT_TRUE(names->empty());
+}
+
 TEST(TaintTolerationTest, UntoleratedTaintsAndMessage) {
   Json node = MakeNode("a");
   node["spec"]["taints"] = Json::array({{{"key", "soft"}, {"effect", "PreferNoSchedule"}},

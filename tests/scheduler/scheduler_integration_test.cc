@@ -219,6 +219,26 @@ TEST_F(SchedulerIntegrationTest, TaintedNodeAndNoNodes) {
                "{node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: "
                "1 Preemption is not helpful for scheduling.";
   }));
+  // A DaemonSet-style pod pinned to the tainted node: the other node is left out by the
+  // NodeAffinity PreFilter and says so.
+  AddNode("n2", "2");
+  Json pinned = {{"affinity",
+                  {{"nodeAffinity",
+                    {{"requiredDuringSchedulingIgnoredDuringExecution",
+                      {{"nodeSelectorTerms",
+                        Json::array({{{"matchFields",
+                                       Json::array({{{"key", "metadata.name"},
+                                                     {"operator", "In"},
+                                                     {"values", {"cp"}}}})}}})}}}}}}}};
+  AddPod("pinned", "100m", pinned);
+  ASSERT_TRUE(Eventually([&] {
+    Json c = PodScheduled("pinned");
+    return c.is_object() &&
+           c["message"] ==
+               "0/2 nodes are available: 1 node(s) didn't satisfy plugin(s) [NodeAffinity], 1 "
+               "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
+               "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.";
+  })) << PodScheduled("pinned").dump();
 }
 
 TEST_F(SchedulerIntegrationTest, NoExecuteTaintEvictsPods) {
