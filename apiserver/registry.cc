@@ -429,6 +429,11 @@ class Registry final : public Client {
     if (subresource == "status") {
       KeepSystemMetadata(obj, old);
       strategy.PrepareForStatusUpdate(obj, old);
+    } else if (subresource == "binding") {
+      // The binding's change (spec.nodeName, PodScheduled) is made by the registry itself
+      // and skips update validation, which forbids changing spec.nodeName.
+      KeepSystemMetadata(obj, old);
+      return obj;
     } else if (subresource == "finalize") {
       // namespaces/finalize changes spec.finalizers only.
       Json next = old;
@@ -539,7 +544,7 @@ class Registry final : public Client {
       if (node.empty()) {
         return Invalid("Binding", name, {FieldRequired("target.name")});
       }
-      auto r = UpdateWith(info, ns, name, opts, "", [&](const Json& pod) -> StatusOr<Json> {
+      auto r = UpdateWith(info, ns, name, opts, "binding", [&](const Json& pod) -> StatusOr<Json> {
         std::string current = GetString(pod, {"spec", "nodeName"});
         if (!current.empty()) {
           return Status(Code::kConflict, "Operation cannot be fulfilled on pods/binding \"" +
@@ -549,8 +554,26 @@ class Registry final : public Client {
         if (IsTerminating(pod)) {
           return Status(Code::kConflict, "pod " + name + " is being deleted, cannot be assigned to a host");
         }
+        // As setPodHostAndAnnotations: the node, the binding's annotations, and
+        // PodScheduled=True.
         Json next = pod;
         next["spec"]["nodeName"] = node;
+        if (const Json* ann = Find(body, {"metadata", "annotations"}); ann && ann->is_object()) {
+          for (auto& [k, v] : ann->items()) next["metadata"]["annotations"][k] = v;
+        }
+        Json& status = next["status"];
+        if (!status.is_object()) status = Json::object();
+        Json& conds = status["conditions"];
+        if (!conds.is_array()) conds = Json::array();
+        Json scheduled = {{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr},
+                          {"lastTransitionTime", FormatRfc3339(clock_.Now())}};
+        bool found = false;
+        for (Json& c : conds) {
+          if (GetString(c, {"type"}) != "PodScheduled") continue;
+          found = true;
+          if (GetString(c, {"status"}) != "True") c = scheduled;
+        }
+        if (!found) conds.push_back(scheduled);
         return next;
       });
       if (!r.ok()) return r.status();
