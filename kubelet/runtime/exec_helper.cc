@@ -1,6 +1,6 @@
 // ExecSync's helper (RunExecHelper): joins a running container and runs one command.
 //
-//   server --posix_spawn--> helper: joins the container's cgroups, then its IPC, UTS, net,
+//   zygote --fork--> helper: joins the container's cgroups, then its IPC, UTS, net,
 //   PID, cgroup and (last) mount namespaces via /proc/<init>/ns/*; fork --> the command,
 //   in the container's PID namespace, with the container's user, capabilities,
 //   no_new_privs and seccomp (SecureAndExec). Its stdout/stderr are the helper's.

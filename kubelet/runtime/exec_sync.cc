@@ -24,11 +24,9 @@ namespace {
 constexpr size_t kMaxOutput = 64 * 1024;
 constexpr int kExecStartTimeoutMs = 30000;
 
-void ReapInBackground(pid_t pid) {
-  std::thread([pid] {
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }).detach();
+// The helper waits for the command; whoever started it must not leave a zombie behind.
+void ReapInBackground(SpawnedHelper helper) {
+  std::thread([h = std::move(helper)]() mutable { WaitHelper(h); }).detach();
 }
 
 // "exit <code>" / "error <message>" among the helper's status lines.
@@ -52,7 +50,7 @@ class LinuxExecSession : public ExecSession {
         err_(std::move(err)),
         tty_(tty) {}
   ~LinuxExecSession() override {
-    if (!reaped_) ReapInBackground(helper_.pid);
+    if (!reaped_) ReapInBackground(std::move(helper_));
   }
 
   int pid() const override { return pid_; }
@@ -112,8 +110,7 @@ class LinuxExecSession : public ExecSession {
         break;
       }
     }
-    while (::waitpid(helper_.pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    WaitHelper(helper_);
     reaped_ = true;
     return *result_;
   }
@@ -193,16 +190,15 @@ StatusOr<std::unique_ptr<ExecSession>> LinuxRuntime::Exec(const std::string& id,
   }
   std::vector<std::string> args = {kExecVerb, ContainerDir(id), "--"};
   args.insert(args.end(), options.argv.begin(), options.argv.end());
-  auto helper = SpawnHelper(options_.exe, args, /*new_session=*/false, stdio);
+  auto helper = zygote_.Spawn(args, /*new_session=*/false, stdio);
   if (!helper.ok()) return helper.status();
   child_in.reset();
   child_out.reset();
   child_err.reset();
   auto line = ReadLine(helper->sync.get(), kExecStartTimeoutMs);
   if (!line.ok() || line->rfind("pid ", 0) != 0) {
-    if (!line.ok()) ::kill(helper->pid, SIGKILL);
-    while (::waitpid(helper->pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    if (!line.ok()) PidfdSendSignal(helper->pidfd.get(), SIGKILL);
+    WaitHelper(*helper);
     if (!line.ok()) return line.status();
     if (line->rfind("error ", 0) == 0) return Status(Code::kBadRequest, line->substr(6));
     return Internal("exec in container " + id + ": the helper exited without a status");
@@ -220,7 +216,7 @@ StatusOr<int> LinuxRuntime::ExecSync(const std::string& id, const std::vector<st
   MINIK_RETURN_IF_ERROR(pout.Open());
   std::vector<std::string> args = {kExecVerb, ContainerDir(id), "--"};
   args.insert(args.end(), argv.begin(), argv.end());
-  auto helper = SpawnHelper(options_.exe, args, /*new_session=*/false,
+  auto helper = zygote_.Spawn(args, /*new_session=*/false,
                             HelperStdio{-1, pout.write.get(), pout.write.get()});
   if (!helper.ok()) return helper.status();
   pout.write.reset();
@@ -266,7 +262,7 @@ StatusOr<int> LinuxRuntime::ExecSync(const std::string& id, const std::vector<st
   }
   if (timed_out) {
     if (child > 0) ::kill(child, SIGKILL);  // still the helper's unreaped child: not reused
-    ::kill(helper->pid, SIGKILL);
+    PidfdSendSignal(helper->pidfd.get(), SIGKILL);
   }
   // What the command wrote just before exiting (background children may keep the pipe).
   while (out_open && !timed_out) {
@@ -276,8 +272,7 @@ StatusOr<int> LinuxRuntime::ExecSync(const std::string& id, const std::vector<st
     if (got <= 0) break;
     keep(got);
   }
-  while (::waitpid(helper->pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  WaitHelper(*helper);
   if (output) *output = std::move(out);
   if (timed_out) {
     return Status(Code::kTimeout, "command timed out after " + std::to_string(timeout_ms) + "ms");

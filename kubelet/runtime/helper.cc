@@ -6,18 +6,21 @@
 
 #include "kubelet/runtime/helpers.h"
 #include "kubelet/runtime/runtime.h"
+#include "kubelet/runtime/zygote.h"
 
 namespace minik {
 
 std::optional<int> RunRuntimeHelper(int argc, char** argv) {
   if (argc < 3) return std::nullopt;
   std::string verb = argv[1];
-  if (verb != rt::kSandboxVerb && verb != rt::kMonitorVerb && verb != rt::kExecVerb) {
+  if (verb != rt::kSandboxVerb && verb != rt::kMonitorVerb && verb != rt::kExecVerb &&
+      verb != rt::kZygoteVerb) {
     return std::nullopt;
   }
   // Only 0-2 and the sync fd are ours; anything else leaked from the server goes.
   ::close_range(rt::kSyncFd + 1, ~0U, 0);
   ::fcntl(rt::kSyncFd, F_SETFD, FD_CLOEXEC);
+  if (verb == rt::kZygoteVerb) return rt::RunZygote();
   if (verb == rt::kSandboxVerb) return rt::RunSandboxHolder(argv[2]);
   if (verb == rt::kMonitorVerb) return rt::RunMonitor(argv[2]);
   if (verb == rt::kExecVerb) {

@@ -1,5 +1,6 @@
-// The re-executed helper processes (see RunRuntimeHelper in runtime.h). Each gets its
-// working directory as argv[2] and reports to the server on fd 3 (kSyncFd), one line:
+// The helper processes (see RunRuntimeHelper in runtime.h), forked by the zygote (or, as a
+// fallback, re-executed). Each gets its working directory as argv[2] and reports to the
+// server on fd 3 (kSyncFd), one line:
 //   "ok <pid> <start time>\n"  or  "error <message>\n"
 #pragma once
 

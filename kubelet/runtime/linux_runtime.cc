@@ -63,7 +63,7 @@ bool ParseOk(const std::string& line, int* pid, uint64_t* start) {
 }  // namespace
 
 LinuxRuntime::LinuxRuntime(RuntimeOptions options, std::vector<Hierarchy> hierarchies)
-    : options_(std::move(options)), hierarchies_(std::move(hierarchies)) {}
+    : options_(std::move(options)), hierarchies_(std::move(hierarchies)), zygote_(options_.exe) {}
 
 LinuxRuntime::~LinuxRuntime() { watcher_.reset(); }
 
@@ -210,15 +210,14 @@ StatusOr<SandboxState> LinuxRuntime::RunSandbox(const SandboxSpec& spec) {
   std::string dir = SandboxDir(spec.id);
   MINIK_RETURN_IF_ERROR(MkdirAll(dir, 0700));
   MINIK_RETURN_IF_ERROR(SaveJsonFile(dir + "/state.json", ToJson(rec)));
-  auto helper = SpawnHelper(options_.exe, {kSandboxVerb, dir}, /*new_session=*/true);
+  auto helper = zygote_.Spawn({kSandboxVerb, dir}, /*new_session=*/true);
   if (!helper.ok()) {
     (void)RemoveAll(dir);
     return helper.status();
   }
   auto line = ReadLine(helper->sync.get(), kHelperTimeoutMs);
-  if (!line.ok()) ::kill(helper->pid, SIGKILL);
-  while (::waitpid(helper->pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  if (!line.ok()) PidfdSendSignal(helper->pidfd.get(), SIGKILL);
+  WaitHelper(*helper);
   Status failure;
   if (!line.ok()) {
     failure = line.status();
@@ -343,7 +342,7 @@ StatusOr<ContainerState> LinuxRuntime::StartContainer(const ContainerSpec& spec)
     containers_[spec.id] = std::move(e);
   }
 
-  auto helper = SpawnHelper(options_.exe, {kMonitorVerb, dir}, /*new_session=*/true);
+  auto helper = zygote_.Spawn({kMonitorVerb, dir}, /*new_session=*/true);
   if (!helper.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     ContainerEntry& e = containers_[spec.id];
@@ -354,9 +353,9 @@ StatusOr<ContainerState> LinuxRuntime::StartContainer(const ContainerSpec& spec)
     (void)SaveJsonFile(dir + "/state.json", ToJson(e.rec));
     return Status(helper.status().code(), e.rec.state.message);
   }
-  watcher_->Watch("m:" + spec.id, OpenPidfd(helper->pid));
+  watcher_->Watch("m:" + spec.id, std::move(helper->pidfd));
   auto line = ReadLine(helper->sync.get(), kHelperTimeoutMs);
-  if (!line.ok()) ::kill(helper->pid, SIGKILL);  // the watcher reaps it and records the loss
+  if (!line.ok()) ::kill(helper->pid, SIGKILL);  // the watcher sees it exit and records the loss
 
   std::lock_guard<std::mutex> lock(mu_);
   ContainerEntry& e = containers_[spec.id];

@@ -23,6 +23,7 @@
 #include "kubelet/runtime/exit_watcher.h"
 #include "kubelet/runtime/runtime.h"
 #include "kubelet/runtime/state.h"
+#include "kubelet/runtime/zygote.h"
 
 namespace minik::rt {
 
@@ -76,6 +77,7 @@ class LinuxRuntime : public ContainerRuntime {
   std::map<std::string, SandboxRecord> sandboxes_;             // guarded by mu_
   mutable std::map<std::string, ContainerEntry> containers_;  // guarded by mu_
   std::function<void(const std::string&)> handler_;           // guarded by mu_
+  Zygote zygote_;
   std::unique_ptr<ExitWatcher> watcher_;  // last: stopped before the maps go away
 };
 

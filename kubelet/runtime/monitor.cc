@@ -1,13 +1,14 @@
 // The container monitor (RunMonitor), one per container, like conmon:
 //
-//   server --posix_spawn(setsid)--> monitor: cgroups + limits, log file, seccomp compiled,
-//     joins the sandbox's net/IPC/UTS namespaces, unshare(PID) (or joins the pod's),
-//     fork --> container init (RunContainerInit below): joins its cgroups, new cgroup and
-//       mount namespaces, rootfs, stdio, then SecureAndExec (process.h)
+//   zygote --fork(setsid)--> monitor: cgroups + limits, log file, seccomp compiled, joins
+//     the sandbox's net/IPC/UTS namespaces, unshare(PID) (or joins the pod's), then
+//     fork --> container init (RunContainerInit below): new mount namespace, rootfs; in
+//       parallel the monitor moves it into the cgroups and signals it; then a cgroup
+//       namespace, stdio (a pty from the container's devpts with tty), SecureAndExec.
 //   The init reports a failure on a CLOEXEC pipe; EOF there means execve succeeded. The
 //   monitor then writes state.json (running), reports "ok <pid> <start>" to the server,
-//   copies output to the CRI log until the container exits, writes state.json (exited,
-//   exit code, OOM kill) and exits.
+//   copies output to the CRI log (and attached input to stdin) until the container exits,
+//   writes state.json (exited, exit code, OOM kill) and exits.
 //
 // Single-threaded, so the forked init may use ordinary library calls.
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -77,7 +79,7 @@ Trace& GetTrace() {
 
 struct InitPlan {
   RootfsPlan rootfs;
-  std::vector<std::string> cgroup_procs;  // cgroup.procs files to join
+  int cgroup_ready_fd = -1;  // one byte once the monitor has moved us into the cgroups
   ProcessPlan process;
   bool tty = false;
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // unused with tty
@@ -95,16 +97,22 @@ struct InitPlan {
 [[noreturn]] void RunContainerInit(const InitPlan& plan) {
   ResetSignals();
   GetTrace().Step("init: forked");
-  for (const std::string& procs : plan.cgroup_procs) {
-    if (Status st = WriteFile(procs, "0"); !st.ok()) InitFail(plan.error_fd, st.message());
-  }
-  GetTrace().Step("init: joined cgroups");
-  // The cgroup namespace is rooted at the container's own cgroups, joined just above.
-  if (::unshare(CLONE_NEWCGROUP | CLONE_NEWNS) != 0) {
+  if (::unshare(CLONE_NEWNS) != 0) {
     InitFail(plan.error_fd, std::string("unshare mount namespace: ") + std::strerror(errno));
   }
-  GetTrace().Step("init: unshared");
+  // Meanwhile the monitor moves us into the cgroups (each move may wait for an RCU grace
+  // period; doing it in parallel hides that behind the mounts).
   if (Status st = SetupRootfs(plan.rootfs); !st.ok()) InitFail(plan.error_fd, st.message());
+  char ready = 0;
+  ssize_t got;
+  while ((got = ::read(plan.cgroup_ready_fd, &ready, 1)) < 0 && errno == EINTR) {
+  }
+  if (got != 1) ::_exit(127);  // the monitor failed and reports why
+  GetTrace().Step("init: in cgroups");
+  // Rooted at the container's own cgroups.
+  if (::unshare(CLONE_NEWCGROUP) != 0) {
+    InitFail(plan.error_fd, std::string("unshare cgroup namespace: ") + std::strerror(errno));
+  }
   ::setsid();
   int in = plan.stdin_fd, out = plan.stdout_fd, err = plan.stderr_fd;
   UniqueFd slave;
@@ -171,7 +179,6 @@ Status Monitor::Prepare(InitPlan* init) {
   GetTrace().Step("monitor: cgroups");
   oom_before_ = cgroup_->OomKillCount();
   for (const Hierarchy& h : *hier) {
-    init->cgroup_procs.push_back(h.mount + "/" + plan_.cgroup + "/cgroup.procs");
     if (h.v2) continue;
     size_t slash = h.mount.find_last_of('/');
     init->rootfs.cgroup_dirs.emplace_back(h.mount + "/" + plan_.cgroup,
@@ -415,11 +422,27 @@ int Monitor::Run() {
   if (::pipe2(e, O_CLOEXEC) != 0) return Fail(std::string("pipe: ") + std::strerror(errno));
   UniqueFd error_r(e[0]), error_w(e[1]);
   init.error_fd = error_w.get();
+  if (::pipe2(e, O_CLOEXEC) != 0) return Fail(std::string("pipe: ") + std::strerror(errno));
+  UniqueFd ready_r(e[0]), ready_w(e[1]);
+  init.cgroup_ready_fd = ready_r.get();
 
   pid_t child = ::fork();
   if (child < 0) return Fail(std::string("fork: ") + std::strerror(errno));
   if (child == 0) RunContainerInit(init);
 
+  ready_r.reset();
+  if (Status st = cgroup_->Join(child); !st.ok()) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    return Fail(st.message());
+  }
+  GetTrace().Step("monitor: child in cgroups");
+  if (::write(ready_w.get(), "1", 1) != 1) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    return Fail(std::string("start the container: ") + std::strerror(errno));
+  }
+  ready_w.reset();
   error_w.reset();
   out_w.reset();
   err_w.reset();
@@ -468,6 +491,9 @@ int Monitor::Run() {
 
 }  // namespace
 
-int RunMonitor(const std::string& dir) { return Monitor(dir).Run(); }
+int RunMonitor(const std::string& dir) {
+  ::prctl(PR_SET_NAME, "minik-monitor", 0, 0, 0);
+  return Monitor(dir).Run();
+}
 
 }  // namespace minik::rt

@@ -48,7 +48,9 @@
 //   dead at Open with state "running", it is reported Exited with exit code 137 and the
 //   message "container state lost: ..." (a non-parent cannot learn the real status).
 // - The helper processes are the minik binary re-executed with argv[1] one of
-//   "__minik-sandbox", "__minik-monitor", "__minik-exec" (see RunRuntimeHelper).
+//   "__minik-sandbox", "__minik-monitor", "__minik-exec" (see RunRuntimeHelper). To avoid
+//   paying for an exec of the big binary on every start, the runtime execs it once as
+//   "__minik-zygote", a fork server that forks the others (kubelet/runtime/zygote.h).
 //
 // Thread-safe.
 #pragma once

@@ -1,11 +1,12 @@
 // The sandbox holder (RunSandboxHolder): the process whose namespaces are the pod's.
 //
-//   server --posix_spawn--> holder-parent: joins the pod cgroup, unshare(net, ipc, uts
+//   zygote --fork(setsid)--> holder-parent: joins the pod cgroup, unshare(net, ipc, uts
 //   [, pid]), sethostname, fork --> holder: waits for signals (reaps orphans when it is
 //   PID 1 of the pod's PID namespace); holder-parent reports "ok <pid> <start>" and exits,
 //   so the holder is re-parented away from the server and survives it.
 #include <signal.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +95,7 @@ int RunSandboxHolder(const std::string& dir) {
   }
   if (pid == 0) {
     ::close(kSyncFd);
+    ::prctl(PR_SET_NAME, "minik-sandbox", 0, 0, 0);  // what `ps` inside a shared PID ns shows
     HoldNamespaces();
   }
   Report("ok " + std::to_string(pid) + " " + std::to_string(ProcStartTime(pid)));

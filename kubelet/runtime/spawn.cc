@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,9 +18,13 @@ namespace minik::rt {
 
 StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<std::string>& args,
                                     bool new_session, HelperStdio stdio) {
-  int sync[2];
-  if (::pipe2(sync, O_CLOEXEC) != 0) return Errno("pipe", errno);
-  UniqueFd sync_r(sync[0]), sync_w(sync[1]);
+  UniqueFd sync_r, sync_w;
+  if (stdio.sync < 0) {
+    int sync[2];
+    if (::pipe2(sync, O_CLOEXEC) != 0) return Errno("pipe", errno);
+    sync_r.reset(sync[0]);
+    sync_w.reset(sync[1]);
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   const int fds[3] = {stdio.in, stdio.out, stdio.err};
@@ -32,7 +37,7 @@ StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<st
     }
   }
   // dup2 onto fd 3 clears CLOEXEC (even when the pipe already is fd 3: glibc 2.29+).
-  posix_spawn_file_actions_adddup2(&fa, sync_w.get(), kSyncFd);
+  posix_spawn_file_actions_adddup2(&fa, stdio.sync >= 0 ? stdio.sync : sync_w.get(), kSyncFd);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, all;
@@ -55,8 +60,20 @@ StatusOr<SpawnedHelper> SpawnHelper(const std::string& exe, const std::vector<st
   if (rc != 0) return Errno("start " + exe, rc);
   SpawnedHelper h;
   h.pid = pid;
+  h.pidfd = OpenPidfd(pid);
   h.sync = std::move(sync_r);
   return h;
+}
+
+void WaitHelper(SpawnedHelper& helper) {
+  if (helper.pidfd.valid()) {
+    WaitPidfd(helper.pidfd.get(), -1);
+    siginfo_t info;
+    ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(helper.pidfd.get()), &info, WEXITED);
+  } else {
+    while (::waitpid(helper.pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
 }
 
 StatusOr<std::string> ReadLine(int fd, int timeout_ms) {

@@ -426,10 +426,10 @@ TEST_F(RuntimeTest, SharedPidNamespace) {
   SandboxSpec s = Sandbox("pod2");
   s.share_pid = true;
   ASSERT_TRUE(rt_->RunSandbox(s).ok());
-  std::string out = RunScript("c1", "cat /proc/1/cmdline | tr '\\0' ' '; echo", [](ContainerSpec& c) {
+  std::string out = RunScript("c1", "cat /proc/1/comm", [](ContainerSpec& c) {
     c.sandbox_id = "pod2";
   });
-  EXPECT_NE(std::string::npos, out.find("__minik-sandbox")) << out;
+  EXPECT_EQ("minik-sandbox\n", out);
 }
 
 TEST_F(RuntimeTest, MountsBindTmpfsAndFiles) {
