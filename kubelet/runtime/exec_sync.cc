@@ -24,8 +24,16 @@ namespace {
 constexpr size_t kMaxOutput = 64 * 1024;
 constexpr int kExecStartTimeoutMs = 30000;
 
-// The helper waits for the command; whoever started it must not leave a zombie behind.
+// The helper waits for the command. A zygote's child is reaped by the zygote; our own (the
+// fallback spawn) is reaped by a thread once it exits, so no zombie is left behind.
 void ReapInBackground(SpawnedHelper helper) {
+  siginfo_t info = {};
+  if (helper.pidfd.valid() &&
+      ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(helper.pidfd.get()), &info,
+               WEXITED | WNOHANG) != 0) {
+    return;  // ECHILD: not ours
+  }
+  if (info.si_pid != 0) return;  // reaped just now
   std::thread([h = std::move(helper)]() mutable { WaitHelper(h); }).detach();
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -111,7 +112,10 @@ StatusOr<SpawnedHelper> Zygote::RequestLocked(const std::vector<std::string>& ar
     req += '\0';
     req += a;
   }
-  MINIK_RETURN_IF_ERROR(SendWithFds(sock_.get(), req, fds));
+  if (Status st = SendWithFds(sock_.get(), req, fds); !st.ok()) {
+    sock_.reset();  // gone: restarted next time
+    return st;
+  }
   char buf[512];
   ssize_t n;
   while ((n = ::recv(sock_.get(), buf, sizeof buf - 1, 0)) < 0 && errno == EINTR) {
@@ -144,6 +148,7 @@ StatusOr<SpawnedHelper> Zygote::Spawn(const std::vector<std::string>& args, bool
 }
 
 int RunZygote() {
+  ::prctl(PR_SET_NAME, "minik-zygote", 0, 0, 0);
   ::signal(SIGPIPE, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);

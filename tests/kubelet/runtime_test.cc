@@ -710,6 +710,38 @@ TEST_F(RuntimeTest, RemoveRunningContainerIsRefused) {
   EXPECT_EQ(Code::kNotFound, rt_->Inspect("c1").status().code());
 }
 
+// Children of this process named `comm`.
+std::vector<int> ChildrenNamed(const std::string& comm) {
+  std::vector<int> out;
+  std::string me = std::to_string(::getpid());
+  for (const std::string& pid : rt::Split(Slurp("/proc/self/task/" + me + "/children"), ' ')) {
+    if (Slurp("/proc/" + pid + "/comm") == comm + "\n") out.push_back(std::stoi(pid));
+  }
+  return out;
+}
+
+TEST_F(RuntimeTest, ZygoteIsRestartedWhenKilled) {
+  RunSandbox();
+  std::vector<int> zygotes = ChildrenNamed("minik-zygote");
+  ASSERT_EQ(1u, zygotes.size());
+  ASSERT_EQ(0, ::kill(zygotes[0], SIGKILL));
+  std::this_thread::sleep_for(50ms);
+  Start(Container("c1", {"true"}));
+  EXPECT_EQ(0, WaitExit("c1").exit_code);
+  zygotes = ChildrenNamed("minik-zygote");
+  ASSERT_EQ(1u, zygotes.size());
+}
+
+TEST_F(RuntimeTest, MissingLayerIsAStartError) {
+  RunSandbox();
+  ContainerSpec c = Container("c1", {"true"});
+  c.rootfs_layers = {dir_ + "/no-such-layer"};
+  auto r = rt_->StartContainer(c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string::npos, r.status().message().find("overlay")) << r.status().message();
+  EXPECT_EQ(128, rt_->Inspect("c1")->exit_code);
+}
+
 TEST_F(RuntimeTest, CleanupKillsEverything) {
   RunSandbox();
   RunSandbox("pod2");
