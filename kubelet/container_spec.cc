@@ -289,7 +289,9 @@ Status BuildMounts(const ContainerInputs& in, const std::map<std::string, std::s
   const Json& c = *in.container;
   std::set<std::string> destinations;
   if (const Json* mounts = Find(c, {"volumeMounts"}); mounts && mounts->is_array()) {
+    int index = -1;
     for (const Json& m : *mounts) {
+      ++index;
       std::string name = GetString(m, {"name"});
       auto it = in.volumes->find(name);
       if (it == in.volumes->end()) {
@@ -300,7 +302,7 @@ Status BuildMounts(const ContainerInputs& in, const std::map<std::string, std::s
       std::string sub = GetString(m, {"subPath"});
       if (sub.empty()) sub = ExpandVars(GetString(m, {"subPathExpr"}), env);
       if (!sub.empty()) {
-        auto resolved = ResolveSubPath(source, sub);
+        auto resolved = in.sub_path ? in.sub_path(name, index, source, sub) : ResolveSubPath(source, sub);
         if (!resolved.ok()) return resolved.status();
         source = *resolved;
       }

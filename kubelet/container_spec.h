@@ -33,6 +33,11 @@ struct ContainerInputs {
   std::vector<std::string> service_env;  // "KUBERNETES_SERVICE_HOST=10.96.0.1", ...
   std::string pod_dir;                   // holds etc-hosts, etc-hostname, resolv.conf
   std::string termination_log;           // host file for terminationMessagePath
+  // Binds a volumeMount's subPath safely (VolumeManager::PrepareSubPath); when unset, the
+  // subPath is resolved with ResolveSubPath.
+  std::function<StatusOr<std::string>(const std::string& volume, int mount_index,
+                                      const std::string& volume_path, const std::string& sub_path)>
+      sub_path;
   int64_t node_cpu_milli = 0;            // for resourceFieldRef without limits
   int64_t node_memory_bytes = 0;
 };

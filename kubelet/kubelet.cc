@@ -26,6 +26,16 @@ std::string ReadWholeFile(const std::string& path) {
   return ss.str();
 }
 
+VolumeOptions VolumeOptionsFor(const KubeletOptions& options, const MachineInfo& machine,
+                               const Clock& clock) {
+  VolumeOptions v;
+  v.pods_dir = options.state_dir + "/pods";
+  v.node_cpu_milli = machine.cpus * 1000;
+  v.node_memory_bytes = machine.memory_kib * 1024;
+  v.clock = &clock;
+  return v;
+}
+
 }  // namespace
 
 KubeletImpl::KubeletImpl(Client& client, Clock& clock, const KubeletOptions& options)
@@ -33,8 +43,12 @@ KubeletImpl::KubeletImpl(Client& client, Clock& clock, const KubeletOptions& opt
       clock_(clock),
       options_(options),
       events_(client, clock, "kubelet", options.node_name),
-      volumes_(client, VolumeOptions{options.state_dir + "/pods"}),
-      queue_(clock) {}
+      machine_(ReadMachineInfo(options.state_dir)),
+      volumes_(client, VolumeOptionsFor(options, machine_, clock)),
+      queue_(clock) {
+  node_cpu_milli_ = machine_.cpus * 1000;
+  node_memory_bytes_ = machine_.memory_kib * 1024;
+}
 
 KubeletImpl::~KubeletImpl() { Stop(); }
 
@@ -52,9 +66,6 @@ Status KubeletImpl::Start() {
   if (!options_.images || !options_.runtime || !options_.network) {
     return Status(Code::kInvalid, "kubelet: images, runtime and network are required");
   }
-  MachineInfo machine = ReadMachineInfo(options_.state_dir);
-  node_cpu_milli_ = machine.cpus * 1000;
-  node_memory_bytes_ = machine.memory_kib * 1024;
   host_resolv_conf_ = ReadWholeFile("/etc/resolv.conf");
   mkdir((options_.state_dir + "/pods").c_str(), 0750);
   mkdir((options_.state_dir + "/logs").c_str(), 0750);

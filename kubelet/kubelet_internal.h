@@ -17,6 +17,7 @@
 #include "api/informer.h"
 #include "api/workqueue.h"
 #include "kubelet/kubelet.h"
+#include "kubelet/node_machine.h"
 #include "kubelet/pod_status.h"
 #include "kubelet/volumes.h"
 
@@ -90,6 +91,7 @@ class KubeletImpl final : public Kubelet {
   Clock& clock_;
   const KubeletOptions options_;
   EventRecorder events_;
+  MachineInfo machine_;
   VolumeManager volumes_;
   std::unique_ptr<Informer> pods_;
   std::unique_ptr<Informer> services_;

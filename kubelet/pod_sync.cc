@@ -369,6 +369,11 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
   in.service_env = ServiceEnv(ns);
   in.pod_dir = w.pod_dir;
   in.termination_log = e.termination_log;
+  const std::string uid = w.record.uid, container_name = c.name;
+  in.sub_path = [this, uid, container_name](const std::string& volume, int index,
+                                            const std::string& path, const std::string& sub) {
+    return volumes_.PrepareSubPath(uid, volume, container_name, index, path, sub);
+  };
   in.node_cpu_milli = node_cpu_milli_;
   in.node_memory_bytes = node_memory_bytes_;
   if (Status st = BuildContainerSpec(in, &spec); !st.ok()) {
