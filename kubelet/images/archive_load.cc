@@ -32,7 +32,7 @@ StatusOr<ArchivePtr> OpenOuter(const std::string& path) {
   archive_read_support_filter_xz(a.get());
   archive_read_support_filter_bzip2(a.get());
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 20) != ARCHIVE_OK) {
     const char* err = archive_error_string(a.get());
     return Bad("not a tar archive: " + path + ": " + (err ? err : "unknown error"));
   }
@@ -367,7 +367,7 @@ Status Loader::SecondPass(const std::string& path) {
       }
     };
     std::string dir = ctx_.new_tmp_dir();
-    auto layer = UnpackLayer(reader, dir);
+    auto layer = UnpackLayer(reader, dir, !need.blob_digest.empty());
     if (!layer.ok()) {
       Status st = layer.status();
       return Status(st.code(), st.message().rfind("image archive", 0) == 0

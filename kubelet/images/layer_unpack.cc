@@ -56,6 +56,7 @@ class Fd {
 // The read chain: BlobReader -> archive `raw` (decompression, raw format) -> tar reader.
 struct Chain {
   const BlobReader* read = nullptr;
+  bool hash_blob = true;
   Sha256 blob_hash;
   int64_t blob_size = 0;
   Status source_error;
@@ -72,7 +73,7 @@ la_ssize_t BlobRead(archive* a, void* client, const void** buf) {
     archive_set_error(a, EIO, "%s", n.status().message().c_str());
     return -1;
   }
-  c->blob_hash.Update(*buf, *n);
+  if (c->hash_blob) c->blob_hash.Update(*buf, *n);
   c->blob_size += static_cast<int64_t>(*n);
   return static_cast<la_ssize_t>(*n);
 }
@@ -473,13 +474,14 @@ StatusOr<std::string> CleanEntryPath(const std::string& name) {
   return out;
 }
 
-StatusOr<UnpackedLayer> UnpackLayer(const BlobReader& read, const std::string& dest) {
+StatusOr<UnpackedLayer> UnpackLayer(const BlobReader& read, const std::string& dest, bool blob_digest) {
   if (mkdir(dest.c_str(), 0755) != 0) return Sys("mkdir", dest, errno);
   Fd root(open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (root.get() < 0) return Sys("open", dest, errno);
 
   Chain chain;
   chain.read = &read;
+  chain.hash_blob = blob_digest;
   ArchivePtr raw(archive_read_new());
   archive_read_support_filter_gzip(raw.get());
   archive_read_support_filter_zstd(raw.get());
@@ -526,11 +528,11 @@ StatusOr<UnpackedLayer> UnpackLayer(const BlobReader& read, const std::string& d
     auto n = read(&buf);
     if (!n.ok()) return n.status();
     if (*n == 0) break;
-    chain.blob_hash.Update(buf, *n);
+    if (chain.hash_blob) chain.blob_hash.Update(buf, *n);
     chain.blob_size += static_cast<int64_t>(*n);
   }
   out.diff_id = chain.diff_hash.Digest();
-  out.blob_digest = chain.blob_hash.Digest();
+  if (chain.hash_blob) out.blob_digest = chain.blob_hash.Digest();
   out.blob_size = chain.blob_size;
   return out;
 }

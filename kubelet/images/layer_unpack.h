@@ -36,7 +36,9 @@ struct UnpackedLayer {
 // Creates `dest` (mode 0755, must not exist) and unpacks into it. On error `dest` may hold a
 // partial tree: the caller removes it. kInvalid for bad layers (not a tar, truncated, unsafe
 // path), kInternal for local I/O failures.
-StatusOr<UnpackedLayer> UnpackLayer(const BlobReader& read, const std::string& dest);
+// With `blob_digest` false the blob is not hashed (blob_digest stays ""): for a docker-archive
+// layer whose only check is its diff id, that saves one SHA-256 pass.
+StatusOr<UnpackedLayer> UnpackLayer(const BlobReader& read, const std::string& dest, bool blob_digest = true);
 
 // Cleans a tar entry path: "" for the root ("./"); kInvalid for absolute paths and "..".
 StatusOr<std::string> CleanEntryPath(const std::string& name);

@@ -101,10 +101,7 @@ class Registry {
       if (!token_.empty() && url->Authority() == registry_authority)
         headers.emplace_back("Authorization", "Bearer " + token_);
       auto resp = RegistryRequest("GET", *url, headers, options_.timeout_ms);
-      if (!resp.ok()) {
-        const Status& st = resp.status();
-        return Status(st.code(), "registry " + ref_.domain + ": " + st.message());
-      }
+      if (!resp.ok()) return resp.status();  // its message names the address
       int status = (*resp)->status;
       if (status == 401 && !tried_auth && url->Authority() == registry_authority) {
         tried_auth = true;
