@@ -1,5 +1,6 @@
 #include "kubelet/runtime/cgroups.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -198,6 +199,39 @@ void Cgroup::RemoveEmptyAncestors(size_t keep) const {
     }
     if (!removed) return;
   }
+}
+
+static void SubCgroups(const std::string& host_dir, const std::string& rel,
+                       std::vector<std::string>* out) {
+  DIR* d = ::opendir(host_dir.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> children;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (e->d_type == DT_DIR && name != "." && name != "..") children.push_back(name);
+  }
+  ::closedir(d);
+  for (const std::string& c : children) SubCgroups(host_dir + "/" + c, rel + "/" + c, out);
+  out->push_back(rel);  // children first
+}
+
+Status RemoveCgroupTree(const std::vector<Hierarchy>& hierarchies, const std::string& rel,
+                        int timeout_ms) {
+  std::vector<std::string> all;
+  for (const Hierarchy& h : hierarchies) {
+    std::vector<std::string> rels;
+    SubCgroups(h.mount + "/" + rel, rel, &rels);
+    for (const std::string& r : rels) {
+      if (std::find(all.begin(), all.end(), r) == all.end()) all.push_back(r);
+    }
+  }
+  // Deepest first: a cgroup cannot be removed while it has children.
+  std::stable_sort(all.begin(), all.end(), [](const std::string& a, const std::string& b) {
+    return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+  });
+  for (const std::string& r : all) Cgroup(hierarchies, r).KillAll();
+  for (const std::string& r : all) MINIK_RETURN_IF_ERROR(Cgroup(hierarchies, r).Remove(timeout_ms));
+  return Status::Ok();
 }
 
 uint64_t Cgroup::OomKillCount() const {

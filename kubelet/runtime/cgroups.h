@@ -61,4 +61,9 @@ class Cgroup {
   std::string rel_;
 };
 
+// Kills every process in every cgroup under `rel` (inclusive) in all hierarchies and removes
+// the cgroups bottom-up (for Cleanup, whatever records were lost). OK when absent.
+Status RemoveCgroupTree(const std::vector<Hierarchy>& hierarchies, const std::string& rel,
+                        int timeout_ms);
+
 }  // namespace minik::rt

@@ -510,7 +510,9 @@ Status LinuxRuntime::Cleanup() {
   for (const std::string& id : containers) note(RemoveContainer(id));
   for (const std::string& id : sandboxes) note(RemoveSandbox(id));
   if (!first.ok()) return first;
-  // Leftovers from records we could not read.
+  // Leftovers from records we could not read: everything under our cgroup root is ours.
+  MINIK_RETURN_IF_ERROR(RemoveCgroupTree(hierarchies_, options_.cgroup_root, 5000));
+  Cgroup(hierarchies_, options_.cgroup_root).RemoveEmptyAncestors(0);
   for (const std::string& dir : {options_.root + "/containers", options_.root + "/sandboxes"}) {
     std::vector<std::string> mounts = MountPointsUnder(dir);
     for (auto m = mounts.rbegin(); m != mounts.rend(); ++m) ::umount2(m->c_str(), MNT_DETACH);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -305,6 +306,11 @@ TEST_F(RuntimeTest, OomKillIsReported) {
             &code);
   EXPECT_EQ(137, code);
   EXPECT_TRUE(rt_->Inspect("c1")->oom_killed);
+  // The acceptance test's shell, which keeps 100 MB in a variable.
+  RunScript("c2", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo \"allocated ${#x} bytes\"",
+            [](ContainerSpec& c) { c.resources.memory_limit_bytes = 20 << 20; }, &code);
+  EXPECT_EQ(137, code);
+  EXPECT_TRUE(rt_->Inspect("c2")->oom_killed);
 }
 
 TEST_F(RuntimeTest, CgroupLimitsAreVisibleInside) {
@@ -607,6 +613,23 @@ TEST_F(RuntimeTest, HostNetworkSandboxSharesHostNamespaces) {
   EXPECT_EQ(std::string(host) + "\n" + self_net + "\n", out);
 }
 
+TEST_F(RuntimeTest, ManyLayersBeyondThePageLimit) {
+  RunSandbox();
+  // 40 layers with long paths: overlay's options would exceed a page; each layer adds a file.
+  std::vector<std::string> layers = {g_layer};
+  std::string base = dir_ + "/" + std::string(120, 'l');
+  for (int i = 0; i < 40; ++i) {
+    std::string layer = base + "/layer-" + std::to_string(i);
+    ASSERT_TRUE(rt::MkdirAll(layer + "/etc/layers").ok());
+    std::ofstream(layer + "/etc/layers/" + std::to_string(i)) << i;
+    std::ofstream(layer + "/etc/top") << i;  // the upper layers win
+    layers.push_back(layer);
+  }
+  std::string out = RunScript("c1", "ls /etc/layers | wc -l; cat /etc/top; echo",
+                              [&](ContainerSpec& c) { c.rootfs_layers = layers; });
+  EXPECT_EQ("40\n39\n", out);
+}
+
 TEST_F(RuntimeTest, TtyOutputGoesToStdout) {
   RunSandbox();
   std::string out = RunScript("c1", "test -t 1 && echo is-a-tty; echo err >&2",
@@ -621,11 +644,15 @@ TEST_F(RuntimeTest, ExecSync) {
   c.env.push_back("GREETING=hi");
   Start(c);
   std::string out;
-  auto code = rt_->ExecSync("c1", {"sh", "-c", "echo $GREETING; id -u; hostname; ps | wc -l; exit 4"},
-                            5000, &out);
+  auto code = rt_->ExecSync(
+      "c1",
+      {"sh", "-c",
+       "echo $GREETING; id -u; hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; "
+       "ps -o comm | grep -c -e minik -e runtime_test; exit 4"},
+      5000, &out);
   ASSERT_TRUE(code.ok()) << code.status().message();
   EXPECT_EQ(4, *code);
-  EXPECT_EQ("hi\n1000\nmypod\n5\n", out);  // ps: header, sleep, sh, ps, wc
+  EXPECT_EQ("hi\n1000\nmypod\nsleep 1000 \n0\n", out);  // the container's PID namespace
   auto t0 = std::chrono::steady_clock::now();
   code = rt_->ExecSync("c1", {"sleep", "100"}, 300, &out);
   EXPECT_EQ(Code::kTimeout, code.status().code());
@@ -740,6 +767,30 @@ TEST_F(RuntimeTest, MissingLayerIsAStartError) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string::npos, r.status().message().find("overlay")) << r.status().message();
   EXPECT_EQ(128, rt_->Inspect("c1")->exit_code);
+}
+
+TEST_F(RuntimeTest, CleanupRemovesCgroupsWithoutRecords) {
+  // A cgroup (with a process) under our root that no record mentions, e.g. after the state
+  // directory was lost.
+  for (const char* h : {"memory", "pids"}) {
+    ASSERT_TRUE(rt::MkdirAll(std::string("/sys/fs/cgroup/") + h + "/" + cgroup_root_ + "/stray/x").ok());
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sleep", "sleep", "1000", nullptr);
+    ::_exit(1);
+  }
+  for (const char* h : {"memory", "pids"}) {
+    ASSERT_TRUE(rt::WriteFile(std::string("/sys/fs/cgroup/") + h + "/" + cgroup_root_ +
+                                  "/stray/x/cgroup.procs",
+                              std::to_string(pid))
+                    .ok());
+  }
+  ASSERT_TRUE(rt_->Cleanup().ok());
+  int status = 0;
+  ASSERT_EQ(pid, ::waitpid(pid, &status, 0));
+  EXPECT_TRUE(WIFSIGNALED(status));
+  // TearDown checks that no cgroup is left.
 }
 
 TEST_F(RuntimeTest, CleanupKillsEverything) {
