@@ -89,7 +89,8 @@ int RunExecHelper(const std::string& dir, const std::vector<std::string>& argv) 
       if (!parsed.ok()) return fail(parsed.status().message());
       profile = std::move(*parsed);
     }
-    auto program = CompileSeccomp(profile);
+    auto program = spec.security.seccomp == SeccompMode::kLocalhost ? CompileSeccomp(profile)
+                                                                     : RuntimeDefaultProgram();
     if (!program.ok()) return fail(program.status().message());
     seccomp = std::move(*program);
     p.seccomp = &seccomp;

@@ -205,7 +205,8 @@ Status Monitor::Prepare(InitPlan* init) {
       if (!parsed.ok()) return parsed.status();
       profile = std::move(*parsed);
     }
-    auto program = CompileSeccomp(profile);
+    auto program = spec.security.seccomp == SeccompMode::kLocalhost ? CompileSeccomp(profile)
+                                                                     : RuntimeDefaultProgram();
     if (!program.ok()) return program.status();
     seccomp_ = std::move(*program);
     p.seccomp = &seccomp_;

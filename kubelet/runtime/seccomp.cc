@@ -191,6 +191,12 @@ StatusOr<std::vector<sock_filter>> CompileSeccomp(const SeccompProfile& profile)
   return program;
 }
 
+StatusOr<std::vector<sock_filter>> RuntimeDefaultProgram() {
+  // Single-threaded helpers only call this; a static is enough.
+  static const StatusOr<std::vector<sock_filter>> program = CompileSeccomp(RuntimeDefaultProfile());
+  return program;
+}
+
 Status LoadSeccompFilter(const std::vector<sock_filter>& program) {
   struct sock_fprog prog;
   prog.len = static_cast<unsigned short>(program.size());

@@ -47,6 +47,10 @@ StatusOr<SeccompProfile> ParseSeccompProfile(const std::string& json_text, CapMa
 // "SCMP_ACT_ERRNO" (+ errno) → action value.
 StatusOr<uint32_t> ParseSeccompAction(const std::string& name, int64_t errno_ret);
 
+// RuntimeDefaultProfile() compiled once per process (the zygote compiles it before forking,
+// so monitors and exec helpers inherit it).
+StatusOr<std::vector<sock_filter>> RuntimeDefaultProgram();
+
 // libseccomp compilation to a classic BPF program for the native architecture.
 StatusOr<std::vector<sock_filter>> CompileSeccomp(const SeccompProfile& profile);
 // seccomp(SECCOMP_SET_MODE_FILTER): needs no_new_privs or CAP_SYS_ADMIN.

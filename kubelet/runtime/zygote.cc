@@ -15,6 +15,7 @@
 #include "kubelet/runtime/helpers.h"
 #include "kubelet/runtime/process.h"
 #include "kubelet/runtime/runtime.h"
+#include "kubelet/runtime/seccomp.h"
 
 namespace minik::rt {
 namespace {
@@ -150,6 +151,7 @@ StatusOr<SpawnedHelper> Zygote::Spawn(const std::vector<std::string>& args, bool
 int RunZygote() {
   ::prctl(PR_SET_NAME, "minik-zygote", 0, 0, 0);
   ::signal(SIGPIPE, SIG_IGN);
+  (void)RuntimeDefaultProgram();  // compiled once, inherited by every fork
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
