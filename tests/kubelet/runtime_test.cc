@@ -632,9 +632,9 @@ TEST_F(RuntimeTest, ManyLayersBeyondThePageLimit) {
 
 TEST_F(RuntimeTest, TtyOutputGoesToStdout) {
   RunSandbox();
-  std::string out = RunScript("c1", "test -t 1 && echo is-a-tty; echo err >&2",
+  std::string out = RunScript("c1", "test -t 1 && echo is-a-tty; tty; echo err >&2",
                               [](ContainerSpec& c) { c.tty = true; });
-  EXPECT_EQ("is-a-tty\r\nerr\r\n", out);
+  EXPECT_EQ("is-a-tty\r\n/dev/pts/0\r\nerr\r\n", out);  // the container's own devpts
 }
 
 TEST_F(RuntimeTest, ExecSync) {
