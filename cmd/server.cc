@@ -173,6 +173,8 @@ int RunServer(const CliArgs& args) {
   node_options.node_name = profile;
   node_options.node_ip = "127.0.0.1";
   node_options.state_dir = paths.dir;
+  node_options.pod_cidr = PodCidr(*config);
+  node_options.runtime_version = kMinikVersion[0] == 'v' ? kMinikVersion + 1 : kMinikVersion;
   node_agent = NewNodeAgent(api->LocalClient(), clock, node_options);
   shutdown.Add([&] {
     node_agent->Stop();

@@ -266,6 +266,8 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
   if (e.pull_failed && now < e.pull_retry_at) {
     c.waiting_reason = "ImagePullBackOff";
     c.waiting_message = "Back-off pulling image \"" + image_ref + "\"";
+    events_.Record(pod, "Normal", "BackOff", c.waiting_message, field);
+    events_.Record(pod, "Warning", "Failed", "Error: ImagePullBackOff", field);
     return;
   }
   auto image = options_.images->Resolve(image_ref);
@@ -673,6 +675,10 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
                                 c.name + " pod=" + r.name + "_" + r.ns + "(" + r.uid + ")";
             note_wait(std::chrono::duration_cast<std::chrono::milliseconds>(until - now) +
                       std::chrono::milliseconds(50));
+            events_.Record(pod, "Warning", "BackOff",
+                           "Back-off restarting failed container " + c.name + " in pod " + r.name +
+                               "_" + r.ns + "(" + r.uid + ")",
+                           FieldPath(c));
             return;
           }
         }
