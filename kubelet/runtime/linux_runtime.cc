@@ -201,36 +201,53 @@ StatusOr<SandboxState> LinuxRuntime::RunSandbox(const SandboxSpec& spec) {
   if (!ValidId(spec.id)) return BadId("sandbox", spec.id);
   auto cgroup = CgroupPath(options_.cgroup_root, spec.cgroup_parent, "");
   if (!cgroup.ok()) return cgroup.status();
-  std::lock_guard<std::mutex> lock(mu_);
-  if (sandboxes_.count(spec.id)) return AlreadyExists("sandboxes", spec.id);
   SandboxRecord rec;
   rec.spec = spec;
   if (rec.spec.hostname.empty()) rec.spec.hostname = spec.id;
   rec.cgroup = *cgroup;
   std::string dir = SandboxDir(spec.id);
-  MINIK_RETURN_IF_ERROR(MkdirAll(dir, 0700));
-  MINIK_RETURN_IF_ERROR(SaveJsonFile(dir + "/state.json", ToJson(rec)));
-  auto helper = zygote_.Spawn({kSandboxVerb, dir}, /*new_session=*/true);
-  if (!helper.ok()) {
-    (void)RemoveAll(dir);
-    return helper.status();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sandboxes_.count(spec.id) || starting_sandboxes_.count(spec.id)) {
+      return AlreadyExists("sandboxes", spec.id);
+    }
+    starting_sandboxes_.insert(spec.id);
   }
-  auto line = ReadLine(helper->sync.get(), kHelperTimeoutMs);
-  if (!line.ok()) PidfdSendSignal(helper->pidfd.get(), SIGKILL);
-  WaitHelper(*helper);
+  // The holder is started without the lock: new network namespaces can take a while.
   Status failure;
-  if (!line.ok()) {
-    failure = line.status();
-  } else if (!ParseOk(*line, &rec.pid, &rec.start_time)) {
-    std::string msg = line->rfind("error ", 0) == 0 ? line->substr(6)
-                                                   : "the sandbox holder exited unexpectedly";
-    failure = Internal("start pod sandbox: " + msg);
+  auto helper = StatusOr<SpawnedHelper>(Internal("not started"));
+  failure = MkdirAll(dir, 0700);
+  if (failure.ok()) failure = SaveJsonFile(dir + "/state.json", ToJson(rec));
+  if (failure.ok()) {
+    helper = zygote_.Spawn({kSandboxVerb, dir}, /*new_session=*/true);
+    failure = helper.status();
   }
+  if (failure.ok()) {
+    auto line = ReadLine(helper->sync.get(), kHelperTimeoutMs);
+    if (!line.ok()) PidfdSendSignal(helper->pidfd.get(), SIGKILL);
+    WaitHelper(*helper);
+    if (!line.ok()) {
+      failure = line.status();
+    } else if (!ParseOk(*line, &rec.pid, &rec.start_time)) {
+      std::string msg = line->rfind("error ", 0) == 0 ? line->substr(6)
+                                                     : "the sandbox holder exited unexpectedly";
+      failure = Internal("start pod sandbox: " + msg);
+    } else {
+      failure = SaveJsonFile(dir + "/state.json", ToJson(rec));
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  starting_sandboxes_.erase(spec.id);
   if (!failure.ok()) {
+    if (UniqueFd holder = OpenPidfd(rec.pid, rec.start_time); holder.valid()) {
+      PidfdSendSignal(holder.get(), SIGKILL);
+      WaitPidfd(holder.get(), 5000);
+    }
+    Cgroup pod(hierarchies_, rec.cgroup);
+    if (pod.Remove(1000).ok()) pod.RemoveEmptyAncestors(0);
     (void)RemoveAll(dir);
     return failure;
   }
-  MINIK_RETURN_IF_ERROR(SaveJsonFile(dir + "/state.json", ToJson(rec)));
   sandboxes_[spec.id] = rec;
   return ToState(rec);
 }

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,7 @@ class LinuxRuntime : public ContainerRuntime {
   const std::vector<Hierarchy> hierarchies_;
   mutable std::mutex mu_;
   std::map<std::string, SandboxRecord> sandboxes_;             // guarded by mu_
+  std::set<std::string> starting_sandboxes_;                  // guarded by mu_
   mutable std::map<std::string, ContainerEntry> containers_;  // guarded by mu_
   std::function<void(const std::string&)> handler_;           // guarded by mu_
   Zygote zygote_;
