@@ -192,6 +192,7 @@ class ContainerRuntime {
   // its cgroup after `grace_seconds`; returns when it has exited. OK if already exited.
   virtual Status StopContainer(const std::string& id, int64_t grace_seconds) = 0;
   // Removes the stopped container's state, rootfs and cgroups (not its log file). Idempotent.
+  // A still running container: kConflict.
   virtual Status RemoveContainer(const std::string& id) = 0;
   virtual StatusOr<ContainerState> Inspect(const std::string& id) const = 0;
   virtual std::vector<ContainerState> ListContainers() const = 0;
@@ -201,7 +202,9 @@ class ContainerRuntime {
 
   // Runs `argv` inside a running container (its namespaces, cgroups, user, capabilities,
   // seccomp), waits up to `timeout_ms`, and returns the exit code; stdout+stderr (capped at
-  // 64 KiB) in *output. Used by exec probes and lifecycle hooks.
+  // 64 KiB) in *output. Used by exec probes and lifecycle hooks. Errors: kTimeout (the
+  // command was killed), kBadRequest (it could not be started, e.g. not found), kConflict
+  // (the container is not running), kNotFound.
   virtual StatusOr<int> ExecSync(const std::string& id, const std::vector<std::string>& argv,
                                  int timeout_ms, std::string* output) = 0;
 
