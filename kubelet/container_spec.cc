@@ -495,6 +495,7 @@ Status BuildContainerSpec(const ContainerInputs& in, ContainerSpec* spec) {
   spec->rootfs_layers = in.image->layer_dirs;
   spec->tty = At(c, {"tty"}).is_boolean() && At(c, {"tty"}).get<bool>();
   spec->stdin = At(c, {"stdin"}).is_boolean() && At(c, {"stdin"}).get<bool>();
+  spec->stdin_once = At(c, {"stdinOnce"}).is_boolean() && At(c, {"stdinOnce"}).get<bool>();
   MINIK_RETURN_IF_ERROR(BuildSecurity(in, spec));
   BuildResources(c, &spec->resources);
   MINIK_RETURN_IF_ERROR(BuildMounts(in, env.values(), spec));
