@@ -301,12 +301,57 @@ TEST_F(RouterTest, VerbNotServedIs405) {
   EXPECT_EQ(Do("POST", "/apis", "{}").status, 405);
 }
 
-TEST_F(RouterTest, StreamingSubresourcesNotImplemented) {
+TEST_F(RouterTest, PodLogsNeedTheKubeletAndStreamsAreNotImplemented) {
   HttpResponse r = Do("GET", "/api/v1/namespaces/default/pods/p/log?container=c");
-  EXPECT_EQ(r.status, 501);
-  EXPECT_EQ(Body(r)["reason"], "NotImplemented");
-  EXPECT_NE(Body(r)["message"].get<std::string>().find("pods/log"), std::string::npos);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Body(r)["reason"], "ServiceUnavailable");
+  EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/pods/p/log").status, 405);
   EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/pods/p/exec?command=sh").status, 501);
+}
+
+// A kubelet that records what it was asked.
+class FakeNode : public NodeConnector {
+ public:
+  StatusOr<std::string> PodLogs(const std::string& ns, const std::string& pod,
+                                const PodLogOptions& options) override {
+    last_ns = ns;
+    last_pod = pod;
+    last = options;
+    if (pod == "missing") return Status(Code::kNotFound, "pods \"missing\" not found");
+    return std::string("line 1\nline 2\n");
+  }
+  std::string last_ns, last_pod;
+  PodLogOptions last;
+};
+
+TEST_F(RouterTest, PodLogsComeFromTheNode) {
+  FakeNode node;
+  std::atomic<NodeConnector*> slot{&node};
+  ApiServerConfig config = config_;
+  config.node_connector = &slot;
+  auto router = NewRouter(client_, resources_, schemas_, clock_, &tokens_, config);
+  auto get = [&](const std::string& target) {
+    HttpRequest req = Request("GET", target, "", {});
+    return router->Handle(req);
+  };
+  HttpResponse r = get("/api/v1/namespaces/ns1/pods/web/log?container=c&previous=true&"
+                       "tailLines=5&timestamps=true&limitBytes=100");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "line 1\nline 2\n");
+  EXPECT_EQ(node.last_ns, "ns1");
+  EXPECT_EQ(node.last_pod, "web");
+  EXPECT_EQ(node.last.container, "c");
+  EXPECT_TRUE(node.last.previous);
+  EXPECT_TRUE(node.last.timestamps);
+  EXPECT_EQ(node.last.tail_lines, 5);
+  EXPECT_EQ(node.last.limit_bytes, 100);
+  EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/missing/log").status, 404);
+  EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?tailLines=x").status, 400);
+  EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?tailLines=-1").status, 422);
+  EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?limitBytes=0").status, 422);
+  EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?sinceSeconds=5&sinceTime=2026-01-01T00:00:00Z").status,
+            422);
+  EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?follow=true").status, 501);
 }
 
 // ---- writes ----
