@@ -58,7 +58,7 @@ class PodStartBench : public ::testing::Test {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
     char tmpl[] = "/tmp/minik-rtbench-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    std::string cmd = "set -e; t=$(bash /work/shared/acceptance/images.sh busybox 2>/dev/null); cd " +
+    std::string cmd = "set -e; t=$(bash " MINIK_SOURCE_DIR "/../shared/acceptance/images.sh busybox 2>/dev/null); cd " +
                       dir_ + " && tar -xf \"$t\" && mkdir layer && tar -xf */layer.tar -C layer";
     if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "cannot build the busybox test image";
     layer_ = dir_ + "/layer";

@@ -1,6 +1,6 @@
 // Integration tests of the Linux container runtime: real namespaces, cgroups, overlayfs and
 // seccomp. Root only (skipped otherwise); they need the busybox test image built by
-// /work/shared/acceptance/images.sh (skipped when it cannot be built).
+// ../shared/acceptance/images.sh beside the checkout (skipped when it cannot be built).
 //
 // Every test runs against its own state root and cgroup root ("minik-rttest-<pid>") and
 // checks in TearDown that Cleanup() left no process, mount, cgroup or file behind.
@@ -61,7 +61,7 @@ class RuntimeTest : public ::testing::Test {
     char tmpl[] = "/tmp/minik-rttest-image-XXXXXX";
     std::string dir = ::mkdtemp(tmpl);
     std::string cmd =
-        "set -e; t=$(bash /work/shared/acceptance/images.sh busybox 2>/dev/null); cd " + dir +
+        "set -e; t=$(bash " MINIK_SOURCE_DIR "/../shared/acceptance/images.sh busybox 2>/dev/null); cd " + dir +
         " && tar -xf \"$t\" && mkdir layer && tar -xf */layer.tar -C layer";
     if (std::system(cmd.c_str()) != 0) {
       g_skip = "cannot build the busybox test image";
