@@ -22,9 +22,8 @@ namespace {
 using bench::Conn;
 using bench::Percentile;
 using bench::Target;
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+using bench::Clock;
+using bench::Ms;
 
 std::string ConfigMapBody(const std::string& name) {
   // About 1.5 KB, like the store baseline's values.

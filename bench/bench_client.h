@@ -22,6 +22,8 @@ namespace bench {
 
 using Clock = std::chrono::steady_clock;
 
+inline double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
 struct Target {
   std::string host;
   int port;

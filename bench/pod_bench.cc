@@ -24,9 +24,8 @@ namespace {
 using bench::Conn;
 using bench::Percentile;
 using bench::Target;
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+using bench::Clock;
+using bench::Ms;
 
 std::string PodBody(const std::string& name) {
   return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +

@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,7 +31,6 @@ struct ContainerExtra {
   std::chrono::seconds pull_backoff{0};
   std::string termination_log;  // host file bound at terminationMessagePath
   // Probe state.
-  int consecutive_ok = 0, consecutive_fail = 0;
   int live_fail = 0, ready_ok = 0, ready_fail = 0, startup_fail = 0, startup_ok = 0;
   SystemTime next_liveness{}, next_readiness{}, next_startup{};
   bool kill_requested = false;  // liveness/startup failed: restart it
@@ -45,9 +43,7 @@ struct PodWork {
   std::map<std::string, ContainerExtra> extra;  // by container name
   std::string pod_dir;
   bool terminated = false;  // containers stopped for good (terminal phase or deletion)
-  bool cleaned = false;
   Json last_status;  // the status last written
-  std::set<std::string> hosts_written;
 };
 
 class KubeletImpl final : public Kubelet {

@@ -107,20 +107,24 @@ std::vector<std::string> KubeletImpl::ServiceEnv(const std::string& ns) {
     const Json& ports = At(*svc, {"spec", "ports"});
     if (!ports.is_array() || ports.empty()) continue;
     std::string name = EnvName(Name(*svc));
+    // A port's protocol as the env names it (TCP) and as its URL scheme does (tcp).
+    auto protocol = [](const Json& p) {
+      std::string proto = GetString(p, {"protocol"});
+      return proto.empty() ? std::string("TCP") : proto;
+    };
+    auto scheme = [&](const Json& p) {
+      std::string lower = protocol(p);
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return lower;
+    };
     std::string first_port = std::to_string(GetInt(ports[0], {"port"}));
     out.push_back(name + "_SERVICE_HOST=" + ip);
     out.push_back(name + "_SERVICE_PORT=" + first_port);
-    std::string proto0 = GetString(ports[0], {"protocol"});
-    if (proto0.empty()) proto0 = "TCP";
-    std::string lower0 = proto0;
-    for (char& ch : lower0) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    out.push_back(name + "_PORT=" + lower0 + "://" + ip + ":" + first_port);
+    out.push_back(name + "_PORT=" + scheme(ports[0]) + "://" + ip + ":" + first_port);
     for (const Json& p : ports) {
       std::string port = std::to_string(GetInt(p, {"port"}));
-      std::string proto = GetString(p, {"protocol"});
-      if (proto.empty()) proto = "TCP";
-      std::string lower = proto;
-      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string proto = protocol(p);
+      std::string lower = scheme(p);
       std::string pname = GetString(p, {"name"});
       if (!pname.empty()) out.push_back(name + "_SERVICE_PORT_" + EnvName(pname) + "=" + port);
       std::string prefix = name + "_PORT_" + port + "_" + proto;
@@ -497,9 +501,6 @@ Status KubeletImpl::WriteStatus(const Json& pod, PodWork& w) {
   if (current && *current == status) {
     w.last_status = status;
     return Status::Ok();
-  }
-  if (status == w.last_status && current && GetString(*current, {"phase"}) == status["phase"]) {
-    // Written already; the informer has not caught up.
   }
   Json updated = pod;
   updated["status"] = status;
