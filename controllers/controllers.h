@@ -19,6 +19,9 @@ struct ControllerOptions {
   const ResourceRegistry* resources = nullptr;
   // Real-time bound on the informers' first sync in Start().
   int sync_timeout_seconds = 60;
+  // Where the host-path provisioner of StorageClass `standard` makes volume directories
+  // (<profile>/volumes). Empty: no provisioner runs.
+  std::string volumes_dir;
 };
 
 class ControllerManager {
