@@ -26,6 +26,7 @@
 #include "kubelet/images/images.h"
 #include "kubelet/kubelet.h"
 #include "kubelet/node_agent.h"
+#include "kubelet/sim_nodes.h"
 #include "scheduler/scheduler.h"
 #include "store/store.h"
 
@@ -115,6 +116,7 @@ int RunServer(const CliArgs& args) {
   std::unique_ptr<Store> store;
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<NodeAgent> node_agent;
+  std::unique_ptr<SimulatedNodes> sim_nodes;
   std::unique_ptr<ControllerManager> controllers;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<ImageStore> images;
@@ -181,6 +183,21 @@ int RunServer(const CliArgs& args) {
     node_agent.reset();
   });
   if (Status st = node_agent->Start(); !st.ok()) return Fail("node agent: " + st.message());
+
+  SimulatedNodesOptions sim_options;
+  sim_options.count = config->simulated_nodes;
+  sim_options.real_node = profile;
+  if (Status st = RemoveStaleSimulatedNodes(api->LocalClient(), sim_options); !st.ok()) {
+    return Fail("simulated nodes: " + st.message());
+  }
+  if (sim_options.count > 0) {
+    sim_nodes = NewSimulatedNodes(api->LocalClient(), clock, sim_options);
+    shutdown.Add([&] {
+      sim_nodes->Stop();
+      sim_nodes.reset();
+    });
+    if (Status st = sim_nodes->Start(); !st.ok()) return Fail("simulated nodes: " + st.message());
+  }
 
   ControllerOptions controller_options;
   controller_options.node_name = profile;

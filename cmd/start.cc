@@ -115,11 +115,6 @@ int MergeKubeconfig(const ProfileConfig& config, const Pki& pki) {
 
 int StartCommand(const CliArgs& args, const StartOptions& options) {
   if (geteuid() != 0) return Fail("start needs root (namespaces, cgroups, iptables)");
-  if (args.simulated_nodes > 0) {
-    // Simulated nodes need a pod-status simulator in the kubelet; refusing beats a cluster
-    // whose sim nodes never run anything.
-    return Fail("--simulated-nodes: not implemented yet");
-  }
   auto t_total = SteadyClock::now();
   const std::string profile = args.profile;
   const std::string home = MinikHome();

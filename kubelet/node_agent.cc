@@ -38,7 +38,7 @@ class NodeAgentImpl final : public NodeAgent {
 
   Status Start() override {
     if (thread_.joinable()) return Status::Ok();
-    machine_ = ReadMachineInfo(options_.state_dir);
+    machine_ = options_.machine ? *options_.machine : ReadMachineInfo(options_.state_dir);
     MINIK_RETURN_IF_ERROR(Register());
     MINIK_RETURN_IF_ERROR(PostStatus());
     MINIK_RETURN_IF_ERROR(RenewLease());
@@ -82,7 +82,7 @@ class NodeAgentImpl final : public NodeAgent {
                    {"kubernetes.io/arch", machine_.architecture},
                    {"kubernetes.io/hostname", options_.node_name},
                    {"kubernetes.io/os", "linux"},
-                   {"minik.io/profile", options_.node_name}};
+                   {"minik.io/profile", options_.profile.empty() ? options_.node_name : options_.profile}};
     if (options_.control_plane) labels["node-role.kubernetes.io/control-plane"] = "";
     for (const auto& [k, v] : options_.labels) labels[k] = v;
     return labels;

@@ -6,16 +6,19 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/client.h"
 #include "api/clock.h"
 #include "api/status.h"
+#include "kubelet/node_machine.h"
 
 namespace minik {
 
 struct NodeAgentOptions {
   std::string node_name = "minik";
+  std::string profile;  // label minik.io/profile; empty: node_name (the profile's own node)
   std::string node_ip = "127.0.0.1";  // InternalIP
   std::string state_dir;               // for ephemeral-storage capacity (statfs)
   int lease_duration_seconds = 40;
@@ -32,6 +35,8 @@ struct NodeAgentOptions {
   // How often the Ready condition's lastHeartbeatTime is refreshed (upstream's
   // nodeStatusReportFrequency); the Lease is the frequent heartbeat.
   int status_report_seconds = 60;
+  // Reported instead of the real machine's capacity and nodeInfo (simulated nodes).
+  std::optional<MachineInfo> machine;
 };
 
 class NodeAgent {

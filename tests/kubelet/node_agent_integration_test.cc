@@ -6,6 +6,7 @@
 #include "api/schema.h"
 #include "apiserver/registry.h"
 #include "kubelet/node_agent.h"
+#include "kubelet/sim_nodes.h"
 #include "store/store.h"
 #include "tests/controllers/test_util.h"
 
@@ -68,6 +69,80 @@ TEST(NodeAgentIntegrationTest, RegistersAndRenewsOverTheRegistry) {
   st = again->Start();
   ASSERT_TRUE(st.ok()) << st.message();
   again->Stop();
+}
+
+// Simulated nodes: registered with their taint and capacity; a pod bound to one goes Running
+// and Ready with an IP from the node's CIDR; a deleted one is removed at once; pods on the
+// real node and unbound pods are left alone; a restart with fewer nodes removes the rest.
+TEST(SimulatedNodesTest, RunPodsWithoutContainersAndHonourDeletion) {
+  ResourceRegistry resources;
+  RegisterBuiltinResources(resources);
+  auto store = NewMemStore();
+  FakeClock clock;
+  auto client = NewRegistry(*store, resources, BuiltinSchemas(), clock);
+  const ResourceRef pods{"", "v1", "pods"}, nodes{"", "v1", "nodes"};
+  for (const char* ns : {"kube-node-lease", "default"}) {
+    ASSERT_TRUE(client->Create({"", "v1", "namespaces"}, "", Json{{"metadata", {{"name", ns}}}}).ok());
+  }
+  SimulatedNodesOptions opts;
+  opts.count = 2;
+  opts.real_node = "minik";
+  auto sim = NewSimulatedNodes(*client, clock, opts);
+  Status st = sim->Start();
+  ASSERT_TRUE(st.ok()) << st.message();
+
+  auto node = client->Get(nodes, "", "sim-1");
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ((*node)["spec"]["taints"][0]["key"], "minik.io/simulated");
+  EXPECT_EQ((*node)["metadata"]["labels"]["minik.io/simulated"], "true");
+  EXPECT_EQ((*node)["metadata"]["labels"]["minik.io/profile"], "minik");
+  EXPECT_EQ(GetString(*node, {"status", "capacity", "cpu"}), "32");
+  EXPECT_EQ(GetString(*node, {"spec", "podCIDR"}), "10.128.1.0/24");
+
+  auto make_pod = [&](const std::string& name, const std::string& node_name) {
+    Json pod = {{"metadata", {{"name", name}}},
+                {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "busybox"}}})}}}};
+    if (!node_name.empty()) pod["spec"]["nodeName"] = node_name;
+    auto r = client->Create(pods, "default", pod);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  };
+  make_pod("a", "sim-1");
+  make_pod("b", "sim-1");
+  make_pod("real", "minik");
+  make_pod("unbound", "");
+  auto running = [&](const std::string& name) {
+    auto p = client->Get(pods, "default", name);
+    return p.ok() && GetString(*p, {"status", "phase"}) == "Running";
+  };
+  ASSERT_TRUE(Eventually([&] { return running("a") && running("b"); }));
+  auto a = client->Get(pods, "default", "a");
+  auto b = client->Get(pods, "default", "b");
+  EXPECT_EQ(GetString(*a, {"status", "hostIP"}), "10.255.0.2");
+  EXPECT_EQ(GetString(*a, {"status", "podIP"}).rfind("10.128.1.", 0), 0u);
+  EXPECT_NE(GetString(*a, {"status", "podIP"}), GetString(*b, {"status", "podIP"}));
+  bool ready = false;
+  for (const Json& c : (*a)["status"]["conditions"]) {
+    if (c["type"] == "Ready") ready = c["status"] == "True";
+  }
+  EXPECT_TRUE(ready);
+  EXPECT_EQ((*a)["status"]["containerStatuses"][0]["ready"], true);
+  EXPECT_FALSE(running("real"));
+  EXPECT_FALSE(running("unbound"));
+
+  // Bound pods are deleted gracefully: the simulated kubelet finishes the deletion.
+  auto del = client->Delete(pods, "default", "a");
+  ASSERT_TRUE(del.ok());
+  EXPECT_TRUE(Eventually([&] { return !client->Get(pods, "default", "a").ok(); }));
+  EXPECT_TRUE(client->Get(pods, "default", "real").ok());
+  sim->Stop();
+
+  SimulatedNodesOptions fewer = opts;
+  fewer.count = 1;
+  ASSERT_TRUE(RemoveStaleSimulatedNodes(*client, fewer).ok());
+  EXPECT_TRUE(client->Get(nodes, "", "sim-0").ok());
+  EXPECT_FALSE(client->Get(nodes, "", "sim-1").ok());
+  EXPECT_FALSE(client->Get(pods, "default", "b").ok());
+  EXPECT_TRUE(client->Get(pods, "default", "real").ok());
 }
 
 }  // namespace
