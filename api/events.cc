@@ -1,6 +1,7 @@
 #include "api/events.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
 
 #include "api/log.h"
@@ -39,11 +40,17 @@ void EventRecorder::Record(const Json& object, const std::string& type,
     if (st.ok()) return;
     seen_.erase(it);  // gone (e.g. its TTL passed): write a new one
   }
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".%llx",
-                static_cast<unsigned long long>(
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch())
-                        .count()));
+  // The name is "<object>.<nanoseconds in hex>" as client-go's; a recorder never reuses a
+  // number (a fake clock stands still) and another writer's name taken makes it try the next.
+  uint64_t nanos = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+  nanos = std::max(nanos, last_nanos_ + 1);
+  last_nanos_ = nanos;
+  auto event_name = [&](uint64_t n) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(n));
+    return name + suffix;
+  };
   Json involved = {{"kind", GetString(object, {"kind"})},
                    {"apiVersion", GetString(object, {"apiVersion"})},
                    {"name", name},
@@ -56,7 +63,7 @@ void EventRecorder::Record(const Json& object, const std::string& type,
   if (!host_.empty()) source["host"] = host_;
   Json event = {{"apiVersion", "v1"},
                 {"kind", "Event"},
-                {"metadata", {{"name", name + suffix}, {"namespace", ns}}},
+                {"metadata", {{"name", event_name(nanos)}, {"namespace", ns}}},
                 {"involvedObject", involved},
                 {"reason", reason},
                 {"message", message},
@@ -68,13 +75,19 @@ void EventRecorder::Record(const Json& object, const std::string& type,
                 {"reportingComponent", component_},
                 {"reportingInstance", host_}};
   auto created = client_.Create(kEvents, ns, event);
+  for (uint64_t bump = 1; bump < 8 && !created.ok() &&
+                          created.status().code() == Code::kAlreadyExists;
+       ++bump) {
+    event["metadata"]["name"] = event_name(nanos + bump);
+    created = client_.Create(kEvents, ns, event);
+  }
   if (!created.ok()) {
     LOG(Warning, "events") << "cannot write event reason=" << reason << " object=" << ns << "/"
                            << name << ": " << created.status().message();
     return;
   }
   if (seen_.size() >= kMaxRemembered) seen_.clear();
-  seen_[key] = Seen{name + suffix, 1, now};
+  seen_[key] = Seen{Name(*created), 1, now};
 }
 
 }  // namespace minik

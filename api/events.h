@@ -4,6 +4,7 @@
 // since an event must not fail the work it describes.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -36,6 +37,7 @@ class EventRecorder {
   std::string component_, host_;
   std::mutex mu_;
   std::map<std::string, Seen> seen_;  // by object uid + type + reason + message + field path
+  uint64_t last_nanos_ = 0;          // the number in the last event name written
 };
 
 }  // namespace minik
