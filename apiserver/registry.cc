@@ -479,15 +479,46 @@ class Registry final : public Client {
                           opts.precondition_resource_version +
                           ", ResourceVersion in object meta: " + ResourceVersion(*current));
       }
-      bool needs_graceful = NeedsGracefulDeletion(info, *current, opts);
-      if (HasFinalizers(*current) || needs_graceful || IsNamespaceWithFinalizers(info, *current)) {
-        if (IsTerminating(*current) && !ShortensGrace(*current, opts)) return current;
-        Json next = *current;
-        next["metadata"].erase("resourceVersion");
-        if (!IsTerminating(next)) next["metadata"]["deletionTimestamp"] = FormatRfc3339(clock_.Now());
-        int64_t grace = needs_graceful ? GracePeriod(*current, opts) : 0;
-        next["metadata"]["deletionGracePeriodSeconds"] = grace;
+      const bool terminating = IsTerminating(*current);
+      // Upstream BeforeDelete: a pending graceful deletion may only be shortened, and the
+      // delete options cannot change the finalizers meanwhile.
+      const int64_t pending_grace = GetInt(*current, {"metadata", "deletionGracePeriodSeconds"}, 0);
+      if (terminating && pending_grace > 0 && !ShortensGrace(*current, opts)) return current;
+      const bool needs_graceful =
+          NeedsGracefulDeletion(info, *current, opts) && (!terminating || pending_grace > 0);
+      // The garbage collector's finalizers ("orphan", "foregroundDeletion") as the
+      // propagation policy asks (updateForGracefulDeletionAndFinalizers).
+      std::optional<Json> gc_finalizers = registry::DeletionFinalizersForGarbageCollection(
+          info, *current, opts.propagation_policy);
+      Json next = *current;
+      next["metadata"].erase("resourceVersion");
+      if (gc_finalizers) {
+        if (gc_finalizers->empty()) {
+          next["metadata"].erase("finalizers");
+        } else {
+          next["metadata"]["finalizers"] = std::move(*gc_finalizers);
+        }
+      }
+      bool keep = true;
+      if (needs_graceful) {
+        if (!terminating) next["metadata"]["deletionTimestamp"] = FormatRfc3339(clock_.Now());
+        next["metadata"]["deletionGracePeriodSeconds"] = GracePeriod(*current, opts);
+      } else if (HasFinalizers(next) || IsNamespaceWithFinalizers(info, next)) {
+        // markAsDeleting: the finalizers' owners finish the deletion.
+        if (!terminating) {
+          int64_t generation = GetInt(next, {"metadata", "generation"}, 0);
+          if (generation > 0) next["metadata"]["generation"] = generation + 1;
+          next["metadata"]["deletionTimestamp"] = FormatRfc3339(clock_.Now());
+        }
+        next["metadata"]["deletionGracePeriodSeconds"] = 0;
+      } else {
+        keep = false;  // nothing holds it: delete now
+      }
+      if (keep) {
         if (info.plural == "namespaces") next["status"]["phase"] = "Terminating";
+        Json unchanged = *current;
+        unchanged["metadata"].erase("resourceVersion");
+        if (next == unchanged) return current;
         if (opts.dry_run) return next;
         auto updated = store_.Update(key, Encode(next), kv->mod_revision);
         if (!updated.ok()) {
@@ -581,14 +612,7 @@ class Registry final : public Client {
                   {"status", "Success"}, {"code", 201}};
     }
     if (info.plural == "pods" && info.group.empty() && subresource == "eviction") {
-      DeleteOptions del;
-      if (const Json* d = Find(body, {"deleteOptions", "gracePeriodSeconds"}); d && d->is_number_integer())
-        del.grace_period_seconds = d->get<int64_t>();
-      del.dry_run = opts.dry_run;
-      auto r = DeleteObject(info, ns, name, del);
-      if (!r.ok()) return r.status();
-      return Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
-                  {"status", "Success"}, {"code", 201}};
+      return registry::Evict(*this, clock_, resources_, ns, name, body, opts);
     }
     if (info.HasSubresource(subresource)) {
       return NotImplemented(info.plural + "/" + subresource + " is not supported by minik yet");

@@ -1,6 +1,7 @@
 // Internals of the generic registry shared by registry*.cc. Not a public contract.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "api/client.h"
@@ -52,5 +53,26 @@ StatusOr<std::unique_ptr<ObjectWatcher>> NewObjectWatcher(Store& store, Clock& c
 // The autoscaling/v1 Scale view of a scalable object, and the object with a Scale applied.
 Json ScaleOf(const ResourceInfo& info, const Json& obj);
 StatusOr<Json> ApplyScale(const ResourceInfo& info, const Json& obj, const Json& scale);
+
+// The garbage collector's deletion finalizers, as store.go's
+// deletionFinalizersForGarbageCollection: the metadata.finalizers `obj` must carry after a
+// delete with propagation `policy` ("", "Orphan", "Background", "Foreground"), or nullopt
+// when its finalizers stay as they are. "Orphan" adds "orphan", "Foreground" adds
+// "foregroundDeletion", "Background" removes both; without a policy the object's own
+// finalizers decide, then the kind's DefaultGarbageCollectionPolicy (orphan for core/v1
+// ReplicationControllers and batch/v1 Jobs; events take no finalizers).
+std::optional<Json> DeletionFinalizersForGarbageCollection(const ResourceInfo& info,
+                                                           const Json& obj,
+                                                           const std::string& policy);
+inline constexpr const char* kFinalizerOrphanDependents = "orphan";
+inline constexpr const char* kFinalizerDeleteDependents = "foregroundDeletion";
+
+// pods/<name>/eviction, as pkg/registry/core/pod/storage/eviction.go: deletes the pod
+// through `self` (the registry) unless that would violate its PodDisruptionBudget (429
+// TooManyRequests with a DisruptionBudget cause); decrements status.disruptionsAllowed and
+// records status.disruptedPods[pod] on the budget first. Returns a Success Status object.
+StatusOr<Json> Evict(Client& self, Clock& clock, const ResourceRegistry& resources,
+                     const std::string& ns, const std::string& name, const Json& eviction,
+                     const WriteOptions& opts);
 
 }  // namespace minik::registry
