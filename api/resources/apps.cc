@@ -344,7 +344,23 @@ void ValidateStatefulSet(Causes& out, const Json& sts) {
     out.push_back(InvalidCause("spec.template.metadata.labels",
                                GoStringMap(At(tmpl, {"metadata", "labels"})),
                                "`selector` does not match template `labels`"));
-  ValidatePodTemplate(out, tmpl, "spec.template");
+  // Mounts may name volumeClaimTemplates (upstream's ValidatePodTemplateSpecForStatefulSet
+  // skips the volume check for this reason): validate as the controller's pods will be, with
+  // one persistentVolumeClaim volume per claim template.
+  Json with_claims = tmpl;
+  if (with_claims.is_object() && with_claims["spec"].is_object()) {
+    Json& volumes = with_claims["spec"]["volumes"];
+    if (!volumes.is_array()) volumes = Json::array();
+    for (const Json& claim : Arr(spec, {"volumeClaimTemplates"})) {
+      std::string name = Str(At(claim, {"metadata", "name"}));
+      bool taken = false;
+      for (const Json& v : volumes) taken = taken || Str(At(v, {"name"})) == name;
+      if (!name.empty() && !taken)
+        volumes.push_back({{"name", name}, {"persistentVolumeClaim", {{"claimName", name}}}});
+    }
+    if (volumes.empty()) with_claims["spec"].erase("volumes");
+  }
+  ValidatePodTemplate(out, with_claims, "spec.template");
   std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
   if (!restart.empty() && restart != "Always")
     out.push_back(NotSupportedCause("spec.template.spec.restartPolicy", restart, {"Always"}));

@@ -1,0 +1,903 @@
+#include "controllers/statefulset_controller.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "api/log.h"
+#include "controllers/controller_ref.h"
+#include "controllers/history.h"
+
+namespace minik {
+
+namespace {
+
+const ResourceRef kStatefulSets{"apps", "v1", "statefulsets"};
+const ResourceRef kPods{"", "v1", "pods"};
+const ResourceRef kClaims{"", "v1", "persistentvolumeclaims"};
+constexpr const char* kApiVersion = "apps/v1";
+constexpr const char* kKind = "StatefulSet";
+constexpr const char* kComponent = "statefulset-controller";
+constexpr const char* kRevisionLabel = "controller-revision-hash";
+constexpr const char* kPodNameLabel = "statefulset.kubernetes.io/pod-name";
+constexpr const char* kPodIndexLabel = "apps.kubernetes.io/pod-index";
+// Pods indexed by "<namespace>/<parent set name>" as parsed from "<parent>-<ordinal>".
+constexpr const char* kPodsByParent = "statefulset-pods-by-parent";
+
+// ---- identity (stateful_set_utils.go) -------------------------------------------------------
+
+// getParentNameAndOrdinal: "(.*)-([0-9]+)$" with a 32-bit ordinal; {"", -1} otherwise.
+std::pair<std::string, int> ParentAndOrdinal(const std::string& name) {
+  size_t dash = name.rfind('-');
+  if (dash == std::string::npos || dash + 1 == name.size()) return {"", -1};
+  std::string digits = name.substr(dash + 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return {"", -1};
+  std::string parent = name.substr(0, dash);
+  if (digits.size() > 10) return {parent, -1};
+  int64_t v = std::stoll(digits);
+  if (v > INT32_MAX) return {parent, -1};
+  return {parent, static_cast<int>(v)};
+}
+
+int Ordinal(const Json& pod) { return ParentAndOrdinal(Name(pod)).second; }
+int StartOrdinal(const Json& set) { return static_cast<int>(GetInt(set, {"spec", "ordinals", "start"})); }
+int Replicas(const Json& set) { return static_cast<int>(GetInt(set, {"spec", "replicas"}, 1)); }
+int EndOrdinal(const Json& set) { return StartOrdinal(set) + Replicas(set) - 1; }
+bool InOrdinalRange(const Json& pod, const Json& set) {
+  int ord = Ordinal(pod);
+  return ord >= StartOrdinal(set) && ord <= EndOrdinal(set);
+}
+std::string PodName(const Json& set, int ordinal) { return Name(set) + "-" + std::to_string(ordinal); }
+std::string ClaimName(const Json& set, const Json& tmpl, int ordinal) {
+  return Name(tmpl) + "-" + Name(set) + "-" + std::to_string(ordinal);
+}
+std::string PodRevision(const Json& pod) { return GetString(pod, {"metadata", "labels", kRevisionLabel}); }
+std::string Phase(const Json& pod) { return GetString(pod, {"status", "phase"}); }
+bool IsCreated(const Json& pod) { return !Phase(pod).empty(); }
+bool IsTerminating(const Json& pod) { return IsBeingDeleted(pod); }
+
+const Json* ReadyCondition(const Json& pod) {
+  const Json* conds = Find(pod, {"status", "conditions"});
+  if (!conds || !conds->is_array()) return nullptr;
+  for (const Json& c : *conds) {
+    if (GetString(c, {"type"}) == "Ready") return &c;
+  }
+  return nullptr;
+}
+bool IsRunningAndReady(const Json& pod) {
+  const Json* c = ReadyCondition(pod);
+  return Phase(pod) == "Running" && c && GetString(*c, {"status"}) == "True";
+}
+// podutil.IsPodAvailable: ready for more than minReadySeconds.
+bool IsRunningAndAvailable(const Json& pod, int64_t min_ready, SystemTime now) {
+  if (!IsRunningAndReady(pod)) return false;
+  if (min_ready <= 0) return true;
+  SystemTime since;
+  if (!ParseRfc3339(GetString(*ReadyCondition(pod), {"lastTransitionTime"}), &since)) return false;
+  return since + std::chrono::seconds(min_ready) < now;
+}
+bool IsHealthy(const Json& pod) { return IsRunningAndReady(pod) && !IsTerminating(pod); }
+
+std::vector<const Json*> ClaimTemplates(const Json& set) {
+  std::vector<const Json*> out;
+  const Json* t = Find(set, {"spec", "volumeClaimTemplates"});
+  if (t && t->is_array()) {
+    for (const Json& c : *t) out.push_back(&c);
+  }
+  return out;
+}
+
+// getPersistentVolumeClaims: the claims of `ordinal`, in template order.
+std::vector<Json> PodClaims(const Json& set, int ordinal) {
+  std::vector<Json> out;
+  const Json* match = Find(set, {"spec", "selector", "matchLabels"});
+  for (const Json* tmpl : ClaimTemplates(set)) {
+    Json meta = Json::object();
+    if (const Json* m = Find(*tmpl, {"metadata"}); m && m->is_object()) meta = *m;
+    meta.erase("creationTimestamp");
+    meta["name"] = ClaimName(set, *tmpl, ordinal);
+    meta["namespace"] = Namespace(set);
+    if (!meta.contains("labels") || !meta["labels"].is_object()) meta["labels"] = Json::object();
+    if (match && match->is_object()) {
+      for (auto it = match->begin(); it != match->end(); ++it) meta["labels"][it.key()] = *it;
+    }
+    const Json* spec = Find(*tmpl, {"spec"});
+    out.push_back(Json{{"apiVersion", "v1"},
+                       {"kind", "PersistentVolumeClaim"},
+                       {"metadata", std::move(meta)},
+                       {"spec", spec ? *spec : Json::object()}});
+  }
+  return out;
+}
+
+bool IdentityMatches(const Json& set, const Json& pod) {
+  auto [parent, ord] = ParentAndOrdinal(Name(pod));
+  const Json& labels = Labels(pod);
+  return ord >= 0 && parent == Name(set) && Name(pod) == PodName(set, ord) &&
+         Namespace(pod) == Namespace(set) && labels.value(kPodNameLabel, "") == Name(pod) &&
+         labels.value(kPodIndexLabel, "") == std::to_string(ord);
+}
+
+bool StorageMatches(const Json& set, const Json& pod) {
+  int ord = Ordinal(pod);
+  if (ord < 0) return false;
+  const Json* volumes = Find(pod, {"spec", "volumes"});
+  for (const Json* tmpl : ClaimTemplates(set)) {
+    bool found = false;
+    if (volumes && volumes->is_array()) {
+      for (const Json& v : *volumes) {
+        if (GetString(v, {"name"}) != Name(*tmpl)) continue;
+        found = GetString(v, {"persistentVolumeClaim", "claimName"}) == ClaimName(set, *tmpl, ord);
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+void UpdateIdentity(const Json& set, Json& pod) {
+  int ord = Ordinal(pod);
+  pod["metadata"]["name"] = PodName(set, ord);
+  pod["metadata"]["namespace"] = Namespace(set);
+  Json& labels = pod["metadata"]["labels"];
+  if (!labels.is_object()) labels = Json::object();
+  labels[kPodNameLabel] = PodName(set, ord);
+  labels[kPodIndexLabel] = std::to_string(ord);
+}
+
+// updateStorage: one persistentVolumeClaim volume per template (replacing a same-named one),
+// then the pod's other volumes.
+void UpdateStorage(const Json& set, Json& pod) {
+  int ord = Ordinal(pod);
+  Json volumes = Json::array();
+  std::set<std::string> names;
+  for (const Json* tmpl : ClaimTemplates(set)) {
+    names.insert(Name(*tmpl));
+    volumes.push_back({{"name", Name(*tmpl)},
+                       {"persistentVolumeClaim", {{"claimName", ClaimName(set, *tmpl, ord)}}}});
+  }
+  if (const Json* cur = Find(pod, {"spec", "volumes"}); cur && cur->is_array()) {
+    for (const Json& v : *cur) {
+      if (!names.count(GetString(v, {"name"}))) volumes.push_back(v);
+    }
+  }
+  if (volumes.empty()) {
+    pod["spec"].erase("volumes");
+  } else {
+    pod["spec"]["volumes"] = std::move(volumes);
+  }
+}
+
+// newStatefulSetPod: GetPodFromTemplate + initIdentity + updateStorage.
+Json NewPod(const Json& set, int ordinal) {
+  const Json* tmpl = Find(set, {"spec", "template"});
+  Json meta = {{"name", PodName(set, ordinal)},
+               {"generateName", Name(set) + "-"},
+               {"namespace", Namespace(set)},
+               {"labels", Json::object()},
+               {"ownerReferences", Json::array({NewControllerRef(set, kApiVersion, kKind)})}};
+  if (tmpl) {
+    for (const char* f : {"labels", "annotations", "finalizers"}) {
+      const Json* v = Find(*tmpl, {"metadata", f});
+      if (v && !v->is_null()) meta[f] = *v;
+    }
+  }
+  const Json* spec = tmpl ? Find(*tmpl, {"spec"}) : nullptr;
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", std::move(meta)},
+              {"spec", spec ? *spec : Json::object()}};
+  UpdateIdentity(set, pod);
+  pod["spec"]["hostname"] = Name(pod);
+  std::string service = GetString(set, {"spec", "serviceName"});
+  if (!service.empty()) pod["spec"]["subdomain"] = service;
+  UpdateStorage(set, pod);
+  return pod;
+}
+
+// newVersionedStatefulSetPod: below the partition (RollingUpdate) the current revision.
+Json NewVersionedPod(const Json& current_set, const Json& update_set, const std::string& current,
+                     const std::string& update, int ordinal) {
+  const Json* ru = Find(current_set, {"spec", "updateStrategy", "rollingUpdate"});
+  bool rolling = GetString(current_set, {"spec", "updateStrategy", "type"}) == "RollingUpdate";
+  bool at_current =
+      (rolling && (!ru || ru->is_null()) &&
+       ordinal < StartOrdinal(current_set) + GetInt(current_set, {"status", "currentReplicas"})) ||
+      (ru && ru->is_object() &&
+       ordinal < StartOrdinal(current_set) + GetInt(*ru, {"partition"}));
+  Json pod = NewPod(at_current ? current_set : update_set, ordinal);
+  pod["metadata"]["labels"][kRevisionLabel] = at_current ? current : update;
+  return pod;
+}
+
+// ---- revisions -----------------------------------------------------------------------------
+
+// getPatch: the template, marked to replace the whole subtree when applied.
+Json RevisionData(const Json& set) {
+  Json tmpl = Json::object();
+  if (const Json* t = Find(set, {"spec", "template"}); t && t->is_object()) tmpl = *t;
+  tmpl["$patch"] = "replace";
+  return Json{{"spec", {{"template", std::move(tmpl)}}}};
+}
+
+// ApplyRevision: the set with the revision's template.
+Json ApplyRevision(const Json& set, const Json& revision) {
+  Json clone = set;
+  const Json* t = Find(revision, {"data", "spec", "template"});
+  if (t && t->is_object()) {
+    Json tmpl = *t;
+    tmpl.erase("$patch");
+    clone["spec"]["template"] = std::move(tmpl);
+  }
+  return clone;
+}
+
+// ---- claim ownership for persistentVolumeClaimRetentionPolicy ------------------------------
+
+struct Retention {
+  bool delete_when_deleted = false;
+  bool delete_when_scaled = false;
+};
+Retention RetentionOf(const Json& set) {
+  return {GetString(set, {"spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"}) == "Delete",
+          GetString(set, {"spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"}) == "Delete"};
+}
+
+const Json& OwnerRefs(const Json& obj) {
+  static const Json kEmpty = Json::array();
+  const Json* r = Find(obj, {"metadata", "ownerReferences"});
+  return r && r->is_array() ? *r : kEmpty;
+}
+bool IsController(const Json& ref) {
+  const Json* c = Find(ref, {"controller"});
+  return c && c->is_boolean() && c->get<bool>();
+}
+bool MatchesRef(const Json& ref, const Json& owner, const std::string& api_version,
+                const std::string& kind) {
+  return GetString(ref, {"apiVersion"}) == api_version && GetString(ref, {"kind"}) == kind &&
+         GetString(ref, {"name"}) == Name(owner);
+}
+bool MatchesSet(const Json& ref, const Json& set) { return MatchesRef(ref, set, kApiVersion, kKind); }
+bool MatchesPod(const Json& ref, const Json& pod) { return MatchesRef(ref, pod, "v1", "Pod"); }
+bool HasOwnerRef(const Json& claim, const Json& owner) {
+  for (const Json& r : OwnerRefs(claim)) {
+    if (GetString(r, {"uid"}) == Uid(owner)) return true;
+  }
+  return false;
+}
+// A ref naming the object (by kind and name) but not its uid: left by an earlier incarnation.
+template <typename M>
+bool HasStaleOwnerRef(const Json& claim, const Json& owner, M matches) {
+  for (const Json& r : OwnerRefs(claim)) {
+    if (matches(r, owner)) return GetString(r, {"uid"}) != Uid(owner);
+  }
+  return false;
+}
+bool HasUnexpectedController(const Json& claim, const Json& set, const Json& pod) {
+  Retention p = RetentionOf(set);
+  if (!p.delete_when_deleted && !p.delete_when_scaled) return false;
+  for (const Json& r : OwnerRefs(claim)) {
+    if (MatchesSet(r, set)) {
+      if (GetString(r, {"uid"}) != Uid(set)) return true;
+      continue;
+    }
+    if (MatchesPod(r, pod)) {
+      if (GetString(r, {"uid"}) != Uid(pod)) return true;
+      continue;
+    }
+    if (IsController(r)) return true;
+  }
+  return false;
+}
+bool HasNonControllerOwner(const Json& claim, const Json& set, const Json& pod) {
+  for (const Json& r : OwnerRefs(claim)) {
+    std::string uid = GetString(r, {"uid"});
+    if ((uid == Uid(set) || (!Uid(pod).empty() && uid == Uid(pod))) && !IsController(r)) return true;
+  }
+  return false;
+}
+
+// isClaimOwnerUpToDate.
+bool ClaimOwnerUpToDate(const Json& claim, const Json& set, const Json& pod) {
+  if (HasStaleOwnerRef(claim, set, MatchesSet) || HasStaleOwnerRef(claim, pod, MatchesPod)) return true;
+  if (HasUnexpectedController(claim, set, pod)) {
+    return !(HasOwnerRef(claim, set) || HasOwnerRef(claim, pod));
+  }
+  if (HasNonControllerOwner(claim, set, pod)) return false;
+  Retention p = RetentionOf(set);
+  bool scaled_down = !InOrdinalRange(pod, set);
+  bool want_set = p.delete_when_deleted && !(p.delete_when_scaled && scaled_down);
+  bool want_pod = p.delete_when_scaled && scaled_down;
+  return HasOwnerRef(claim, set) == want_set && HasOwnerRef(claim, pod) == want_pod;
+}
+
+// updateClaimOwnerRefForSetAndPod: drop our refs, then add the controller refs the policy asks.
+void UpdateClaimOwnerRefs(Json& claim, const Json& set, const Json& pod) {
+  bool unexpected = HasUnexpectedController(claim, set, pod);
+  Json refs = Json::array();
+  for (const Json& r : OwnerRefs(claim)) {
+    if (!MatchesSet(r, set) && !MatchesPod(r, pod)) refs.push_back(r);
+  }
+  if (!unexpected) {
+    Retention p = RetentionOf(set);
+    bool scaled_down = !InOrdinalRange(pod, set);
+    if (p.delete_when_scaled && scaled_down && !Uid(pod).empty()) {
+      refs.push_back(NewControllerRef(pod, "v1", "Pod"));
+    } else if (p.delete_when_deleted && !(p.delete_when_scaled && scaled_down)) {
+      refs.push_back(NewControllerRef(set, kApiVersion, kKind));
+    }
+  }
+  if (refs.empty()) {
+    claim["metadata"].erase("ownerReferences");
+  } else {
+    claim["metadata"]["ownerReferences"] = std::move(refs);
+  }
+}
+
+// ---- one sync of one set (stateful_set_control.go) ----------------------------------------
+
+bool Skip(const Status& st) { return st.code() == Code::kNotFound; }
+
+class SetSync {
+ public:
+  SetSync(Client& client, Clock& clock, EventRecorder& recorder, const Informer& claims,
+          const Json& set)
+      : client_(client), clock_(clock), recorder_(recorder), claims_(claims), set_(set) {}
+
+  // UpdateStatefulSet: returns the status written and whether the controller should come back.
+  StatusOr<Json> Run(const std::vector<ObjectPtr>& revisions, const std::vector<ObjectPtr>& pods);
+
+ private:
+  Status Revisions(const std::vector<ObjectPtr>& revisions);
+  // Returns true to stop this pass (waiting, or an action was taken in monotonic mode).
+  StatusOr<bool> ProcessReplica(std::vector<Json>& replicas, size_t i);
+  StatusOr<bool> ProcessCondemned(const Json& pod, const Json* first_unhealthy);
+  Status RollingUpdate(const std::vector<Json>& replicas, Json& status);
+  Json ComputeStatus(const std::vector<const std::vector<Json>*>& lists) const;
+  Status WriteStatus(Json status);
+
+  Status CreatePod(const Json& set, const Json& pod);
+  Status UpdatePod(const Json& set, Json pod);
+  Status DeletePod(const Json& pod);
+  Status CreateClaims(const Json& set, const Json& pod);
+  StatusOr<bool> ClaimsMatchRetention(const Json& set, const Json& pod);
+  Status UpdateClaimsForRetention(const Json& set, const Json& pod);
+  StatusOr<bool> PodClaimIsStale(const Json& set, const Json& pod);
+  ObjectPtr GetClaim(const std::string& name) const {
+    return claims_.Get(Namespace(set_) + "/" + name);
+  }
+  void PodEvent(const std::string& verb, const Json& pod, const Status& st);
+  void ClaimEvent(const Json& pod, const Json& claim, const Status& st);
+
+  Client& client_;
+  Clock& clock_;
+  EventRecorder& recorder_;
+  const Informer& claims_;
+  const Json& set_;
+  Json current_rev_, update_rev_;
+  Json current_set_, update_set_;
+  int32_t collision_count_ = 0;
+  bool monotonic_ = true;
+};
+
+std::string Title(const std::string& verb) {
+  std::string t = verb;
+  if (!t.empty()) t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  return t;
+}
+
+void SetSync::PodEvent(const std::string& verb, const Json& pod, const Status& st) {
+  if (st.ok()) {
+    recorder_.Record(set_, "Normal", "Successful" + Title(verb),
+                     verb + " Pod " + Name(pod) + " in StatefulSet " + Name(set_) + " successful");
+  } else {
+    recorder_.Record(set_, "Warning", "Failed" + Title(verb),
+                     verb + " Pod " + Name(pod) + " in StatefulSet " + Name(set_) +
+                         " failed error: " + st.message());
+  }
+}
+
+void SetSync::ClaimEvent(const Json& pod, const Json& claim, const Status& st) {
+  if (st.ok()) {
+    recorder_.Record(set_, "Normal", "SuccessfulCreate",
+                     "create Claim " + Name(claim) + " Pod " + Name(pod) + " in StatefulSet " +
+                         Name(set_) + " success");
+  } else {
+    recorder_.Record(set_, "Warning", "FailedCreate",
+                     "create Claim " + Name(claim) + " for Pod " + Name(pod) +
+                         " in StatefulSet " + Name(set_) + " failed error: " + st.message());
+  }
+}
+
+Status SetSync::CreateClaims(const Json& set, const Json& pod) {
+  std::vector<std::string> errors;
+  for (Json& claim : PodClaims(set, Ordinal(pod))) {
+    ObjectPtr existing = GetClaim(Name(claim));
+    if (!existing) {
+      auto r = client_.Create(kClaims, Namespace(set), claim);
+      if (r.ok()) {
+        ClaimEvent(pod, claim, Status::Ok());
+        continue;
+      }
+      if (r.status().code() != Code::kAlreadyExists) {
+        ClaimEvent(pod, claim, r.status());
+        errors.push_back("failed to create PVC " + Name(claim) + ": " + r.status().message());
+        continue;
+      }
+      // The cache was behind: look at the stored claim.
+      auto got = client_.Get(kClaims, Namespace(set), Name(claim));
+      if (!got.ok()) {
+        errors.push_back("failed to retrieve PVC " + Name(claim) + ": " + got.status().message());
+        continue;
+      }
+      existing = std::make_shared<const Json>(std::move(*got));
+    }
+    if (IsBeingDeleted(*existing)) errors.push_back("pvc " + Name(claim) + " is being deleted");
+  }
+  if (errors.empty()) return Status::Ok();
+  std::string msg = errors[0];
+  for (size_t i = 1; i < errors.size(); ++i) msg += ", " + errors[i];
+  return Status(Code::kInternal, msg);
+}
+
+StatusOr<bool> SetSync::ClaimsMatchRetention(const Json& set, const Json& pod) {
+  for (const Json* tmpl : ClaimTemplates(set)) {
+    ObjectPtr claim = GetClaim(ClaimName(set, *tmpl, Ordinal(pod)));
+    if (claim && !ClaimOwnerUpToDate(*claim, set, pod)) return false;
+  }
+  return true;
+}
+
+Status SetSync::UpdateClaimsForRetention(const Json& set, const Json& pod) {
+  for (const Json* tmpl : ClaimTemplates(set)) {
+    std::string name = ClaimName(set, *tmpl, Ordinal(pod));
+    ObjectPtr claim = GetClaim(name);
+    if (!claim) continue;  // picked up on a later pass
+    if (HasUnexpectedController(*claim, set, pod)) {
+      recorder_.Record(set_, "Warning", "ConflictingController",
+                       "PersistentVolumeClaim " + name +
+                           " has a conflicting OwnerReference that acts as a manging controller, "
+                           "the retention policy is ignored for this claim");
+    }
+    if (ClaimOwnerUpToDate(*claim, set, pod)) continue;
+    Json copy = *claim;
+    UpdateClaimOwnerRefs(copy, set, pod);
+    auto r = client_.Update(kClaims, Namespace(set), copy);
+    if (!r.ok() && !Skip(r.status())) {
+      return Status(r.status().code(), "could not update claim " + name +
+                                           " for delete policy ownerRefs: " + r.status().message());
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<bool> SetSync::PodClaimIsStale(const Json& set, const Json& pod) {
+  if (!RetentionOf(set).delete_when_scaled) return false;  // claims are meant to be reused
+  for (const Json& c : PodClaims(set, Ordinal(pod))) {
+    ObjectPtr claim = GetClaim(Name(c));
+    if (claim && HasStaleOwnerRef(*claim, pod, MatchesPod)) return true;
+  }
+  return false;
+}
+
+Status SetSync::CreatePod(const Json& set, const Json& pod) {
+  if (Status st = CreateClaims(set, pod); !st.ok()) {
+    PodEvent("create", pod, st);
+    return st;
+  }
+  auto created = client_.Create(kPods, Namespace(set), pod);
+  if (!created.ok() && created.status().code() == Code::kAlreadyExists) return created.status();
+  if (created.ok()) {
+    if (Status st = UpdateClaimsForRetention(set, *created); !st.ok()) {
+      PodEvent("update", pod, st);
+      return st;
+    }
+  }
+  PodEvent("create", pod, created.status());
+  return created.status();
+}
+
+Status SetSync::UpdatePod(const Json& set, Json pod) {
+  bool attempted = false;
+  Status result;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    bool consistent = true;
+    if (!IdentityMatches(set, pod)) {
+      UpdateIdentity(set, pod);
+      consistent = false;
+    }
+    if (!StorageMatches(set, pod)) {
+      UpdateStorage(set, pod);
+      consistent = false;
+      if (Status st = CreateClaims(set, pod); !st.ok()) {
+        PodEvent("update", pod, st);
+        return st;
+      }
+    }
+    auto match = ClaimsMatchRetention(set, pod);
+    if (match.ok() && !*match) {
+      if (Status st = UpdateClaimsForRetention(set, pod); !st.ok()) {
+        PodEvent("update", pod, st);
+        return st;
+      }
+    }
+    if (consistent) break;
+    attempted = true;
+    auto r = client_.Update(kPods, Namespace(pod), pod);
+    result = r.status();
+    if (r.ok() || result.code() != Code::kConflict) break;
+    auto fresh = client_.Get(kPods, Namespace(pod), Name(pod));
+    if (!fresh.ok()) break;
+    pod = std::move(*fresh);
+  }
+  if (attempted) PodEvent("update", pod, result);
+  return result;
+}
+
+Status SetSync::DeletePod(const Json& pod) {
+  DeleteOptions opts;
+  opts.precondition_uid = Uid(pod);
+  auto r = client_.Delete(kPods, Namespace(pod), Name(pod), opts);
+  if (!r.ok() && Skip(r.status())) return Status::Ok();
+  PodEvent("delete", pod, r.status());
+  return r.status();
+}
+
+// getStatefulSetRevisions.
+Status SetSync::Revisions(const std::vector<ObjectPtr>& revisions) {
+  collision_count_ = static_cast<int32_t>(GetInt(set_, {"status", "collisionCount"}));
+  const Json* labels = Find(set_, {"spec", "template", "metadata", "labels"});
+  Json candidate = history::NewRevision(set_, kApiVersion, kKind, labels ? *labels : Json::object(),
+                                        RevisionData(set_), history::NextRevision(revisions),
+                                        collision_count_);
+  if (const Json* a = Find(set_, {"metadata", "annotations"}); a && a->is_object()) {
+    candidate["metadata"]["annotations"] = *a;
+  }
+  auto equal = history::FindEqualRevisions(revisions, candidate);
+  if (!equal.empty() && history::EqualRevision(*revisions.back(), *equal.back())) {
+    update_rev_ = *revisions.back();  // unchanged
+  } else if (!equal.empty()) {
+    // A rollback to an earlier template: that revision becomes the newest.
+    auto r = history::UpdateRevisionNumber(client_, *equal.back(), GetInt(candidate, {"revision"}));
+    if (!r.ok()) return r.status();
+    update_rev_ = std::move(*r);
+  } else {
+    auto r = history::CreateRevision(client_, set_, candidate, &collision_count_);
+    if (!r.ok()) return r.status();
+    update_rev_ = std::move(*r);
+  }
+  std::string current_name = GetString(set_, {"status", "currentRevision"});
+  current_rev_ = update_rev_;
+  for (const ObjectPtr& r : revisions) {
+    if (Name(*r) == current_name) {
+      current_rev_ = *r;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+Json SetSync::ComputeStatus(const std::vector<const std::vector<Json>*>& lists) const {
+  int64_t replicas = 0, ready = 0, available = 0, current = 0, updated = 0;
+  int64_t min_ready = GetInt(set_, {"spec", "minReadySeconds"});
+  SystemTime now = clock_.Now();
+  for (const auto* list : lists) {
+    for (const Json& pod : *list) {
+      if (IsCreated(pod)) ++replicas;
+      if (IsRunningAndReady(pod)) {
+        ++ready;
+        if (IsRunningAndAvailable(pod, min_ready, now)) ++available;
+      }
+      if (IsCreated(pod) && !IsTerminating(pod)) {
+        if (PodRevision(pod) == Name(current_rev_)) ++current;
+        if (PodRevision(pod) == Name(update_rev_)) ++updated;
+      }
+    }
+  }
+  return Json{{"observedGeneration", GetInt(set_, {"metadata", "generation"})},
+              {"replicas", replicas},
+              {"readyReplicas", ready},
+              {"availableReplicas", available},
+              {"currentReplicas", current},
+              {"updatedReplicas", updated},
+              {"currentRevision", Name(current_rev_)},
+              {"updateRevision", Name(update_rev_)},
+              {"collisionCount", collision_count_}};
+}
+
+// processReplica.
+StatusOr<bool> SetSync::ProcessReplica(std::vector<Json>& replicas, size_t i) {
+  Json& pod = replicas[i];
+  std::string phase = Phase(pod);
+  if (phase == "Failed" || phase == "Succeeded") {
+    if (phase == "Failed") {
+      recorder_.Record(set_, "Warning", "RecreatingFailedPod",
+                       "StatefulSet " + Namespace(set_) + "/" + Name(set_) +
+                           " is recreating failed Pod " + Name(pod));
+    } else {
+      recorder_.Record(set_, "Normal", "RecreatingTerminatedPod",
+                       "StatefulSet " + Namespace(set_) + "/" + Name(set_) +
+                           " is recreating terminated Pod " + Name(pod));
+    }
+    if (!IsTerminating(pod)) {
+      if (Status st = DeletePod(pod); !st.ok()) return st;
+    }
+    return true;  // the new pod is made once the old one is gone
+  }
+  if (!IsCreated(pod)) {
+    auto stale = PodClaimIsStale(update_set_, pod);
+    if (!stale.ok()) return stale.status();
+    if (*stale) return true;  // wait for the garbage collector to remove the old claim
+    if (Status st = CreatePod(set_, pod); !st.ok()) return st;
+    return monotonic_;
+  }
+  if (phase == "Pending") {
+    if (Status st = CreateClaims(set_, pod); !st.ok()) return st;
+    if (Status st = UpdateClaimsForRetention(set_, pod); !st.ok()) {
+      PodEvent("update", pod, st);
+      return st;
+    }
+  }
+  if (IsTerminating(pod) && monotonic_) return true;
+  if (!IsRunningAndReady(pod) && monotonic_) return true;
+  if (!IsRunningAndAvailable(pod, GetInt(set_, {"spec", "minReadySeconds"}), clock_.Now()) &&
+      monotonic_)
+    return true;
+  auto retention = ClaimsMatchRetention(update_set_, pod);
+  bool retention_ok = !retention.ok() || *retention;
+  if (IdentityMatches(set_, pod) && StorageMatches(set_, pod) && retention_ok) return false;
+  if (Status st = UpdatePod(update_set_, pod); !st.ok()) return st;
+  return false;
+}
+
+// processCondemned: always ends the pass in monotonic mode (one deletion at a time).
+StatusOr<bool> SetSync::ProcessCondemned(const Json& pod, const Json* first_unhealthy) {
+  if (IsTerminating(pod)) return monotonic_;
+  bool is_first = first_unhealthy && Name(*first_unhealthy) == Name(pod);
+  if (!IsRunningAndReady(pod) && monotonic_ && !is_first) return true;
+  if (!IsRunningAndAvailable(pod, GetInt(set_, {"spec", "minReadySeconds"}), clock_.Now()) &&
+      monotonic_ && !is_first)
+    return true;
+  if (Status st = DeletePod(pod); !st.ok()) return st;
+  return true;
+}
+
+Status SetSync::RollingUpdate(const std::vector<Json>& replicas, Json& status) {
+  int64_t update_min = GetInt(set_, {"spec", "updateStrategy", "rollingUpdate", "partition"});
+  for (int64_t target = static_cast<int64_t>(replicas.size()) - 1; target >= update_min; --target) {
+    const Json& pod = replicas[static_cast<size_t>(target)];
+    if (PodRevision(pod) != Name(update_rev_) && !IsTerminating(pod)) {
+      LOG(Info, kComponent) << "pod of StatefulSet is terminating for update statefulSet="
+                            << Namespace(set_) << "/" << Name(set_) << " pod=" << Name(pod);
+      if (Status st = DeletePod(pod); !st.ok()) return st;
+      status["currentReplicas"] = status["currentReplicas"].get<int64_t>() - 1;
+      return Status::Ok();
+    }
+    if (!IsHealthy(pod)) return Status::Ok();  // wait for the updated pod
+  }
+  return Status::Ok();
+}
+
+StatusOr<Json> SetSync::Run(const std::vector<ObjectPtr>& revisions,
+                            const std::vector<ObjectPtr>& pods) {
+  if (Status st = Revisions(revisions); !st.ok()) return st;
+  current_set_ = ApplyRevision(set_, current_rev_);
+  update_set_ = ApplyRevision(set_, update_rev_);
+  monotonic_ = GetString(set_, {"spec", "podManagementPolicy"}) != "Parallel";
+
+  const int start = StartOrdinal(set_);
+  const int count = std::max(0, Replicas(set_));
+  std::vector<Json> replicas(static_cast<size_t>(count));
+  std::vector<bool> present(static_cast<size_t>(count), false);
+  std::vector<Json> condemned;
+  for (const ObjectPtr& p : pods) {
+    int ord = Ordinal(*p);
+    if (InOrdinalRange(*p, set_)) {
+      replicas[static_cast<size_t>(ord - start)] = *p;
+      present[static_cast<size_t>(ord - start)] = true;
+    } else if (ord >= 0) {
+      condemned.push_back(*p);
+    }
+  }
+  for (int i = 0; i < count; ++i) {
+    if (!present[static_cast<size_t>(i)]) {
+      replicas[static_cast<size_t>(i)] = NewVersionedPod(current_set_, update_set_, Name(current_rev_),
+                                                         Name(update_rev_), start + i);
+    }
+  }
+  std::sort(condemned.begin(), condemned.end(),
+            [](const Json& a, const Json& b) { return Ordinal(a) > Ordinal(b); });
+  const Json* first_unhealthy = nullptr;
+  for (const Json& p : replicas) {
+    if (!IsHealthy(p)) {
+      first_unhealthy = &p;
+      break;
+    }
+  }
+  if (!first_unhealthy) {
+    for (auto it = condemned.rbegin(); it != condemned.rend(); ++it) {
+      if (!IsHealthy(*it)) {
+        first_unhealthy = &*it;
+        break;
+      }
+    }
+  }
+
+  auto finish = [&](Status st) -> StatusOr<Json> {
+    Json status = ComputeStatus({&replicas, &condemned});
+    Status ws = WriteStatus(status);
+    if (!st.ok()) return st;
+    if (!ws.ok()) return ws;
+    return status;
+  };
+  if (IsBeingDeleted(set_)) return finish(Status::Ok());
+
+  // runForAll over the replicas: in monotonic mode stop at the first that blocks.
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    auto stop = ProcessReplica(replicas, i);
+    if (!stop.ok()) return finish(stop.status());
+    if (*stop && monotonic_) return finish(Status::Ok());
+  }
+  for (const Json& pod : condemned) {
+    auto match = ClaimsMatchRetention(update_set_, pod);
+    if (!match.ok()) return finish(match.status());
+    if (!*match) {
+      if (Status st = UpdateClaimsForRetention(update_set_, pod); !st.ok()) return finish(st);
+    }
+  }
+  for (const Json& pod : condemned) {
+    auto stop = ProcessCondemned(pod, first_unhealthy);
+    if (!stop.ok()) return finish(stop.status());
+    if (*stop && monotonic_) return finish(Status::Ok());
+  }
+  Json status = ComputeStatus({&replicas, &condemned});
+  Status st;
+  if (GetString(set_, {"spec", "updateStrategy", "type"}) != "OnDelete") {
+    st = RollingUpdate(replicas, status);
+  }
+  Status ws = WriteStatus(status);
+  if (!st.ok()) return st;
+  if (!ws.ok()) return ws;
+  return status;
+}
+
+// updateStatefulSetStatus: completeRollingUpdate, then write only when something changed.
+Status SetSync::WriteStatus(Json status) {
+  if (GetString(set_, {"spec", "updateStrategy", "type"}) == "RollingUpdate" &&
+      status["updatedReplicas"] == status["replicas"] &&
+      status["readyReplicas"] == status["replicas"]) {
+    status["currentReplicas"] = status["updatedReplicas"];
+    status["currentRevision"] = status["updateRevision"];
+  }
+  const Json* old = Find(set_, {"status"});
+  auto same = [&](const char* f) {
+    return old && old->is_object() && GetInt(*old, {f}) == status[f].get<int64_t>();
+  };
+  auto same_str = [&](const char* f) {
+    return old && old->is_object() && GetString(*old, {f}) == status[f].get<std::string>();
+  };
+  if (same("observedGeneration") && same("replicas") && same("readyReplicas") &&
+      same("availableReplicas") && same("currentReplicas") && same("updatedReplicas") &&
+      same("collisionCount") && same_str("currentRevision") && same_str("updateRevision")) {
+    return Status::Ok();
+  }
+  // omitempty fields of StatefulSetStatus are left out when zero, as on the wire upstream.
+  for (const char* f : {"observedGeneration", "readyReplicas", "currentReplicas", "updatedReplicas"}) {
+    if (status[f].get<int64_t>() == 0) status.erase(f);
+  }
+  Json obj = set_;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    obj["status"] = status;
+    if (old && old->is_object() && old->contains("conditions")) obj["status"]["conditions"] = (*old)["conditions"];
+    auto r = client_.Update(kStatefulSets, Namespace(set_), obj, {}, "status");
+    if (r.ok() || Skip(r.status())) return Status::Ok();
+    if (r.status().code() != Code::kConflict) return r.status();
+    auto fresh = client_.Get(kStatefulSets, Namespace(set_), Name(set_));
+    if (!fresh.ok()) return Skip(fresh.status()) ? Status::Ok() : fresh.status();
+    if (Uid(*fresh) != Uid(set_)) return Status::Ok();
+    obj = std::move(*fresh);
+  }
+  return Status(Code::kConflict, "updating the status of StatefulSet " + Namespace(set_) + "/" +
+                                     Name(set_) + ": too many conflicts");
+}
+
+}  // namespace
+
+StatefulSetController::StatefulSetController(Client& client, Clock& clock,
+                                             SharedInformerFactory& informers, int workers)
+    : QueueController("statefulset-controller", clock, workers),
+      client_(client),
+      sets_(informers.For(kStatefulSets)),
+      pods_(informers.For(kPods)),
+      claims_(informers.For(kClaims)),
+      revisions_(informers.For(history::kControllerRevisions)),
+      recorder_(client, clock, kComponent) {
+  sets_.AddEventHandler(EnqueueHandlers());
+  Status st = pods_.AddIndex(kPodsByParent, [](const Json& pod) -> std::vector<std::string> {
+    auto [parent, ord] = ParentAndOrdinal(Name(pod));
+    if (ord < 0) return {};
+    return {Namespace(pod) + "/" + parent};
+  });
+  if (!st.ok()) LOG(Warning, kComponent) << "pod index: " << st.message();
+  pods_.AddEventHandler({[this](const Json& pod) { EnqueueForPod(pod); },
+                         [this](const Json& old_pod, const Json& pod) { OnPodUpdate(old_pod, pod); },
+                         [this](const Json& pod) { EnqueueForPod(pod); }});
+}
+
+void StatefulSetController::EnqueueForPod(const Json& pod) {
+  if (const Json* ref = ControllerRefOf(pod)) {
+    if (GetString(*ref, {"kind"}) != kKind || GetString(*ref, {"apiVersion"}).rfind("apps/", 0) != 0)
+      return;
+    std::string key = Namespace(pod) + "/" + GetString(*ref, {"name"});
+    ObjectPtr set = sets_.Get(key);
+    if (set && Uid(*set) == GetString(*ref, {"uid"})) queue().Add(key);
+    return;
+  }
+  // An orphan: every set of its namespace that would adopt it.
+  for (const ObjectPtr& set : sets_.ByIndex(kNamespaceIndex, Namespace(pod))) {
+    const Json* sel_json = Find(*set, {"spec", "selector"});
+    auto sel = LabelSelector::FromJson(sel_json ? *sel_json : Json());
+    if (sel.ok() && !sel->Empty() && sel->Matches(Labels(pod))) queue().Add(ObjectKey(*set));
+  }
+}
+
+void StatefulSetController::OnPodUpdate(const Json& old_pod, const Json& pod) {
+  if (ResourceVersion(old_pod) == ResourceVersion(pod)) return;  // a resync, nothing changed
+  const Json* old_ref = ControllerRefOf(old_pod);
+  const Json* ref = ControllerRefOf(pod);
+  bool ref_changed = (old_ref == nullptr) != (ref == nullptr) ||
+                     (old_ref && ref && GetString(*old_ref, {"uid"}) != GetString(*ref, {"uid"}));
+  if (ref_changed && old_ref) EnqueueForPod(old_pod);
+  EnqueueForPod(pod);
+  // A pod that just became ready is available minReadySeconds later: look again then.
+  if (ref && !IsRunningAndReady(old_pod) && IsRunningAndReady(pod)) {
+    std::string key = Namespace(pod) + "/" + GetString(*ref, {"name"});
+    if (ObjectPtr set = sets_.Get(key)) {
+      int64_t min_ready = GetInt(*set, {"spec", "minReadySeconds"});
+      if (min_ready > 0) queue().AddAfter(key, std::chrono::seconds(min_ready));
+    }
+  }
+}
+
+StatusOr<ReconcileResult> StatefulSetController::Reconcile(const std::string& key) {
+  ObjectPtr set = sets_.Get(key);
+  if (!set) return ReconcileResult{};
+  const Json* sel_json = Find(*set, {"spec", "selector"});
+  auto selector = LabelSelector::FromJson(sel_json ? *sel_json : Json());
+  if (!selector.ok()) {
+    // Not transient: the next spec change enqueues the set again.
+    LOG(Warning, kComponent) << "bad selector statefulSet=" << key
+                             << " message=" << selector.status().message();
+    return ReconcileResult{};
+  }
+  auto revisions = history::ClaimRevisions(client_, revisions_, *set, kApiVersion, kKind,
+                                           kStatefulSets, *selector);
+  if (!revisions.ok()) return revisions.status();
+  ClaimSpec spec{kApiVersion, kKind, kStatefulSets, kPods};
+  auto pods = ClaimObjects(client_, spec, *set, *selector, pods_.ByIndex(kPodsByParent, key));
+  if (!pods.ok()) return pods.status();
+
+  SetSync sync(client_, clock_, recorder_, claims_, *set);
+  auto status = sync.Run(*revisions, *pods);
+  if (!status.ok()) {
+    // A pod or claim the cache did not show yet: try again shortly, quietly.
+    if (status.status().code() == Code::kAlreadyExists) return ReconcileResult{true, {}};
+    return status.status();
+  }
+  // Truncate the history to revisionHistoryLimit; revisions of live pods are kept.
+  std::set<std::string> live = {GetString(*status, {"currentRevision"}),
+                                GetString(*status, {"updateRevision"})};
+  for (const ObjectPtr& p : *pods) live.insert(PodRevision(*p));
+  Status st = history::TruncateHistory(client_, *revisions, live,
+                                       GetInt(*set, {"spec", "revisionHistoryLimit"}, 10));
+  if (!st.ok()) return st;
+  int64_t min_ready = GetInt(*set, {"spec", "minReadySeconds"});
+  if (min_ready > 0 && GetInt(*status, {"availableReplicas"}) != Replicas(*set)) {
+    return ReconcileResult{false, std::chrono::seconds(min_ready)};
+  }
+  return ReconcileResult{};
+}
+
+}  // namespace minik
