@@ -512,6 +512,33 @@ bool IsSaturated(const Json& d, const Json* rs) {
          GetInt(*rs, {"status", "availableReplicas"}, 0) == replicas;
 }
 
+bool CreationLess(const Json* a, const Json* b) {
+  SystemTime ta = CreationTime(*a), tb = CreationTime(*b);
+  if (ta != tb) return ta < tb;
+  return Name(*a) < Name(*b);
+}
+
+std::vector<Json*> FilterActive(const std::vector<Json*>& rss) {
+  std::vector<Json*> out;
+  for (Json* rs : rss)
+    if (rs && SpecReplicas(*rs) > 0) out.push_back(rs);
+  return out;
+}
+
+int64_t SumSpec(const std::vector<Json*>& rss) {
+  int64_t n = 0;
+  for (const Json* rs : rss)
+    if (rs) n += SpecReplicas(*rs);
+  return n;
+}
+
+int64_t SumStatus(const std::vector<Json*>& rss, const char* field) {
+  int64_t n = 0;
+  for (const Json* rs : rss)
+    if (rs) n += GetInt(*rs, {"status", field}, 0);
+  return n;
+}
+
 // ---- conditions ----------------------------------------------------------------------------
 
 const Json* GetCondition(const Json& status, const std::string& type) {

@@ -127,6 +127,14 @@ StatusOr<int64_t> NewRSNewReplicas(const Json& d, const std::vector<const Json*>
                                    const Json& new_rs);
 bool IsSaturated(const Json& d, const Json* rs);
 
+// Lists of replica sets (entries may be null: "no new replica set yet").
+// ReplicaSetsByCreationTimestamp: older first, then by name.
+bool CreationLess(const Json* a, const Json* b);
+// FilterActiveReplicaSets: the non-null ones with spec.replicas > 0.
+std::vector<Json*> FilterActive(const std::vector<Json*>& rss);
+int64_t SumSpec(const std::vector<Json*>& rss);                       // spec.replicas
+int64_t SumStatus(const std::vector<Json*>& rss, const char* field);  // status.<field>
+
 // Conditions ({type, status, lastUpdateTime, lastTransitionTime, reason, message}).
 const Json* GetCondition(const Json& status, const std::string& type);
 Json NewDeploymentCondition(const std::string& type, const std::string& status,
