@@ -98,10 +98,15 @@ class WorkloadEnv : public ::testing::Test {
     }
     return out;
   }
+  // Events are written asynchronously (EventRecorder's writer thread): waits a little.
   bool HasEvent(const std::string& name, const std::string& text) {
-    for (const std::string& e : Events(name))
-      if (e == text) return true;
-    return false;
+    return Eventually(
+        [&] {
+          for (const std::string& e : Events(name))
+            if (e == text) return true;
+          return false;
+        },
+        std::chrono::milliseconds(2000));
   }
 
   // The kubelet's part: the pod's status after its one container ended with `exit_code`.
