@@ -12,6 +12,7 @@ namespace {
 const ResourceRef kEvents{"", "v1", "events"};
 constexpr auto kFoldWindow = std::chrono::minutes(10);
 constexpr size_t kMaxRemembered = 4096;
+constexpr size_t kMaxQueued = 1000;
 
 }  // namespace
 
@@ -19,18 +20,77 @@ EventRecorder::EventRecorder(Client& client, Clock& clock, std::string component
                              std::string host)
     : client_(client), clock_(clock), component_(std::move(component)), host_(std::move(host)) {}
 
+EventRecorder::~EventRecorder() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
 void EventRecorder::Record(const Json& object, const std::string& type,
                            const std::string& reason, const std::string& message,
                            const std::string& field_path) {
+  Pending e;
+  e.involved = {{"kind", GetString(object, {"kind"})},
+                {"apiVersion", GetString(object, {"apiVersion"})},
+                {"metadata",
+                 {{"name", GetString(object, {"metadata", "name"})},
+                  {"namespace", GetString(object, {"metadata", "namespace"})},
+                  {"uid", GetString(object, {"metadata", "uid"})},
+                  {"resourceVersion", GetString(object, {"metadata", "resourceVersion"})}}}};
+  e.type = type;
+  e.reason = reason;
+  e.message = message;
+  e.field_path = field_path;
+  e.at = clock_.Now();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (queue_.size() >= kMaxQueued) {
+    LOG(Warning, "events") << "dropping event reason=" << reason << ": " << kMaxQueued
+                           << " events are waiting to be written";
+    return;
+  }
+  queue_.push_back(std::move(e));
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  cv_.notify_all();
+}
+
+void EventRecorder::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+}
+
+void EventRecorder::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is written
+    Pending e = std::move(queue_.front());
+    queue_.pop_front();
+    writing_ = true;
+    lock.unlock();
+    Write(e);
+    lock.lock();
+    writing_ = false;
+    cv_.notify_all();
+  }
+}
+
+void EventRecorder::Write(const Pending& e) {
+  const Json& object = e.involved;
+  const std::string& type = e.type;
+  const std::string& reason = e.reason;
+  const std::string& message = e.message;
+  const std::string& field_path = e.field_path;
   const std::string name = GetString(object, {"metadata", "name"});
   const std::string uid = GetString(object, {"metadata", "uid"});
   std::string ns = GetString(object, {"metadata", "namespace"});
   if (ns.empty()) ns = "default";
-  const SystemTime now = clock_.Now();
+  const SystemTime now = e.at;
   const std::string stamp = FormatRfc3339(now);
   const std::string key = uid + "\x1f" + type + "\x1f" + reason + "\x1f" + message + "\x1f" + field_path;
 
-  std::lock_guard<std::mutex> lock(mu_);
   auto it = seen_.find(key);
   if (it != seen_.end() && now - it->second.last < kFoldWindow) {
     it->second.count++;

@@ -13,12 +13,12 @@ const Json& At(const Json& obj, std::initializer_list<const char*> path) {
   return v ? *v : kNullJson;
 }
 
+}  // namespace
+
 bool HasPodAffinity(const Json& pod) {
   const Json& a = At(pod, {"spec", "affinity"});
   return a.is_object() && (a.contains("podAffinity") || a.contains("podAntiAffinity"));
 }
-
-}  // namespace
 
 NodeInfo::NodeInfo(PodPtr n) : node(std::move(n)) {
   name = minik::Name(*node);

@@ -57,6 +57,9 @@ struct NodeInfo {
   std::vector<HostPort> used_ports;
 };
 
+// The pod has podAffinity or podAntiAffinity terms.
+bool HasPodAffinity(const Json& pod);
+
 // All nodes (sorted by name) and what the inter-pod plugins need beyond them.
 struct Snapshot {
   std::vector<NodeInfo> nodes;

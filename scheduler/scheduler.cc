@@ -18,6 +18,8 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -127,14 +129,28 @@ class SchedulerImpl final : public Scheduler {
     (void)TaintEvictionController::AddPodsByNodeIndex(pods_);
     eviction_ = std::make_unique<TaintEvictionController>(client, clock, pods_, nodes_,
                                                           eviction_recorder_);
-    pods_.AddEventHandler({[this](const Json& p) { OnPodAdd(p); },
-                           [this](const Json& o, const Json& p) { OnPodUpdate(o, p); },
-                           [this](const Json& p) { OnPodDelete(p); }});
-    nodes_.AddEventHandler({[this](const Json&) { MoveAllToActive(); },
+    pods_.AddEventHandler({[this](const Json& p) {
+                             MarkNodeDirty(p, {"spec", "nodeName"});
+                             OnPodAdd(p);
+                           },
+                           [this](const Json& o, const Json& p) {
+                             MarkNodeDirty(o, {"spec", "nodeName"});
+                             MarkNodeDirty(p, {"spec", "nodeName"});
+                             OnPodUpdate(o, p);
+                           },
+                           [this](const Json& p) {
+                             MarkNodeDirty(p, {"spec", "nodeName"});
+                             OnPodDelete(p);
+                           }});
+    nodes_.AddEventHandler({[this](const Json& n) {
+                              MarkNodeDirty(n, {"metadata", "name"});
+                              MoveAllToActive();
+                            },
                             [this](const Json& o, const Json& n) {
+                              MarkNodeDirty(n, {"metadata", "name"});
                               if (NodeSchedulingChanged(o, n)) MoveAllToActive();
                             },
-                            nullptr});
+                            [this](const Json& n) { MarkNodeDirty(n, {"metadata", "name"}); }});
     claims_.AddEventHandler({[this](const Json&) { MoveAllToActive(); },
                              [this](const Json&, const Json&) { MoveAllToActive(); }, nullptr});
   }
@@ -166,6 +182,20 @@ class SchedulerImpl final : public Scheduler {
   }
 
  private:
+  struct BindTask {
+    ObjectPtr pod;
+    std::string node;
+  };
+  struct CachedResources {
+    PodPtr pod;  // keeps the object (and so its address) alive while cached
+    PodResources resources;
+  };
+  struct CachedNode {
+    ObjectPtr node;
+    NodeInfo info;
+    std::vector<PodPtr> affinity_pods;  // pods with podAffinity/podAntiAffinity
+    std::unordered_map<const Json*, CachedResources> resources;
+  };
   struct Unschedulable {
     int attempts = 0;
     SteadyTime last;
@@ -268,10 +298,15 @@ class SchedulerImpl final : public Scheduler {
     std::string key;
     if (!queue_.Get(&key)) return false;
     Status st;
+    std::optional<BindTask> bind;
     {
       std::lock_guard<std::mutex> cycle(cycle_mu_);
       st = ScheduleOne(key);
+      bind.swap(bind_task_);
     }
+    // The binding (a durable write) runs outside the cycle, as upstream's binding cycle
+    // runs in its own goroutine: the next pod's cycle already sees this one as assumed.
+    if (st.ok() && bind) st = Bind(*bind->pod, key, bind->node);
     if (!st.ok()) {
       LOG(Warning, "scheduler") << "scheduling failed pod=" << key << " reason=" << st.Reason()
                                 << " message=" << st.message();
@@ -401,7 +436,9 @@ class SchedulerImpl final : public Scheduler {
       queue_.AddAfter(key, kVolumePoll);
       return Status::Ok();
     }
-    return Bind(pod, key, node);
+    bind_task_ = BindTask{pods_.Get(key), node};
+    if (!bind_task_->pod) bind_task_->pod = std::make_shared<const Json>(pod);
+    return Status::Ok();
   }
 
   Status ContinueWaiting(const Json& pod, const std::string& key, const Waiting& w) {
@@ -459,15 +496,9 @@ class SchedulerImpl final : public Scheduler {
       }
       unschedulable_.erase(key);
     }
+    // The binding subresource also sets PodScheduled=True, as upstream's does.
     recorder_.Record(ForEvents(pod), "Normal", "Scheduled",
                      "Successfully assigned " + ns + "/" + name + " to " + node);
-    // The apiserver's binding does not set PodScheduled=True (upstream's does); set it here
-    // so a pod that was once unschedulable does not keep PodScheduled=False.
-    Status st = SetCondition(pod, "True", "", "");
-    if (!st.ok() && st.code() != Code::kNotFound) {
-      LOG(Warning, "scheduler") << "setting PodScheduled failed pod=" << key
-                                << " message=" << st.message();
-    }
     return Status::Ok();
   }
 
@@ -508,41 +539,90 @@ class SchedulerImpl final : public Scheduler {
 
   // ---- snapshot and lookups ---------------------------------------------------------------
 
+  // The snapshot of one cycle. NodeInfos are cached per node and rebuilt only for nodes
+  // whose pods or Node object changed since the last cycle (or that hold assumed pods), so
+  // a cycle costs O(nodes + changed pods), not O(all pods) as a full rebuild would.
   Snapshot BuildSnapshot() {
-    Snapshot snap;
-    std::map<std::string, size_t> index;
-    for (const ObjectPtr& n : nodes_.List()) {
-      index[Name(*n)] = snap.nodes.size();
-      snap.nodes.emplace_back(n);
+    std::set<std::string> dirty;
+    bool all_dirty;
+    {
+      std::lock_guard<std::mutex> lock(dirty_mu_);
+      dirty.swap(dirty_nodes_);
+      all_dirty = all_nodes_dirty_;
+      all_nodes_dirty_ = false;
     }
-    std::map<std::string, PodPtr> assumed;
+    std::map<std::string, std::vector<PodPtr>> assumed_by_node;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [key, a] : assumed_) assumed[key] = a.pod;
-    }
-    std::unordered_map<const Json*, CachedResources> next_cache;
-    auto add = [&](const PodPtr& pod) {
-      auto it = index.find(GetString(*pod, {"spec", "nodeName"}));
-      if (it == index.end()) return;
-      // The cached entry holds its pod, so an address is never reused while cached.
-      CachedResources& cached = resource_cache_[pod.get()];
-      if (cached.pod != pod) cached = {pod, ComputePodResources(*pod)};
-      snap.nodes[it->second].AddPod(pod, cached.resources);
-      next_cache.emplace(pod.get(), cached);
-    };
-    for (const ObjectPtr& p : pods_.List()) {
-      std::string key = ObjectKey(*p);
-      if (GetString(*p, {"spec", "nodeName"}).empty()) {
-        if (auto a = assumed.find(key); a != assumed.end()) add(a->second);
-        continue;
+      for (const auto& [key, a] : assumed_) {
+        assumed_by_node[GetString(*a.pod, {"spec", "nodeName"})].push_back(a.pod);
       }
-      if (Terminal(*p)) continue;
-      add(p);
     }
-    resource_cache_ = std::move(next_cache);
+    // Nodes with assumed pods now or in the last cycle: their assumed set may differ.
+    for (const auto& [node, pods] : assumed_by_node) dirty.insert(node);
+    for (const std::string& node : nodes_with_assumed_) dirty.insert(node);
+    nodes_with_assumed_.clear();
+    for (const auto& [node, pods] : assumed_by_node) nodes_with_assumed_.insert(node);
+
+    Snapshot snap;
+    std::map<std::string, CachedNode> next;
+    for (const ObjectPtr& n : nodes_.List()) {  // sorted by name
+      const std::string name = Name(*n);
+      auto old = node_cache_.find(name);
+      if (!all_dirty && !dirty.count(name) && old != node_cache_.end() && old->second.node == n) {
+        next.emplace(name, std::move(old->second));
+      } else {
+        next.emplace(name, RebuildNode(n, old == node_cache_.end() ? nullptr : &old->second,
+                                       assumed_by_node[name]));
+      }
+    }
+    node_cache_ = std::move(next);
+    for (const auto& [name, cached] : node_cache_) {
+      for (const PodPtr& p : cached.affinity_pods) {
+        snap.pods_with_affinity.emplace_back(snap.nodes.size(), p);
+      }
+      snap.nodes.push_back(cached.info);
+    }
     for (const ObjectPtr& ns : namespaces_.List()) snap.namespace_labels[Name(*ns)] = Labels(*ns);
-    snap.Index();
     return snap;
+  }
+
+  // A node's pods as the informer shows them (terminal ones don't count), plus the assumed
+  // pods the informer does not show bound yet. Pod resources are reused from `old` for
+  // unchanged pod objects.
+  CachedNode RebuildNode(const ObjectPtr& node, CachedNode* old,
+                         const std::vector<PodPtr>& assumed) {
+    CachedNode c{node, NodeInfo(node), {}, {}};
+    auto add = [&](const PodPtr& pod) {
+      const PodResources* r = nullptr;
+      if (old) {
+        if (auto it = old->resources.find(pod.get()); it != old->resources.end() &&
+                                                       it->second.pod == pod) {
+          r = &c.resources.emplace(pod.get(), std::move(it->second)).first->second.resources;
+        }
+      }
+      if (!r) {
+        r = &c.resources.insert_or_assign(pod.get(), CachedResources{pod, ComputePodResources(*pod)})
+                 .first->second.resources;
+      }
+      c.info.AddPod(pod, *r);
+      if (HasPodAffinity(*pod)) c.affinity_pods.push_back(pod);
+    };
+    for (const ObjectPtr& p : pods_.ByIndex(kPodsByNodeIndex, c.info.name)) {
+      if (!Terminal(*p)) add(p);
+    }
+    for (const PodPtr& a : assumed) {
+      ObjectPtr seen = pods_.Get(ObjectKey(*a));
+      if (!seen || GetString(*seen, {"spec", "nodeName"}).empty()) add(a);
+    }
+    return c;
+  }
+
+  void MarkNodeDirty(const Json& obj, std::initializer_list<const char*> path) {
+    std::string node = GetString(obj, path);
+    if (node.empty()) return;
+    std::lock_guard<std::mutex> lock(dirty_mu_);
+    dirty_nodes_.insert(std::move(node));
   }
 
   VolumeLookup VolumeLookups() {
@@ -659,10 +739,6 @@ class SchedulerImpl final : public Scheduler {
     diag->post_filter_msg = "";
   }
 
-  struct CachedResources {
-    PodPtr pod;  // keeps the object (and so its address) alive while cached
-    PodResources resources;
-  };
 
   Client& client_;
   Clock& clock_;
@@ -682,7 +758,13 @@ class SchedulerImpl final : public Scheduler {
   std::mutex cycle_mu_;
   // Worker threads only, under cycle_mu_.
   std::mt19937 rng_;
-  std::unordered_map<const Json*, CachedResources> resource_cache_;
+  std::map<std::string, CachedNode> node_cache_;
+  std::optional<BindTask> bind_task_;  // set by Assign, taken by ProcessNextItem
+  std::set<std::string> nodes_with_assumed_;  // in the last snapshot
+
+  std::mutex dirty_mu_;  // informer threads mark, the cycle takes
+  std::set<std::string> dirty_nodes_;
+  bool all_nodes_dirty_ = true;
 
   std::mutex mu_;
   std::map<std::string, Assumed> assumed_;

@@ -32,7 +32,8 @@ namespace minik {
 
 struct SchedulerOptions {
   std::string scheduler_name = "default-scheduler";
-  int workers = 1;
+  // Scheduling cycles are serialized; the bindings of up to `workers` pods run at once.
+  int workers = 4;
 };
 
 class Scheduler {

@@ -4,8 +4,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
+#include "api/events.h"
 #include "api/informer.h"
+#include "controllers/controller_ref.h"
 #include "api/schema.h"
 #include "apiserver/registry.h"
 #include "controllers/controllers.h"
@@ -216,6 +219,82 @@ TEST(InformerIntegrationTest, FieldSelectorAndPaging) {
   EXPECT_EQ(paged.Size(), 10u);
   EXPECT_EQ(selected.ListKeys(), (std::vector<std::string>{"a/c3", "b/c3"}));
   EXPECT_EQ(paged.ByIndex(kNamespaceIndex, "b").size(), 5u);
+}
+
+// Events are written by the recorder's own thread, in order; repeats fold into one Event
+// whose count grows; Flush waits for the writes.
+TEST_F(ControllersIntegrationTest, EventRecorderWritesAsynchronouslyAndFoldsRepeats) {
+  ASSERT_TRUE(EnsureBootstrapObjects(client(), {}).ok());
+  const ResourceRef events{"", "v1", "events"};
+  Json cm = {{"metadata", {{"name", "subject"}}}};
+  auto created = client().Create(kConfigMaps, "default", cm);
+  ASSERT_TRUE(created.ok());
+  {
+    EventRecorder recorder(client(), clock_, "test-controller");
+    for (int i = 0; i < 3; ++i) recorder.Record(*created, "Normal", "Tick", "same message");
+    recorder.Record(*created, "Warning", "Other", "another message");
+    recorder.Flush();
+    auto list = client().List(events, "default");
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ((*list)["items"].size(), 2u);
+    for (const Json& e : (*list)["items"]) {
+      EXPECT_EQ(e["involvedObject"]["name"], "subject");
+      EXPECT_EQ(e["source"]["component"], "test-controller");
+      EXPECT_EQ(e["count"], e["reason"] == "Tick" ? 3 : 1);
+    }
+    recorder.Record(*created, "Normal", "Last", "written by the destructor at the latest");
+  }
+  auto list = client().List(events, "default");
+  EXPECT_EQ((*list)["items"].size(), 3u);
+}
+
+// ClaimObjects adopts matching orphans, releases owned objects that stopped matching, and
+// leaves other controllers' objects and terminating orphans alone.
+TEST_F(ControllersIntegrationTest, ClaimObjectsAdoptsAndReleases) {
+  ASSERT_TRUE(EnsureBootstrapObjects(client(), {}).ok());
+  const ResourceRef replicasets{"apps", "v1", "replicasets"};
+  Json rs = {{"metadata", {{"name", "owner"}}},
+             {"spec",
+              {{"selector", {{"matchLabels", {{"app", "a"}}}}},
+               {"template",
+                {{"metadata", {{"labels", {{"app", "a"}}}}},
+                 {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "busybox"}}})}}}}}}}};
+  auto owner = client().Create(replicasets, "default", rs);
+  ASSERT_TRUE(owner.ok()) << owner.status().message();
+  auto pod = [&](const std::string& name, const std::string& app, Json refs) {
+    Json p = {{"metadata", {{"name", name}, {"labels", {{"app", app}}}}},
+              {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "busybox"}}})}}}};
+    if (!refs.is_null()) p["metadata"]["ownerReferences"] = refs;
+    auto r = client().Create(kPods, "default", p);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return std::make_shared<const Json>(*r);
+  };
+  Json mine = Json::array({NewControllerRef(*owner, "apps/v1", "ReplicaSet")});
+  Json other = Json::array({{{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "x"},
+                             {"uid", "not-the-owner"}, {"controller", true}}});
+  std::vector<ObjectPtr> candidates = {pod("orphan", "a", nullptr), pod("owned", "a", mine),
+                                       pod("strayed", "b", mine), pod("others", "a", other),
+                                       pod("unrelated", "b", nullptr)};
+  ClaimSpec spec{"apps/v1", "ReplicaSet", replicasets, kPods};
+  auto selector = LabelSelector::FromJson(rs["spec"]["selector"]);
+  ASSERT_TRUE(selector.ok());
+  auto claimed = ClaimObjects(client(), spec, *owner, *selector, candidates);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().message();
+  std::set<std::string> names;
+  for (const ObjectPtr& p : *claimed) names.insert(Name(*p));
+  EXPECT_EQ(names, (std::set<std::string>{"orphan", "owned"}));
+  EXPECT_TRUE(IsControlledBy(*client().Get(kPods, "default", "orphan"), *owner));
+  EXPECT_EQ(ControllerRefOf(*client().Get(kPods, "default", "strayed")), nullptr);
+  EXPECT_FALSE(IsControlledBy(*client().Get(kPods, "default", "others"), *owner));
+  EXPECT_EQ(ControllerRefOf(*client().Get(kPods, "default", "unrelated")), nullptr);
+
+  // A deleting owner adopts nothing (checked against the live object, not the cache).
+  auto late = pod("late", "a", nullptr);
+  ASSERT_TRUE(client().Delete(replicasets, "default", "owner").ok());
+  claimed = ClaimObjects(client(), spec, *owner, *selector, {late});
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_TRUE(claimed->empty());
+  EXPECT_EQ(ControllerRefOf(*client().Get(kPods, "default", "late")), nullptr);
 }
 
 }  // namespace
