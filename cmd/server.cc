@@ -115,6 +115,7 @@ int RunServer(const CliArgs& args) {
   RealClock clock;
   std::unique_ptr<Store> store;
   std::unique_ptr<ApiServer> api;
+  std::unique_ptr<SharedInformerFactory> informers;
   std::unique_ptr<NodeAgent> node_agent;
   std::unique_ptr<SimulatedNodes> sim_nodes;
   std::unique_ptr<ControllerManager> controllers;
@@ -171,6 +172,15 @@ int RunServer(const CliArgs& args) {
     return Fail("bootstrap objects: " + st.message());
   }
 
+  // One cache per resource for the whole process: the scheduler, the controllers and the
+  // simulated nodes share it (10,000 pods cached once, not three times). It is stopped
+  // before any of them goes, since its handlers call into them.
+  informers = std::make_unique<SharedInformerFactory>(api->LocalClient(), clock);
+  shutdown.Add([&] {
+    informers->Stop();
+    informers.reset();
+  });
+
   NodeAgentOptions node_options;
   node_options.node_name = profile;
   node_options.node_ip = "127.0.0.1";
@@ -187,12 +197,14 @@ int RunServer(const CliArgs& args) {
   SimulatedNodesOptions sim_options;
   sim_options.count = config->simulated_nodes;
   sim_options.real_node = profile;
+  sim_options.informers = informers.get();
   if (Status st = RemoveStaleSimulatedNodes(api->LocalClient(), sim_options); !st.ok()) {
     return Fail("simulated nodes: " + st.message());
   }
   if (sim_options.count > 0) {
     sim_nodes = NewSimulatedNodes(api->LocalClient(), clock, sim_options);
     shutdown.Add([&] {
+      informers->Stop();
       sim_nodes->Stop();
       sim_nodes.reset();
     });
@@ -202,15 +214,21 @@ int RunServer(const CliArgs& args) {
   ControllerOptions controller_options;
   controller_options.node_name = profile;
   controller_options.resources = &resources;
+  controller_options.informers = informers.get();
+  controller_options.volumes_dir = paths.dir + "/volumes";
   controllers = NewControllerManager(api->LocalClient(), clock, controller_options);
   shutdown.Add([&] {
+    informers->Stop();
     controllers->Stop();
     controllers.reset();
   });
   if (Status st = controllers->Start(); !st.ok()) return Fail("controllers: " + st.message());
 
-  scheduler = NewScheduler(api->LocalClient(), clock);
+  SchedulerOptions scheduler_options;
+  scheduler_options.informers = informers.get();
+  scheduler = NewScheduler(api->LocalClient(), clock, scheduler_options);
   shutdown.Add([&] {
+    informers->Stop();
     scheduler->Stop();
     scheduler.reset();
   });

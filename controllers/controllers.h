@@ -7,6 +7,7 @@
 
 #include "api/client.h"
 #include "api/clock.h"
+#include "api/informer.h"
 #include "api/resource.h"
 #include "api/status.h"
 
@@ -22,6 +23,9 @@ struct ControllerOptions {
   // Where the host-path provisioner of StorageClass `standard` makes volume directories
   // (<profile>/volumes). Empty: no provisioner runs.
   std::string volumes_dir;
+  // Informers shared with other components of the process. Null: the manager makes its
+  // own. A shared factory must be stopped before the manager is destroyed.
+  SharedInformerFactory* informers = nullptr;
 };
 
 class ControllerManager {

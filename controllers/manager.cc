@@ -16,7 +16,10 @@ namespace {
 class ControllerManagerImpl final : public ControllerManager {
  public:
   ControllerManagerImpl(Client& client, Clock& clock, const ControllerOptions& options)
-      : options_(options), informers_(client, clock) {
+      : options_(options),
+        own_informers_(options.informers ? nullptr
+                                         : std::make_unique<SharedInformerFactory>(client, clock)),
+        informers_(options.informers ? *options.informers : *own_informers_) {
     const ResourceRegistry* resources = options.resources;
     if (!resources) {
       RegisterBuiltinResources(builtin_);
@@ -41,13 +44,14 @@ class ControllerManagerImpl final : public ControllerManager {
 
   void Stop() override {
     for (auto& c : controllers_) c->Stop();
-    informers_.Stop();
+    if (own_informers_) own_informers_->Stop();
   }
 
  private:
   const ControllerOptions options_;
   ResourceRegistry builtin_;
-  SharedInformerFactory informers_;
+  std::unique_ptr<SharedInformerFactory> own_informers_;
+  SharedInformerFactory& informers_;
   std::vector<std::unique_ptr<QueueController>> controllers_;
 };
 

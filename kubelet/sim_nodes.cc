@@ -72,10 +72,15 @@ class SimulatedNodesImpl final : public SimulatedNodes {
       MINIK_RETURN_IF_ERROR(agent->Start());
       agents_.push_back(std::move(agent));
     }
-    InformerOptions io;
-    // Pods bound to some node other than the real one: ours or nobody's.
-    io.field_selector = "spec.nodeName!=,spec.nodeName!=" + options_.real_node;
-    pods_ = std::make_unique<Informer>(client_, clock_, kPods, "", io);
+    if (options_.informers) {
+      pods_ = &options_.informers->For(kPods);
+    } else {
+      InformerOptions io;
+      // Pods bound to some node other than the real one: ours or nobody's.
+      io.field_selector = "spec.nodeName!=,spec.nodeName!=" + options_.real_node;
+      own_pods_ = std::make_unique<Informer>(client_, clock_, kPods, "", io);
+      pods_ = own_pods_.get();
+    }
     pods_->AddEventHandler({[this](const Json& p) { OnPod(p); },
                             [this](const Json&, const Json& p) { OnPod(p); },
                             [this](const Json& p) { Release(p); }});
@@ -103,7 +108,7 @@ class SimulatedNodesImpl final : public SimulatedNodes {
     queue_.ShutDown();
     for (auto& t : workers_) t.join();
     workers_.clear();
-    if (pods_) pods_->Stop();
+    if (own_pods_) own_pods_->Stop();
     for (auto& a : agents_) a->Stop();
   }
 
@@ -236,7 +241,8 @@ class SimulatedNodesImpl final : public SimulatedNodes {
   std::mutex mu_;
   std::map<std::string, std::pair<std::string, std::string>> ips_;  // uid -> node, ip
   std::vector<std::unique_ptr<NodeAgent>> agents_;
-  std::unique_ptr<Informer> pods_;
+  std::unique_ptr<Informer> own_pods_;
+  Informer* pods_ = nullptr;
   WorkQueue queue_;
   std::vector<std::thread> workers_;
 };

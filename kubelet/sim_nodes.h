@@ -8,7 +8,7 @@
 //    Initialized, ContainersReady and Ready True;
 //  - a terminating pod is removed at once (grace period 0, uid precondition), as a kubelet
 //    whose containers exit immediately.
-// Threads: one informer thread over pods bound to any node but the real one, plus
+// Threads: the pod informer's thread (shared or its own), plus
 // `workers` threads writing statuses; each NodeAgent has its heartbeat thread.
 #pragma once
 
@@ -17,6 +17,7 @@
 
 #include "api/client.h"
 #include "api/clock.h"
+#include "api/informer.h"
 #include "api/status.h"
 
 namespace minik {
@@ -29,6 +30,9 @@ struct SimulatedNodesOptions {
   // pods receive no traffic) and InternalIP 10.255.<(i + 1) / 256>.<(i + 1) % 256>.
   int pod_cidr_second_octet = 128;
   int workers = 4;
+  // Informers shared with other components (the pod cache). Null: its own pod informer.
+  // A shared factory must be stopped before SimulatedNodes is destroyed.
+  SharedInformerFactory* informers = nullptr;
 };
 
 class SimulatedNodes {

@@ -116,7 +116,9 @@ class SchedulerImpl final : public Scheduler {
       : client_(client),
         clock_(clock),
         options_(options),
-        informers_(client, clock),
+        own_informers_(options.informers ? nullptr
+                                         : std::make_unique<SharedInformerFactory>(client, clock)),
+        informers_(options.informers ? *options.informers : *own_informers_),
         pods_(informers_.For(kPods)),
         nodes_(informers_.For(kNodes)),
         services_(informers_.For(kServices)),
@@ -178,7 +180,7 @@ class SchedulerImpl final : public Scheduler {
     for (std::thread& t : workers_) t.join();
     workers_.clear();
     eviction_->Stop();
-    informers_.Stop();
+    if (own_informers_) own_informers_->Stop();
   }
 
  private:
@@ -743,7 +745,8 @@ class SchedulerImpl final : public Scheduler {
   Client& client_;
   Clock& clock_;
   const SchedulerOptions options_;
-  SharedInformerFactory informers_;
+  std::unique_ptr<SharedInformerFactory> own_informers_;
+  SharedInformerFactory& informers_;
   Informer& pods_;
   Informer& nodes_;
   Informer& services_;

@@ -26,6 +26,7 @@
 
 #include "api/client.h"
 #include "api/clock.h"
+#include "api/informer.h"
 #include "api/status.h"
 
 namespace minik {
@@ -34,6 +35,10 @@ struct SchedulerOptions {
   std::string scheduler_name = "default-scheduler";
   // Scheduling cycles are serialized; the bindings of up to `workers` pods run at once.
   int workers = 4;
+  // Informers shared with other components of the process (one pod cache, not one each).
+  // Null: the scheduler makes its own. A shared factory must be stopped before the
+  // scheduler is destroyed (its handlers call into it).
+  SharedInformerFactory* informers = nullptr;
 };
 
 class Scheduler {
