@@ -354,6 +354,31 @@ PolicyMatch MatchPodFailurePolicy(const Json* policy, const Json& pod) {
   return m;
 }
 
+// matchSuccessPolicy: the first rule the succeeded indexes satisfy, as "Matched rules at
+// index N".
+std::optional<std::string> MatchSuccessPolicy(const Json& job, const Intervals& succeeded) {
+  const Json* rules = Find(job, {"spec", "successPolicy", "rules"});
+  if (!rules || !rules->is_array() || succeeded.empty()) return std::nullopt;
+  for (size_t index = 0; index < rules->size(); ++index) {
+    const Json& rule = (*rules)[index];
+    const Json* count = Find(rule, {"succeededCount"});
+    const bool has_count = count && count->is_number_integer();
+    if (const Json* ixs = Find(rule, {"succeededIndexes"}); ixs && ixs->is_string()) {
+      Intervals required = ParseIndexes(ixs->get<std::string>(), Completions(job));
+      if (required.empty()) continue;
+      int contains = 0;
+      for (const Interval& r : required)
+        for (const Interval& sv : succeeded)
+          contains += std::max(0, std::min(r.last, sv.last) - std::max(r.first, sv.first) + 1);
+      if (contains == Total(required) || (has_count && contains >= count->get<int64_t>()))
+        return "Matched rules at index " + std::to_string(index);
+    } else if (has_count && Total(succeeded) >= count->get<int64_t>()) {
+      return "Matched rules at index " + std::to_string(index);
+    }
+  }
+  return std::nullopt;
+}
+
 std::string IndexLabelValue(int ix) { return std::to_string(ix); }
 
 // podGenerateNameWithIndex.
@@ -714,6 +739,10 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
     }
     s.succeeded_indexes = WithIndexes(s.prev_succeeded_indexes, done);
     s.succeeded = Total(s.succeeded_indexes);
+    if (!s.finished) {
+      if (auto msg = MatchSuccessPolicy(job, s.succeeded_indexes))
+        s.finished = NewCondition("SuccessCriteriaMet", "True", "SuccessPolicy", *msg, now);
+    }
   }
 
   bool suspend_changed = false;

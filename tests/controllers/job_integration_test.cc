@@ -274,6 +274,26 @@ TEST_F(JobTest, IndexedCompletion) {
   EXPECT_EQ(CondStatus(job, "Complete"), "True");
 }
 
+TEST_F(JobTest, SuccessPolicyEndsAnIndexedJobEarly) {
+  Json policy = Json::parse(R"({"rules":[{"succeededIndexes":"0","succeededCount":1}]})");
+  Create(kJobsRef, JobSpec("leader", {{"completions", 3}, {"parallelism", 3},
+                                      {"completionMode", "Indexed"}, {"successPolicy", policy}}));
+  Converge("default/leader");
+  std::string leader;
+  for (const Json& p : Pods("leader"))
+    if (p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == "0") leader = Name(p);
+  ASSERT_FALSE(leader.empty());
+  FinishPod(leader, 0);
+  Converge("default/leader");
+  Json job = Get(kJobsRef, "leader");
+  ASSERT_EQ(CondStatus(job, "Complete"), "True");
+  EXPECT_EQ(GetString(*Condition(job, "SuccessCriteriaMet"), {"reason"}), "SuccessPolicy");
+  EXPECT_EQ(GetString(*Condition(job, "Complete"), {"message"}), "Matched rules at index 0");
+  EXPECT_EQ(GetString(job, {"status", "completedIndexes"}), "0");
+  EXPECT_EQ(GetInt(job, {"status", "failed"}), 0);  // the others were stopped, not failed
+  EXPECT_EQ(PodNames("leader").size(), 0u);
+}
+
 TEST_F(JobTest, PodFailurePolicyFailJobAndIgnore) {
   Json policy = Json::parse(R"({"rules":[
       {"action":"Ignore","onExitCodes":{"operator":"In","values":[3]}},
