@@ -348,7 +348,7 @@ PolicyMatch MatchPodFailurePolicy(const Json* policy, const Json& pod) {
     if (action == "Ignore") return {std::nullopt, false, action};
     if (action == "Count") return {std::nullopt, true, action};
     if (action == "FailJob") return {matched_msg, true, action};
-    // FailIndex (backoffLimitPerIndex) is not supported: the rule counts as a failure.
+    // FailIndex (with backoffLimitPerIndex): counts, and fails the index (IsIndexFailed).
     return {std::nullopt, true, action};
   }
   return m;
@@ -377,6 +377,39 @@ std::optional<std::string> MatchSuccessPolicy(const Json& job, const Intervals& 
     }
   }
   return std::nullopt;
+}
+
+// ---- backoffLimitPerIndex (indexed_job_utils.go) ------------------------------------------
+
+constexpr const char* kIndexFailureCount = "batch.kubernetes.io/job-index-failure-count";
+constexpr const char* kIndexIgnoredCount = "batch.kubernetes.io/job-index-ignored-failure-count";
+
+bool PerIndex(const Json& job) {
+  const Json* b = Find(job, {"spec", "backoffLimitPerIndex"});
+  return IsIndexed(job) && b && b->is_number_integer();
+}
+int AnnotationCount(const Json& pod, const char* key) {
+  const Json* v = Find(pod, {"metadata", "annotations", key});
+  if (!v || !v->is_string()) return 0;
+  const std::string& s = v->get_ref<const std::string&>();
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return std::stoi(s);
+}
+int AbsoluteFailureCount(const Json& pod) {
+  return AnnotationCount(pod, kIndexFailureCount) + AnnotationCount(pod, kIndexIgnoredCount);
+}
+// isIndexFailed: the pod's failure used up the index's backoffLimitPerIndex (or a FailIndex
+// rule matched).
+bool IsIndexFailed(const Json& job, const Json& pod) {
+  if (!IsPodFailed(pod, job)) return false;
+  bool counted = true;
+  if (const Json* policy = FailurePolicy(job)) {
+    PolicyMatch m = MatchPodFailurePolicy(policy, pod);
+    if (m.action == "FailIndex") return true;
+    counted = m.count;
+  }
+  return counted &&
+         AnnotationCount(pod, kIndexFailureCount) >= GetInt(job, {"spec", "backoffLimitPerIndex"});
 }
 
 std::string IndexLabelValue(int ix) { return std::to_string(ix); }
@@ -430,6 +463,10 @@ struct JobController::SyncState {
   int ready = 0;
   int terminating = 0;
   Intervals prev_succeeded_indexes, succeeded_indexes;
+  std::optional<Intervals> failed_indexes;  // with backoffLimitPerIndex
+  // Per index, the failed pod whose finalizer stays until its replacement exists (it carries
+  // the index's failure count).
+  std::map<int, ObjectPtr> delayed;
   BackoffRecord new_backoff;
   std::set<std::string> expected_rm;
   std::set<std::string> uncounted_succeeded, uncounted_failed;
@@ -739,6 +776,42 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
     }
     s.succeeded_indexes = WithIndexes(s.prev_succeeded_indexes, done);
     s.succeeded = Total(s.succeeded_indexes);
+    if (PerIndex(job)) {
+      Intervals prev = ParseIndexes(GetString(job, {"status", "failedIndexes"}), Completions(job));
+      std::set<int> failed_now;
+      for (const ObjectPtr& p : s.pods) {
+        int ix = CompletionIndex(*p);
+        if (ix != kUnknownIndex && ix < Completions(job) && HasTrackingFinalizer(*p) &&
+            IsIndexFailed(job, *p))
+          failed_now.insert(ix);
+      }
+      s.failed_indexes = WithIndexes(prev, failed_now);
+      const int failed_total = Total(*s.failed_indexes);
+      const Json* max_failed = Find(job, {"spec", "maxFailedIndexes"});
+      if (!s.finished) {
+        if (max_failed && max_failed->is_number_integer() && failed_total > max_failed->get<int64_t>()) {
+          s.finished = NewCondition("FailureTarget", "True", "MaxFailedIndexesExceeded",
+                                    "Job has exceeded the specified maximal number of failed indexes", now);
+        } else if (failed_total > 0 && failed_total + Total(s.succeeded_indexes) >= Completions(job)) {
+          s.finished = NewCondition("FailureTarget", "True", "FailedIndexes", "Job has failed indexes", now);
+        }
+      }
+      // getPodsWithDelayedDeletionPerIndex.
+      std::set<int> active_ix;
+      PodIndexes(s.active_pods, &active_ix);
+      for (const ObjectPtr& p : s.pods) {
+        int ix = CompletionIndex(*p);
+        if (!HasTrackingFinalizer(*p) || s.expected_rm.count(Uid(*p)) || ix == kUnknownIndex ||
+            ix >= Completions(job) || !IsPodFailed(*p, job))
+          continue;
+        if (Has(s.succeeded_indexes, ix) || Has(*s.failed_indexes, ix) || active_ix.count(ix)) continue;
+        auto it = s.delayed.find(ix);
+        if (it == s.delayed.end() ||
+            (AbsoluteFailureCount(*it->second) <= AbsoluteFailureCount(*p) &&
+             FinishedTime(*p) >= FinishedTime(*it->second)))
+          s.delayed[ix] = p;
+      }
+    }
     if (!s.finished) {
       if (auto msg = MatchSuccessPolicy(job, s.succeeded_indexes))
         s.finished = NewCondition("SuccessCriteriaMet", "True", "SuccessPolicy", *msg, now);
@@ -816,7 +889,9 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
           int terminating = OnlyReplaceFailedPods(job) ? s.terminating : 0;
           int diff = want - terminating - active;
           if (diff > 0) {
-            milliseconds remaining = RemainingBackoff(s.new_backoff);
+            // With backoffLimitPerIndex each index has its own back-off (below).
+            milliseconds remaining =
+                PerIndex(job) ? milliseconds(0) : RemainingBackoff(s.new_backoff);
             if (remaining.count() > 0) {
               want_requeue(std::max(remaining, milliseconds(1000)));
             } else {
@@ -834,13 +909,51 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
                   busy.insert(t.begin(), t.end());
                 }
                 Intervals non_pending = WithIndexes(s.succeeded_indexes, busy);
+                if (s.failed_indexes) non_pending = Merge(non_pending, *s.failed_indexes);
                 for (int c = 0; c < Completions(job) && static_cast<int>(indexes.size()) < diff; ++c)
                   if (!Has(non_pending, c)) indexes.push_back(c);
+                if (PerIndex(job)) {
+                  // getPodCreationInfoForIndependentIndexes: only indexes out of back-off.
+                  std::vector<int> now_ready;
+                  milliseconds min_left{0};
+                  for (int ix : indexes) {
+                    milliseconds left{0};
+                    if (auto it = s.delayed.find(ix); it != s.delayed.end()) {
+                      BackoffRecord r{AbsoluteFailureCount(*it->second) + 1, FinishedTime(*it->second)};
+                      left = RemainingBackoff(r);
+                    }
+                    if (left.count() == 0) {
+                      now_ready.push_back(ix);
+                    } else if (min_left.count() == 0 || left < min_left) {
+                      min_left = left;
+                    }
+                  }
+                  if (now_ready.empty() && min_left.count() > 0)
+                    want_requeue(std::max(min_left, milliseconds(1000)));
+                  indexes = std::move(now_ready);
+                }
                 diff = static_cast<int>(indexes.size());
               }
               if (diff > 0) {
                 int created = 0;
-                manage_err = CreatePods(key, job, diff, std::move(indexes), &created);
+                std::map<int, std::pair<int, int>> counts;
+                if (PerIndex(job)) {
+                  // addIndexFailureCountAnnotation: the replaced pod's counts plus its failure.
+                  for (int ix : indexes) {
+                    std::pair<int, int>& c = counts[ix];
+                    auto it = s.delayed.find(ix);
+                    if (it == s.delayed.end()) continue;
+                    c = {AnnotationCount(*it->second, kIndexFailureCount),
+                         AnnotationCount(*it->second, kIndexIgnoredCount)};
+                    if (MatchPodFailurePolicy(FailurePolicy(job), *it->second).count) {
+                      ++c.first;
+                    } else {
+                      ++c.second;
+                    }
+                  }
+                }
+                manage_err = CreatePods(key, job, diff, std::move(indexes),
+                                        PerIndex(job) ? &counts : nullptr, &created);
                 active += created;
               }
             }
@@ -883,7 +996,9 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
 }
 
 Status JobController::CreatePods(const std::string& key, const Json& job, int count,
-                                 std::vector<int> indexes, int* created_out) {
+                                 std::vector<int> indexes,
+                                 const std::map<int, std::pair<int, int>>* failure_counts,
+                                 int* created_out) {
   Json tmpl = job["spec"].value("template", Json::object());
   if (!tmpl.is_object()) tmpl = Json::object();
   if (!tmpl["metadata"].is_object()) tmpl["metadata"] = Json::object();
@@ -917,6 +1032,12 @@ Status JobController::CreatePods(const std::string& key, const Json& job, int co
         meta["labels"][kIndexKey] = IndexLabelValue(ix);
         pod["spec"]["hostname"] = Name(job) + "-" + std::to_string(ix);
         meta["generateName"] = GenerateNameWithIndex(Name(job), ix);
+        if (failure_counts) {
+          auto it = failure_counts->find(ix);
+          std::pair<int, int> c = it == failure_counts->end() ? std::pair<int, int>{0, 0} : it->second;
+          meta["annotations"][kIndexFailureCount] = std::to_string(c.first);
+          if (c.second > 0) meta["annotations"][kIndexIgnoredCount] = std::to_string(c.second);
+        }
       }
       pod["metadata"] = std::move(meta);
       auto r = client_.Create(kPods, Namespace(job), std::move(pod));
@@ -1043,8 +1164,13 @@ Status JobController::TrackStatusAndRemoveFinalizers(const std::string& key, Syn
     const std::string uid = Uid(*p);
     if (!HasTrackingFinalizer(*p) || s.expected_rm.count(uid)) continue;
     const bool failed = IsPodFailed(*p, s.job);
-    // canRemoveFinalizer: the job is going away or finishing, or the pod is done.
+    // canRemoveFinalizer: the job is going away or finishing, or the pod is done (but a
+    // failed pod whose index awaits its replacement keeps it).
     if (!(IsBeingDeleted(s.job) || s.finished || Phase(*p) == "Succeeded" || failed)) continue;
+    if (!IsBeingDeleted(s.job) && !s.finished && Phase(*p) != "Succeeded") {
+      auto d = s.delayed.find(CompletionIndex(*p));
+      if (d != s.delayed.end() && Uid(*d->second) == uid) continue;
+    }
     to_remove.push_back(p);
     if (Phase(*p) == "Succeeded" && !s.uncounted_failed.count(uid)) {
       if (indexed) {
@@ -1083,6 +1209,13 @@ Status JobController::TrackStatusAndRemoveFinalizers(const std::string& key, Syn
       st.erase("completedIndexes");
     } else {
       st["completedIndexes"] = text;
+    }
+    if (s.failed_indexes) {
+      std::string failed_text = ToString(*s.failed_indexes);
+      if (!st.contains("failedIndexes") || GetString(st, {"failedIndexes"}) != failed_text) {
+        st["failedIndexes"] = failed_text;
+        needs_flush = true;
+      }
     }
   }
   if (s.finished && GetString(*s.finished, {"type"}) == "FailureTarget") {

@@ -21,6 +21,8 @@
 //  - completionMode Indexed: one pod per index with the annotation and label
 //    batch.kubernetes.io/job-completion-index, hostname "<job>-<index>", env
 //    JOB_COMPLETION_INDEX from the downward API, status.completedIndexes ("0-2,4");
+//    backoffLimitPerIndex (per-index back-off and failure-count annotations,
+//    status.failedIndexes, maxFailedIndexes, FailIndex rules) and successPolicy;
 //  - events Completed, BackoffLimitExceeded, DeadlineExceeded, as the "job-controller".
 // Pods that lost their Job but keep the tracking finalizer (orphans, pods of finished or
 // deleted Jobs) are queued under the key "pod:ns/name" and get the finalizer removed.
@@ -67,8 +69,10 @@ class JobController final : public QueueController {
   StatusOr<std::vector<ObjectPtr>> PodsForJob(const Json& job);
   // Creates `count` pods (indexes from `indexes` when Indexed), in slow-start batches;
   // *created: how many creations succeeded. Returns the first creation error.
+  // With backoffLimitPerIndex, `failure_counts` gives each index's (failed, ignored) counts
+  // for the batch.kubernetes.io/job-index-*failure-count annotations.
   Status CreatePods(const std::string& key, const Json& job, int count, std::vector<int> indexes,
-                    int* created);
+                    const std::map<int, std::pair<int, int>>* failure_counts, int* created);
   // Deletes pods (removing the tracking finalizer first when `remove_finalizer`).
   // Returns {deleted, deleted_ready}.
   std::pair<int, int> DeletePods(const std::string& key, const Json& job,

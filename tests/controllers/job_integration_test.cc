@@ -294,6 +294,46 @@ TEST_F(JobTest, SuccessPolicyEndsAnIndexedJobEarly) {
   EXPECT_EQ(PodNames("leader").size(), 0u);
 }
 
+TEST_F(JobTest, BackoffLimitPerIndex) {
+  Create(kJobsRef, JobSpec("per", {{"completions", 3}, {"parallelism", 3},
+                                   {"completionMode", "Indexed"}, {"backoffLimitPerIndex", 1}}));
+  Converge("default/per");
+  auto by_index = [&] {
+    std::map<std::string, Json> out;
+    for (const Json& p : Pods("per"))
+      if (!IsBeingDeleted(p) && GetString(p, {"status", "phase"}) != "Failed" &&
+          GetString(p, {"status", "phase"}) != "Succeeded")
+        out[p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]] = p;
+    return out;
+  };
+  auto pods = by_index();
+  ASSERT_EQ(pods.size(), 3u);
+  EXPECT_EQ(pods["0"]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"], "0");
+  FinishPod(Name(pods["0"]), 1);
+  ReconcileResult r = Converge("default/per");
+  EXPECT_GT(r.requeue_after, 9s);  // index 0 waits for its own back-off
+  EXPECT_EQ(by_index().count("0"), 0u);
+  clock_.Step(10s);
+  Converge("default/per");
+  pods = by_index();
+  ASSERT_EQ(pods.count("0"), 1u);
+  EXPECT_EQ(pods["0"]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"], "1");
+  Json job = Get(kJobsRef, "per");
+  EXPECT_EQ(GetInt(job, {"status", "failed"}), 1);  // the replaced pod is counted now
+  EXPECT_EQ(GetString(job, {"status", "failedIndexes"}), "");
+  FinishPod(Name(pods["0"]), 1);  // index 0 used up its one retry
+  FinishPod(Name(pods["1"]), 0);
+  FinishPod(Name(pods["2"]), 0);
+  Converge("default/per");
+  job = Get(kJobsRef, "per");
+  EXPECT_EQ(GetString(job, {"status", "failedIndexes"}), "0");
+  EXPECT_EQ(GetString(job, {"status", "completedIndexes"}), "1,2");
+  EXPECT_EQ(GetInt(job, {"status", "failed"}), 2);
+  ASSERT_EQ(CondStatus(job, "Failed"), "True");
+  EXPECT_EQ(GetString(*Condition(job, "Failed"), {"reason"}), "FailedIndexes");
+  EXPECT_EQ(GetString(*Condition(job, "Failed"), {"message"}), "Job has failed indexes");
+}
+
 TEST_F(JobTest, PodFailurePolicyFailJobAndIgnore) {
   Json policy = Json::parse(R"({"rules":[
       {"action":"Ignore","onExitCodes":{"operator":"In","values":[3]}},
