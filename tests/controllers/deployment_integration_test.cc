@@ -194,7 +194,12 @@ class DeploymentTest : public ::testing::Test {
       if (!Find(p, {"metadata", "deletionTimestamp"})) ++n;
     return n;
   }
+  // Events are written by the recorder's own thread: waits (bounded) for at least one.
   std::vector<std::string> EventMessages(const std::string& object, const std::string& reason) {
+    Eventually([&] { return !EventMessagesNow(object, reason).empty(); }, std::chrono::seconds(2));
+    return EventMessagesNow(object, reason);
+  }
+  std::vector<std::string> EventMessagesNow(const std::string& object, const std::string& reason) {
     std::vector<std::string> out;
     for (const Json& e : List(kEvents))
       if (GetString(e, {"involvedObject", "name"}) == object && GetString(e, {"reason"}) == reason)
@@ -255,6 +260,11 @@ TEST_F(DeploymentTest, CreatesAHashedReplicaSetAndCompletesTheRollout) {
             "ReplicaSet \"" + Name(rs) + "\" has successfully progressed.");
   EXPECT_EQ(EventMessages("app", "ScalingReplicaSet"),
             std::vector<std::string>{"Scaled up replica set " + Name(rs) + " from 0 to 3"});
+  for (const Json& e : List(kEvents)) {
+    if (GetString(e, {"reason"}) != "ScalingReplicaSet") continue;
+    EXPECT_EQ(e["involvedObject"]["kind"], "Deployment");
+    EXPECT_EQ(e["source"]["component"], "deployment-controller");
+  }
   // Level-triggered: nothing more to do.
   std::string before = Fingerprint();
   ReconcileDeployment("app");
@@ -286,11 +296,11 @@ TEST_F(DeploymentTest, RollingUpdateStaysWithinSurgeAndUnavailable) {
   EXPECT_EQ(SpecReplicas(ReplicaSetWithImage("app", "img:a")), 0);
   EXPECT_EQ(Revisions("app"), (std::set<int64_t>{1, 2}));
   EXPECT_EQ(LivePods("app=app"), 4);
-  EXPECT_FALSE(EventMessages("app", "ScalingReplicaSet").empty());
-  bool scaled_down = false;
-  for (const std::string& m : EventMessages("app", "ScalingReplicaSet"))
-    scaled_down = scaled_down || m.rfind("Scaled down replica set ", 0) == 0;
-  EXPECT_TRUE(scaled_down);
+  EXPECT_TRUE(Eventually([&] {
+    for (const std::string& m : EventMessagesNow("app", "ScalingReplicaSet"))
+      if (m.rfind("Scaled down replica set ", 0) == 0) return true;
+    return false;
+  }));
 }
 
 TEST_F(DeploymentTest, PercentFenceposts) {

@@ -162,13 +162,18 @@ class ReplicaSetTest : public ::testing::Test {
       if (include_terminating || !Find(p, {"metadata", "deletionTimestamp"})) out.push_back(p);
     return out;
   }
-  int CountEvents(const std::string& object, const std::string& reason) {
+  int CountEventsNow(const std::string& object, const std::string& reason) {
     auto r = registry_->List(kEvents, "default");
     int n = 0;
     for (const Json& e : (*r)["items"])
       if (GetString(e, {"involvedObject", "name"}) == object && GetString(e, {"reason"}) == reason)
         ++n;
     return n;
+  }
+  // Events are written by the recorder's own thread: waits for `want` of them (bounded).
+  int CountEvents(const std::string& object, const std::string& reason, int want) {
+    Eventually([&] { return CountEventsNow(object, reason) >= want; }, std::chrono::seconds(2));
+    return CountEventsNow(object, reason);
   }
   // The scheduler's and kubelet's part.
   void SetPod(const std::string& name, const std::string& node, const std::string& phase,
@@ -218,7 +223,12 @@ TEST_F(ReplicaSetTest, CreatesPodsFromTheTemplateWithControllerRefAndEvents) {
     EXPECT_EQ(ref["controller"], true);
     EXPECT_EQ(ref["blockOwnerDeletion"], true);
   }
-  EXPECT_EQ(CountEvents("web", "SuccessfulCreate"), 3);
+  EXPECT_EQ(CountEvents("web", "SuccessfulCreate", 3), 3);
+  for (const Json& e : (*registry_->List(kEvents, "default"))["items"]) {
+    EXPECT_EQ(e["involvedObject"]["kind"], "ReplicaSet");
+    EXPECT_EQ(e["source"]["component"], "replicaset-controller");
+    EXPECT_EQ(GetString(e, {"message"}).rfind("Created pod: web-", 0), 0u);
+  }
   // Level-triggered: another reconcile changes nothing.
   Sync(*rs_, "default/web");
   EXPECT_EQ(Pods("app=web").size(), 3u);
@@ -294,11 +304,30 @@ TEST_F(ReplicaSetTest, ScaleDownDeletesInUpstreamOrder) {
   EXPECT_EQ(alive().count(Name(pods[4])), 0u) << "then the one ready for less time";
   scale_to(1);
   EXPECT_EQ(alive(), std::set<std::string>{Name(pods[5])}) << "the costly pod stays last";
-  EXPECT_EQ(CountEvents("web", "SuccessfulDelete"), 5);
+  EXPECT_EQ(CountEvents("web", "SuccessfulDelete", 5), 5);
   // Status counts the pods seen before acting, as upstream; the next sync sees the
   // deletion. Bound running pods are deleted gracefully: terminating pods are not counted.
   Sync(*rs_, "default/web");
   EXPECT_EQ(Get(kRS, "web")["status"]["replicas"], 1);
+}
+
+TEST_F(ReplicaSetTest, ScaleDownPrefersNodesWithMoreRelatedPods) {
+  StartControllers();
+  Create(kRS, ReplicaSet("web", 3, "web"));
+  Sync(*rs_, "default/web");
+  std::vector<Json> pods = Pods("app=web");
+  ASSERT_EQ(pods.size(), 3u);
+  SystemTime t0 = clock_.Now();
+  SetPod(Name(pods[0]), "n1", "Running", true, t0);
+  SetPod(Name(pods[1]), "n1", "Running", true, t0);
+  SetPod(Name(pods[2]), "n2", "Running", true, t0);
+  Json rs = Get(kRS, "web");
+  rs["spec"]["replicas"] = 2;
+  ASSERT_TRUE(registry_->Update(kRS, "default", rs).ok());
+  Sync(*rs_, "default/web");
+  std::set<std::string> nodes;
+  for (const Json& p : Pods("app=web", false)) nodes.insert(GetString(p, {"spec", "nodeName"}));
+  EXPECT_EQ(nodes, (std::set<std::string>{"n1", "n2"})) << "one of the doubled-up pods went";
 }
 
 TEST_F(ReplicaSetTest, TerminatingAndFinishedPodsAreReplaced) {
@@ -360,7 +389,7 @@ TEST_F(ReplicaSetTest, FailedCreateStopsTheSlowStartAndSetsReplicaFailure) {
   ASSERT_NE(cond, nullptr);
   EXPECT_EQ(GetString(*cond, {"reason"}), "FailedCreate");
   EXPECT_EQ(GetString(*cond, {"message"}), "pods \"x\" is forbidden: exceeded quota: q");
-  EXPECT_EQ(CountEvents("web", "FailedCreate"), 1);
+  EXPECT_EQ(CountEvents("web", "FailedCreate", 1), 1);
 
   // The failure is gone: expectations were lowered, so the next reconcile creates all.
   client_->fail_creates = false;
@@ -405,7 +434,7 @@ TEST_F(ReplicaSetTest, ReplicationControllerUsesItsMapSelectorAndKind) {
   Json got = Get(kRC, "rc");
   EXPECT_EQ(got["status"]["readyReplicas"], 2);
   EXPECT_EQ(got["status"]["availableReplicas"], 2);
-  EXPECT_EQ(CountEvents("rc", "SuccessfulCreate"), 2);
+  EXPECT_EQ(CountEvents("rc", "SuccessfulCreate", 2), 2);
   // The ReplicaSet controller leaves RC pods alone.
   Sync(*rs_, "default/rc");
   EXPECT_EQ(Pods("app=rc").size(), 2u);
