@@ -259,6 +259,11 @@ void ValidatePvcUpdate(Causes& out, const Json& pvc, const Json& old) {
     spec.erase("volumeName");
     old_spec.erase("volumeName");
   }
+  // Retroactive default StorageClass (1.28+): a class may be set on a claim that had none.
+  if (At(old_spec, {"storageClassName"}).is_null()) {
+    spec.erase("storageClassName");
+    old_spec.erase("storageClassName");
+  }
   if (spec.contains("resources") && spec["resources"].empty()) spec.erase("resources");
   if (old_spec.contains("resources") && old_spec["resources"].empty()) old_spec.erase("resources");
   if (spec != old_spec)

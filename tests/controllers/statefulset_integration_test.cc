@@ -304,12 +304,18 @@ class StatefulSetTest : public RegistryTest {
     }
     ASSERT_TRUE(Sync().ok());
   }
-  std::vector<std::string> EventMessages(const std::string& reason) {
+  // The events of `reason` once at least `n` were written (the recorder writes on its own
+  // thread).
+  std::vector<std::string> EventMessages(const std::string& reason, size_t n = 1) {
     std::vector<std::string> out;
-    Json list = *client().List(kEvents, "default");
-    for (const Json& e : list["items"]) {
-      if (GetString(e, {"reason"}) == reason) out.push_back(GetString(e, {"message"}));
-    }
+    Eventually([&] {
+      out.clear();
+      Json list = *client().List(kEvents, "default");
+      for (const Json& e : list["items"]) {
+        if (GetString(e, {"reason"}) == reason) out.push_back(GetString(e, {"message"}));
+      }
+      return out.size() >= n;
+    });
     return out;
   }
 
@@ -372,7 +378,7 @@ TEST_F(StatefulSetTest, OrderedReadyCreatesPodsOneAtATimeWithIdentityAndClaims) 
   ASSERT_TRUE(rev.ok());
   EXPECT_EQ(GetInt(*rev, {"revision"}), 1);
 
-  auto created = EventMessages("SuccessfulCreate");
+  auto created = EventMessages("SuccessfulCreate", 6);
   EXPECT_NE(std::find(created.begin(), created.end(), "create Pod web-0 in StatefulSet web successful"),
             created.end());
   EXPECT_NE(std::find(created.begin(), created.end(),
@@ -401,7 +407,7 @@ TEST_F(StatefulSetTest, ScaleDownDeletesHighestOrdinalFirstAndWaitsForItToGo) {
   EXPECT_EQ(PodNames(), std::vector<std::string>{"web-0"});
   EXPECT_TRUE(client().Get(kClaims, "default", "data-web-2").ok());  // retained
   EXPECT_TRUE(client().Get(kClaims, "default", "data-web-1").ok());
-  EXPECT_EQ(EventMessages("SuccessfulDelete").size(), 2u);
+  EXPECT_EQ(EventMessages("SuccessfulDelete", 2).size(), 2u);
   ASSERT_TRUE(Sync().ok());
   EXPECT_EQ(GetSet()["status"]["replicas"], 1);
 
