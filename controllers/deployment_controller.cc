@@ -148,8 +148,8 @@ StatusOr<ReconcileResult> DeploymentController::Reconcile(const std::string& key
   }
   auto selector = LabelSelector::FromJson(*sel);
   if (!selector.ok()) {
-    return Status(Code::kInvalid, "deployment " + key +
-                                      " has invalid label selector: " + selector.status().message());
+    return Status(Code::kInvalid, "deployment " + key + " has invalid label selector: " +
+                                      selector.status().message());
   }
   MINIK_RETURN_IF_ERROR(ClaimReplicaSets(s, *selector));
 
@@ -200,8 +200,8 @@ Status DeploymentController::UpdateDeploymentStatus(Sync& s) {
 
 // ---- revisions and the new replica set ------------------------------------------------------
 
-Status DeploymentController::GetAllReplicaSetsAndSyncRevision(Sync& s, bool create,
-                                                               Json** new_rs, RSList* old_rss) {
+Status DeploymentController::GetAllReplicaSetsAndSyncRevision(Sync& s, bool create, Json** new_rs,
+                                                              RSList* old_rss) {
   RSList sorted;
   for (auto& rs : s.rss) sorted.push_back(rs.get());
   std::sort(sorted.begin(), sorted.end(), CreationLess);
@@ -314,18 +314,20 @@ StatusOr<Json*> DeploymentController::GetNewReplicaSet(Sync& s, Json* existing,
       for (const StatusCause& c : r.status().details()->causes)
         terminating = terminating || c.reason == "NamespaceTerminating";
     if (terminating) return r.status();
-    std::string msg = "Failed to create new replica set " + Quote(name) + ": " + r.status().message();
+    std::string msg =
+        "Failed to create new replica set " + Quote(name) + ": " + r.status().message();
     if (HasProgressDeadline(d)) {
-      SetCondition(StatusOf(d),
-                   NewDeploymentCondition("Progressing", "False", kFailedRSCreateReason, msg, s.now));
+      SetCondition(StatusOf(d), NewDeploymentCondition("Progressing", "False",
+                                                       kFailedRSCreateReason, msg, s.now));
       (void)UpdateDeploymentStatus(s);  // the create error is the one to report
     }
     recorder_.Record(d, "Warning", kFailedRSCreateReason, msg);
     return r.status();
   }
   if (!already_exists && *count > 0) {
-    recorder_.Record(d, "Normal", "ScalingReplicaSet",
-                     "Scaled up replica set " + Name(created) + " from 0 to " + std::to_string(*count));
+    recorder_.Record(
+        d, "Normal", "ScalingReplicaSet",
+        "Scaled up replica set " + Name(created) + " from 0 to " + std::to_string(*count));
   }
   s.rss.push_back(std::make_shared<Json>(std::move(created)));
   Json* new_rs = s.rss.back().get();
@@ -401,7 +403,8 @@ Status DeploymentController::Scale(Sync& s, Json* new_rs, RSList old_rss) {
   const Json& d = s.d;
   const int64_t replicas = SpecReplicas(d);
   // FindActiveOrLatest: one active replica set takes the whole size; none: the newest.
-  std::sort(old_rss.begin(), old_rss.end(), [](const Json* a, const Json* b) { return CreationLess(b, a); });
+  std::sort(old_rss.begin(), old_rss.end(),
+            [](const Json* a, const Json* b) { return CreationLess(b, a); });
   RSList all = old_rss;
   all.push_back(new_rs);
   RSList active = FilterActive(all);
@@ -449,7 +452,8 @@ Status DeploymentController::Scale(Sync& s, Json* new_rs, RSList old_rss) {
   }
   for (size_t i = 0; i < active.size(); ++i) {
     Json* rs = active[i];
-    if (i == 0 && to_add != 0) size[Name(*rs)] = std::max<int64_t>(0, size[Name(*rs)] + to_add - added);
+    if (i == 0 && to_add != 0)
+      size[Name(*rs)] = std::max<int64_t>(0, size[Name(*rs)] + to_add - added);
     auto r = ScaleReplicaSet(s, rs, size[Name(*rs)]);
     if (!r.ok()) return r.status();
   }
@@ -477,8 +481,8 @@ StatusOr<bool> DeploymentController::ScaleReplicaSet(Sync& s, Json* rs, int64_t 
   if (!size_changes) return false;
   recorder_.Record(s.d, "Normal", "ScalingReplicaSet",
                    std::string("Scaled ") + (old_scale < new_scale ? "up" : "down") +
-                       " replica set " + Name(*rs) + " from " + std::to_string(old_scale) +
-                       " to " + std::to_string(new_scale));
+                       " replica set " + Name(*rs) + " from " + std::to_string(old_scale) + " to " +
+                       std::to_string(new_scale));
   return true;
 }
 
@@ -523,7 +527,8 @@ Json DeploymentController::CalculateStatus(const Sync& s, const RSList& all,
   SetOrErase(status, "unavailableReplicas", unavailable);
   if (const Json* c = Find(d, {"status", "collisionCount"}); c && !c->is_null())
     status["collisionCount"] = *c;
-  if (const Json* conds = Find(d, {"status", "conditions"}); conds && conds->is_array() && !conds->empty())
+  if (const Json* conds = Find(d, {"status", "conditions"});
+      conds && conds->is_array() && !conds->empty())
     status["conditions"] = *conds;
   if (available >= SpecReplicas(d) - MaxUnavailable(d)) {
     SetCondition(status, NewDeploymentCondition("Available", "True", kMinimumReplicasAvailable,
@@ -548,15 +553,17 @@ Status DeploymentController::SyncRolloutStatus(Sync& s, const RSList& all, const
   Json status = CalculateStatus(s, all, new_rs);
   if (!HasProgressDeadline(d)) RemoveCondition(status, "Progressing");
   const Json* current = GetCondition(StatusOf(s.d), "Progressing");
-  const bool complete_before = GetInt(status, {"replicas"}, 0) == GetInt(status, {"updatedReplicas"}, 0) &&
-                               current && GetString(*current, {"reason"}) == kNewRSAvailableReason;
+  const bool complete_before =
+      GetInt(status, {"replicas"}, 0) == GetInt(status, {"updatedReplicas"}, 0) && current &&
+      GetString(*current, {"reason"}) == kNewRSAvailableReason;
   // Progress is estimated only while a rollout is under way.
   if (HasProgressDeadline(d) && !complete_before) {
-    const std::string subject = new_rs ? "ReplicaSet " + Quote(Name(*new_rs))
-                                       : "Deployment " + Quote(Name(d));
+    const std::string subject =
+        new_rs ? "ReplicaSet " + Quote(Name(*new_rs)) : "Deployment " + Quote(Name(d));
     if (DeploymentComplete(d, status)) {
-      SetCondition(status, NewDeploymentCondition("Progressing", "True", kNewRSAvailableReason,
-                                                  subject + " has successfully progressed.", s.now));
+      SetCondition(status,
+                   NewDeploymentCondition("Progressing", "True", kNewRSAvailableReason,
+                                          subject + " has successfully progressed.", s.now));
     } else if (DeploymentProgressing(d, status)) {
       // Any progress refreshes lastUpdateTime, even with the same reason.
       Json cond = NewDeploymentCondition("Progressing", "True", kReplicaSetUpdatedReason,

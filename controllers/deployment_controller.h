@@ -94,8 +94,7 @@ class DeploymentController final : public QueueController {
   // deployment_rollout.cc: the two strategies.
   Status RolloutRolling(Sync& s);
   StatusOr<bool> ReconcileNewReplicaSet(Sync& s, const RSList& all, Json* new_rs);
-  StatusOr<bool> ReconcileOldReplicaSets(Sync& s, const RSList& all, RSList old_rss,
-                                         Json* new_rs);
+  StatusOr<bool> ReconcileOldReplicaSets(Sync& s, const RSList& all, RSList old_rss, Json* new_rs);
   StatusOr<int64_t> CleanupUnhealthyReplicas(Sync& s, RSList& old_rss, int64_t max_cleanup);
   StatusOr<int64_t> ScaleDownOldReplicaSetsForRollingUpdate(Sync& s, const RSList& all,
                                                             RSList old_rss);

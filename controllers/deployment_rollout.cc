@@ -71,8 +71,9 @@ StatusOr<int64_t> DeploymentController::CleanupUnhealthyReplicas(Sync& s, RSList
     if (replicas == 0 || replicas == available) continue;  // nothing unhealthy here
     const int64_t n = std::min(max_cleanup - total, replicas - available);
     if (replicas - n > replicas) {
-      return Status(Code::kInternal, "when cleaning up unhealthy replicas, got invalid request to scale down " +
-                                         Namespace(*rs) + "/" + Name(*rs));
+      return Status(Code::kInternal,
+                    "when cleaning up unhealthy replicas, got invalid request to scale down " +
+                        Namespace(*rs) + "/" + Name(*rs));
     }
     auto r = ScaleReplicaSetAndRecordEvent(s, rs, replicas - n);
     if (!r.ok()) return r.status();
@@ -81,8 +82,9 @@ StatusOr<int64_t> DeploymentController::CleanupUnhealthyReplicas(Sync& s, RSList
   return total;
 }
 
-StatusOr<int64_t> DeploymentController::ScaleDownOldReplicaSetsForRollingUpdate(
-    Sync& s, const RSList& all, RSList old_rss) {
+StatusOr<int64_t> DeploymentController::ScaleDownOldReplicaSetsForRollingUpdate(Sync& s,
+                                                                                const RSList& all,
+                                                                                RSList old_rss) {
   const int64_t min_available = SpecReplicas(s.d) - MaxUnavailable(s.d);
   const int64_t available = SumStatus(all, "availableReplicas");
   if (available <= min_available) return int64_t{0};

@@ -15,13 +15,12 @@ constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
 
 // Annotations of a deployment never copied to (or from) its replica sets.
 bool SkipCopyAnnotation(const std::string& key) {
-  static const std::set<std::string> kSkip = {
-      "kubectl.kubernetes.io/last-applied-configuration",
-      kRevisionAnnotation,
-      kRevisionHistoryAnnotation,
-      kDesiredReplicasAnnotation,
-      kMaxReplicasAnnotation,
-      "deprecated.deployment.rollback.to"};
+  static const std::set<std::string> kSkip = {"kubectl.kubernetes.io/last-applied-configuration",
+                                              kRevisionAnnotation,
+                                              kRevisionHistoryAnnotation,
+                                              kDesiredReplicasAnnotation,
+                                              kMaxReplicasAnnotation,
+                                              "deprecated.deployment.rollback.to"};
   return kSkip.count(key) > 0;
 }
 
@@ -293,10 +292,10 @@ std::string ComputeHash(const Json& tmpl, std::optional<int64_t> collision_count
 StatusOr<int64_t> ValueFromIntOrPercent(const Json& v, int64_t total, bool round_up) {
   if (v.is_null()) return int64_t{0};
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (!v.is_string()) return BadRequest("invalid value for IntOrString: invalid type: neither int nor percentage");
+  if (!v.is_string())
+    return BadRequest("invalid value for IntOrString: invalid type: neither int nor percentage");
   std::string s = v.get<std::string>();
-  if (s.empty() || s.back() != '%')
-    return BadRequest("invalid type: string is not a percentage");
+  if (s.empty() || s.back() != '%') return BadRequest("invalid type: string is not a percentage");
   auto n = ParseInt(s.substr(0, s.size() - 1));
   if (!n) return BadRequest("invalid value \"" + s + "\"");
   double scaled = static_cast<double>(*n) * static_cast<double>(total) / 100.0;
@@ -425,10 +424,10 @@ bool SetNewReplicaSetAnnotations(const Json& d, Json& rs, const std::string& new
     // An existing replica set getting a newer revision is a rollback to it: remember the
     // revisions it served, bounded in length.
     if (had_revision) {
-      std::string history = a.contains(kRevisionHistoryAnnotation) &&
-                                    a[kRevisionHistoryAnnotation].is_string()
-                                ? a[kRevisionHistoryAnnotation].get<std::string>()
-                                : "";
+      std::string history =
+          a.contains(kRevisionHistoryAnnotation) && a[kRevisionHistoryAnnotation].is_string()
+              ? a[kRevisionHistoryAnnotation].get<std::string>()
+              : "";
       if (history.empty()) {
         a[kRevisionHistoryAnnotation] = old_revision;
       } else {
@@ -472,7 +471,8 @@ int64_t GetProportion(const Json& rs, const Json& d, int64_t to_add, int64_t add
     auto annotated = IntAnnotation(rs, kMaxReplicasAnnotation);
     int64_t base = annotated ? *annotated : GetInt(d, {"status", "replicas"}, 0);
     if (base == 0) return 0;
-    double size = static_cast<double>(rs_replicas * deployment_replicas) / static_cast<double>(base);
+    double size =
+        static_cast<double>(rs_replicas * deployment_replicas) / static_cast<double>(base);
     int64_t rounded = static_cast<int64_t>(size < 0 ? size - 0.5 : size + 0.5);
     fraction = rounded - rs_replicas;
   }
@@ -550,15 +550,11 @@ const Json* GetCondition(const Json& status, const std::string& type) {
 }
 
 Json NewDeploymentCondition(const std::string& type, const std::string& status,
-                            const std::string& reason, const std::string& message,
-                            SystemTime now) {
+                            const std::string& reason, const std::string& message, SystemTime now) {
   std::string ts = FormatRfc3339(now);
-  return Json{{"type", type},
-              {"status", status},
-              {"lastUpdateTime", ts},
-              {"lastTransitionTime", ts},
-              {"reason", reason},
-              {"message", message}};
+  return Json{{"type", type},         {"status", status},
+              {"lastUpdateTime", ts}, {"lastTransitionTime", ts},
+              {"reason", reason},     {"message", message}};
 }
 
 void SetCondition(Json& status, Json condition) {
@@ -605,8 +601,8 @@ bool DeploymentProgressing(const Json& d, const Json& s) {
   const Json& old = old_ptr && old_ptr->is_object() ? *old_ptr : kEmpty;
   int64_t old_old = StatusInt(old, "replicas") - StatusInt(old, "updatedReplicas");
   int64_t new_old = StatusInt(s, "replicas") - StatusInt(s, "updatedReplicas");
-  return StatusInt(s, "updatedReplicas") > StatusInt(old, "updatedReplicas") ||
-         new_old < old_old || StatusInt(s, "readyReplicas") > StatusInt(old, "readyReplicas") ||
+  return StatusInt(s, "updatedReplicas") > StatusInt(old, "updatedReplicas") || new_old < old_old ||
+         StatusInt(s, "readyReplicas") > StatusInt(old, "readyReplicas") ||
          StatusInt(s, "availableReplicas") > StatusInt(old, "availableReplicas");
 }
 

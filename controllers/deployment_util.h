@@ -23,7 +23,8 @@ inline constexpr const char* kDesiredReplicasAnnotation =
     "deployment.kubernetes.io/desired-replicas";
 inline constexpr const char* kMaxReplicasAnnotation = "deployment.kubernetes.io/max-replicas";
 inline constexpr const char* kPodTemplateHashLabel = "pod-template-hash";
-inline constexpr const char* kPodDeletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost";
+inline constexpr const char* kPodDeletionCostAnnotation =
+    "controller.kubernetes.io/pod-deletion-cost";
 // Upstream's maxRevHistoryLengthInChars.
 inline constexpr size_t kMaxRevisionHistoryChars = 2000;
 
@@ -53,7 +54,7 @@ std::vector<ObjectPtr> ClaimCandidates(const Informer& informer, const std::stri
                                        const std::string& owner_uid);
 
 // ---- objects -----------------------------------------------------------------------------
-SystemTime CreationTime(const Json& obj);  // epoch when absent/malformed
+SystemTime CreationTime(const Json& obj);    // epoch when absent/malformed
 SystemTime ParseTime(const std::string& s);  // epoch when empty/malformed
 int64_t SpecReplicas(const Json& obj);       // spec.replicas (1 when absent, as defaulted)
 std::string Annotation(const Json& obj, const std::string& key);

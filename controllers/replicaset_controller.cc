@@ -93,12 +93,10 @@ const Json& ConditionsOf(const Json& status) {
 ReplicaSetController::ReplicaSetController(Client& client, Clock& clock,
                                            SharedInformerFactory& informers,
                                            bool replication_controller, int workers)
-    : QueueController(replication_controller ? "replicationmanager" : "replicaset", clock,
-                      workers),
+    : QueueController(replication_controller ? "replicationmanager" : "replicaset", clock, workers),
       client_(client),
-      kind_(replication_controller
-                ? Kind{kReplicationControllers, "v1", "ReplicationController"}
-                : Kind{kReplicaSets, "apps/v1", "ReplicaSet"}),
+      kind_(replication_controller ? Kind{kReplicationControllers, "v1", "ReplicationController"}
+                                   : Kind{kReplicaSets, "apps/v1", "ReplicaSet"}),
       owners_(informers.For(kind_.ref)),
       pods_(informers.For(kPods)),
       recorder_(client, clock,
@@ -106,17 +104,16 @@ ReplicaSetController::ReplicaSetController(Client& client, Clock& clock,
       expectations_(clock) {
   EnsureControllerUidIndex(owners_);
   EnsureControllerUidIndex(pods_);
-  owners_.AddEventHandler(
-      {[this](const Json& o) { Enqueue(o); },
-       [this](const Json& old_o, const Json& o) {
-         // A recreated owner of the same name starts with clean expectations.
-         if (Uid(old_o) != Uid(o)) expectations_.Delete(ObjectKey(old_o));
-         Enqueue(o);
-       },
-       [this](const Json& o) {
-         expectations_.Delete(ObjectKey(o));
-         Enqueue(o);
-       }});
+  owners_.AddEventHandler({[this](const Json& o) { Enqueue(o); },
+                           [this](const Json& old_o, const Json& o) {
+                             // A recreated owner of the same name starts with clean expectations.
+                             if (Uid(old_o) != Uid(o)) expectations_.Delete(ObjectKey(old_o));
+                             Enqueue(o);
+                           },
+                           [this](const Json& o) {
+                             expectations_.Delete(ObjectKey(o));
+                             Enqueue(o);
+                           }});
   pods_.AddEventHandler({[this](const Json& p) { AddPod(p); },
                          [this](const Json& old_p, const Json& p) { UpdatePod(old_p, p); },
                          [this](const Json& p) { DeletePod(p); }});
@@ -125,7 +122,8 @@ ReplicaSetController::ReplicaSetController(Client& client, Clock& clock,
 StatusOr<LabelSelector> ReplicaSetController::SelectorOf(const Json& owner) const {
   const Json* sel = Find(owner, {"spec", "selector"});
   if (!sel || !sel->is_object()) return BadRequest("no selector");
-  if (kind_.kind == "ReplicationController") return LabelSelector::FromJson({{"matchLabels", *sel}});
+  if (kind_.kind == "ReplicationController")
+    return LabelSelector::FromJson({{"matchLabels", *sel}});
   return LabelSelector::FromJson(*sel);
 }
 
@@ -173,8 +171,8 @@ void ReplicaSetController::UpdatePod(const Json& old_pod, const Json& pod) {
   }
   const Json* cur_ref = ControllerRefOf(pod);
   const Json* old_ref = ControllerRefOf(old_pod);
-  const bool ref_changed = (cur_ref == nullptr) != (old_ref == nullptr) ||
-                           (cur_ref && *cur_ref != *old_ref);
+  const bool ref_changed =
+      (cur_ref == nullptr) != (old_ref == nullptr) || (cur_ref && *cur_ref != *old_ref);
   if (ref_changed && old_ref) {
     if (ObjectPtr owner = ResolveControllerRef(Namespace(old_pod), *old_ref)) Enqueue(*owner);
   }
@@ -288,8 +286,8 @@ StatusOr<ReconcileResult> ReplicaSetController::Reconcile(const std::string& key
   // Resync when the next ready pod becomes available (a second late, as upstream, so that
   // the strict "before now" comparison holds).
   if (next_available)
-    result.requeue_after = std::max(*next_available, std::chrono::milliseconds(0)) +
-                           std::chrono::seconds(1);
+    result.requeue_after =
+        std::max(*next_available, std::chrono::milliseconds(0)) + std::chrono::seconds(1);
   return result;
 }
 
@@ -379,22 +377,23 @@ Status ReplicaSetController::DeletePods(const Json& owner, const std::string& ke
   for (const ObjectPtr& p : pods) keys.insert(ObjectKey(*p));
   expectations_.ExpectDeletions(key, keys);
   Status err;
-  RunParallel(count, kParallelism,
-              [&](int i) -> Status {
-                const Json& pod = *pods[i];
-                auto r = client_.Delete(kPods, Namespace(pod), Name(pod));
-                if (!r.ok()) {
-                  // The informer will not show this deletion.
-                  expectations_.DeletionObserved(key, ObjectKey(pod));
-                  if (r.status().code() == Code::kNotFound) return Status::Ok();
-                  recorder_.Record(owner, "Warning", "FailedDelete",
-                                   "Error deleting: " + r.status().message());
-                  return r.status();
-                }
-                recorder_.Record(owner, "Normal", "SuccessfulDelete", "Deleted pod: " + Name(pod));
-                return Status::Ok();
-              },
-              &err);
+  RunParallel(
+      count, kParallelism,
+      [&](int i) -> Status {
+        const Json& pod = *pods[i];
+        auto r = client_.Delete(kPods, Namespace(pod), Name(pod));
+        if (!r.ok()) {
+          // The informer will not show this deletion.
+          expectations_.DeletionObserved(key, ObjectKey(pod));
+          if (r.status().code() == Code::kNotFound) return Status::Ok();
+          recorder_.Record(owner, "Warning", "FailedDelete",
+                           "Error deleting: " + r.status().message());
+          return r.status();
+        }
+        recorder_.Record(owner, "Normal", "SuccessfulDelete", "Deleted pod: " + Name(pod));
+        return Status::Ok();
+      },
+      &err);
   return err;
 }
 

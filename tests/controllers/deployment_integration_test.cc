@@ -123,8 +123,10 @@ class DeploymentTest : public ::testing::Test {
       if (IsPodReady(p) || !ready_if(p)) continue;
       Json pod = p;
       pod["status"]["phase"] = "Running";
-      pod["status"]["conditions"] = Json::array(
-          {{{"type", "Ready"}, {"status", "True"}, {"lastTransitionTime", FormatRfc3339(clock_.Now())}}});
+      pod["status"]["conditions"] =
+          Json::array({{{"type", "Ready"},
+                        {"status", "True"},
+                        {"lastTransitionTime", FormatRfc3339(clock_.Now())}}});
       (void)client_->Update(kPods, "default", pod, {}, "status");
     }
   }
@@ -240,7 +242,8 @@ TEST_F(DeploymentTest, CreatesAHashedReplicaSetAndCompletesTheRollout) {
   EXPECT_EQ(Annotation(rs, kDesiredReplicasAnnotation), "3");
   EXPECT_EQ(Annotation(rs, kMaxReplicasAnnotation), "4");  // 25% of 3 rounded up
   EXPECT_EQ(Annotation(d, kRevisionAnnotation), "1");
-  for (const Json& p : List(kPods, "app=app")) EXPECT_EQ(p["metadata"]["labels"][kPodTemplateHashLabel], hash);
+  for (const Json& p : List(kPods, "app=app"))
+    EXPECT_EQ(p["metadata"]["labels"][kPodTemplateHashLabel], hash);
 
   EXPECT_EQ(RolloutStatus(d), "done");
   EXPECT_EQ(d["status"]["replicas"], 3);
@@ -309,7 +312,9 @@ TEST_F(DeploymentTest, PercentFenceposts) {
   Create(d);
   Converge();
   SetImage("app", "img:b");
-  ready_if = [](const Json& p) { return GetString(p["spec"]["containers"][0], {"image"}) != "img:b"; };
+  ready_if = [](const Json& p) {
+    return GetString(p["spec"]["containers"][0], {"image"}) != "img:b";
+  };
   Converge();
   // New pods never become ready: the rollout stops at replicas+3 pods, 8 old available.
   Json rs_a = ReplicaSetWithImage("app", "img:a");
@@ -356,12 +361,13 @@ TEST_F(DeploymentTest, UndoReusesTheOldReplicaSetAndBumpsItsRevision) {
   tmpl["metadata"]["labels"].erase(kPodTemplateHashLabel);
   tmpl["metadata"]["creationTimestamp"] = nullptr;
   tmpl["spec"]["containers"][0]["resources"] = Json::object();
-  Json patch = Json::array({{{"op", "replace"}, {"path", "/spec/template"}, {"value", tmpl}},
-                            {{"op", "replace"},
-                             {"path", "/metadata/annotations"},
-                             {"value",
-                              {{"kubernetes.io/change-cause", "first"},
-                               {kRevisionAnnotation, Annotation(Get(kDeploy, "app"), kRevisionAnnotation)}}}}});
+  Json patch = Json::array(
+      {{{"op", "replace"}, {"path", "/spec/template"}, {"value", tmpl}},
+       {{"op", "replace"},
+        {"path", "/metadata/annotations"},
+        {"value",
+         {{"kubernetes.io/change-cause", "first"},
+          {kRevisionAnnotation, Annotation(Get(kDeploy, "app"), kRevisionAnnotation)}}}}});
   auto r = client_->Patch(kDeploy, "default", "app", PatchType::kJson, patch.dump());
   ASSERT_TRUE(r.ok()) << r.status().message();
   Converge();
@@ -472,8 +478,9 @@ TEST_F(DeploymentTest, ProgressDeadlineExceeded) {
   ASSERT_NE(cond, nullptr);
   EXPECT_EQ(GetString(*cond, {"status"}), "False");
   EXPECT_EQ(GetString(*cond, {"reason"}), "ProgressDeadlineExceeded");
-  EXPECT_EQ(GetString(*cond, {"message"}),
-            "ReplicaSet \"" + Name(ReplicaSets("app").begin()->second) + "\" has timed out progressing.");
+  EXPECT_EQ(
+      GetString(*cond, {"message"}),
+      "ReplicaSet \"" + Name(ReplicaSets("app").begin()->second) + "\" has timed out progressing.");
   EXPECT_EQ(RolloutStatus(got), "timed out");
 }
 
@@ -555,7 +562,8 @@ TEST_F(DeploymentTest, BadInput) {
   EXPECT_TRUE(EqualIgnoreHash(t, noisy));
   EXPECT_EQ(ComputeHash(t, std::nullopt), ComputeHash(t, std::nullopt));
   EXPECT_NE(ComputeHash(t, std::nullopt), ComputeHash(t, 1));
-  for (char c : ComputeHash(t, 7)) EXPECT_NE(std::string("bcdfghjklmnpqrstvwxz2456789").find(c), std::string::npos);
+  for (char c : ComputeHash(t, 7))
+    EXPECT_NE(std::string("bcdfghjklmnpqrstvwxz2456789").find(c), std::string::npos);
 }
 
 // A 1,000-replica Deployment with both controllers' workers and a fake kubelet thread:
@@ -572,8 +580,10 @@ TEST_F(DeploymentTest, ThousandReplicaRolloutBenchmark) {
         if (IsPodReady(*p) || Find(*p, {"metadata", "deletionTimestamp"})) continue;
         Json pod = *p;
         pod["status"]["phase"] = "Running";
-        pod["status"]["conditions"] = Json::array(
-            {{{"type", "Ready"}, {"status", "True"}, {"lastTransitionTime", FormatRfc3339(clock_.Now())}}});
+        pod["status"]["conditions"] =
+            Json::array({{{"type", "Ready"},
+                          {"status", "True"},
+                          {"lastTransitionTime", FormatRfc3339(clock_.Now())}}});
         (void)client_->Update(kPods, "default", pod, {}, "status");
         idle = false;
       }

@@ -49,8 +49,7 @@ class FlakyClient final : public Client {
                      const std::string& sub) override {
     return inner_.Get(ref, ns, name, sub);
   }
-  StatusOr<Json> List(const ResourceRef& ref, const std::string& ns,
-                      const ListQuery& q) override {
+  StatusOr<Json> List(const ResourceRef& ref, const std::string& ns, const ListQuery& q) override {
     return inner_.List(ref, ns, q);
   }
   StatusOr<Json> Update(const ResourceRef& ref, const std::string& ns, Json obj,
@@ -66,8 +65,8 @@ class FlakyClient final : public Client {
                         const DeleteOptions& opts) override {
     return inner_.Delete(ref, ns, name, opts);
   }
-  StatusOr<Json> DeleteCollection(const ResourceRef& ref, const std::string& ns,
-                                  const ListQuery& q, const DeleteOptions& opts) override {
+  StatusOr<Json> DeleteCollection(const ResourceRef& ref, const std::string& ns, const ListQuery& q,
+                                  const DeleteOptions& opts) override {
     return inner_.DeleteCollection(ref, ns, q, opts);
   }
   StatusOr<std::unique_ptr<ObjectWatcher>> Watch(const ResourceRef& ref, const std::string& ns,
@@ -87,8 +86,7 @@ Json Template(const std::string& app, Json extra_labels = Json::object()) {
               {"spec", {{"containers", {{{"name", "main"}, {"image", "busybox"}}}}}}};
 }
 
-Json ReplicaSet(const std::string& name, int replicas, const std::string& app,
-                int min_ready = 0) {
+Json ReplicaSet(const std::string& name, int replicas, const std::string& app, int min_ready = 0) {
   Json rs = {{"metadata", {{"name", name}}},
              {"spec",
               {{"replicas", replicas},
@@ -180,16 +178,17 @@ class ReplicaSetTest : public ::testing::Test {
               bool ready, SystemTime ready_since) {
     Json pod = Get(kPods, name);
     if (!node.empty() && GetString(pod, {"spec", "nodeName"}).empty()) {
-      Json binding = {{"metadata", {{"name", name}}}, {"target", {{"kind", "Node"}, {"name", node}}}};
+      Json binding = {{"metadata", {{"name", name}}},
+                      {"target", {{"kind", "Node"}, {"name", node}}}};
       auto b = registry_->Create(kPods, "default", binding, {}, "binding", name);
       ASSERT_TRUE(b.ok()) << b.status().message();
       pod = Get(kPods, name);
     }
     pod["status"]["phase"] = phase;
-    pod["status"]["conditions"] = Json::array(
-        {{{"type", "Ready"},
-          {"status", ready ? "True" : "False"},
-          {"lastTransitionTime", FormatRfc3339(ready_since)}}});
+    pod["status"]["conditions"] =
+        Json::array({{{"type", "Ready"},
+                      {"status", ready ? "True" : "False"},
+                      {"lastTransitionTime", FormatRfc3339(ready_since)}}});
     auto r = registry_->Update(kPods, "default", pod, {}, "status");
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
@@ -419,8 +418,9 @@ TEST_F(ReplicaSetTest, InvalidReplicaSetsAreRefusedByTheRegistry) {
 
 TEST_F(ReplicaSetTest, ReplicationControllerUsesItsMapSelectorAndKind) {
   StartControllers();
-  Json rc = {{"metadata", {{"name", "rc"}}},
-             {"spec", {{"replicas", 2}, {"selector", {{"app", "rc"}}}, {"template", Template("rc")}}}};
+  Json rc = {
+      {"metadata", {{"name", "rc"}}},
+      {"spec", {{"replicas", 2}, {"selector", {{"app", "rc"}}}, {"template", Template("rc")}}}};
   Json created = Create(kRC, rc);
   Sync(*rc_, "default/rc");
   std::vector<Json> pods = Pods("app=rc");
@@ -449,10 +449,12 @@ TEST_F(ReplicaSetTest, ThousandReplicasBenchmark) {
   Informer& pods = informers_->For(kPods);
   ASSERT_TRUE(Eventually([&] { return pods.Size() >= 1000; }, std::chrono::seconds(60)));
   auto created = std::chrono::steady_clock::now() - start;
-  ASSERT_TRUE(Eventually([&] {
-    auto rs = registry_->Get(kRS, "default", "big");
-    return rs.ok() && GetInt(*rs, {"status", "replicas"}) == 1000;
-  }, std::chrono::seconds(30)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto rs = registry_->Get(kRS, "default", "big");
+        return rs.ok() && GetInt(*rs, {"status", "replicas"}) == 1000;
+      },
+      std::chrono::seconds(30)));
   auto counted = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(Pods("app=big").size(), 1000u);
   std::printf("1000 pods created in %lld ms, status.replicas=1000 after %lld ms\n",
