@@ -386,9 +386,9 @@ HttpResponse ResourceHandler::Log(const HttpRequest& request, const Target& t) {
   auto limit = IntParam(request, "limitBytes");
   for (auto* p : {&tail, &since, &limit})
     if (!p->ok()) return ErrorResponse(p->status());
-  opts.tail_lines = **tail;
-  opts.since_seconds = **since;
-  opts.limit_bytes = **limit;
+  opts.tail_lines = *tail;  // the optional itself: absent stays absent
+  opts.since_seconds = *since;
+  opts.limit_bytes = *limit;
   // Validation as PodLogOptions' (pkg/apis/core/validation ValidatePodLogOptions).
   if (opts.tail_lines && *opts.tail_lines < 0)
     return ErrorResponse(Status(Code::kInvalid, "PodLogOptions \"\" is invalid: tailLines: Invalid value: " +

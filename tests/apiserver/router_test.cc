@@ -345,6 +345,12 @@ TEST_F(RouterTest, PodLogsComeFromTheNode) {
   EXPECT_TRUE(node.last.timestamps);
   EXPECT_EQ(node.last.tail_lines, 5);
   EXPECT_EQ(node.last.limit_bytes, 100);
+  EXPECT_FALSE(node.last.since_seconds.has_value());
+  // Options not given stay absent (not a value read from an empty optional).
+  ASSERT_EQ(get("/api/v1/namespaces/ns1/pods/web/log").status, 200);
+  EXPECT_FALSE(node.last.tail_lines.has_value());
+  EXPECT_FALSE(node.last.since_seconds.has_value());
+  EXPECT_FALSE(node.last.limit_bytes.has_value());
   EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/missing/log").status, 404);
   EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?tailLines=x").status, 400);
   EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?tailLines=-1").status, 422);
