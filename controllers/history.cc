@@ -152,8 +152,7 @@ Status TruncateHistory(Client& client, const std::vector<ObjectPtr>& sorted,
   for (const ObjectPtr& r : sorted) {
     if (!live.count(Name(*r))) old.push_back(r);
   }
-  if (limit < 0) limit = 0;
-  if (static_cast<int64_t>(old.size()) <= limit) return Status::Ok();
+  if (limit < 0 || static_cast<int64_t>(old.size()) <= limit) return Status::Ok();
   old.resize(old.size() - static_cast<size_t>(limit));
   for (const ObjectPtr& r : old) {
     auto st = client.Delete(kControllerRevisions, Namespace(*r), Name(*r));

@@ -72,8 +72,8 @@ StatusOr<Json> CreateRevision(Client& client, const Json& parent, Json revision,
 StatusOr<Json> UpdateRevisionNumber(Client& client, const Json& revision, int64_t new_revision);
 
 // Truncation to revisionHistoryLimit: of `sorted` (oldest first), deletes the oldest ones
-// whose names are not in `live` until at most `limit` non-live revisions remain. NotFound
-// on delete is ignored.
+// whose names are not in `live` until at most `limit` non-live revisions remain (a negative
+// limit keeps everything). NotFound on delete is ignored.
 Status TruncateHistory(Client& client, const std::vector<ObjectPtr>& sorted,
                        const std::set<std::string>& live, int64_t limit);
 

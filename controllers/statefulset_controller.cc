@@ -77,7 +77,10 @@ bool IsRunningAndAvailable(const Json& pod, int64_t min_ready, SystemTime now) {
   if (!ParseRfc3339(GetString(*ReadyCondition(pod), {"lastTransitionTime"}), &since)) return false;
   return since + std::chrono::seconds(min_ready) < now;
 }
-bool IsHealthy(const Json& pod) { return IsRunningAndReady(pod) && !IsTerminating(pod); }
+// isUnavailable: not (yet) available, or on its way out.
+bool IsUnavailable(const Json& pod, int64_t min_ready, SystemTime now) {
+  return !IsRunningAndAvailable(pod, min_ready, now) || IsTerminating(pod);
+}
 
 std::vector<const Json*> ClaimTemplates(const Json& set) {
   std::vector<const Json*> out;
@@ -611,16 +614,8 @@ Json SetSync::ComputeStatus(const std::vector<const std::vector<Json>*>& lists) 
 StatusOr<bool> SetSync::ProcessReplica(std::vector<Json>& replicas, size_t i) {
   Json& pod = replicas[i];
   std::string phase = Phase(pod);
+  // Failed or Succeeded (an evicted pod's phase follows its exit code): replace it.
   if (phase == "Failed" || phase == "Succeeded") {
-    if (phase == "Failed") {
-      recorder_.Record(set_, "Warning", "RecreatingFailedPod",
-                       "StatefulSet " + Namespace(set_) + "/" + Name(set_) +
-                           " is recreating failed Pod " + Name(pod));
-    } else {
-      recorder_.Record(set_, "Normal", "RecreatingTerminatedPod",
-                       "StatefulSet " + Namespace(set_) + "/" + Name(set_) +
-                           " is recreating terminated Pod " + Name(pod));
-    }
     if (!IsTerminating(pod)) {
       if (Status st = DeletePod(pod); !st.ok()) return st;
     }
@@ -675,7 +670,8 @@ Status SetSync::RollingUpdate(const std::vector<Json>& replicas, Json& status) {
       status["currentReplicas"] = status["currentReplicas"].get<int64_t>() - 1;
       return Status::Ok();
     }
-    if (!IsHealthy(pod)) return Status::Ok();  // wait for the updated pod
+    // Wait for the updated pod.
+    if (IsUnavailable(pod, GetInt(set_, {"spec", "minReadySeconds"}), clock_.Now())) return Status::Ok();
   }
   return Status::Ok();
 }
@@ -709,16 +705,18 @@ StatusOr<Json> SetSync::Run(const std::vector<ObjectPtr>& revisions,
   }
   std::sort(condemned.begin(), condemned.end(),
             [](const Json& a, const Json& b) { return Ordinal(a) > Ordinal(b); });
+  const int64_t min_ready = GetInt(set_, {"spec", "minReadySeconds"});
+  const SystemTime now = clock_.Now();
   const Json* first_unhealthy = nullptr;
   for (const Json& p : replicas) {
-    if (!IsHealthy(p)) {
+    if (IsUnavailable(p, min_ready, now)) {
       first_unhealthy = &p;
       break;
     }
   }
   if (!first_unhealthy) {
     for (auto it = condemned.rbegin(); it != condemned.rend(); ++it) {
-      if (!IsHealthy(*it)) {
+      if (IsUnavailable(*it, min_ready, now)) {
         first_unhealthy = &*it;
         break;
       }
@@ -882,8 +880,11 @@ StatusOr<ReconcileResult> StatefulSetController::Reconcile(const std::string& ke
   SetSync sync(client_, clock_, recorder_, claims_, *set);
   auto status = sync.Run(*revisions, *pods);
   if (!status.ok()) {
-    // A pod or claim the cache did not show yet: try again shortly, quietly.
-    if (status.status().code() == Code::kAlreadyExists) return ReconcileResult{true, {}};
+    // A pod or claim the cache did not show yet, or a write against a cached object that
+    // changed meanwhile: the informer brings the news; try again shortly, quietly.
+    if (status.status().code() == Code::kAlreadyExists ||
+        status.status().code() == Code::kConflict)
+      return ReconcileResult{true, {}};
     return status.status();
   }
   // Truncate the history to revisionHistoryLimit; revisions of live pods are kept.

@@ -22,7 +22,7 @@
 //    currentRevision, updateRevision, observedGeneration, collisionCount (what
 //    `kubectl rollout status sts` reads). Events as upstream ("create Pod web-0 in
 //    StatefulSet web successful", "create Claim data-web-0 Pod web-0 in StatefulSet web
-//    success", RecreatingFailedPod, ...), component "statefulset-controller".
+//    success", SuccessfulDelete, ...), component "statefulset-controller".
 // Keys are "ns/name" of StatefulSets. Pods are claimed (adopted/released) by controllerRef;
 // PVCs and revisions are read from the shared informers.
 #pragma once

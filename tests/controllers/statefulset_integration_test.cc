@@ -440,8 +440,9 @@ TEST_F(StatefulSetTest, DeletedAndFailedPodsAreRecreatedWithTheSameClaims) {
   auto web0 = Pod("web-0");
   ASSERT_TRUE(web0.ok());
   EXPECT_NE(Uid(*web0), uid0);
-  EXPECT_EQ(EventMessages("RecreatingFailedPod"),
-            std::vector<std::string>{"StatefulSet default/web is recreating failed Pod web-0"});
+  auto deleted = EventMessages("SuccessfulDelete");
+  EXPECT_NE(std::find(deleted.begin(), deleted.end(), "delete Pod web-0 in StatefulSet web successful"),
+            deleted.end());
 }
 
 TEST_F(StatefulSetTest, ParallelCreatesAndDeletesAllAtOnce) {
