@@ -381,6 +381,18 @@ TEST_F(DeploymentTest, UndoReusesTheOldReplicaSetAndBumpsItsRevision) {
   Json after = Get(kDeploy, "app");
   EXPECT_EQ(Annotation(after, kRevisionAnnotation), "3");
   EXPECT_EQ(RolloutStatus(after), "done");
+
+  // kubectl scale after the rollout: the one active replica set takes the size.
+  for (int replicas : {5, 1}) {
+    Mutate("app", [&](Json& d) { d["spec"]["replicas"] = replicas; });
+    Converge();
+    EXPECT_EQ(LivePods("app=app"), replicas);
+    rs_a = ReplicaSetWithImage("app", "img:a");
+    EXPECT_EQ(SpecReplicas(rs_a), replicas);
+    EXPECT_EQ(Annotation(rs_a, kDesiredReplicasAnnotation), std::to_string(replicas));
+    EXPECT_EQ(RolloutStatus(Get(kDeploy, "app")), "done");
+  }
+  EXPECT_EQ(ReplicaSets("app").size(), 2u);
 }
 
 TEST_F(DeploymentTest, RecreateScalesDownBeforeCreatingTheNewReplicaSet) {
