@@ -130,6 +130,18 @@ void DeploymentController::DeletePod(const Json& pod) {
 // ---- reconcile -------------------------------------------------------------------------------
 
 StatusOr<ReconcileResult> DeploymentController::Reconcile(const std::string& key) {
+  auto r = SyncDeployment(key);
+  // A write on a version the cache had not caught up with: the informer event of the newer
+  // version queues the key again; retried (rate-limited) without a warning.
+  if (!r.ok() && r.status().code() == Code::kConflict) {
+    ReconcileResult retry;
+    retry.requeue = true;
+    return retry;
+  }
+  return r;
+}
+
+StatusOr<ReconcileResult> DeploymentController::SyncDeployment(const std::string& key) {
   ObjectPtr cached = deployments_.Get(key);
   if (!cached) return ReconcileResult{};
   Sync s;

@@ -31,6 +31,9 @@
 // Events: ScalingReplicaSet "Scaled up replica set x from 0 to 3" / "Scaled down ...",
 // ReplicaSetCreateError, SelectingAll.
 //
+// A write that conflicts (the cache was behind) requeues the key, rate-limited, without an
+// error; other errors are returned.
+//
 // Threads: informer handlers only enqueue keys; workers run Reconcile (one key never on two
 // workers at once). A reconcile works on its own copies (struct Sync).
 #pragma once
@@ -64,6 +67,9 @@ class DeploymentController final : public QueueController {
     ReconcileResult result;
   };
   using RSList = std::vector<Json*>;
+
+  // Reconcile without the conflict mapping (syncDeployment).
+  StatusOr<ReconcileResult> SyncDeployment(const std::string& key);
 
   // Handlers.
   ObjectPtr ResolveDeployment(const std::string& ns, const Json& ref) const;
