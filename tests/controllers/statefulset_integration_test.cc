@@ -12,6 +12,7 @@
 #include "controllers/history.h"
 #include "controllers/controller_ref.h"
 #include "controllers/statefulset_controller.h"
+#include "controllers/statefulset_utils.h"
 #include "store/store.h"
 #include "tests/controllers/test_util.h"
 
@@ -193,6 +194,77 @@ TEST_F(HistoryTest, ClaimUpdateAndTruncate) {
   EXPECT_TRUE(hist::TruncateHistory(client(), *claimed, {}, 0).ok());
 }
 
+
+// ---- pure helpers --------------------------------------------------------------------------
+
+namespace sts = minik::statefulset;
+
+TEST(StatefulSetUtils, ParentAndOrdinal) {
+  EXPECT_EQ(sts::ParentAndOrdinal("web-0"), std::make_pair(std::string("web"), 0));
+  EXPECT_EQ(sts::ParentAndOrdinal("my-web-12"), std::make_pair(std::string("my-web"), 12));
+  EXPECT_EQ(sts::ParentAndOrdinal("web").second, -1);
+  EXPECT_EQ(sts::ParentAndOrdinal("web-").second, -1);
+  EXPECT_EQ(sts::ParentAndOrdinal("web-1a").second, -1);
+  EXPECT_EQ(sts::ParentAndOrdinal("web-99999999999").second, -1);  // beyond int32
+}
+
+TEST(StatefulSetUtils, RetentionPolicyOwnerRefsForEveryCombination) {
+  Json set = {{"metadata", {{"name", "web"}, {"uid", "set-uid"}}},
+              {"spec", {{"replicas", 2}}}};
+  Json in_range = {{"metadata", {{"name", "web-1"}, {"uid", "pod-1"}}}};
+  Json scaled_down = {{"metadata", {{"name", "web-2"}, {"uid", "pod-2"}}}};
+  auto owners = [](const Json& claim) {
+    std::string out;
+    if (const Json* r = Find(claim, {"metadata", "ownerReferences"}))
+      for (const Json& ref : *r) out += GetString(ref, {"kind"}) + ",";
+    return out;
+  };
+  struct Case {
+    std::string deleted, scaled, want_in_range, want_scaled_down;
+  };
+  for (const Case& c : std::vector<Case>{{"Retain", "Retain", "", ""},
+                                         {"Delete", "Retain", "StatefulSet,", "StatefulSet,"},
+                                         {"Retain", "Delete", "", "Pod,"},
+                                         {"Delete", "Delete", "StatefulSet,", "Pod,"}}) {
+    set["spec"]["persistentVolumeClaimRetentionPolicy"] = {{"whenDeleted", c.deleted},
+                                                           {"whenScaled", c.scaled}};
+    for (const auto& [pod, want] : {std::make_pair(in_range, c.want_in_range),
+                                    std::make_pair(scaled_down, c.want_scaled_down)}) {
+      Json claim = {{"metadata", {{"name", "data-" + Name(pod)}}}};
+      // A foreign non-controller owner is kept.
+      claim["metadata"]["ownerReferences"] = Json::array(
+          {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "x"}, {"uid", "cm"}}});
+      bool up_to_date = sts::ClaimOwnerUpToDate(claim, set, pod);
+      EXPECT_EQ(up_to_date, want.empty()) << c.deleted << "/" << c.scaled << " " << Name(pod);
+      sts::UpdateClaimOwnerRefs(claim, set, pod);
+      EXPECT_EQ(owners(claim), "ConfigMap," + want) << c.deleted << "/" << c.scaled << " " << Name(pod);
+      EXPECT_TRUE(sts::ClaimOwnerUpToDate(claim, set, pod));
+    }
+  }
+  // A claim controlled by someone else is left alone under a Delete policy.
+  Json claim = {{"metadata",
+                 {{"ownerReferences",
+                   Json::array({{{"apiVersion", "v1"}, {"kind", "Other"}, {"name", "o"},
+                                 {"uid", "o"}, {"controller", true}}})}}}};
+  EXPECT_TRUE(sts::HasUnexpectedController(claim, set, in_range));
+  EXPECT_TRUE(sts::ClaimOwnerUpToDate(claim, set, in_range));
+  // A ref to an earlier web-2 makes the claim stale for a new web-2.
+  Json stale = {{"metadata",
+                 {{"ownerReferences", Json::array({{{"apiVersion", "v1"}, {"kind", "Pod"},
+                                                     {"name", "web-2"}, {"uid", "old"}}})}}}};
+  EXPECT_TRUE(sts::HasStalePodRef(stale, scaled_down));
+  EXPECT_FALSE(sts::HasStalePodRef(stale, in_range));
+}
+
+TEST(StatefulSetUtils, RevisionDataRoundTripsTheTemplate) {
+  Json set = {{"spec", {{"template", {{"spec", {{"containers", Json::array()}}}}}}}};
+  Json data = sts::RevisionData(set);
+  EXPECT_EQ(data["spec"]["template"]["$patch"], "replace");
+  Json other = {{"spec", {{"replicas", 3}, {"template", {{"x", 1}}}}}};
+  Json applied = sts::ApplyRevision(other, Json{{"data", data}});
+  EXPECT_EQ(applied["spec"]["template"], set["spec"]["template"]);
+  EXPECT_EQ(applied["spec"]["replicas"], 3);
+}
 
 // ---- the controller ------------------------------------------------------------------------
 
