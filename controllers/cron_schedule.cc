@@ -102,7 +102,8 @@ bool TzName(std::string_view& s, std::string* name) {
 bool TzNum(std::string_view& s, int min, int max, int* out) {
   size_t i = 0;
   int v = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && i < 4) v = v * 10 + (s[i++] - '0');
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && i < 4)
+    v = v * 10 + (s[i++] - '0');
   if (i == 0 || v < min || v > max) return false;
   s.remove_prefix(i);
   *out = v;
@@ -383,7 +384,8 @@ int64_t DateIn(int year, int month, int day, int hour, int minute, int second,
   int64_t y = year + FloorDiv(m0, 12);
   m0 -= FloorDiv(m0, 12) * 12;
   int64_t local_sec = (DaysFromCivil(y, static_cast<int>(m0) + 1, 1) + day - 1) * kDay +
-                 static_cast<int64_t>(hour) * 3600 + static_cast<int64_t>(minute) * 60 + second;
+                      static_cast<int64_t>(hour) * 3600 + static_cast<int64_t>(minute) * 60 +
+                      second;
   // As Go's Date: look the offset up at the local time taken as UTC, and again at the
   // adjusted time when that falls outside the zone found.
   Location::Zone z = loc.Lookup(local_sec);
@@ -421,7 +423,8 @@ struct Bounds {
 const Bounds kMinutes{0, 59, {}};
 const Bounds kHours{0, 23, {}};
 const Bounds kDom{1, 31, {}};
-const Bounds kMonths{1, 12, {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}};
+const Bounds kMonths{
+    1, 12, {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}};
 const Bounds kDow{0, 6, {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}};
 
 uint64_t Bits(int min, int max, int step) {
@@ -561,15 +564,20 @@ StatusOr<int64_t> ParseGoDuration(const std::string& text) {
     size_t ustart = i;
     while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
     std::string unit = s.substr(ustart, i - ustart);
-    if (unit.empty())
-      return BadRequest("time: missing unit in duration " + GoQuoteSimple(text));
+    if (unit.empty()) return BadRequest("time: missing unit in duration " + GoQuoteSimple(text));
     long double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") mult = 1e3;
-    else if (unit == "ms") mult = 1e6;
-    else if (unit == "s") mult = 1e9;
-    else if (unit == "m") mult = 60e9;
-    else if (unit == "h") mult = 3600e9;
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs")
+      mult = 1e3;
+    else if (unit == "ms")
+      mult = 1e6;
+    else if (unit == "s")
+      mult = 1e9;
+    else if (unit == "m")
+      mult = 60e9;
+    else if (unit == "h")
+      mult = 3600e9;
     else
       return BadRequest("time: unknown unit " + GoQuoteSimple(unit) + " in duration " +
                         GoQuoteSimple(text));
@@ -588,13 +596,16 @@ StatusOr<Schedule> Schedule::Parse(const std::string& input, const std::string& 
   if (spec.rfind("TZ=", 0) == 0 || spec.rfind("CRON_TZ=", 0) == 0) {
     size_t sp = spec.find(' ');
     size_t eq = spec.find('=');
-    std::string zone = spec.substr(eq + 1, sp == std::string::npos ? std::string::npos : sp - eq - 1);
+    std::string zone =
+        spec.substr(eq + 1, sp == std::string::npos ? std::string::npos : sp - eq - 1);
     auto loc = Location::Load(zone, zoneinfo_dir);
-    if (!loc.ok()) return BadRequest("provided bad location " + zone + ": " + loc.status().message());
+    if (!loc.ok())
+      return BadRequest("provided bad location " + zone + ": " + loc.status().message());
     s.loc_ = *loc;
     spec = sp == std::string::npos ? "" : spec.substr(sp);
     size_t a = spec.find_first_not_of(" \t\n\r\v\f");
-    spec = a == std::string::npos ? "" : spec.substr(a, spec.find_last_not_of(" \t\n\r\v\f") - a + 1);
+    spec =
+        a == std::string::npos ? "" : spec.substr(a, spec.find_last_not_of(" \t\n\r\v\f") - a + 1);
   }
   if (!spec.empty() && spec[0] == '@') {
     s.second_ = 1;  // second 0
@@ -611,7 +622,8 @@ StatusOr<Schedule> Schedule::Parse(const std::string& input, const std::string& 
       s.dow_ = All(kDow);
     } else if (spec.rfind("@every ", 0) == 0) {
       auto d = ParseGoDuration(spec.substr(7));
-      if (!d.ok()) return BadRequest("failed to parse duration " + spec + ": " + d.status().message());
+      if (!d.ok())
+        return BadRequest("failed to parse duration " + spec + ": " + d.status().message());
       // Every(): at least a second, whole seconds.
       int64_t ns = std::max<int64_t>(*d, 1000000000);
       s.every_ns_ = ns - ns % 1000000000;

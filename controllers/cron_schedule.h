@@ -36,7 +36,7 @@ class Location {
                                                             const std::string& data);
 
   struct Zone {
-    int offset = 0;  // seconds east of UTC
+    int offset = 0;     // seconds east of UTC
     int64_t start = 0;  // the zone applies to unix seconds in [start, end)
     int64_t end = 0;
   };
@@ -67,8 +67,7 @@ struct Civil {
 Civil CivilIn(int64_t unix_sec, const Location& loc);
 // time.Date: normalizes out-of-range fields (month 13, day 32, ...), resolves the offset as
 // Go does around transitions; returns unix seconds.
-int64_t DateIn(int year, int month, int day, int hour, int minute, int second,
-               const Location& loc);
+int64_t DateIn(int year, int month, int day, int hour, int minute, int second, const Location& loc);
 // RFC 3339 in the location: "2025-01-01T09:00:00+09:00", "...Z" for a zero offset.
 std::string FormatRfc3339In(SystemTime t, const Location& loc);
 

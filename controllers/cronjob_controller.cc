@@ -52,7 +52,8 @@ bool InActiveListByName(const Json& cj, const std::string& name) {
   return false;
 }
 void DeleteFromActiveList(Json& cj, const std::string& uid) {
-  Json* active = cj.contains("status") && cj["status"].contains("active") ? &cj["status"]["active"] : nullptr;
+  Json* active =
+      cj.contains("status") && cj["status"].contains("active") ? &cj["status"]["active"] : nullptr;
   if (!active || !active->is_array()) return;
   Json keep = Json::array();
   for (const Json& r : *active)
@@ -69,8 +70,8 @@ SystemTime ParseTime(const Json& obj, std::initializer_list<const char*> path, b
 
 // RFC 1123 with a numeric zone, in UTC: "Mon, 02 Jan 2006 15:04:05 +0000".
 std::string FormatRfc1123Z(SystemTime t) {
-  cron::Civil c = cron::CivilIn(
-      std::chrono::floor<seconds>(t).time_since_epoch().count(), *cron::Location::Utc());
+  cron::Civil c = cron::CivilIn(std::chrono::floor<seconds>(t).time_since_epoch().count(),
+                                *cron::Location::Utc());
   static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -151,8 +152,8 @@ std::optional<milliseconds> NextScheduleIn(const Json& cj, SystemTime now,
 
 }  // namespace
 
-CronJobController::CronJobController(Client& client, Clock& clock,
-                                     SharedInformerFactory& informers, int workers)
+CronJobController::CronJobController(Client& client, Clock& clock, SharedInformerFactory& informers,
+                                     int workers)
     : QueueController("cronjob-controller", clock, workers),
       client_(client),
       cronjobs_(informers.For(kCronJobs)),
@@ -349,9 +350,11 @@ StatusOr<ReconcileResult> CronJobController::Reconcile(const std::string& key) {
     const Json& tmpl = cj["spec"]["jobTemplate"];
     Json job = {{"apiVersion", "batch/v1"}, {"kind", "Job"}};
     Json meta = {{"name", job_name}, {"namespace", Namespace(cj)}};
-    if (const Json* l = Find(tmpl, {"metadata", "labels"}); l && l->is_object()) meta["labels"] = *l;
+    if (const Json* l = Find(tmpl, {"metadata", "labels"}); l && l->is_object())
+      meta["labels"] = *l;
     Json annotations = Json::object();
-    if (const Json* a = Find(tmpl, {"metadata", "annotations"}); a && a->is_object()) annotations = *a;
+    if (const Json* a = Find(tmpl, {"metadata", "annotations"}); a && a->is_object())
+      annotations = *a;
     std::shared_ptr<const cron::Location> loc = cron::Location::Utc();
     if (has_tz) loc = *Zone(tz);
     annotations[kScheduledAnnotation] = cron::FormatRfc3339In(scheduled, *loc);
@@ -371,7 +374,8 @@ StatusOr<ReconcileResult> CronJobController::Reconcile(const std::string& key) {
       if (created.status().code() == Code::kForbidden &&
           created.status().message().find("being terminated") != std::string::npos)
         return created.status();
-      recorder_.Record(cj, "Warning", "FailedCreate", "Error creating job: " + created.status().message());
+      recorder_.Record(cj, "Warning", "FailedCreate",
+                       "Error creating job: " + created.status().message());
       return created.status();
     } else {
       created_job = std::move(*created);

@@ -58,9 +58,9 @@ bool IsAvailable(const Json& pod, int64_t min_ready, SystemTime now) {
 std::string TargetNodeName(const Json& pod) {
   std::string node = GetString(pod, {"spec", "nodeName"});
   if (!node.empty()) return node;
-  const Json* terms = Find(pod, {"spec", "affinity", "nodeAffinity",
-                                 "requiredDuringSchedulingIgnoredDuringExecution",
-                                 "nodeSelectorTerms"});
+  const Json* terms =
+      Find(pod, {"spec", "affinity", "nodeAffinity",
+                 "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"});
   if (!terms || !terms->is_array()) return "";
   for (const Json& term : *terms) {
     const Json* fields = Find(term, {"matchFields"});
@@ -204,9 +204,9 @@ bool NodeMatches(const Json& spec, const Json& node) {
       if (!labels.contains(it.key()) || labels[it.key()] != it.value()) return false;
     }
   }
-  const Json* terms = Find(spec, {"affinity", "nodeAffinity",
-                                  "requiredDuringSchedulingIgnoredDuringExecution",
-                                  "nodeSelectorTerms"});
+  const Json* terms =
+      Find(spec, {"affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                  "nodeSelectorTerms"});
   if (terms && terms->is_array()) {
     for (const Json& t : *terms)
       if (TermMatches(t, node)) return true;
@@ -344,8 +344,7 @@ DaemonSetController::DaemonSetController(Client& client, Clock& clock,
     if (ref && GetString(*ref, {"kind"}) == "DaemonSet")
       queue().Add(Namespace(rev) + "/" + GetString(*ref, {"name"}));
   };
-  revisions_.AddEventHandler(
-      {owner, [owner](const Json&, const Json& rev) { owner(rev); }, owner});
+  revisions_.AddEventHandler({owner, [owner](const Json&, const Json& rev) { owner(rev); }, owner});
 }
 
 // ---- handlers -------------------------------------------------------------------------------
@@ -634,7 +633,8 @@ Status DaemonSetController::UpdateStatus(const Json& ds, const Json& stored_stat
   set("updatedNumberScheduled", updated, true);
   set("numberAvailable", available, true);
   set("numberUnavailable", desired - available, true);
-  if (update_observed_generation) set("observedGeneration", GetInt(ds, {"metadata", "generation"}), true);
+  if (update_observed_generation)
+    set("observedGeneration", GetInt(ds, {"metadata", "generation"}), true);
   if (status == stored_status) return Status::Ok();
   Json body = ds;
   body["status"] = status;
@@ -822,7 +822,8 @@ StatusOr<ReconcileResult> DaemonSetController::Reconcile(const std::string& key)
           candidates.push_back(op);
         }
       }
-      int remaining = std::clamp(max_unavailable - unavailable, 0, static_cast<int>(candidates.size()));
+      int remaining =
+          std::clamp(max_unavailable - unavailable, 0, static_cast<int>(candidates.size()));
       old_to_delete = allowed;
       old_to_delete.insert(old_to_delete.end(), candidates.begin(), candidates.begin() + remaining);
     } else {
@@ -859,18 +860,21 @@ StatusOr<ReconcileResult> DaemonSetController::Reconcile(const std::string& key)
       }
       // With surge the application expects full availability: pods on nodes that should no
       // longer run them go only once enough pods are available elsewhere.
-      int deletable = std::min<int>(num_available - desired, static_cast<int>(should_not_run.size()));
+      int deletable =
+          std::min<int>(num_available - desired, static_cast<int>(should_not_run.size()));
       for (int i = 0; i < deletable; ++i) old_to_delete.push_back(should_not_run[i]);
       int remaining = std::clamp(max_surge - surge, 0, static_cast<int>(candidate_nodes.size()));
       new_nodes = allowed_nodes;
-      new_nodes.insert(new_nodes.end(), candidate_nodes.begin(), candidate_nodes.begin() + remaining);
+      new_nodes.insert(new_nodes.end(), candidate_nodes.begin(),
+                       candidate_nodes.begin() + remaining);
     }
     if (!old_to_delete.empty() || !new_nodes.empty())
       manage_err = SyncNodes(key, ds, old_to_delete, new_nodes, *hash);
   }
   if (manage_err.ok()) {
     Status st = CleanupHistory(ds, old, *pods);
-    if (!st.ok()) manage_err = Status(st.code(), "failed to clean up revisions of DaemonSet: " + st.message());
+    if (!st.ok())
+      manage_err = Status(st.code(), "failed to clean up revisions of DaemonSet: " + st.message());
   }
   milliseconds r{0};
   Status status_err = UpdateStatus(ds, stored_status, nodes, *pods, *hash, true, &r);

@@ -63,9 +63,10 @@ class DaemonSetController final : public QueueController {
   Status SyncNodes(const std::string& key, const Json& ds, const std::vector<ObjectPtr>& to_delete,
                    const std::vector<std::string>& nodes_needing, const std::string& hash);
   // Writes the computed status when it differs from `stored_status` (the cached object's).
-  Status UpdateStatus(const Json& ds, const Json& stored_status, const std::vector<ObjectPtr>& nodes,
-                      const std::vector<ObjectPtr>& pods, const std::string& hash,
-                      bool update_observed_generation, std::chrono::milliseconds* requeue);
+  Status UpdateStatus(const Json& ds, const Json& stored_status,
+                      const std::vector<ObjectPtr>& nodes, const std::vector<ObjectPtr>& pods,
+                      const std::string& hash, bool update_observed_generation,
+                      std::chrono::milliseconds* requeue);
 
   void OnPod(const Json* old_pod, const Json& pod, bool deleted);
   void EnqueueAll();

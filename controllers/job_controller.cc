@@ -5,8 +5,11 @@
 #include "api/log.h"
 #include "api/selector.h"
 #include "controllers/controller_ref.h"
+#include "controllers/job_util.h"
 
 namespace minik {
+
+using namespace jobutil;  // the Job helpers (job_util.h)
 
 namespace {
 
@@ -16,440 +19,10 @@ using std::chrono::seconds;
 
 const ResourceRef kJobs{"batch", "v1", "jobs"};
 const ResourceRef kPods{"", "v1", "pods"};
-constexpr const char* kTrackingFinalizer = "batch.kubernetes.io/job-tracking";
-constexpr const char* kIndexKey = "batch.kubernetes.io/job-completion-index";
-constexpr const char* kIndexEnv = "JOB_COMPLETION_INDEX";
-constexpr const char* kPodIndex = "job-pods";       // "uid:<job uid>" / "orphan:<ns>"
-constexpr const char* kOrphanKeyPrefix = "pod:";    // queue keys of orphan pods
-constexpr int kUnknownIndex = -1;
+constexpr const char* kPodIndex = "job-pods";     // "uid:<job uid>" / "orphan:<ns>"
+constexpr const char* kOrphanKeyPrefix = "pod:";  // queue keys of orphan pods
 constexpr size_t kMaxUncountedPods = 500;
 constexpr int kMaxPodCreateDeletePerSync = 500;
-constexpr size_t kMaxGeneratedNameLength = 58;  // names.MaxGeneratedNameLength
-
-// ---- pods ---------------------------------------------------------------------------------
-
-std::string Phase(const Json& pod) { return GetString(pod, {"status", "phase"}); }
-bool IsTerminal(const Json& pod) {
-  std::string p = Phase(pod);
-  return p == "Succeeded" || p == "Failed";
-}
-bool IsActive(const Json& pod) { return !IsTerminal(pod) && !IsBeingDeleted(pod); }
-
-const Json* PodCondition(const Json& pod, const std::string& type) {
-  const Json* conds = Find(pod, {"status", "conditions"});
-  if (!conds || !conds->is_array()) return nullptr;
-  for (const Json& c : *conds)
-    if (GetString(c, {"type"}) == type) return &c;
-  return nullptr;
-}
-bool IsReady(const Json& pod) {
-  const Json* c = PodCondition(pod, "Ready");
-  return c && GetString(*c, {"status"}) == "True";
-}
-
-bool HasFinalizer(const Json& obj, const std::string& name) {
-  const Json* f = Find(obj, {"metadata", "finalizers"});
-  if (!f || !f->is_array()) return false;
-  for (const Json& v : *f)
-    if (v.is_string() && v.get<std::string>() == name) return true;
-  return false;
-}
-bool HasTrackingFinalizer(const Json& pod) { return HasFinalizer(pod, kTrackingFinalizer); }
-
-int CompletionIndex(const Json& pod) {
-  const Json* v = Find(pod, {"metadata", "annotations", kIndexKey});
-  if (!v || !v->is_string()) return kUnknownIndex;
-  const std::string& s = v->get_ref<const std::string&>();
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
-    return kUnknownIndex;
-  return std::stoi(s);
-}
-
-int RestartCount(const Json& pod) {
-  int n = 0;
-  for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
-    const Json* cs = Find(pod, {"status", list});
-    if (!cs || !cs->is_array()) continue;
-    for (const Json& c : *cs) n += static_cast<int>(GetInt(c, {"restartCount"}));
-  }
-  return n;
-}
-
-SystemTime ParseTime(const Json& obj, std::initializer_list<const char*> path) {
-  SystemTime t{};
-  ParseRfc3339(GetString(obj, path), &t);
-  return t;
-}
-
-// getFinishedTime: the containers' latest finishedAt, the Ready=False transition, the
-// deletion time minus the grace period, or the creation time.
-SystemTime FinishedTime(const Json& pod) {
-  const Json* cs = Find(pod, {"status", "containerStatuses"});
-  if (cs && cs->is_array() && !cs->empty()) {
-    SystemTime latest{};
-    bool all = true;
-    for (const Json& c : *cs) {
-      SystemTime t{};
-      if (!ParseRfc3339(GetString(c, {"state", "terminated", "finishedAt"}), &t)) {
-        all = false;
-        break;
-      }
-      latest = std::max(latest, t);
-    }
-    if (all) return latest;
-  }
-  if (const Json* ready = PodCondition(pod, "Ready"); ready && GetString(*ready, {"status"}) == "False") {
-    SystemTime t{};
-    if (ParseRfc3339(GetString(*ready, {"lastTransitionTime"}), &t)) return t;
-  }
-  if (IsBeingDeleted(pod)) {
-    return ParseTime(pod, {"metadata", "deletionTimestamp"}) -
-           seconds(GetInt(pod, {"metadata", "deletionGracePeriodSeconds"}));
-  }
-  return ParseTime(pod, {"metadata", "creationTimestamp"});
-}
-
-// controller.ActivePods ordering: the pod to delete first sorts first (unscheduled, then
-// pending, then not ready, then more restarts, then newer).
-bool DeleteFirst(const ObjectPtr& a, const ObjectPtr& b) {
-  bool sa = !GetString(*a, {"spec", "nodeName"}).empty();
-  bool sb = !GetString(*b, {"spec", "nodeName"}).empty();
-  if (sa != sb) return !sa;
-  auto rank = [](const Json& p) {
-    std::string ph = Phase(p);
-    return ph == "Pending" ? 0 : ph == "Unknown" ? 1 : ph == "Running" ? 2 : 3;
-  };
-  if (rank(*a) != rank(*b)) return rank(*a) < rank(*b);
-  if (IsReady(*a) != IsReady(*b)) return !IsReady(*a);
-  if (RestartCount(*a) != RestartCount(*b)) return RestartCount(*a) > RestartCount(*b);
-  SystemTime ca = ParseTime(*a, {"metadata", "creationTimestamp"});
-  SystemTime cb = ParseTime(*b, {"metadata", "creationTimestamp"});
-  if (ca != cb) return ca > cb;
-  return Name(*a) < Name(*b);
-}
-
-// ---- jobs ---------------------------------------------------------------------------------
-
-bool Suspended(const Json& job) {
-  const Json* s = Find(job, {"spec", "suspend"});
-  return s && s->is_boolean() && s->get<bool>();
-}
-bool IsIndexed(const Json& job) { return GetString(job, {"spec", "completionMode"}) == "Indexed"; }
-bool HasCompletions(const Json& job) {
-  const Json* c = Find(job, {"spec", "completions"});
-  return c && c->is_number_integer();
-}
-int Completions(const Json& job) { return static_cast<int>(GetInt(job, {"spec", "completions"}, 1)); }
-int Parallelism(const Json& job) { return static_cast<int>(GetInt(job, {"spec", "parallelism"}, 1)); }
-int BackoffLimit(const Json& job) { return static_cast<int>(GetInt(job, {"spec", "backoffLimit"}, 6)); }
-const Json* FailurePolicy(const Json& job) {
-  const Json* p = Find(job, {"spec", "podFailurePolicy"});
-  return p && p->is_object() ? p : nullptr;
-}
-bool OnlyReplaceFailedPods(const Json& job) {
-  return GetString(job, {"spec", "podReplacementPolicy"}) == "Failed" || FailurePolicy(job);
-}
-
-// isPodFailed: Failed, or (unless only failed pods are replaced) deleted before it succeeded.
-bool IsPodFailed(const Json& pod, const Json& job) {
-  if (Phase(pod) == "Failed") return true;
-  if (OnlyReplaceFailedPods(job)) return false;
-  return IsBeingDeleted(pod) && Phase(pod) != "Succeeded";
-}
-
-Json* FindCondition(Json& conds, const std::string& type) {
-  if (!conds.is_array()) return nullptr;
-  for (Json& c : conds)
-    if (GetString(c, {"type"}) == type) return &c;
-  return nullptr;
-}
-bool ConditionTrue(const Json& job, const std::string& type) {
-  const Json* conds = Find(job, {"status", "conditions"});
-  if (!conds || !conds->is_array()) return false;
-  for (const Json& c : *conds)
-    if (GetString(c, {"type"}) == type) return GetString(c, {"status"}) == "True";
-  return false;
-}
-bool IsFinished(const Json& job) { return ConditionTrue(job, "Complete") || ConditionTrue(job, "Failed"); }
-
-Json NewCondition(const std::string& type, const std::string& status, const std::string& reason,
-                  const std::string& message, SystemTime now) {
-  Json c = {{"type", type},
-            {"status", status},
-            {"lastProbeTime", FormatRfc3339(now)},
-            {"lastTransitionTime", FormatRfc3339(now)}};
-  if (!reason.empty()) c["reason"] = reason;
-  if (!message.empty()) c["message"] = message;
-  return c;
-}
-
-// ensureJobConditionStatus: updates the condition of that type, or appends it unless the new
-// status is False. True when the list changed.
-bool EnsureCondition(Json& status, const std::string& type, const std::string& cstatus,
-                     const std::string& reason, const std::string& message, SystemTime now) {
-  if (!status["conditions"].is_array()) status["conditions"] = Json::array();
-  Json& conds = status["conditions"];
-  if (Json* c = FindCondition(conds, type)) {
-    if (GetString(*c, {"status"}) != cstatus || GetString(*c, {"reason"}) != reason ||
-        GetString(*c, {"message"}) != message) {
-      *c = NewCondition(type, cstatus, reason, message, now);
-      return true;
-    }
-    return false;
-  }
-  if (cstatus == "False") return false;
-  conds.push_back(NewCondition(type, cstatus, reason, message, now));
-  return true;
-}
-
-std::set<std::string> UidSet(const Json& status, const char* list) {
-  std::set<std::string> out;
-  const Json* l = Find(status, {"uncountedTerminatedPods", list});
-  if (l && l->is_array())
-    for (const Json& v : *l)
-      if (v.is_string()) out.insert(v.get<std::string>());
-  return out;
-}
-
-// ---- completed-index intervals (indexed_job_utils.go orderedIntervals) -------------------
-
-struct Interval {
-  int first, last;
-};
-using Intervals = std::vector<Interval>;
-
-Intervals Merge(const Intervals& a, const Intervals& b) {
-  Intervals out;
-  auto add = [&](const Interval& iv) {
-    if (out.empty() || iv.first > out.back().last + 1) {
-      out.push_back(iv);
-    } else if (out.back().last < iv.last) {
-      out.back().last = iv.last;
-    }
-  };
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) add(a[i].first < b[j].first ? a[i++] : b[j++]);
-  while (i < a.size()) add(a[i++]);
-  while (j < b.size()) add(b[j++]);
-  return out;
-}
-Intervals WithIndexes(const Intervals& a, const std::set<int>& indexes) {
-  Intervals b;
-  for (int ix : indexes) b.push_back({ix, ix});
-  return Merge(a, b);
-}
-int Total(const Intervals& iv) {
-  int n = 0;
-  for (const Interval& i : iv) n += i.last - i.first + 1;
-  return n;
-}
-bool Has(const Intervals& iv, int ix) {
-  for (const Interval& i : iv)
-    if (i.first <= ix && ix <= i.last) return true;
-  return false;
-}
-std::string ToString(const Intervals& iv) {
-  std::string s;
-  for (const Interval& i : iv) {
-    if (!s.empty()) s += ',';
-    s += std::to_string(i.first);
-    if (i.last > i.first) s += (i.last == i.first + 1 ? "," : "-") + std::to_string(i.last);
-  }
-  return s;
-}
-Intervals ParseIndexes(const std::string& text, int completions) {
-  Intervals out;
-  size_t pos = 0;
-  while (pos <= text.size() && !text.empty()) {
-    size_t comma = text.find(',', pos);
-    std::string part = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
-    size_t dash = part.find('-');
-    std::string lo = part.substr(0, dash);
-    std::string hi = dash == std::string::npos ? lo : part.substr(dash + 1);
-    auto num = [](const std::string& s) {
-      return !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos;
-    };
-    if (!num(lo) || !num(hi)) continue;  // corrupted interval: ignored, as upstream
-    Interval iv{std::stoi(lo), std::stoi(hi)};
-    if (iv.first >= completions) break;
-    iv.last = std::min(iv.last, completions - 1);
-    if (!out.empty() && out.back().last == iv.first - 1) {
-      out.back().last = iv.last;
-    } else {
-      out.push_back(iv);
-    }
-  }
-  return out;
-}
-
-// ---- pod failure policy (pod_failure_policy.go) -------------------------------------------
-
-struct PolicyMatch {
-  std::optional<std::string> fail_job_message;
-  bool count = true;
-  std::string action;  // "" when no rule matched
-};
-
-PolicyMatch MatchPodFailurePolicy(const Json* policy, const Json& pod) {
-  PolicyMatch m;
-  if (!policy) return m;
-  const Json* rules = Find(*policy, {"rules"});
-  if (!rules || !rules->is_array()) return m;
-  for (size_t index = 0; index < rules->size(); ++index) {
-    const Json& rule = (*rules)[index];
-    std::string action = GetString(rule, {"action"});
-    std::string matched_msg;
-    bool matched = false;
-    if (const Json* req = Find(rule, {"onExitCodes"}); req && req->is_object()) {
-      std::string container = GetString(*req, {"containerName"});
-      std::string op = GetString(*req, {"operator"});
-      for (const char* list : {"containerStatuses", "initContainerStatuses"}) {
-        const Json* cs = Find(pod, {"status", list});
-        if (matched || !cs || !cs->is_array()) continue;
-        for (const Json& c : *cs) {
-          const Json* term = Find(c, {"state", "terminated"});
-          if (!term || !term->is_object()) continue;
-          if (!container.empty() && container != GetString(c, {"name"})) continue;
-          int64_t code = GetInt(*term, {"exitCode"});
-          if (code == 0) continue;
-          bool in = false;
-          if (const Json* vals = Find(*req, {"values"}); vals && vals->is_array())
-            for (const Json& v : *vals) in = in || (v.is_number_integer() && v.get<int64_t>() == code);
-          if ((op == "In" && in) || (op == "NotIn" && !in)) {
-            matched = true;
-            matched_msg = "Container " + GetString(c, {"name"}) + " for pod " + Namespace(pod) +
-                          "/" + Name(pod) + " failed with exit code " + std::to_string(code) +
-                          " matching " + action + " rule at index " + std::to_string(index);
-            break;
-          }
-        }
-      }
-    } else if (const Json* pats = Find(rule, {"onPodConditions"}); pats && pats->is_array()) {
-      const Json* conds = Find(pod, {"status", "conditions"});
-      if (conds && conds->is_array()) {
-        for (const Json& c : *conds) {
-          for (const Json& p : *pats) {
-            std::string want = GetString(p, {"status"});
-            if (want.empty()) want = "True";
-            if (GetString(c, {"type"}) == GetString(p, {"type"}) && GetString(c, {"status"}) == want) {
-              matched = true;
-              matched_msg = "Pod " + Namespace(pod) + "/" + Name(pod) + " has condition " +
-                            GetString(c, {"type"}) + " matching " + action + " rule at index " +
-                            std::to_string(index);
-              break;
-            }
-          }
-          if (matched) break;
-        }
-      }
-    }
-    if (!matched) continue;
-    if (action == "Ignore") return {std::nullopt, false, action};
-    if (action == "Count") return {std::nullopt, true, action};
-    if (action == "FailJob") return {matched_msg, true, action};
-    // FailIndex (with backoffLimitPerIndex): counts, and fails the index (IsIndexFailed).
-    return {std::nullopt, true, action};
-  }
-  return m;
-}
-
-// matchSuccessPolicy: the first rule the succeeded indexes satisfy, as "Matched rules at
-// index N".
-std::optional<std::string> MatchSuccessPolicy(const Json& job, const Intervals& succeeded) {
-  const Json* rules = Find(job, {"spec", "successPolicy", "rules"});
-  if (!rules || !rules->is_array() || succeeded.empty()) return std::nullopt;
-  for (size_t index = 0; index < rules->size(); ++index) {
-    const Json& rule = (*rules)[index];
-    const Json* count = Find(rule, {"succeededCount"});
-    const bool has_count = count && count->is_number_integer();
-    if (const Json* ixs = Find(rule, {"succeededIndexes"}); ixs && ixs->is_string()) {
-      Intervals required = ParseIndexes(ixs->get<std::string>(), Completions(job));
-      if (required.empty()) continue;
-      int contains = 0;
-      for (const Interval& r : required)
-        for (const Interval& sv : succeeded)
-          contains += std::max(0, std::min(r.last, sv.last) - std::max(r.first, sv.first) + 1);
-      if (contains == Total(required) || (has_count && contains >= count->get<int64_t>()))
-        return "Matched rules at index " + std::to_string(index);
-    } else if (has_count && Total(succeeded) >= count->get<int64_t>()) {
-      return "Matched rules at index " + std::to_string(index);
-    }
-  }
-  return std::nullopt;
-}
-
-// ---- backoffLimitPerIndex (indexed_job_utils.go) ------------------------------------------
-
-constexpr const char* kIndexFailureCount = "batch.kubernetes.io/job-index-failure-count";
-constexpr const char* kIndexIgnoredCount = "batch.kubernetes.io/job-index-ignored-failure-count";
-
-bool PerIndex(const Json& job) {
-  const Json* b = Find(job, {"spec", "backoffLimitPerIndex"});
-  return IsIndexed(job) && b && b->is_number_integer();
-}
-int AnnotationCount(const Json& pod, const char* key) {
-  const Json* v = Find(pod, {"metadata", "annotations", key});
-  if (!v || !v->is_string()) return 0;
-  const std::string& s = v->get_ref<const std::string&>();
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return 0;
-  return std::stoi(s);
-}
-int AbsoluteFailureCount(const Json& pod) {
-  return AnnotationCount(pod, kIndexFailureCount) + AnnotationCount(pod, kIndexIgnoredCount);
-}
-// isIndexFailed: the pod's failure used up the index's backoffLimitPerIndex (or a FailIndex
-// rule matched).
-bool IsIndexFailed(const Json& job, const Json& pod) {
-  if (!IsPodFailed(pod, job)) return false;
-  bool counted = true;
-  if (const Json* policy = FailurePolicy(job)) {
-    PolicyMatch m = MatchPodFailurePolicy(policy, pod);
-    if (m.action == "FailIndex") return true;
-    counted = m.count;
-  }
-  return counted &&
-         AnnotationCount(pod, kIndexFailureCount) >= GetInt(job, {"spec", "backoffLimitPerIndex"});
-}
-
-std::string IndexLabelValue(int ix) { return std::to_string(ix); }
-
-// podGenerateNameWithIndex.
-std::string GenerateNameWithIndex(const std::string& job, int ix) {
-  std::string suffix = "-" + std::to_string(ix) + "-";
-  std::string prefix = job + suffix;
-  if (prefix.size() > kMaxGeneratedNameLength)
-    prefix = prefix.substr(0, kMaxGeneratedNameLength - suffix.size()) + suffix;
-  return prefix;
-}
-
-void AddIndexEnv(Json& spec) {
-  for (const char* list : {"initContainers", "containers"}) {
-    Json* cs = spec.contains(list) ? &spec[list] : nullptr;
-    if (!cs || !cs->is_array()) continue;
-    for (Json& c : *cs) {
-      if (!c.is_object()) continue;
-      if (!c["env"].is_array()) c["env"] = Json::array();
-      bool present = false;
-      for (const Json& e : c["env"]) present = present || GetString(e, {"name"}) == kIndexEnv;
-      if (present) continue;
-      // PodIndexLabel (on by default since 1.28): the env var reads the pod's label.
-      c["env"].push_back({{"name", kIndexEnv},
-                          {"valueFrom",
-                           {{"fieldRef",
-                             {{"apiVersion", "v1"},
-                              {"fieldPath", std::string("metadata.labels['") + kIndexKey + "']"}}}}}});
-    }
-  }
-}
-
-std::vector<int> PodIndexes(const std::vector<ObjectPtr>& pods, std::set<int>* out_set = nullptr) {
-  std::set<int> s;
-  for (const ObjectPtr& p : pods)
-    if (int ix = CompletionIndex(*p); ix != kUnknownIndex) s.insert(ix);
-  if (out_set) *out_set = s;
-  return {s.begin(), s.end()};
-}
 
 }  // namespace
 
@@ -616,7 +189,8 @@ Status JobController::SyncOrphanPod(const std::string& pod_key) {
     if (job && !IsFinished(*job)) return Status::Ok();  // adopted or still tracked
   }
   Json patch = {{"metadata", {{"$deleteFromPrimitiveList/finalizers", {kTrackingFinalizer}}}}};
-  auto r = client_.Patch(kPods, Namespace(*pod), Name(*pod), PatchType::kStrategicMerge, patch.dump());
+  auto r =
+      client_.Patch(kPods, Namespace(*pod), Name(*pod), PatchType::kStrategicMerge, patch.dump());
   if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
   return Status::Ok();
 }
@@ -624,7 +198,8 @@ Status JobController::SyncOrphanPod(const std::string& pod_key) {
 StatusOr<std::vector<ObjectPtr>> JobController::PodsForJob(const Json& job) {
   const Json* sel_json = Find(job, {"spec", "selector"});
   auto selector = LabelSelector::FromJson(sel_json ? *sel_json : Json());
-  if (!selector.ok()) return Internal("couldn't convert Job selector: " + selector.status().message());
+  if (!selector.ok())
+    return Internal("couldn't convert Job selector: " + selector.status().message());
   std::vector<ObjectPtr> candidates = pods_.ByIndex(kPodIndex, "uid:" + Uid(job));
   std::vector<ObjectPtr> orphans = pods_.ByIndex(kPodIndex, "orphan:" + Namespace(job));
   // An empty selector selects nothing for a Job (the apiserver always sets one).
@@ -638,7 +213,8 @@ StatusOr<std::vector<ObjectPtr>> JobController::PodsForJob(const Json& job) {
   for (ObjectPtr& p : *claimed) {
     if (known.count(p.get()) || HasTrackingFinalizer(*p)) continue;
     Json patch = {{"metadata", {{"finalizers", {kTrackingFinalizer}}}}};
-    auto r = client_.Patch(kPods, Namespace(*p), Name(*p), PatchType::kStrategicMerge, patch.dump());
+    auto r =
+        client_.Patch(kPods, Namespace(*p), Name(*p), PatchType::kStrategicMerge, patch.dump());
     if (r.ok()) p = std::make_shared<const Json>(std::move(*r));
   }
   return claimed;
@@ -735,7 +311,8 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
       if (!IsPodFailed(*p, job)) continue;
       PolicyMatch m = MatchPodFailurePolicy(policy, *p);
       if (m.fail_job_message) {
-        s.finished = NewCondition("FailureTarget", "True", "PodFailurePolicy", *m.fail_job_message, now);
+        s.finished =
+            NewCondition("FailureTarget", "True", "PodFailurePolicy", *m.fail_job_message, now);
         break;
       }
     }
@@ -789,11 +366,15 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
       const int failed_total = Total(*s.failed_indexes);
       const Json* max_failed = Find(job, {"spec", "maxFailedIndexes"});
       if (!s.finished) {
-        if (max_failed && max_failed->is_number_integer() && failed_total > max_failed->get<int64_t>()) {
-          s.finished = NewCondition("FailureTarget", "True", "MaxFailedIndexesExceeded",
-                                    "Job has exceeded the specified maximal number of failed indexes", now);
-        } else if (failed_total > 0 && failed_total + Total(s.succeeded_indexes) >= Completions(job)) {
-          s.finished = NewCondition("FailureTarget", "True", "FailedIndexes", "Job has failed indexes", now);
+        if (max_failed && max_failed->is_number_integer() &&
+            failed_total > max_failed->get<int64_t>()) {
+          s.finished =
+              NewCondition("FailureTarget", "True", "MaxFailedIndexesExceeded",
+                           "Job has exceeded the specified maximal number of failed indexes", now);
+        } else if (failed_total > 0 &&
+                   failed_total + Total(s.succeeded_indexes) >= Completions(job)) {
+          s.finished =
+              NewCondition("FailureTarget", "True", "FailedIndexes", "Job has failed indexes", now);
         }
       }
       // getPodsWithDelayedDeletionPerIndex.
@@ -804,7 +385,8 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
         if (!HasTrackingFinalizer(*p) || s.expected_rm.count(Uid(*p)) || ix == kUnknownIndex ||
             ix >= Completions(job) || !IsPodFailed(*p, job))
           continue;
-        if (Has(s.succeeded_indexes, ix) || Has(*s.failed_indexes, ix) || active_ix.count(ix)) continue;
+        if (Has(s.succeeded_indexes, ix) || Has(*s.failed_indexes, ix) || active_ix.count(ix))
+          continue;
         auto it = s.delayed.find(ix);
         if (it == s.delayed.end() ||
             (AbsoluteFailureCount(*it->second) <= AbsoluteFailureCount(*p) &&
@@ -833,133 +415,7 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
     bool manage_called = false;
     if (satisfied && !IsBeingDeleted(job)) {
       manage_called = true;
-      if (Suspended(job)) {
-        std::vector<ObjectPtr> rm = s.active_pods;
-        expectations_.Expect(key, 0, static_cast<int>(rm.size()));
-        Status err;
-        auto [removed, removed_ready] = DeletePods(key, job, rm, true, &err);
-        active -= removed;
-        s.terminating += removed;
-        s.ready -= removed_ready;
-        manage_err = err;
-      } else {
-        int parallelism = Parallelism(job);
-        int want = 0;
-        if (!HasCompletions(job)) {
-          want = s.succeeded > 0 ? active : parallelism;
-        } else {
-          want = std::clamp(Completions(job) - s.succeeded, 0, parallelism);
-        }
-        // Pods to remove: duplicated / out-of-range / index-less pods of an Indexed job,
-        // then the extra ones, in deletion order.
-        std::vector<ObjectPtr> rm, left;
-        if (IsIndexed(job)) {
-          std::map<int, std::vector<ObjectPtr>> by_index;
-          for (const ObjectPtr& p : s.active_pods) {
-            int ix = CompletionIndex(*p);
-            if (ix == kUnknownIndex || ix >= Completions(job)) {
-              rm.push_back(p);
-            } else {
-              by_index[ix].push_back(p);
-            }
-          }
-          for (auto& [ix, same] : by_index) {
-            std::sort(same.begin(), same.end(), DeleteFirst);
-            rm.insert(rm.end(), same.begin(), same.end() - 1);
-            left.push_back(same.back());
-          }
-        } else {
-          left = s.active_pods;
-        }
-        int rm_at_least = std::max(0, active - want);
-        if (static_cast<int>(rm.size()) < rm_at_least) {
-          std::sort(left.begin(), left.end(), DeleteFirst);
-          rm.insert(rm.end(), left.begin(), left.begin() + (rm_at_least - rm.size()));
-        }
-        if (static_cast<int>(rm.size()) > kMaxPodCreateDeletePerSync) rm.resize(kMaxPodCreateDeletePerSync);
-        if (!rm.empty()) {
-          expectations_.Expect(key, 0, static_cast<int>(rm.size()));
-          Status err;
-          auto [removed, removed_ready] = DeletePods(key, job, rm, true, &err);
-          active -= removed;
-          s.terminating += removed;
-          s.ready -= removed_ready;
-          manage_err = err;
-        } else {
-          int terminating = OnlyReplaceFailedPods(job) ? s.terminating : 0;
-          int diff = want - terminating - active;
-          if (diff > 0) {
-            // With backoffLimitPerIndex each index has its own back-off (below).
-            milliseconds remaining =
-                PerIndex(job) ? milliseconds(0) : RemainingBackoff(s.new_backoff);
-            if (remaining.count() > 0) {
-              want_requeue(std::max(remaining, milliseconds(1000)));
-            } else {
-              diff = std::min(diff, kMaxPodCreateDeletePerSync);
-              std::vector<int> indexes;
-              if (IsIndexed(job)) {
-                std::set<int> busy;
-                PodIndexes(s.active_pods, &busy);
-                if (OnlyReplaceFailedPods(job)) {
-                  std::vector<ObjectPtr> term;
-                  for (const ObjectPtr& p : s.pods)
-                    if (IsBeingDeleted(*p) && !IsTerminal(*p)) term.push_back(p);
-                  std::set<int> t;
-                  PodIndexes(term, &t);
-                  busy.insert(t.begin(), t.end());
-                }
-                Intervals non_pending = WithIndexes(s.succeeded_indexes, busy);
-                if (s.failed_indexes) non_pending = Merge(non_pending, *s.failed_indexes);
-                for (int c = 0; c < Completions(job) && static_cast<int>(indexes.size()) < diff; ++c)
-                  if (!Has(non_pending, c)) indexes.push_back(c);
-                if (PerIndex(job)) {
-                  // getPodCreationInfoForIndependentIndexes: only indexes out of back-off.
-                  std::vector<int> now_ready;
-                  milliseconds min_left{0};
-                  for (int ix : indexes) {
-                    milliseconds left{0};
-                    if (auto it = s.delayed.find(ix); it != s.delayed.end()) {
-                      BackoffRecord r{AbsoluteFailureCount(*it->second) + 1, FinishedTime(*it->second)};
-                      left = RemainingBackoff(r);
-                    }
-                    if (left.count() == 0) {
-                      now_ready.push_back(ix);
-                    } else if (min_left.count() == 0 || left < min_left) {
-                      min_left = left;
-                    }
-                  }
-                  if (now_ready.empty() && min_left.count() > 0)
-                    want_requeue(std::max(min_left, milliseconds(1000)));
-                  indexes = std::move(now_ready);
-                }
-                diff = static_cast<int>(indexes.size());
-              }
-              if (diff > 0) {
-                int created = 0;
-                std::map<int, std::pair<int, int>> counts;
-                if (PerIndex(job)) {
-                  // addIndexFailureCountAnnotation: the replaced pod's counts plus its failure.
-                  for (int ix : indexes) {
-                    std::pair<int, int>& c = counts[ix];
-                    auto it = s.delayed.find(ix);
-                    if (it == s.delayed.end()) continue;
-                    c = {AnnotationCount(*it->second, kIndexFailureCount),
-                         AnnotationCount(*it->second, kIndexIgnoredCount)};
-                    if (MatchPodFailurePolicy(FailurePolicy(job), *it->second).count) {
-                      ++c.first;
-                    } else {
-                      ++c.second;
-                    }
-                  }
-                }
-                manage_err = CreatePods(key, job, diff, std::move(indexes),
-                                        PerIndex(job) ? &counts : nullptr, &created);
-                active += created;
-              }
-            }
-          }
-        }
-      }
+      manage_err = ManageJob(key, s, active, want_requeue);
     }
     bool complete = HasCompletions(job) ? s.succeeded >= Completions(job) && active == 0
                                         : s.succeeded > 0 && active == 0;
@@ -983,9 +439,9 @@ StatusOr<ReconcileResult> JobController::SyncJob(const std::string& key, const J
   }
 
   Json& st = s.job["status"];
-  bool needs = suspend_changed || active != GetInt(st, {"active"}) ||
-               !st.contains("ready") || s.ready != GetInt(st, {"ready"}) ||
-               !st.contains("terminating") || s.terminating != GetInt(st, {"terminating"});
+  bool needs = suspend_changed || active != GetInt(st, {"active"}) || !st.contains("ready") ||
+               s.ready != GetInt(st, {"ready"}) || !st.contains("terminating") ||
+               s.terminating != GetInt(st, {"terminating"});
   st["active"] = active;
   st["ready"] = s.ready;
   st["terminating"] = s.terminating;
@@ -1034,7 +490,8 @@ Status JobController::CreatePods(const std::string& key, const Json& job, int co
         meta["generateName"] = GenerateNameWithIndex(Name(job), ix);
         if (failure_counts) {
           auto it = failure_counts->find(ix);
-          std::pair<int, int> c = it == failure_counts->end() ? std::pair<int, int>{0, 0} : it->second;
+          std::pair<int, int> c =
+              it == failure_counts->end() ? std::pair<int, int>{0, 0} : it->second;
           meta["annotations"][kIndexFailureCount] = std::to_string(c.first);
           if (c.second > 0) meta["annotations"][kIndexIgnoredCount] = std::to_string(c.second);
         }
@@ -1073,7 +530,8 @@ std::pair<int, int> JobController::DeletePods(const std::string& key, const Json
   for (const ObjectPtr& p : pods) {
     if (remove_finalizer && HasTrackingFinalizer(*p)) {
       Json patch = {{"metadata", {{"$deleteFromPrimitiveList/finalizers", {kTrackingFinalizer}}}}};
-      auto r = client_.Patch(kPods, Namespace(*p), Name(*p), PatchType::kStrategicMerge, patch.dump());
+      auto r =
+          client_.Patch(kPods, Namespace(*p), Name(*p), PatchType::kStrategicMerge, patch.dump());
       if (!r.ok()) {
         expectations_.DeletionObserved(key);
         if (r.status().code() != Code::kNotFound && err->ok()) *err = r.status();
@@ -1095,6 +553,141 @@ std::pair<int, int> JobController::DeletePods(const std::string& key, const Json
     if (IsReady(*p)) ++deleted_ready;
   }
   return {deleted, deleted_ready};
+}
+
+// manageJob: suspend, or delete extra pods, or create missing ones (respecting back-off).
+Status JobController::ManageJob(const std::string& key, SyncState& s, int& active,
+                                const std::function<void(milliseconds)>& want_requeue) {
+  const Json& job = s.job;
+  Status manage_err;
+  if (Suspended(job)) {
+    std::vector<ObjectPtr> rm = s.active_pods;
+    expectations_.Expect(key, 0, static_cast<int>(rm.size()));
+    Status err;
+    auto [removed, removed_ready] = DeletePods(key, job, rm, true, &err);
+    active -= removed;
+    s.terminating += removed;
+    s.ready -= removed_ready;
+    manage_err = err;
+  } else {
+    int parallelism = Parallelism(job);
+    int want = 0;
+    if (!HasCompletions(job)) {
+      want = s.succeeded > 0 ? active : parallelism;
+    } else {
+      want = std::clamp(Completions(job) - s.succeeded, 0, parallelism);
+    }
+    // Pods to remove: duplicated / out-of-range / index-less pods of an Indexed job,
+    // then the extra ones, in deletion order.
+    std::vector<ObjectPtr> rm, left;
+    if (IsIndexed(job)) {
+      std::map<int, std::vector<ObjectPtr>> by_index;
+      for (const ObjectPtr& p : s.active_pods) {
+        int ix = CompletionIndex(*p);
+        if (ix == kUnknownIndex || ix >= Completions(job)) {
+          rm.push_back(p);
+        } else {
+          by_index[ix].push_back(p);
+        }
+      }
+      for (auto& [ix, same] : by_index) {
+        std::sort(same.begin(), same.end(), DeleteFirst);
+        rm.insert(rm.end(), same.begin(), same.end() - 1);
+        left.push_back(same.back());
+      }
+    } else {
+      left = s.active_pods;
+    }
+    int rm_at_least = std::max(0, active - want);
+    if (static_cast<int>(rm.size()) < rm_at_least) {
+      std::sort(left.begin(), left.end(), DeleteFirst);
+      rm.insert(rm.end(), left.begin(), left.begin() + (rm_at_least - rm.size()));
+    }
+    if (static_cast<int>(rm.size()) > kMaxPodCreateDeletePerSync)
+      rm.resize(kMaxPodCreateDeletePerSync);
+    if (!rm.empty()) {
+      expectations_.Expect(key, 0, static_cast<int>(rm.size()));
+      Status err;
+      auto [removed, removed_ready] = DeletePods(key, job, rm, true, &err);
+      active -= removed;
+      s.terminating += removed;
+      s.ready -= removed_ready;
+      manage_err = err;
+    } else {
+      int terminating = OnlyReplaceFailedPods(job) ? s.terminating : 0;
+      int diff = want - terminating - active;
+      if (diff > 0) {
+        // With backoffLimitPerIndex each index has its own back-off (below).
+        milliseconds remaining = PerIndex(job) ? milliseconds(0) : RemainingBackoff(s.new_backoff);
+        if (remaining.count() > 0) {
+          want_requeue(std::max(remaining, milliseconds(1000)));
+        } else {
+          diff = std::min(diff, kMaxPodCreateDeletePerSync);
+          std::vector<int> indexes;
+          if (IsIndexed(job)) {
+            std::set<int> busy;
+            PodIndexes(s.active_pods, &busy);
+            if (OnlyReplaceFailedPods(job)) {
+              std::vector<ObjectPtr> term;
+              for (const ObjectPtr& p : s.pods)
+                if (IsBeingDeleted(*p) && !IsTerminal(*p)) term.push_back(p);
+              std::set<int> t;
+              PodIndexes(term, &t);
+              busy.insert(t.begin(), t.end());
+            }
+            Intervals non_pending = WithIndexes(s.succeeded_indexes, busy);
+            if (s.failed_indexes) non_pending = Merge(non_pending, *s.failed_indexes);
+            for (int c = 0; c < Completions(job) && static_cast<int>(indexes.size()) < diff; ++c)
+              if (!Has(non_pending, c)) indexes.push_back(c);
+            if (PerIndex(job)) {
+              // getPodCreationInfoForIndependentIndexes: only indexes out of back-off.
+              std::vector<int> now_ready;
+              milliseconds min_left{0};
+              for (int ix : indexes) {
+                milliseconds left{0};
+                if (auto it = s.delayed.find(ix); it != s.delayed.end()) {
+                  BackoffRecord r{AbsoluteFailureCount(*it->second) + 1, FinishedTime(*it->second)};
+                  left = RemainingBackoff(r);
+                }
+                if (left.count() == 0) {
+                  now_ready.push_back(ix);
+                } else if (min_left.count() == 0 || left < min_left) {
+                  min_left = left;
+                }
+              }
+              if (now_ready.empty() && min_left.count() > 0)
+                want_requeue(std::max(min_left, milliseconds(1000)));
+              indexes = std::move(now_ready);
+            }
+            diff = static_cast<int>(indexes.size());
+          }
+          if (diff > 0) {
+            int created = 0;
+            std::map<int, std::pair<int, int>> counts;
+            if (PerIndex(job)) {
+              // addIndexFailureCountAnnotation: the replaced pod's counts plus its failure.
+              for (int ix : indexes) {
+                std::pair<int, int>& c = counts[ix];
+                auto it = s.delayed.find(ix);
+                if (it == s.delayed.end()) continue;
+                c = {AnnotationCount(*it->second, kIndexFailureCount),
+                     AnnotationCount(*it->second, kIndexIgnoredCount)};
+                if (MatchPodFailurePolicy(FailurePolicy(job), *it->second).count) {
+                  ++c.first;
+                } else {
+                  ++c.second;
+                }
+              }
+            }
+            manage_err = CreatePods(key, job, diff, std::move(indexes),
+                                    PerIndex(job) ? &counts : nullptr, &created);
+            active += created;
+          }
+        }
+      }
+    }
+  }
+  return manage_err;
 }
 
 Status JobController::UpdateStatus(Json& job) {
@@ -1267,7 +860,8 @@ Status JobController::TrackStatusAndRemoveFinalizers(const std::string& key, Syn
       const Json& c = *s.finished;
       EnsureCondition(s.job["status"], GetString(c, {"type"}), "True", GetString(c, {"reason"}),
                       GetString(c, {"message"}), now);
-      if (GetString(c, {"type"}) == "Complete") s.job["status"]["completionTime"] = FormatRfc3339(now);
+      if (GetString(c, {"type"}) == "Complete")
+        s.job["status"]["completionTime"] = FormatRfc3339(now);
       finished_now = true;
       needs_flush = true;
     }

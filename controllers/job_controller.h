@@ -33,6 +33,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -52,8 +53,7 @@ class JobController final : public QueueController {
   static constexpr std::chrono::seconds kPodFailureBackoff{10};
   static constexpr std::chrono::minutes kMaxPodFailureBackoff{10};
 
-  JobController(Client& client, Clock& clock, SharedInformerFactory& informers,
-                int workers = 5);
+  JobController(Client& client, Clock& clock, SharedInformerFactory& informers, int workers = 5);
 
   StatusOr<ReconcileResult> Reconcile(const std::string& key) override;
 
@@ -66,6 +66,8 @@ class JobController final : public QueueController {
 
   StatusOr<ReconcileResult> SyncJob(const std::string& key, const Json& cached);
   Status SyncOrphanPod(const std::string& pod_key);
+  Status ManageJob(const std::string& key, SyncState& s, int& active,
+                   const std::function<void(std::chrono::milliseconds)>& want_requeue);
   StatusOr<std::vector<ObjectPtr>> PodsForJob(const Json& job);
   // Creates `count` pods (indexes from `indexes` when Indexed), in slow-start batches;
   // *created: how many creations succeeded. Returns the first creation error.
@@ -102,7 +104,7 @@ class JobController final : public QueueController {
   ControllerExpectations expectations_;
 
   std::mutex mu_;
-  std::map<std::string, BackoffRecord> backoff_;              // by job key
+  std::map<std::string, BackoffRecord> backoff_;                // by job key
   std::map<std::string, std::set<std::string>> rm_finalizers_;  // job key -> pod uids
 };
 

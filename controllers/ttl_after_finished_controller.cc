@@ -32,8 +32,8 @@ StatusOr<SystemTime> FinishTime(const Json& job) {
       if ((type != "Complete" && type != "Failed") || GetString(c, {"status"}) != "True") continue;
       SystemTime t{};
       if (!ParseRfc3339(GetString(c, {"lastTransitionTime"}), &t)) {
-        return Internal("unable to find the time when the Job " + Namespace(job) + "/" +
-                        Name(job) + " finished");
+        return Internal("unable to find the time when the Job " + Namespace(job) + "/" + Name(job) +
+                        " finished");
       }
       return t;
     }

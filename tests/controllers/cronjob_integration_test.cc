@@ -108,8 +108,10 @@ TEST(CronScheduleTest, TimeZones) {
 }
 
 TEST(CronScheduleTest, BadLocations) {
-  EXPECT_EQ(cron::Location::Load("Nowhere/Land").status().message(), "unknown time zone Nowhere/Land");
-  EXPECT_EQ(cron::Location::Load("../../etc/passwd").status().message(), "time: invalid location name");
+  EXPECT_EQ(cron::Location::Load("Nowhere/Land").status().message(),
+            "unknown time zone Nowhere/Land");
+  EXPECT_EQ(cron::Location::Load("../../etc/passwd").status().message(),
+            "time: invalid location name");
   EXPECT_EQ(cron::Location::Load("/etc/passwd").status().message(), "time: invalid location name");
   EXPECT_TRUE(cron::Location::Load("").ok());
   EXPECT_TRUE(cron::Location::Load("UTC").ok());
@@ -153,8 +155,9 @@ class CronJobTest : public testing::WorkloadEnv {
     return out;
   }
   static std::string JobNameAt(const std::string& cj, const std::string& when) {
-    return cj + "-" + std::to_string(
-                          std::chrono::floor<std::chrono::seconds>(T(when)).time_since_epoch().count() / 60);
+    return cj + "-" +
+           std::to_string(
+               std::chrono::floor<std::chrono::seconds>(T(when)).time_since_epoch().count() / 60);
   }
   void FinishJob(const std::string& name, const std::string& type) {
     Json job = Get(kJobsRef, name);
@@ -168,9 +171,9 @@ class CronJobTest : public testing::WorkloadEnv {
            {{"type", "Complete"}, {"status", "True"}, {"lastTransitionTime", now}}});
     } else {
       job["status"]["failed"] = 1;
-      job["status"]["conditions"] = Json::array(
-          {{{"type", "FailureTarget"}, {"status", "True"}, {"lastTransitionTime", now}},
-           {{"type", "Failed"}, {"status", "True"}, {"lastTransitionTime", now}}});
+      job["status"]["conditions"] =
+          Json::array({{{"type", "FailureTarget"}, {"status", "True"}, {"lastTransitionTime", now}},
+                       {{"type", "Failed"}, {"status", "True"}, {"lastTransitionTime", now}}});
     }
     auto r = client().Update(kJobsRef, "default", job, {}, "status");
     ASSERT_TRUE(r.ok()) << r.status().message();
@@ -207,12 +210,14 @@ TEST_F(CronJobTest, EveryMinuteForbidTracksActiveAndHistory) {
   clock_.Step(60s);
   Sync("c");
   EXPECT_EQ(JobNames().size(), 1u);
-  EXPECT_TRUE(HasEvent("c", "JobAlreadyActive: Not starting job because prior execution is "
-                            "running and concurrency policy is Forbid"));
+  EXPECT_TRUE(HasEvent("c",
+                       "JobAlreadyActive: Not starting job because prior execution is "
+                       "running and concurrency policy is Forbid"));
 
   FinishJob(first, "Complete");
   Sync("c");
-  EXPECT_TRUE(HasEvent("c", "SawCompletedJob: Saw completed job: " + first + ", condition: Complete"));
+  EXPECT_TRUE(
+      HasEvent("c", "SawCompletedJob: Saw completed job: " + first + ", condition: Complete"));
   // The 00:02 run was held back by Forbid; the same sync starts it late (no deadline is set).
   const std::string second = JobNameAt("c", "2025-01-01T00:02:00Z");
   EXPECT_EQ(JobNames(), (std::vector<std::string>{first, second}));
@@ -294,21 +299,23 @@ TEST_F(CronJobTest, TimeZoneAndBadInput) {
   Sync("tz");
   const std::string name = JobNameAt("tz", "2025-01-02T00:00:00Z");
   ASSERT_EQ(JobNames(), std::vector<std::string>{name});
-  EXPECT_EQ(Get(kJobsRef, name)["metadata"]["annotations"]
-                ["batch.kubernetes.io/cronjob-scheduled-timestamp"],
+  EXPECT_EQ(Get(kJobsRef,
+                name)["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"],
             "2025-01-02T09:00:00+09:00");
 
   Create(kCronJobsRef, CronJob("mars", "* * * * *", {{"timeZone", "Mars/Olympus_Mons"}}));
   r = Sync("mars");
   EXPECT_EQ(r.requeue_after.count(), 0);
-  EXPECT_TRUE(HasEvent("mars", "UnknownTimeZone: invalid timeZone: \"Mars/Olympus_Mons\": "
-                               "unknown time zone Mars/Olympus_Mons"));
+  EXPECT_TRUE(HasEvent("mars",
+                       "UnknownTimeZone: invalid timeZone: \"Mars/Olympus_Mons\": "
+                       "unknown time zone Mars/Olympus_Mons"));
 
   // The API refuses bad schedules and TZ prefixes; the controller never sees them.
   EXPECT_EQ(client().Create(kCronJobsRef, "default", CronJob("bad", "61 * * * *")).status().code(),
             Code::kInvalid);
-  EXPECT_EQ(client().Create(kCronJobsRef, "default", CronJob("tzp", "TZ=UTC * * * * *")).status().code(),
-            Code::kInvalid);
+  EXPECT_EQ(
+      client().Create(kCronJobsRef, "default", CronJob("tzp", "TZ=UTC * * * * *")).status().code(),
+      Code::kInvalid);
   EXPECT_EQ(client()
                 .Create(kCronJobsRef, "default",
                         CronJob("pol", "* * * * *", {{"concurrencyPolicy", "Sometimes"}}))
@@ -331,9 +338,11 @@ TEST_F(CronJobTest, MissingActiveJobAndTooManyMissed) {
   // 200 minutes later: the job is gone and most start times were missed.
   clock_.Step(200min);
   Sync("m");
-  EXPECT_TRUE(HasEvent("m", "MissingJob: Active job went missing: " + JobNameAt("m", "2025-01-01T00:01:00Z")));
-  EXPECT_TRUE(HasEvent("m", "TooManyMissedTimes: too many missed start times. Set or decrease "
-                            ".spec.startingDeadlineSeconds or check clock skew"));
+  EXPECT_TRUE(HasEvent(
+      "m", "MissingJob: Active job went missing: " + JobNameAt("m", "2025-01-01T00:01:00Z")));
+  EXPECT_TRUE(HasEvent("m",
+                       "TooManyMissedTimes: too many missed start times. Set or decrease "
+                       ".spec.startingDeadlineSeconds or check clock skew"));
   EXPECT_EQ(JobNames(), std::vector<std::string>{JobNameAt("m", "2025-01-01T03:21:00Z")});
 }
 

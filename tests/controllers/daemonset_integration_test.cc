@@ -17,8 +17,9 @@ using testing::kPodsRef;
 using testing::kRevisionsRef;
 
 std::string TargetNode(const Json& pod) {
-  const Json* v = Find(pod, {"spec", "affinity", "nodeAffinity",
-                             "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"});
+  const Json* v =
+      Find(pod, {"spec", "affinity", "nodeAffinity",
+                 "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"});
   if (!v || !v->is_array() || v->empty()) return "";
   return (*v)[0]["matchFields"][0]["values"][0].get<std::string>();
 }
@@ -48,8 +49,8 @@ class DaemonSetTest : public testing::WorkloadEnv {
   }
   void AddNode(const std::string& name, const Json& labels = Json::object(),
                const Json& taints = Json::array()) {
-    Json node = {{"apiVersion", "v1"}, {"kind", "Node"},
-                 {"metadata", {{"name", name}, {"labels", labels}}}};
+    Json node = {
+        {"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}, {"labels", labels}}}};
     if (!taints.empty()) node["spec"]["taints"] = taints;
     auto r = client().Create(kNodesRef, "", node);
     ASSERT_TRUE(r.ok()) << r.status().message();
@@ -65,7 +66,8 @@ class DaemonSetTest : public testing::WorkloadEnv {
         "template":{"metadata":{"labels":{"app":"ds"}},
           "spec":{"containers":[{"name":"main","image":"busybox:1"}]}}}})");
     ds["metadata"]["name"] = name;
-    for (auto it = spec_extra.begin(); it != spec_extra.end(); ++it) ds["spec"][it.key()] = it.value();
+    for (auto it = spec_extra.begin(); it != spec_extra.end(); ++it)
+      ds["spec"][it.key()] = it.value();
     return ds;
   }
   // Live (not terminating) pods by target node.
@@ -103,10 +105,13 @@ class DaemonSetTest : public testing::WorkloadEnv {
 
 TEST_F(DaemonSetTest, OnePodPerEligibleNodeWithStatus) {
   AddNode("plain");
-  AddNode("dedicated", {}, Json::parse(R"([{"key":"dedicated","value":"x","effect":"NoSchedule"}])"));
+  AddNode("dedicated", {},
+          Json::parse(R"([{"key":"dedicated","value":"x","effect":"NoSchedule"}])"));
   AddNode("evicting", {}, Json::parse(R"([{"key":"bad","effect":"NoExecute"}])"));
-  AddNode("pressure", {}, Json::parse(R"([{"key":"node.kubernetes.io/disk-pressure","effect":"NoSchedule"}])"));
-  AddNode("cordoned", {}, Json::parse(R"([{"key":"node.kubernetes.io/unschedulable","effect":"NoSchedule"}])"));
+  AddNode("pressure", {},
+          Json::parse(R"([{"key":"node.kubernetes.io/disk-pressure","effect":"NoSchedule"}])"));
+  AddNode("cordoned", {},
+          Json::parse(R"([{"key":"node.kubernetes.io/unschedulable","effect":"NoSchedule"}])"));
   Json ds = Create(kDaemonSetsRef, DaemonSet("ds"));
   Converge("ds");
   EXPECT_EQ(Nodes(), (std::vector<std::string>{"cordoned", "plain", "pressure"}));
@@ -117,15 +122,19 @@ TEST_F(DaemonSetTest, OnePodPerEligibleNodeWithStatus) {
     EXPECT_TRUE(IsControlledBy(p, ds));
     EXPECT_EQ(Labels(p).value("pod-template-generation", ""), "1");
     EXPECT_FALSE(Labels(p).value("controller-revision-hash", "").empty());
-    EXPECT_EQ(p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-                  ["nodeSelectorTerms"][0]["matchFields"][0]["key"],
-              "metadata.name");
+    EXPECT_EQ(
+        p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+         ["nodeSelectorTerms"][0]["matchFields"][0]["key"],
+        "metadata.name");
     std::set<std::string> tolerated;
-    for (const Json& t : p["spec"]["tolerations"]) tolerated.insert(GetString(t, {"key"}) + ":" + GetString(t, {"effect"}));
-    EXPECT_EQ(tolerated, (std::set<std::string>{
-                             "node.kubernetes.io/not-ready:NoExecute", "node.kubernetes.io/unreachable:NoExecute",
-                             "node.kubernetes.io/disk-pressure:NoSchedule", "node.kubernetes.io/memory-pressure:NoSchedule",
-                             "node.kubernetes.io/pid-pressure:NoSchedule", "node.kubernetes.io/unschedulable:NoSchedule"}));
+    for (const Json& t : p["spec"]["tolerations"])
+      tolerated.insert(GetString(t, {"key"}) + ":" + GetString(t, {"effect"}));
+    EXPECT_EQ(tolerated, (std::set<std::string>{"node.kubernetes.io/not-ready:NoExecute",
+                                                "node.kubernetes.io/unreachable:NoExecute",
+                                                "node.kubernetes.io/disk-pressure:NoSchedule",
+                                                "node.kubernetes.io/memory-pressure:NoSchedule",
+                                                "node.kubernetes.io/pid-pressure:NoSchedule",
+                                                "node.kubernetes.io/unschedulable:NoSchedule"}));
     EXPECT_TRUE(HasEvent("ds", "SuccessfulCreate: Created pod: " + Name(p)));
   }
   Json got = Get(kDaemonSetsRef, "ds");
@@ -168,7 +177,9 @@ TEST_F(DaemonSetTest, OnePodPerEligibleNodeWithStatus) {
 TEST_F(DaemonSetTest, NodeSelectorAffinityAndHostNetwork) {
   AddNode("ssd-a", {{"disk", "ssd"}, {"zone", "a"}});
   AddNode("ssd-b", {{"disk", "ssd"}, {"zone", "b"}});
-  AddNode("hdd", {{"disk", "hdd"}}, Json::parse(R"([{"key":"node.kubernetes.io/network-unavailable","effect":"NoSchedule"}])"));
+  AddNode(
+      "hdd", {{"disk", "hdd"}},
+      Json::parse(R"([{"key":"node.kubernetes.io/network-unavailable","effect":"NoSchedule"}])"));
   Json ds = DaemonSet("ds");
   ds["spec"]["template"]["spec"]["nodeSelector"] = {{"disk", "ssd"}};
   ds["spec"]["template"]["spec"]["affinity"] = Json::parse(R"({"nodeAffinity":{
@@ -179,8 +190,10 @@ TEST_F(DaemonSetTest, NodeSelectorAffinityAndHostNetwork) {
   EXPECT_EQ(Nodes(), std::vector<std::string>{"ssd-a"});
   // The pod's own affinity terms are replaced by the node pin (already checked).
   Json pod = PodsByNode()["ssd-a"][0];
-  EXPECT_EQ(pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-                ["nodeSelectorTerms"].size(), 1u);
+  EXPECT_EQ(pod["spec"]["affinity"]["nodeAffinity"]
+               ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+                   .size(),
+            1u);
 
   // hostNetwork pods also tolerate network-unavailable.
   UpdateTemplate("ds", [](Json& t) {
@@ -254,9 +267,10 @@ TEST_F(DaemonSetTest, RollingUpdateHistoryAndUndo) {
 
 TEST_F(DaemonSetTest, SurgeKeepsOldPodUntilNewIsAvailable) {
   AddNode("n1");
-  Json ds = DaemonSet("ds", {{"updateStrategy",
-                              {{"type", "RollingUpdate"},
-                               {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}}}});
+  Json ds = DaemonSet(
+      "ds",
+      {{"updateStrategy",
+        {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}}}});
   Create(kDaemonSetsRef, ds);
   Converge("ds");
   RunAll();

@@ -19,7 +19,8 @@ Json JobSpec(const std::string& name, const Json& spec_extra) {
   Json job = Json::parse(R"({"apiVersion":"batch/v1","kind":"Job","spec":{"template":{"spec":{
       "restartPolicy":"Never","containers":[{"name":"main","image":"busybox","command":["true"]}]}}}})");
   job["metadata"]["name"] = name;
-  for (auto it = spec_extra.begin(); it != spec_extra.end(); ++it) job["spec"][it.key()] = it.value();
+  for (auto it = spec_extra.begin(); it != spec_extra.end(); ++it)
+    job["spec"][it.key()] = it.value();
   return job;
 }
 
@@ -61,7 +62,9 @@ class JobTest : public testing::WorkloadEnv {
     Settle();
     return last;
   }
-  std::vector<Json> Pods(const std::string& job) { return ListObjects(kPodsRef, "job-name=" + job); }
+  std::vector<Json> Pods(const std::string& job) {
+    return ListObjects(kPodsRef, "job-name=" + job);
+  }
   std::vector<std::string> PodNames(const std::string& job, bool live_only = true) {
     std::vector<std::string> out;
     for (const Json& p : Pods(job))
@@ -237,14 +240,15 @@ TEST_F(JobTest, SuspendAndResume) {
 }
 
 TEST_F(JobTest, IndexedCompletion) {
-  Create(kJobsRef, JobSpec("idx", {{"completions", 3}, {"parallelism", 3},
-                                   {"completionMode", "Indexed"}}));
+  Create(kJobsRef,
+         JobSpec("idx", {{"completions", 3}, {"parallelism", 3}, {"completionMode", "Indexed"}}));
   Converge("default/idx");
   std::vector<Json> pods = Pods("idx");
   ASSERT_EQ(pods.size(), 3u);
   std::map<std::string, std::string> by_index;
   for (const Json& p : pods) {
-    std::string ix = p["metadata"]["annotations"].value("batch.kubernetes.io/job-completion-index", "");
+    std::string ix =
+        p["metadata"]["annotations"].value("batch.kubernetes.io/job-completion-index", "");
     EXPECT_EQ(Labels(p).value("batch.kubernetes.io/job-completion-index", ""), ix);
     EXPECT_EQ(Name(p).rfind("idx-" + ix + "-", 0), 0u) << Name(p);
     EXPECT_EQ(GetString(p, {"spec", "hostname"}), "idx-" + ix);
@@ -276,12 +280,15 @@ TEST_F(JobTest, IndexedCompletion) {
 
 TEST_F(JobTest, SuccessPolicyEndsAnIndexedJobEarly) {
   Json policy = Json::parse(R"({"rules":[{"succeededIndexes":"0","succeededCount":1}]})");
-  Create(kJobsRef, JobSpec("leader", {{"completions", 3}, {"parallelism", 3},
-                                      {"completionMode", "Indexed"}, {"successPolicy", policy}}));
+  Create(kJobsRef, JobSpec("leader", {{"completions", 3},
+                                      {"parallelism", 3},
+                                      {"completionMode", "Indexed"},
+                                      {"successPolicy", policy}}));
   Converge("default/leader");
   std::string leader;
   for (const Json& p : Pods("leader"))
-    if (p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == "0") leader = Name(p);
+    if (p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == "0")
+      leader = Name(p);
   ASSERT_FALSE(leader.empty());
   FinishPod(leader, 0);
   Converge("default/leader");
@@ -295,8 +302,10 @@ TEST_F(JobTest, SuccessPolicyEndsAnIndexedJobEarly) {
 }
 
 TEST_F(JobTest, BackoffLimitPerIndex) {
-  Create(kJobsRef, JobSpec("per", {{"completions", 3}, {"parallelism", 3},
-                                   {"completionMode", "Indexed"}, {"backoffLimitPerIndex", 1}}));
+  Create(kJobsRef, JobSpec("per", {{"completions", 3},
+                                   {"parallelism", 3},
+                                   {"completionMode", "Indexed"},
+                                   {"backoffLimitPerIndex", 1}}));
   Converge("default/per");
   auto by_index = [&] {
     std::map<std::string, Json> out;
@@ -308,7 +317,8 @@ TEST_F(JobTest, BackoffLimitPerIndex) {
   };
   auto pods = by_index();
   ASSERT_EQ(pods.size(), 3u);
-  EXPECT_EQ(pods["0"]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"], "0");
+  EXPECT_EQ(pods["0"]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"],
+            "0");
   FinishPod(Name(pods["0"]), 1);
   ReconcileResult r = Converge("default/per");
   EXPECT_GT(r.requeue_after, 9s);  // index 0 waits for its own back-off
@@ -317,7 +327,8 @@ TEST_F(JobTest, BackoffLimitPerIndex) {
   Converge("default/per");
   pods = by_index();
   ASSERT_EQ(pods.count("0"), 1u);
-  EXPECT_EQ(pods["0"]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"], "1");
+  EXPECT_EQ(pods["0"]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"],
+            "1");
   Json job = Get(kJobsRef, "per");
   EXPECT_EQ(GetInt(job, {"status", "failed"}), 1);  // the replaced pod is counted now
   EXPECT_EQ(GetString(job, {"status", "failedIndexes"}), "");
@@ -372,7 +383,8 @@ TEST_F(JobTest, AdoptsOrphansAndCleansOrphanFinalizers) {
   EXPECT_EQ(Pods("adopt").size(), 1u);  // no second pod: the adopted one is active
 
   // A pod with the tracking finalizer that nobody owns loses it.
-  Json lone = Json::parse(R"({"metadata":{"name":"lone","finalizers":["batch.kubernetes.io/job-tracking"]},
+  Json lone =
+      Json::parse(R"({"metadata":{"name":"lone","finalizers":["batch.kubernetes.io/job-tracking"]},
       "spec":{"containers":[{"name":"main","image":"busybox"}]}})");
   Create(kPodsRef, lone);
   Settle();

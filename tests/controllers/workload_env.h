@@ -35,7 +35,8 @@ class WorkloadEnv : public ::testing::Test {
     RegisterBuiltinResources(resources_);
     store_ = NewMemStore();
     client_ = NewRegistry(*store_, resources_, BuiltinSchemas(), clock_);
-    ASSERT_TRUE(client_->Create(kNamespacesRef, "", Json{{"metadata", {{"name", "default"}}}}).ok());
+    ASSERT_TRUE(
+        client_->Create(kNamespacesRef, "", Json{{"metadata", {{"name", "default"}}}}).ok());
     informers_ = std::make_unique<SharedInformerFactory>(*client_, clock_);
   }
   void TearDown() override {
@@ -114,16 +115,20 @@ class WorkloadEnv : public ::testing::Test {
     Json pod = Get(kPodsRef, name, ns);
     std::string now = FormatRfc3339(clock_.Now());
     pod["status"]["phase"] = exit_code == 0 ? "Succeeded" : "Failed";
-    pod["status"]["conditions"] = Json::array(
-        {{{"type", "Ready"}, {"status", "False"}, {"lastTransitionTime", now},
-          {"reason", "PodCompleted"}}});
+    pod["status"]["conditions"] = Json::array({{{"type", "Ready"},
+                                                {"status", "False"},
+                                                {"lastTransitionTime", now},
+                                                {"reason", "PodCompleted"}}});
     Json term = {{"exitCode", exit_code},
                  {"reason", exit_code == 0 ? "Completed" : "Error"},
                  {"startedAt", now},
                  {"finishedAt", now}};
-    pod["status"]["containerStatuses"] = Json::array(
-        {{{"name", "main"}, {"image", "busybox"}, {"imageID", ""}, {"ready", false},
-          {"restartCount", 0}, {"state", {{"terminated", term}}}}});
+    pod["status"]["containerStatuses"] = Json::array({{{"name", "main"},
+                                                       {"image", "busybox"},
+                                                       {"imageID", ""},
+                                                       {"ready", false},
+                                                       {"restartCount", 0},
+                                                       {"state", {{"terminated", term}}}}});
     auto r = client_->Update(kPodsRef, ns, pod, {}, "status");
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
