@@ -60,6 +60,9 @@ class DaemonSetController final : public QueueController {
   StatusOr<std::string> ConstructHistory(Json& ds, std::vector<ObjectPtr>* old);
   Status CleanupHistory(const Json& ds, const std::vector<ObjectPtr>& old,
                         const std::vector<ObjectPtr>& pods);
+  Status RollingUpdate(const std::string& key, const Json& ds, const std::vector<ObjectPtr>& nodes,
+                       const std::map<std::string, std::vector<ObjectPtr>>& by_node,
+                       const std::string& hash);
   Status SyncNodes(const std::string& key, const Json& ds, const std::vector<ObjectPtr>& to_delete,
                    const std::vector<std::string>& nodes_needing, const std::string& hash);
   // Writes the computed status when it differs from `stored_status` (the cached object's).
