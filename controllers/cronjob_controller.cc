@@ -189,6 +189,13 @@ StatusOr<std::shared_ptr<const cron::Location>> CronJobController::Zone(const st
 }
 
 StatusOr<ReconcileResult> CronJobController::Reconcile(const std::string& key) {
+  auto r = Sync(key);
+  // A write based on a stale cache: the informer brings the new version, retry quietly.
+  if (!r.ok() && r.status().code() == Code::kConflict) return ReconcileResult{true};
+  return r;
+}
+
+StatusOr<ReconcileResult> CronJobController::Sync(const std::string& key) {
   ObjectPtr cached = cronjobs_.Get(key);
   if (!cached) return ReconcileResult{};
   Json cj = *cached;

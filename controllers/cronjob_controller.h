@@ -40,6 +40,7 @@ class CronJobController final : public QueueController {
   StatusOr<ReconcileResult> Reconcile(const std::string& key) override;
 
  private:
+  StatusOr<ReconcileResult> Sync(const std::string& key);
   StatusOr<std::shared_ptr<const cron::Location>> Zone(const std::string& name);
 
   Client& client_;

@@ -482,6 +482,13 @@ Status DaemonSetController::RollingUpdate(
 }
 
 StatusOr<ReconcileResult> DaemonSetController::Reconcile(const std::string& key) {
+  auto r = Sync(key);
+  // A write based on a stale cache: the informer brings the new version, retry quietly.
+  if (!r.ok() && r.status().code() == Code::kConflict) return ReconcileResult{true};
+  return r;
+}
+
+StatusOr<ReconcileResult> DaemonSetController::Sync(const std::string& key) {
   ObjectPtr cached = daemonsets_.Get(key);
   if (!cached) {
     expectations_.Delete(key);

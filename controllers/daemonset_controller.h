@@ -51,6 +51,7 @@ class DaemonSetController final : public QueueController {
   StatusOr<ReconcileResult> Reconcile(const std::string& key) override;
 
  private:
+  StatusOr<ReconcileResult> Sync(const std::string& key);
   struct Backoff {
     std::chrono::milliseconds delay{0};
     SystemTime last{};

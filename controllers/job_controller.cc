@@ -162,6 +162,13 @@ std::set<std::string> JobController::ExpectedFinalizerRemovals(const std::string
 // ---- reconcile ------------------------------------------------------------------------------
 
 StatusOr<ReconcileResult> JobController::Reconcile(const std::string& key) {
+  auto r = Sync(key);
+  // A write based on a stale cache: the informer brings the new version, retry quietly.
+  if (!r.ok() && r.status().code() == Code::kConflict) return ReconcileResult{true};
+  return r;
+}
+
+StatusOr<ReconcileResult> JobController::Sync(const std::string& key) {
   if (key.rfind(kOrphanKeyPrefix, 0) == 0) {
     Status st = SyncOrphanPod(key.substr(std::char_traits<char>::length(kOrphanKeyPrefix)));
     if (!st.ok()) return st;

@@ -58,6 +58,7 @@ class JobController final : public QueueController {
   StatusOr<ReconcileResult> Reconcile(const std::string& key) override;
 
  private:
+  StatusOr<ReconcileResult> Sync(const std::string& key);
   struct BackoffRecord {
     int failures_after_last_success = 0;
     SystemTime last_failure{};
