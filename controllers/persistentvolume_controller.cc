@@ -37,8 +37,12 @@ constexpr const char* kAnnBetaDefaultClass = "storageclass.beta.kubernetes.io/is
 // Volumes indexed by their claimRef "ns/name".
 constexpr const char* kVolumesByClaim = "persistentvolume-by-claim";
 
-bool HasAnn(const Json& o, const char* a) { return Find(o, {"metadata", "annotations", a}) != nullptr; }
-std::string Ann(const Json& o, const char* a) { return GetString(o, {"metadata", "annotations", a}); }
+bool HasAnn(const Json& o, const char* a) {
+  return Find(o, {"metadata", "annotations", a}) != nullptr;
+}
+std::string Ann(const Json& o, const char* a) {
+  return GetString(o, {"metadata", "annotations", a});
+}
 void SetAnn(Json& o, const char* a, const std::string& v) { o["metadata"]["annotations"][a] = v; }
 std::string Phase(const Json& o) { return GetString(o, {"status", "phase"}); }
 std::string ClaimKeyOf(const Json& claim) { return Namespace(claim) + "/" + Name(claim); }
@@ -74,9 +78,12 @@ bool BoundToClaim(const Json& volume, const Json& claim) {
   return uid.empty() || uid == Uid(claim);
 }
 Json ClaimRefFor(const Json& claim) {
-  return Json{{"kind", "PersistentVolumeClaim"}, {"namespace", Namespace(claim)},
-              {"name", Name(claim)},             {"uid", Uid(claim)},
-              {"apiVersion", "v1"},              {"resourceVersion", ResourceVersion(claim)}};
+  return Json{{"kind", "PersistentVolumeClaim"},
+              {"namespace", Namespace(claim)},
+              {"name", Name(claim)},
+              {"uid", Uid(claim)},
+              {"apiVersion", "v1"},
+              {"resourceVersion", ResourceVersion(claim)}};
 }
 
 std::optional<long double> Storage(const Json* q) {
@@ -125,13 +132,13 @@ Status EnsureDefaultStorageClass(Client& client) {
   // honours), but a host-path volume lives on the one real node anyway, so delaying the
   // binding buys no placement and only makes pods wait on the scheduler's volume poll; with
   // Immediate, `kubectl get pvc` shows Bound as soon as the claim exists.
-  Json sc = {{"apiVersion", "storage.k8s.io/v1"},
-             {"kind", "StorageClass"},
-             {"metadata",
-              {{"name", kDefaultStorageClass}, {"annotations", {{kAnnDefaultClass, "true"}}}}},
-             {"provisioner", kHostPathProvisioner},
-             {"reclaimPolicy", "Delete"},
-             {"volumeBindingMode", "Immediate"}};
+  Json sc = {
+      {"apiVersion", "storage.k8s.io/v1"},
+      {"kind", "StorageClass"},
+      {"metadata", {{"name", kDefaultStorageClass}, {"annotations", {{kAnnDefaultClass, "true"}}}}},
+      {"provisioner", kHostPathProvisioner},
+      {"reclaimPolicy", "Delete"},
+      {"volumeBindingMode", "Immediate"}};
   auto r = client.Create(kClasses, "", sc);
   if (!r.ok() && r.status().code() != Code::kAlreadyExists) return r.status();
   return Status::Ok();
@@ -172,12 +179,12 @@ PersistentVolumeController::PersistentVolumeController(Client& client, Clock& cl
       pending_claims(v);
     }
   };
-  volumes_.AddEventHandler(
-      {volume_changed, [volume_changed](const Json&, const Json& v) { volume_changed(v); },
-       [this](const Json& v) { EnqueueClaimOf(v); }});
-  classes_.AddEventHandler(
-      {pending_claims, [pending_claims](const Json&, const Json& sc) { pending_claims(sc); },
-       nullptr});
+  volumes_.AddEventHandler({volume_changed,
+                            [volume_changed](const Json&, const Json& v) { volume_changed(v); },
+                            [this](const Json& v) { EnqueueClaimOf(v); }});
+  classes_.AddEventHandler({pending_claims,
+                            [pending_claims](const Json&, const Json& sc) { pending_claims(sc); },
+                            nullptr});
 }
 
 void PersistentVolumeController::EnqueueClaimOf(const Json& volume) {
@@ -265,8 +272,8 @@ StatusOr<ReconcileResult> PersistentVolumeController::SyncUnboundClaim(const Jso
     }
     return Status(Code::kInternal, "Invalid binding of claim \"" + ClaimKeyOf(claim) +
                                        "\" to volume \"" + volume_name +
-                                       "\": volume already claimed by \"" +
-                                       ClaimRefKey(*volume) + "\"");
+                                       "\": volume already claimed by \"" + ClaimRefKey(*volume) +
+                                       "\"");
   }
 
   const std::string class_name = ClassOf(claim);
@@ -353,8 +360,9 @@ StatusOr<ReconcileResult> PersistentVolumeController::SyncUnboundClaim(const Jso
 StatusOr<ReconcileResult> PersistentVolumeController::SyncBoundClaim(const Json& claim) {
   const std::string volume_name = GetString(claim, {"spec", "volumeName"});
   if (volume_name.empty()) {
-    recorder_.Record(claim, "Warning", "ClaimLost",
-                     "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!");
+    recorder_.Record(
+        claim, "Warning", "ClaimLost",
+        "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!");
     MINIK_RETURN_IF_ERROR(SetClaimPhase(claim, "Lost"));
     return ReconcileResult{};
   }
@@ -389,13 +397,12 @@ StatusOr<ReconcileResult> PersistentVolumeController::SyncBoundClaim(const Json&
   return ReconcileResult{};
 }
 
-StatusOr<ReconcileResult> PersistentVolumeController::Provision(const Json& claim,
-                                                               const Json& sc) {
+StatusOr<ReconcileResult> PersistentVolumeController::Provision(const Json& claim, const Json& sc) {
   const std::string class_name = Name(sc);
   auto fail = [&](const std::string& why) {
-    provisioner_.Record(claim, "Warning", "ProvisioningFailed",
-                        "failed to provision volume with StorageClass \"" + class_name +
-                            "\": " + why);
+    provisioner_.Record(
+        claim, "Warning", "ProvisioningFailed",
+        "failed to provision volume with StorageClass \"" + class_name + "\": " + why);
   };
   if (const Json* s = Find(claim, {"spec", "selector"}); s && !s->is_null()) {
     fail("claim Selector is not supported");
@@ -439,12 +446,13 @@ StatusOr<ReconcileResult> PersistentVolumeController::Provision(const Json& clai
     }
     current = std::move(*r);
   }
-  provisioner_.Record(current, "Normal", "Provisioning",
-                      "External provisioner is provisioning volume for claim \"" +
-                          ClaimKeyOf(current) + "\"");
+  provisioner_.Record(
+      current, "Normal", "Provisioning",
+      "External provisioner is provisioning volume for claim \"" + ClaimKeyOf(current) + "\"");
 
   // minikube's hostpath provisioner: <dir>/<namespace>-<claim>-<volume>, world-writable.
-  const std::string path = volumes_dir_ + "/" + Namespace(claim) + "-" + Name(claim) + "-" + pv_name;
+  const std::string path =
+      volumes_dir_ + "/" + Namespace(claim) + "-" + Name(claim) + "-" + pv_name;
   std::error_code ec;
   fs::create_directories(volumes_dir_, ec);
   if (ec) {
@@ -495,7 +503,8 @@ Status PersistentVolumeController::Bind(const Json& volume, const Json& claim) {
   const Json* ref = ClaimRef(pv);
   bool dirty = false;
   if (!ref || GetString(*ref, {"name"}) != Name(claim) ||
-      GetString(*ref, {"namespace"}) != Namespace(claim) || GetString(*ref, {"uid"}) != Uid(claim)) {
+      GetString(*ref, {"namespace"}) != Namespace(claim) ||
+      GetString(*ref, {"uid"}) != Uid(claim)) {
     bool by_us = !BoundToClaim(pv, claim);
     pv["spec"]["claimRef"] = ClaimRefFor(claim);
     if (by_us) SetAnn(pv, kAnnBoundByController, "yes");
@@ -602,8 +611,9 @@ StatusOr<ReconcileResult> PersistentVolumeController::SyncVolume(const Json& vol
       MINIK_RETURN_IF_ERROR(SetVolumePhase(volume, "Released", ""));
       auto fresh = client_.Get(kVolumes, "", Name(volume));
       if (!fresh.ok()) {
-        return fresh.status().code() == Code::kNotFound ? StatusOr<ReconcileResult>(ReconcileResult{})
-                                                        : StatusOr<ReconcileResult>(fresh.status());
+        return fresh.status().code() == Code::kNotFound
+                   ? StatusOr<ReconcileResult>(ReconcileResult{})
+                   : StatusOr<ReconcileResult>(fresh.status());
       }
       current = std::move(*fresh);
     }

@@ -92,8 +92,8 @@ void SetSync::ClaimEvent(const Json& pod, const Json& claim, const Status& st) {
                          Name(set_) + " success");
   } else {
     recorder_.Record(set_, "Warning", "FailedCreate",
-                     "create Claim " + Name(claim) + " for Pod " + Name(pod) +
-                         " in StatefulSet " + Name(set_) + " failed error: " + st.message());
+                     "create Claim " + Name(claim) + " for Pod " + Name(pod) + " in StatefulSet " +
+                         Name(set_) + " failed error: " + st.message());
   }
 }
 
@@ -235,9 +235,9 @@ Status SetSync::DeletePod(const Json& pod) {
 Status SetSync::Revisions(const std::vector<ObjectPtr>& revisions) {
   collision_count_ = static_cast<int32_t>(GetInt(set_, {"status", "collisionCount"}));
   const Json* labels = Find(set_, {"spec", "template", "metadata", "labels"});
-  Json candidate = history::NewRevision(set_, kApiVersion, kKind, labels ? *labels : Json::object(),
-                                        RevisionData(set_), history::NextRevision(revisions),
-                                        collision_count_);
+  Json candidate =
+      history::NewRevision(set_, kApiVersion, kKind, labels ? *labels : Json::object(),
+                           RevisionData(set_), history::NextRevision(revisions), collision_count_);
   if (const Json* a = Find(set_, {"metadata", "annotations"}); a && a->is_object()) {
     candidate["metadata"]["annotations"] = *a;
   }
@@ -354,7 +354,8 @@ Status SetSync::RollingUpdate(const std::vector<Json>& replicas, Json& status) {
       return Status::Ok();
     }
     // Wait for the updated pod.
-    if (IsUnavailable(pod, GetInt(set_, {"spec", "minReadySeconds"}), clock_.Now())) return Status::Ok();
+    if (IsUnavailable(pod, GetInt(set_, {"spec", "minReadySeconds"}), clock_.Now()))
+      return Status::Ok();
   }
   return Status::Ok();
 }
@@ -382,8 +383,8 @@ StatusOr<Json> SetSync::Run(const std::vector<ObjectPtr>& revisions,
   }
   for (int i = 0; i < count; ++i) {
     if (!present[static_cast<size_t>(i)]) {
-      replicas[static_cast<size_t>(i)] = NewVersionedPod(current_set_, update_set_, Name(current_rev_),
-                                                         Name(update_rev_), start + i);
+      replicas[static_cast<size_t>(i)] = NewVersionedPod(
+          current_set_, update_set_, Name(current_rev_), Name(update_rev_), start + i);
     }
   }
   std::sort(condemned.begin(), condemned.end(),
@@ -465,13 +466,15 @@ Status SetSync::WriteStatus(Json status) {
     return Status::Ok();
   }
   // omitempty fields of StatefulSetStatus are left out when zero, as on the wire upstream.
-  for (const char* f : {"observedGeneration", "readyReplicas", "currentReplicas", "updatedReplicas"}) {
+  for (const char* f :
+       {"observedGeneration", "readyReplicas", "currentReplicas", "updatedReplicas"}) {
     if (status[f].get<int64_t>() == 0) status.erase(f);
   }
   Json obj = set_;
   for (int attempt = 0; attempt < 5; ++attempt) {
     obj["status"] = status;
-    if (old && old->is_object() && old->contains("conditions")) obj["status"]["conditions"] = (*old)["conditions"];
+    if (old && old->is_object() && old->contains("conditions"))
+      obj["status"]["conditions"] = (*old)["conditions"];
     auto r = client_.Update(kStatefulSets, Namespace(set_), obj, {}, "status");
     if (r.ok() || Skip(r.status())) return Status::Ok();
     if (r.status().code() != Code::kConflict) return r.status();
@@ -502,14 +505,16 @@ StatefulSetController::StatefulSetController(Client& client, Clock& clock,
     return {Namespace(pod) + "/" + parent};
   });
   if (!st.ok()) LOG(Warning, kComponent) << "pod index: " << st.message();
-  pods_.AddEventHandler({[this](const Json& pod) { EnqueueForPod(pod); },
-                         [this](const Json& old_pod, const Json& pod) { OnPodUpdate(old_pod, pod); },
-                         [this](const Json& pod) { EnqueueForPod(pod); }});
+  pods_.AddEventHandler(
+      {[this](const Json& pod) { EnqueueForPod(pod); },
+       [this](const Json& old_pod, const Json& pod) { OnPodUpdate(old_pod, pod); },
+       [this](const Json& pod) { EnqueueForPod(pod); }});
 }
 
 void StatefulSetController::EnqueueForPod(const Json& pod) {
   if (const Json* ref = ControllerRefOf(pod)) {
-    if (GetString(*ref, {"kind"}) != kKind || GetString(*ref, {"apiVersion"}).rfind("apps/", 0) != 0)
+    if (GetString(*ref, {"kind"}) != kKind ||
+        GetString(*ref, {"apiVersion"}).rfind("apps/", 0) != 0)
       return;
     std::string key = Namespace(pod) + "/" + GetString(*ref, {"name"});
     ObjectPtr set = sets_.Get(key);
@@ -565,8 +570,7 @@ StatusOr<ReconcileResult> StatefulSetController::Reconcile(const std::string& ke
   if (!status.ok()) {
     // A pod or claim the cache did not show yet, or a write against a cached object that
     // changed meanwhile: the informer brings the news; try again shortly, quietly.
-    if (status.status().code() == Code::kAlreadyExists ||
-        status.status().code() == Code::kConflict)
+    if (status.status().code() == Code::kAlreadyExists || status.status().code() == Code::kConflict)
       return ReconcileResult{true, {}};
     return status.status();
   }

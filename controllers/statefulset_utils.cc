@@ -32,7 +32,9 @@ bool MatchesRef(const Json& ref, const Json& owner, const std::string& api_versi
   return GetString(ref, {"apiVersion"}) == api_version && GetString(ref, {"kind"}) == kind &&
          GetString(ref, {"name"}) == Name(owner);
 }
-bool MatchesSet(const Json& ref, const Json& set) { return MatchesRef(ref, set, kApiVersion, kKind); }
+bool MatchesSet(const Json& ref, const Json& set) {
+  return MatchesRef(ref, set, kApiVersion, kKind);
+}
 bool MatchesPod(const Json& ref, const Json& pod) { return MatchesRef(ref, pod, "v1", "Pod"); }
 bool HasOwnerRef(const Json& claim, const Json& owner) {
   for (const Json& r : OwnerRefs(claim)) {
@@ -51,7 +53,8 @@ bool HasStaleOwnerRef(const Json& claim, const Json& owner, M matches) {
 bool HasNonControllerOwner(const Json& claim, const Json& set, const Json& pod) {
   for (const Json& r : OwnerRefs(claim)) {
     std::string uid = GetString(r, {"uid"});
-    if ((uid == Uid(set) || (!Uid(pod).empty() && uid == Uid(pod))) && !IsController(r)) return true;
+    if ((uid == Uid(set) || (!Uid(pod).empty() && uid == Uid(pod))) && !IsController(r))
+      return true;
   }
   return false;
 }
@@ -75,18 +78,24 @@ std::pair<std::string, int> ParentAndOrdinal(const std::string& name) {
 }
 
 int Ordinal(const Json& pod) { return ParentAndOrdinal(Name(pod)).second; }
-int StartOrdinal(const Json& set) { return static_cast<int>(GetInt(set, {"spec", "ordinals", "start"})); }
+int StartOrdinal(const Json& set) {
+  return static_cast<int>(GetInt(set, {"spec", "ordinals", "start"}));
+}
 int Replicas(const Json& set) { return static_cast<int>(GetInt(set, {"spec", "replicas"}, 1)); }
 int EndOrdinal(const Json& set) { return StartOrdinal(set) + Replicas(set) - 1; }
 bool InOrdinalRange(const Json& pod, const Json& set) {
   int ord = Ordinal(pod);
   return ord >= StartOrdinal(set) && ord <= EndOrdinal(set);
 }
-std::string PodName(const Json& set, int ordinal) { return Name(set) + "-" + std::to_string(ordinal); }
+std::string PodName(const Json& set, int ordinal) {
+  return Name(set) + "-" + std::to_string(ordinal);
+}
 std::string ClaimName(const Json& set, const Json& tmpl, int ordinal) {
   return Name(tmpl) + "-" + Name(set) + "-" + std::to_string(ordinal);
 }
-std::string PodRevision(const Json& pod) { return GetString(pod, {"metadata", "labels", kRevisionLabel}); }
+std::string PodRevision(const Json& pod) {
+  return GetString(pod, {"metadata", "labels", kRevisionLabel});
+}
 std::string Phase(const Json& pod) { return GetString(pod, {"status", "phase"}); }
 bool IsCreated(const Json& pod) { return !Phase(pod).empty(); }
 bool IsTerminating(const Json& pod) { return IsBeingDeleted(pod); }
@@ -234,8 +243,7 @@ Json NewVersionedPod(const Json& current_set, const Json& update_set, const std:
   bool at_current =
       (rolling && (!ru || ru->is_null()) &&
        ordinal < StartOrdinal(current_set) + GetInt(current_set, {"status", "currentReplicas"})) ||
-      (ru && ru->is_object() &&
-       ordinal < StartOrdinal(current_set) + GetInt(*ru, {"partition"}));
+      (ru && ru->is_object() && ordinal < StartOrdinal(current_set) + GetInt(*ru, {"partition"}));
   Json pod = NewPod(at_current ? current_set : update_set, ordinal);
   pod["metadata"]["labels"][kRevisionLabel] = at_current ? current : update;
   return pod;
@@ -266,8 +274,9 @@ Json ApplyRevision(const Json& set, const Json& revision) {
 // ---- claim ownership for persistentVolumeClaimRetentionPolicy ------------------------------
 
 Retention RetentionOf(const Json& set) {
-  return {GetString(set, {"spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"}) == "Delete",
-          GetString(set, {"spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"}) == "Delete"};
+  return {
+      GetString(set, {"spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"}) == "Delete",
+      GetString(set, {"spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"}) == "Delete"};
 }
 
 bool HasStalePodRef(const Json& claim, const Json& pod) {
@@ -292,7 +301,8 @@ bool HasUnexpectedController(const Json& claim, const Json& set, const Json& pod
 
 // isClaimOwnerUpToDate.
 bool ClaimOwnerUpToDate(const Json& claim, const Json& set, const Json& pod) {
-  if (HasStaleOwnerRef(claim, set, MatchesSet) || HasStaleOwnerRef(claim, pod, MatchesPod)) return true;
+  if (HasStaleOwnerRef(claim, set, MatchesSet) || HasStaleOwnerRef(claim, pod, MatchesPod))
+    return true;
   if (HasUnexpectedController(claim, set, pod)) {
     return !(HasOwnerRef(claim, set) || HasOwnerRef(claim, pod));
   }

@@ -82,7 +82,8 @@ class PersistentVolumeTest : public ::testing::Test {
       CatchUp();
       std::string before = StoreRv();
       for (const ResourceRef& ref : {kClaims, kVolumes}) {
-        for (const std::string& key : informers_->For(ref).ListKeys()) controller_->queue().Add(key);
+        for (const std::string& key : informers_->For(ref).ListKeys())
+          controller_->queue().Add(key);
       }
       while (controller_->queue().Len() > 0) controller_->ProcessNextItem();
       if (StoreRv() == before) return;
@@ -93,8 +94,8 @@ class PersistentVolumeTest : public ::testing::Test {
   // store's revision is no measure of the controller's work).
   std::string StoreRv() {
     std::string out;
-    for (const auto& [ref, ns] : std::vector<std::pair<ResourceRef, std::string>>{
-             {kClaims, "default"}, {kVolumes, ""}}) {
+    for (const auto& [ref, ns] :
+         std::vector<std::pair<ResourceRef, std::string>>{{kClaims, "default"}, {kVolumes, ""}}) {
       Json list = *client().List(ref, ns);
       for (const Json& o : list["items"]) out += ObjectKey(o) + "@" + ResourceVersion(o) + ",";
     }
@@ -109,11 +110,11 @@ class PersistentVolumeTest : public ::testing::Test {
 
   Json Claim(const std::string& name, const Json& class_name, const std::string& size = "1Mi",
              const std::string& mode = "ReadWriteOnce") {
-    Json c = {{"apiVersion", "v1"},
-              {"kind", "PersistentVolumeClaim"},
-              {"metadata", {{"name", name}, {"namespace", "default"}}},
-              {"spec",
-               {{"accessModes", {mode}}, {"resources", {{"requests", {{"storage", size}}}}}}}};
+    Json c = {
+        {"apiVersion", "v1"},
+        {"kind", "PersistentVolumeClaim"},
+        {"metadata", {{"name", name}, {"namespace", "default"}}},
+        {"spec", {{"accessModes", {mode}}, {"resources", {{"requests", {{"storage", size}}}}}}}};
     if (!class_name.is_null()) c["spec"]["storageClassName"] = class_name;
     return c;
   }
@@ -139,12 +140,9 @@ class PersistentVolumeTest : public ::testing::Test {
   Json CreateClass(const std::string& name, const std::string& reclaim,
                    const std::string& mode = "Immediate",
                    const std::string& provisioner = kHostPathProvisioner) {
-    Json sc = {{"apiVersion", "storage.k8s.io/v1"},
-               {"kind", "StorageClass"},
-               {"metadata", {{"name", name}}},
-               {"provisioner", provisioner},
-               {"reclaimPolicy", reclaim},
-               {"volumeBindingMode", mode}};
+    Json sc = {{"apiVersion", "storage.k8s.io/v1"}, {"kind", "StorageClass"},
+               {"metadata", {{"name", name}}},      {"provisioner", provisioner},
+               {"reclaimPolicy", reclaim},          {"volumeBindingMode", mode}};
     auto r = client().Create(kClasses, "", sc);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : sc;
@@ -179,8 +177,9 @@ TEST_F(PersistentVolumeTest, DefaultStorageClassIsCreatedOnceAndKept) {
   ASSERT_TRUE(EnsureDefaultStorageClass(client()).ok());
   auto sc = client().Get(kClasses, "", "standard");
   ASSERT_TRUE(sc.ok());
-  EXPECT_EQ(GetString(*sc, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}),
-            "true");
+  EXPECT_EQ(
+      GetString(*sc, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}),
+      "true");
   EXPECT_EQ(GetString(*sc, {"provisioner"}), "minik.io/hostpath");
   EXPECT_EQ(GetString(*sc, {"reclaimPolicy"}), "Delete");
   EXPECT_EQ(GetString(*sc, {"volumeBindingMode"}), "Immediate");
@@ -224,7 +223,8 @@ TEST_F(PersistentVolumeTest, ProvisionsBindsAndDeletesWithTheClaim) {
   EXPECT_EQ(GetString(c, {"status", "capacity", "storage"}), "1Mi");
   EXPECT_EQ(c["status"]["accessModes"], Json::array({"ReadWriteOnce"}));
   EXPECT_EQ(GetString(c, {"metadata", "annotations", "pv.kubernetes.io/bind-completed"}), "yes");
-  EXPECT_EQ(GetString(c, {"metadata", "annotations", "pv.kubernetes.io/bound-by-controller"}), "yes");
+  EXPECT_EQ(GetString(c, {"metadata", "annotations", "pv.kubernetes.io/bound-by-controller"}),
+            "yes");
   EXPECT_EQ(GetString(c, {"metadata", "annotations", "volume.kubernetes.io/storage-provisioner"}),
             "minik.io/hostpath");
   EXPECT_EQ(Events("ProvisioningSucceeded"),
@@ -282,7 +282,8 @@ TEST_F(PersistentVolumeTest, StaticVolumesBindSmallestFitOfClassModesAndSelector
   EXPECT_EQ(GetString(c, {"spec", "volumeName"}), "fit");  // not big, not the others
   EXPECT_EQ(GetString(c, {"status", "capacity", "storage"}), "1Gi");
   EXPECT_EQ(GetString(*GetVolume("fit"), {"status", "phase"}), "Bound");
-  EXPECT_EQ(GetString(*GetVolume("fit"), {"metadata", "annotations", "pv.kubernetes.io/bound-by-controller"}),
+  EXPECT_EQ(GetString(*GetVolume("fit"),
+                      {"metadata", "annotations", "pv.kubernetes.io/bound-by-controller"}),
             "yes");
 
   Json sel = Claim("picky", "");
@@ -315,8 +316,8 @@ TEST_F(PersistentVolumeTest, PreBoundClaimsAndVolumes) {
   ASSERT_TRUE(client().Create(kVolumes, "", StaticVolume("reserved", "10Mi")).ok());
   Settle();
   EXPECT_EQ(GetString(GetClaim("mine"), {"status", "phase"}), "Bound");
-  EXPECT_FALSE(GetString(*GetVolume("reserved"), {"metadata", "annotations",
-                                                  "pv.kubernetes.io/bound-by-controller"})
+  EXPECT_FALSE(GetString(*GetVolume("reserved"),
+                         {"metadata", "annotations", "pv.kubernetes.io/bound-by-controller"})
                    .empty());
 
   // A volume pre-bound (claimRef without uid) to a claim goes to that claim only.
@@ -337,7 +338,8 @@ TEST_F(PersistentVolumeTest, PreBoundClaimsAndVolumes) {
   CreateClaim(big);
   Settle();
   EXPECT_EQ(Events("VolumeMismatch"),
-            std::vector<std::string>{"Cannot bind to requested volume \"tiny\": requested PV is too small"});
+            std::vector<std::string>{
+                "Cannot bind to requested volume \"tiny\": requested PV is too small"});
 }
 
 TEST_F(PersistentVolumeTest, ClaimsWithoutClassGetTheDefaultRetroactively) {
@@ -376,8 +378,8 @@ TEST_F(PersistentVolumeTest, UnknownAndForeignClassesAndUnsupportedRequests) {
   Settle();
   EXPECT_EQ(Events("ProvisioningFailed"),
             std::vector<std::string>{"storageclass.storage.k8s.io \"missing\" not found"});
-  EXPECT_EQ(GetString(GetClaim("ext"), {"metadata", "annotations",
-                                        "volume.kubernetes.io/storage-provisioner"}),
+  EXPECT_EQ(GetString(GetClaim("ext"),
+                      {"metadata", "annotations", "volume.kubernetes.io/storage-provisioner"}),
             "example.com/other");
   EXPECT_EQ(Events("ExternalProvisioning").size(), 1u);
   EXPECT_EQ(GetString(GetClaim("ext"), {"status", "phase"}), "Pending");
@@ -453,7 +455,8 @@ TEST_F(PersistentVolumeTest, BoundClaimWhoseVolumeVanishedIsLost) {
   Settle();
   EXPECT_EQ(GetString(GetClaim("c"), {"status", "phase"}), "Lost");
   EXPECT_EQ(Events("ClaimLost"),
-            std::vector<std::string>{"Bound claim has lost its PersistentVolume. Data on the volume is lost!"});
+            std::vector<std::string>{
+                "Bound claim has lost its PersistentVolume. Data on the volume is lost!"});
 }
 
 TEST_F(PersistentVolumeTest, UnknownKeysAreNotErrors) {

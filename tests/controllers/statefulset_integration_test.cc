@@ -9,8 +9,8 @@
 #include "api/informer.h"
 #include "api/schema.h"
 #include "apiserver/registry.h"
-#include "controllers/history.h"
 #include "controllers/controller_ref.h"
+#include "controllers/history.h"
 #include "controllers/statefulset_controller.h"
 #include "controllers/statefulset_utils.h"
 #include "store/store.h"
@@ -69,10 +69,9 @@ TEST(HistorySort, ByRevisionThenCreationThenName) {
     return std::make_shared<const Json>(
         Json{{"metadata", {{"name", name}, {"creationTimestamp", ts}}}, {"revision", r}});
   };
-  std::vector<ObjectPtr> v = {rev("c", 2, "2025-01-01T00:00:00Z"),
-                              rev("b", 1, "2025-01-01T00:00:02Z"),
-                              rev("a", 1, "2025-01-01T00:00:02Z"),
-                              rev("d", 1, "2025-01-01T00:00:01Z")};
+  std::vector<ObjectPtr> v = {
+      rev("c", 2, "2025-01-01T00:00:00Z"), rev("b", 1, "2025-01-01T00:00:02Z"),
+      rev("a", 1, "2025-01-01T00:00:02Z"), rev("d", 1, "2025-01-01T00:00:01Z")};
   hist::SortRevisions(v);
   std::string order;
   for (const auto& r : v) order += Name(*r);
@@ -146,8 +145,7 @@ TEST_F(HistoryTest, ClaimUpdateAndTruncate) {
     int32_t cc = 0;
     auto r = hist::CreateRevision(
         client(), parent,
-        hist::NewRevision(parent, "apps/v1", "StatefulSet", Json{{"app", "web"}}, data, i, 0),
-        &cc);
+        hist::NewRevision(parent, "apps/v1", "StatefulSet", Json{{"app", "web"}}, data, i, 0), &cc);
     ASSERT_TRUE(r.ok());
     names.push_back(Name(*r));
   }
@@ -194,7 +192,6 @@ TEST_F(HistoryTest, ClaimUpdateAndTruncate) {
   EXPECT_TRUE(hist::TruncateHistory(client(), *claimed, {}, 0).ok());
 }
 
-
 // ---- pure helpers --------------------------------------------------------------------------
 
 namespace sts = minik::statefulset;
@@ -209,8 +206,7 @@ TEST(StatefulSetUtils, ParentAndOrdinal) {
 }
 
 TEST(StatefulSetUtils, RetentionPolicyOwnerRefsForEveryCombination) {
-  Json set = {{"metadata", {{"name", "web"}, {"uid", "set-uid"}}},
-              {"spec", {{"replicas", 2}}}};
+  Json set = {{"metadata", {{"name", "web"}, {"uid", "set-uid"}}}, {"spec", {{"replicas", 2}}}};
   Json in_range = {{"metadata", {{"name", "web-1"}, {"uid", "pod-1"}}}};
   Json scaled_down = {{"metadata", {{"name", "web-2"}, {"uid", "pod-2"}}}};
   auto owners = [](const Json& claim) {
@@ -237,21 +233,26 @@ TEST(StatefulSetUtils, RetentionPolicyOwnerRefsForEveryCombination) {
       bool up_to_date = sts::ClaimOwnerUpToDate(claim, set, pod);
       EXPECT_EQ(up_to_date, want.empty()) << c.deleted << "/" << c.scaled << " " << Name(pod);
       sts::UpdateClaimOwnerRefs(claim, set, pod);
-      EXPECT_EQ(owners(claim), "ConfigMap," + want) << c.deleted << "/" << c.scaled << " " << Name(pod);
+      EXPECT_EQ(owners(claim), "ConfigMap," + want)
+          << c.deleted << "/" << c.scaled << " " << Name(pod);
       EXPECT_TRUE(sts::ClaimOwnerUpToDate(claim, set, pod));
     }
   }
   // A claim controlled by someone else is left alone under a Delete policy.
   Json claim = {{"metadata",
-                 {{"ownerReferences",
-                   Json::array({{{"apiVersion", "v1"}, {"kind", "Other"}, {"name", "o"},
-                                 {"uid", "o"}, {"controller", true}}})}}}};
+                 {{"ownerReferences", Json::array({{{"apiVersion", "v1"},
+                                                    {"kind", "Other"},
+                                                    {"name", "o"},
+                                                    {"uid", "o"},
+                                                    {"controller", true}}})}}}};
   EXPECT_TRUE(sts::HasUnexpectedController(claim, set, in_range));
   EXPECT_TRUE(sts::ClaimOwnerUpToDate(claim, set, in_range));
   // A ref to an earlier web-2 makes the claim stale for a new web-2.
-  Json stale = {{"metadata",
-                 {{"ownerReferences", Json::array({{{"apiVersion", "v1"}, {"kind", "Pod"},
-                                                     {"name", "web-2"}, {"uid", "old"}}})}}}};
+  Json stale = {
+      {"metadata",
+       {{"ownerReferences",
+         Json::array(
+             {{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", "web-2"}, {"uid", "old"}}})}}}};
   EXPECT_TRUE(sts::HasStalePodRef(stale, scaled_down));
   EXPECT_FALSE(sts::HasStalePodRef(stale, in_range));
 }
@@ -360,10 +361,10 @@ class StatefulSetTest : public RegistryTest {
   void SetPodStatus(const std::string& name, const std::string& phase, bool ready) {
     Json pod = *Pod(name);
     pod["status"]["phase"] = phase;
-    pod["status"]["conditions"] = Json::array(
-        {{{"type", "Ready"},
-          {"status", ready ? "True" : "False"},
-          {"lastTransitionTime", FormatRfc3339(clock_.Now())}}});
+    pod["status"]["conditions"] =
+        Json::array({{{"type", "Ready"},
+                      {"status", ready ? "True" : "False"},
+                      {"lastTransitionTime", FormatRfc3339(clock_.Now())}}});
     auto r = client().Update(kPods, "default", pod, {}, "status");
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
@@ -451,8 +452,9 @@ TEST_F(StatefulSetTest, OrderedReadyCreatesPodsOneAtATimeWithIdentityAndClaims) 
   EXPECT_EQ(GetInt(*rev, {"revision"}), 1);
 
   auto created = EventMessages("SuccessfulCreate", 6);
-  EXPECT_NE(std::find(created.begin(), created.end(), "create Pod web-0 in StatefulSet web successful"),
-            created.end());
+  EXPECT_NE(
+      std::find(created.begin(), created.end(), "create Pod web-0 in StatefulSet web successful"),
+      created.end());
   EXPECT_NE(std::find(created.begin(), created.end(),
                       "create Claim data-web-0 Pod web-0 in StatefulSet web success"),
             created.end());
@@ -486,8 +488,9 @@ TEST_F(StatefulSetTest, ScaleDownDeletesHighestOrdinalFirstAndWaitsForItToGo) {
   // Scaling up again reuses the claims.
   EditSet([](Json& s) { s["spec"]["replicas"] = 2; });
   ASSERT_TRUE(Sync().ok());
-  EXPECT_EQ(GetString((*Pod("web-1"))["spec"]["volumes"][0], {"persistentVolumeClaim", "claimName"}),
-            "data-web-1");
+  EXPECT_EQ(
+      GetString((*Pod("web-1"))["spec"]["volumes"][0], {"persistentVolumeClaim", "claimName"}),
+      "data-web-1");
 }
 
 TEST_F(StatefulSetTest, DeletedAndFailedPodsAreRecreatedWithTheSameClaims) {
@@ -513,8 +516,9 @@ TEST_F(StatefulSetTest, DeletedAndFailedPodsAreRecreatedWithTheSameClaims) {
   ASSERT_TRUE(web0.ok());
   EXPECT_NE(Uid(*web0), uid0);
   auto deleted = EventMessages("SuccessfulDelete");
-  EXPECT_NE(std::find(deleted.begin(), deleted.end(), "delete Pod web-0 in StatefulSet web successful"),
-            deleted.end());
+  EXPECT_NE(
+      std::find(deleted.begin(), deleted.end(), "delete Pod web-0 in StatefulSet web successful"),
+      deleted.end());
 }
 
 TEST_F(StatefulSetTest, ParallelCreatesAndDeletesAllAtOnce) {
@@ -574,9 +578,8 @@ TEST_F(StatefulSetTest, RollingUpdateHonoursPartitionAndGoesFromTheHighestOrdina
   EXPECT_EQ(st["currentReplicas"], 3);
 
   // Rolling back to the first template reuses its revision with a new number.
-  EditSet([](Json& s) {
-    s["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:1.35";
-  });
+  EditSet(
+      [](Json& s) { s["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:1.35"; });
   ASSERT_TRUE(Sync().ok());
   EXPECT_EQ(GetString(GetSet(), {"status", "updateRevision"}), rev1);
   EXPECT_EQ(GetInt(*client().Get(hist::kControllerRevisions, "default", rev1), {"revision"}), 3);
@@ -588,9 +591,8 @@ TEST_F(StatefulSetTest, OnDeleteUpdatesOnlyDeletedPods) {
   sts["spec"]["updateStrategy"] = {{"type", "OnDelete"}};
   CreateSet(sts);
   BringUp(2);
-  EditSet([](Json& s) {
-    s["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:1.36";
-  });
+  EditSet(
+      [](Json& s) { s["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:1.36"; });
   ASSERT_TRUE(Sync().ok());
   ASSERT_TRUE(Sync().ok());
   EXPECT_EQ(PodNames().size(), 2u);
@@ -630,7 +632,8 @@ TEST_F(StatefulSetTest, RetentionPolicyDeleteOwnsClaimsBySetAndScaledDownPods) {
                                                          {"whenScaled", "Retain"}};
   });
   ASSERT_TRUE(Sync().ok());
-  EXPECT_FALSE(Find(*client().Get(kClaims, "default", "data-web-0"), {"metadata", "ownerReferences"}));
+  EXPECT_FALSE(
+      Find(*client().Get(kClaims, "default", "data-web-0"), {"metadata", "ownerReferences"}));
 }
 
 TEST_F(StatefulSetTest, HistoryIsTruncatedToTheLimit) {
