@@ -168,6 +168,7 @@ int RunServer(const CliArgs& args) {
   bootstrap.api_service_ip = "10.96.0.1";
   bootstrap.api_endpoint_ip = "127.0.0.1";
   bootstrap.api_port = config->api_port;
+  bootstrap.default_storage_class = true;
   if (Status st = EnsureBootstrapObjects(api->LocalClient(), bootstrap); !st.ok()) {
     return Fail("bootstrap objects: " + st.message());
   }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "controllers/controllers.h"
+#include "controllers/persistentvolume_controller.h"
 
 namespace minik {
 
@@ -70,6 +71,7 @@ Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options) {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     MINIK_RETURN_IF_ERROR(EnsureNamespace(client, ns));
   }
+  if (options.default_storage_class) MINIK_RETURN_IF_ERROR(EnsureDefaultStorageClass(client));
 
   Json service = {
       {"apiVersion", "v1"},

@@ -44,6 +44,8 @@ struct BootstrapOptions {
   std::string api_service_ip = "10.96.0.1";  // the `kubernetes` Service's ClusterIP
   std::string api_endpoint_ip = "127.0.0.1";  // where the API server listens (node IP)
   int api_port = 8443;
+  // Also the default StorageClass `standard` of the host-path provisioner.
+  bool default_storage_class = false;
 };
 
 // Creates what every cluster has, idempotently: namespaces default, kube-system,

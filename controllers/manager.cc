@@ -6,8 +6,19 @@
 #include "api/informer.h"
 #include "api/log.h"
 #include "controllers/controllers.h"
+#include "controllers/cronjob_controller.h"
+#include "controllers/daemonset_controller.h"
+#include "controllers/deployment_controller.h"
+#include "controllers/disruption_controller.h"
+#include "controllers/garbage_collector.h"
+#include "controllers/job_controller.h"
 #include "controllers/namespace_controller.h"
+#include "controllers/node_lifecycle_controller.h"
+#include "controllers/persistentvolume_controller.h"
+#include "controllers/replicaset_controller.h"
 #include "controllers/serviceaccount_controller.h"
+#include "controllers/statefulset_controller.h"
+#include "controllers/ttl_after_finished_controller.h"
 
 namespace minik {
 
@@ -28,6 +39,22 @@ class ControllerManagerImpl final : public ControllerManager {
     controllers_.push_back(
         std::make_unique<NamespaceController>(client, clock, informers_, *resources));
     controllers_.push_back(std::make_unique<ServiceAccountController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<GarbageCollector>(client, clock, informers_, *resources));
+    controllers_.push_back(std::make_unique<ReplicaSetController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<ReplicaSetController>(client, clock, informers_,
+                                                                  /*replication_controller=*/true));
+    controllers_.push_back(std::make_unique<DeploymentController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<DaemonSetController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<StatefulSetController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<JobController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<CronJobController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<TtlAfterFinishedController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<DisruptionController>(client, clock, informers_));
+    controllers_.push_back(std::make_unique<NodeLifecycleController>(client, clock, informers_));
+    if (!options.volumes_dir.empty()) {
+      controllers_.push_back(std::make_unique<PersistentVolumeController>(
+          client, clock, informers_, options.volumes_dir));
+    }
   }
 
   ~ControllerManagerImpl() override { Stop(); }
