@@ -17,7 +17,8 @@ constexpr int kEvictionSteps = 20;
 // MaxDisruptedPodSize: evictions approved but not yet seen by the disruption controller.
 constexpr size_t kMaxDisruptedPodSize = 2000;
 
-constexpr const char* kViolation = "Cannot evict pod as it would violate the pod's disruption budget.";
+constexpr const char* kViolation =
+    "Cannot evict pod as it would violate the pod's disruption budget.";
 
 Status TooManyRequests(int retry_after, const std::string& cause) {
   Status st(Code::kTooManyRequests, kViolation);
@@ -28,8 +29,8 @@ Status TooManyRequests(int retry_after, const std::string& cause) {
 
 // createTooManyRequestsError: the budget's status is behind its spec or the pod changed.
 Status StillProcessing(const std::string& pdb) {
-  return TooManyRequests(10, "The disruption budget " + pdb +
-                                 " is still being processed by the server.");
+  return TooManyRequests(
+      10, "The disruption budget " + pdb + " is still being processed by the server.");
 }
 
 Status PdbForbidden(const std::string& pdb, const std::string& why) {
@@ -41,8 +42,11 @@ Status PdbForbidden(const std::string& pdb, const std::string& why) {
 }
 
 Json Success() {
-  return Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
-              {"status", "Success"}, {"code", 201}};
+  return Json{{"kind", "Status"},
+              {"apiVersion", "v1"},
+              {"metadata", Json::object()},
+              {"status", "Success"},
+              {"code", 201}};
 }
 
 bool IsPodReady(const Json& pod) {
@@ -59,7 +63,9 @@ bool Terminal(const Json& pod) {
   return phase == "Succeeded" || phase == "Failed";
 }
 
-bool Terminating(const Json& obj) { return Find(obj, {"metadata", "deletionTimestamp"}) != nullptr; }
+bool Terminating(const Json& obj) {
+  return Find(obj, {"metadata", "deletionTimestamp"}) != nullptr;
+}
 
 // canIgnorePDB: terminal, pending and terminating pods are deleted without a budget check.
 bool CanIgnorePdb(const Json& pod) {
@@ -94,7 +100,8 @@ StatusOr<DeleteOptions> EvictionDeleteOptions(const Json& eviction, const WriteO
   }
   if (!d->is_object()) return BadRequest("deleteOptions must be an object");
   if (const Json* g = Find(*d, {"gracePeriodSeconds"}); g && !g->is_null()) {
-    if (!g->is_number_integer()) return BadRequest("deleteOptions.gracePeriodSeconds must be an integer");
+    if (!g->is_number_integer())
+      return BadRequest("deleteOptions.gracePeriodSeconds must be an integer");
     del.grace_period_seconds = g->get<int64_t>();
   }
   del.propagation_policy = GetString(*d, {"propagationPolicy"});
@@ -174,11 +181,11 @@ Status CheckAndDecrement(Client& self, Clock& clock, const std::string& pod_name
                         "controller");
   }
   if (allowed == 0) {
-    return TooManyRequests(
-        0, "The disruption budget " + name + " needs " +
-               std::to_string(GetInt(pdb, {"status", "desiredHealthy"})) +
-               " healthy pods and has " +
-               std::to_string(GetInt(pdb, {"status", "currentHealthy"})) + " currently");
+    return TooManyRequests(0, "The disruption budget " + name + " needs " +
+                                  std::to_string(GetInt(pdb, {"status", "desiredHealthy"})) +
+                                  " healthy pods and has " +
+                                  std::to_string(GetInt(pdb, {"status", "currentHealthy"})) +
+                                  " currently");
   }
   pdb["status"]["disruptionsAllowed"] = allowed - 1;
   if (allowed - 1 == 0) UpdateDisruptionAllowedCondition(pdb, clock);
@@ -264,8 +271,8 @@ StatusOr<Json> Evict(Client& self, Clock& clock, const ResourceRegistry& resourc
         if (st.code() != Code::kConflict) break;
       }
       if (step == kEvictionSteps) {
-        Status timeout(Code::kTimeout, "couldn't update PodDisruptionBudget \"" + pdb_name +
-                                           "\" due to conflicts");
+        Status timeout(Code::kTimeout,
+                       "couldn't update PodDisruptionBudget \"" + pdb_name + "\" due to conflicts");
         timeout.mutable_details().retry_after_seconds = 10;
         return timeout;
       }

@@ -45,10 +45,13 @@ StatusOr<std::optional<LabelSelector>> SelectorOf(const Json& pdb) {
 // intstr.GetScaledValueFromIntOrPercent.
 StatusOr<int64_t> ScaledValue(const Json& v, int64_t total, bool round_up) {
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (!v.is_string()) return Status(Code::kInvalid, "invalid value for IntOrString: invalid type: neither int nor percentage");
+  if (!v.is_string())
+    return Status(Code::kInvalid,
+                  "invalid value for IntOrString: invalid type: neither int nor percentage");
   std::string s = v.get<std::string>();
   if (s.empty() || s.back() != '%')
-    return Status(Code::kInvalid, "invalid value for IntOrString: invalid type: string is not a percentage");
+    return Status(Code::kInvalid,
+                  "invalid value for IntOrString: invalid type: string is not a percentage");
   std::string digits = s.substr(0, s.size() - 1);
   if (digits.empty() || digits.size() > 9 ||
       digits.find_first_not_of("0123456789") != std::string::npos)
@@ -61,7 +64,8 @@ StatusOr<int64_t> ScaledValue(const Json& v, int64_t total, bool round_up) {
 std::string GoSelector(const Json& sel) {
   std::string out = "&LabelSelector{MatchLabels:map[string]string{";
   if (const Json* ml = Find(sel, {"matchLabels"}); ml && ml->is_object())
-    for (auto& [k, v] : ml->items()) out += k + ": " + (v.is_string() ? v.get<std::string>() : v.dump()) + ",";
+    for (auto& [k, v] : ml->items())
+      out += k + ": " + (v.is_string() ? v.get<std::string>() : v.dump()) + ",";
   out += "},MatchExpressions:[]LabelSelectorRequirement{";
   if (const Json* me = Find(sel, {"matchExpressions"}); me && me->is_array()) {
     for (const Json& e : *me) {
@@ -229,7 +233,8 @@ StatusOr<int64_t> DisruptionController::ExpectedScale(const Json& pdb,
     if (scale_by_uid.count(GetString(*ref, {"uid"}))) continue;
     auto found = ControllerScale(*ref, Namespace(*pod));
     if (!found.ok()) return found.status();
-    if (!*found) return Status(Code::kNotFound, "found no controllers for pod \"" + Name(*pod) + "\"");
+    if (!*found)
+      return Status(Code::kNotFound, "found no controllers for pod \"" + Name(*pod) + "\"");
     scale_by_uid[(*found)->first] = (*found)->second;
   }
   int64_t expected = 0;
@@ -271,9 +276,9 @@ StatusOr<std::optional<std::chrono::nanoseconds>> DisruptionController::TrySync(
 
   auto expected = ExpectedPodCount(pdb, pods);
   if (!expected.ok()) {
-    recorder_.Record(pdb, "Warning", "CalculateExpectedPodCountFailed",
-                     "Failed to calculate the number of expected pods: " +
-                         expected.status().message());
+    recorder_.Record(
+        pdb, "Warning", "CalculateExpectedPodCountFailed",
+        "Failed to calculate the number of expected pods: " + expected.status().message());
     return expected.status();
   }
   if (!expected->unmanaged.empty()) {
@@ -299,9 +304,9 @@ StatusOr<std::optional<std::chrono::nanoseconds>> DisruptionController::TrySync(
       if (!at || !at->is_string() || !ParseRfc3339(at->get<std::string>(), &when)) continue;
       SystemTime expires = when + kDeletionTimeout;
       if (expires < now) {
-        recorder_.Record(*pod, "Warning", "NotDeleted",
-                         "Pod was expected by PDB " + ObjectKey(pdb) +
-                             " to be deleted but it wasn't");
+        recorder_.Record(
+            *pod, "Warning", "NotDeleted",
+            "Pod was expected by PDB " + ObjectKey(pdb) + " to be deleted but it wasn't");
         continue;
       }
       if (!recheck || expires < *recheck) recheck = expires;
@@ -321,9 +326,8 @@ StatusOr<std::optional<std::chrono::nanoseconds>> DisruptionController::TrySync(
   if (expected->expected <= 0 || allowed <= 0) allowed = 0;
   const int64_t generation = GetInt(pdb, {"metadata", "generation"});
   const Json* old_disrupted = Find(pdb, {"status", "disruptedPods"});
-  bool same_disrupted = (!old_disrupted || old_disrupted->is_null())
-                            ? disrupted.empty()
-                            : *old_disrupted == disrupted;
+  bool same_disrupted = (!old_disrupted || old_disrupted->is_null()) ? disrupted.empty()
+                                                                     : *old_disrupted == disrupted;
   bool unchanged = GetInt(pdb, {"status", "currentHealthy"}, -1) == healthy &&
                    GetInt(pdb, {"status", "desiredHealthy"}, -1) == expected->desired &&
                    GetInt(pdb, {"status", "expectedPods"}, -1) == expected->expected &&

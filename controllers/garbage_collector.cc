@@ -12,9 +12,9 @@ namespace gc {
 struct Node {
   std::string uid;
   Identity identity;
-  bool observed = false;            // seen through an informer (else "virtual")
-  bool being_deleted = false;       // metadata.deletionTimestamp seen
-  bool deleting_dependents = false; // ... with the foregroundDeletion finalizer
+  bool observed = false;             // seen through an informer (else "virtual")
+  bool being_deleted = false;        // metadata.deletionTimestamp seen
+  bool deleting_dependents = false;  // ... with the foregroundDeletion finalizer
   std::vector<OwnerRef> owners;
   std::unordered_set<Node*> dependents;
   // Dependents whose reference to this node has blockOwnerDeletion. A hint for when to
@@ -87,8 +87,8 @@ std::string GroupOf(const std::string& api_version) {
 
 // Same object coordinates (the version may differ: one object, many versions).
 bool SameCoordinates(const Identity& a, const Identity& b) {
-  return GroupOf(a.api_version) == GroupOf(b.api_version) && a.kind == b.kind &&
-         a.ns == b.ns && a.name == b.name;
+  return GroupOf(a.api_version) == GroupOf(b.api_version) && a.kind == b.kind && a.ns == b.ns &&
+         a.name == b.name;
 }
 
 std::string Describe(const Identity& id, const std::string& uid) {
@@ -104,8 +104,7 @@ bool Gone(const Status& st) { return st.code() == Code::kNotFound; }
 
 }  // namespace
 
-GarbageCollector::GarbageCollector(Client& client, Clock& clock,
-                                   SharedInformerFactory& informers,
+GarbageCollector::GarbageCollector(Client& client, Clock& clock, SharedInformerFactory& informers,
                                    const ResourceRegistry& resources, int workers)
     : QueueController("garbage-collector", clock, workers), client_(client), resources_(resources) {
   std::set<std::pair<std::string, std::string>> seen;  // (group, plural)
@@ -120,11 +119,10 @@ GarbageCollector::GarbageCollector(Client& client, Clock& clock,
   }
   for (const ResourceInfo* info : monitored_) {
     informers.For(info->Ref())
-        .AddEventHandler({[this, info](const Json& obj) { OnUpsert(*info, nullptr, obj); },
-                          [this, info](const Json& old_obj, const Json& obj) {
-                            OnUpsert(*info, &old_obj, obj);
-                          },
-                          [this](const Json& obj) { OnDelete(obj); }});
+        .AddEventHandler(
+            {[this, info](const Json& obj) { OnUpsert(*info, nullptr, obj); },
+             [this, info](const Json& old_obj, const Json& obj) { OnUpsert(*info, &old_obj, obj); },
+             [this](const Json& obj) { OnDelete(obj); }});
   }
 }
 
@@ -155,9 +153,8 @@ size_t GarbageCollector::DependentCount(const std::string& uid) const {
 const ResourceInfo* GarbageCollector::KindInfo(const std::string& api_version,
                                                const std::string& kind) const {
   std::string group = GroupOf(api_version);
-  std::string version = api_version.substr(api_version.find('/') == std::string::npos
-                                               ? 0
-                                               : api_version.find('/') + 1);
+  std::string version = api_version.substr(
+      api_version.find('/') == std::string::npos ? 0 : api_version.find('/') + 1);
   if (const ResourceInfo* exact = resources_.FindByKind({group, version, kind})) return exact;
   auto it = by_group_kind_.find({group, kind});
   return it == by_group_kind_.end() ? nullptr : it->second;
@@ -190,7 +187,8 @@ void GarbageCollector::AddDependentLocked(Node* dep, const std::vector<OwnerRef>
     // A new dependent of an owner in foreground deletion must go too; one whose reference
     // disagrees with the observed owner's coordinates is checked (it may be dangling).
     Identity claimed{ref.api_version, ref.kind, owner->identity.ns, ref.name, nullptr};
-    if (owner->deleting_dependents || (owner->observed && !SameCoordinates(claimed, owner->identity)))
+    if (owner->deleting_dependents ||
+        (owner->observed && !SameCoordinates(claimed, owner->identity)))
       queue().Add(kDeletePrefix + dep->uid);
   }
 }
@@ -228,8 +226,8 @@ void GarbageCollector::RemoveNodeLocked(Node* node) {
 void GarbageCollector::OnUpsert(const ResourceInfo& info, const Json* old_obj, const Json& obj) {
   std::string uid = Uid(obj);
   if (uid.empty()) return;
-  Identity observed{info.ApiVersion(), info.kind, info.namespaced ? Namespace(obj) : "",
-                    Name(obj), &info};
+  Identity observed{info.ApiVersion(), info.kind, info.namespaced ? Namespace(obj) : "", Name(obj),
+                    &info};
   std::vector<OwnerRef> owners = OwnersOf(obj);
   const bool being_deleted = BeingDeleted(obj);
 
@@ -338,8 +336,7 @@ StatusOr<ReconcileResult> GarbageCollector::Reconcile(const std::string& key) {
 }
 
 StatusOr<GarbageCollector::Verdict> GarbageCollector::Classify(const OwnerRef& ref,
-                                                               const std::string& ns,
-                                                               Json* owner) {
+                                                               const std::string& ns, Json* owner) {
   const ResourceInfo* info = KindInfo(ref.api_version, ref.kind);
   if (!info) {
     // Maybe a kind served later; retried with back-off as upstream's restMappingError.
@@ -347,8 +344,8 @@ StatusOr<GarbageCollector::Verdict> GarbageCollector::Classify(const OwnerRef& r
                   "unable to get REST mapping for " + ref.api_version + "/" + ref.kind);
   }
   if (ns.empty() && info->namespaced) {
-    return Status(Code::kInvalid, "cluster-scoped object refers to a namespaced owner " +
-                                      ref.kind + " " + ref.name);
+    return Status(Code::kInvalid, "cluster-scoped object refers to a namespaced owner " + ref.kind +
+                                      " " + ref.name);
   }
   const std::string owner_ns = info->namespaced ? ns : "";
   const std::string key = AbsentKey(ref, owner_ns);
@@ -413,9 +410,15 @@ StatusOr<ReconcileResult> GarbageCollector::AttemptToDelete(const std::string& u
       return verdict.status();
     }
     switch (*verdict) {
-      case Verdict::kSolid: solid.push_back(ref); break;
-      case Verdict::kDangling: dangling.push_back(ref); break;
-      case Verdict::kWaiting: waiting.push_back(ref); break;
+      case Verdict::kSolid:
+        solid.push_back(ref);
+        break;
+      case Verdict::kDangling:
+        dangling.push_back(ref);
+        break;
+      case Verdict::kWaiting:
+        waiting.push_back(ref);
+        break;
     }
   }
 
@@ -526,8 +529,8 @@ namespace {
 
 // A JSON merge patch of metadata.<field> guarded by the resourceVersion (409 on change).
 std::string MetadataPatch(const char* field, const Json& value, const std::string& rv) {
-  Json patch = {{"metadata", {{field, value.empty() ? Json(nullptr) : value},
-                              {"resourceVersion", rv}}}};
+  Json patch = {
+      {"metadata", {{field, value.empty() ? Json(nullptr) : value}, {"resourceVersion", rv}}}};
   return patch.dump();
 }
 

@@ -68,7 +68,8 @@ std::string ZoneKey(const Json& node) {
     std::string v = GetString(labels, {a});
     return v.empty() ? GetString(labels, {b}) : v;
   };
-  std::string region = label("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region");
+  std::string region =
+      label("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region");
   std::string zone = label("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone");
   if (region.empty() && zone.empty()) return "";
   return region + std::string(":\0:", 3) + zone;
@@ -100,9 +101,9 @@ NodeLifecycleController::NodeLifecycleController(Client& client, Clock& clock,
   auto lease_changed = [this](const Json& lease) {
     if (Namespace(lease) == kLeaseNamespace) queue().Add(Name(lease));
   };
-  leases_.AddEventHandler({lease_changed,
-                           [lease_changed](const Json&, const Json& lease) { lease_changed(lease); },
-                           nullptr});
+  leases_.AddEventHandler(
+      {lease_changed, [lease_changed](const Json&, const Json& lease) { lease_changed(lease); },
+       nullptr});
   // AlreadyExists: the index was added by another instance; it means the same.
   (void)pods_.AddIndex(kPodsByNodeIndex, [](const Json& pod) -> std::vector<std::string> {
     std::string node = GetString(pod, {"spec", "nodeName"});
@@ -145,8 +146,7 @@ NodeLifecycleController::ZoneStatesLocked(const std::string& self, const std::st
 }
 
 std::chrono::nanoseconds NodeLifecycleController::TakeTokenLocked(const std::string& zone,
-                                                                  ZoneState state,
-                                                                  int zone_size) {
+                                                                  ZoneState state, int zone_size) {
   // setLimiterInZone: full disruption of one zone keeps the healthy rate (HealthyQPSFunc);
   // partial disruption slows large zones and stops small ones (ReducedQPSFunc).
   double qps = kEvictionLimiterQps;
@@ -291,8 +291,9 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
   const SteadyTime now = clock_.Steady();
   const Json* ready_cond = FindCondition(node, "Ready");
   const std::string observed_ready = ready_cond ? GetString(*ready_cond, {"status"}) : "Unknown";
-  const auto grace = ready_cond ? std::chrono::duration_cast<std::chrono::nanoseconds>(kNodeMonitorGracePeriod)
-                                : std::chrono::duration_cast<std::chrono::nanoseconds>(kNodeStartupGracePeriod);
+  const auto grace =
+      ready_cond ? std::chrono::duration_cast<std::chrono::nanoseconds>(kNodeMonitorGracePeriod)
+                 : std::chrono::duration_cast<std::chrono::nanoseconds>(kNodeStartupGracePeriod);
   ObjectPtr lease = leases_.Get(std::string(kLeaseNamespace) + "/" + name);
   bool registered = false;
   SteadyTime probe;
@@ -320,8 +321,8 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
     if (lease) {
       std::string renew = GetString(*lease, {"spec", "renewTime"});
       SystemTime seen, saved;
-      bool newer = h.lease_renew.empty() ||
-                   (ParseRfc3339(renew, &seen) && ParseRfc3339(h.lease_renew, &saved) && saved < seen);
+      bool newer = h.lease_renew.empty() || (ParseRfc3339(renew, &seen) &&
+                                             ParseRfc3339(h.lease_renew, &saved) && saved < seen);
       if (!renew.empty() && newer) {
         h.lease_renew = renew;
         h.probe = now;
@@ -330,7 +331,8 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
     probe = h.probe;
   }
   if (registered) {
-    recorder_.Record(node, "Normal", "RegisteredNode", "Registered Node " + name + " in Controller");
+    recorder_.Record(node, "Normal", "RegisteredNode",
+                     "Registered Node " + name + " in Controller");
   }
 
   const bool expired = now > probe + grace;
@@ -386,10 +388,10 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
         if (Name(*other) != name && ZoneKey(*other) == zone) queue().Add(Name(*other));
     }
     auto states = ZoneStatesLocked(name, current_ready, now);
-    master_disruption = !states.empty() &&
-                        std::all_of(states.begin(), states.end(), [](const auto& s) {
-                          return s.second.first == ZoneState::kFullDisruption;
-                        });
+    master_disruption =
+        !states.empty() && std::all_of(states.begin(), states.end(), [](const auto& s) {
+          return s.second.first == ZoneState::kFullDisruption;
+        });
     if (master_disruption_ && !master_disruption) {
       // Leaving master disruption: every node gets a fresh grace period.
       for (auto& [n, other] : health_) other.probe = now;
@@ -403,7 +405,8 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
   // Pods are marked when this controller turned the node from Ready (and again until that
   // succeeded); a kubelet that reports NotReady itself looks after its pods.
   if (current_ready != "True" && observed_ready == "True") {
-    recorder_.Record(node, "Normal", "NodeNotReady", "Node " + name + " status is now: NodeNotReady");
+    recorder_.Record(node, "Normal", "NodeNotReady",
+                     "Node " + name + " status is now: NodeNotReady");
     retry_pods = true;
   }
   if (retry_pods) {
@@ -419,16 +422,18 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
 
   // processTaintBaseEviction.
   ReconcileResult result;
-  result.requeue_after = expired ? std::chrono::duration_cast<std::chrono::milliseconds>(kNodeMonitorPeriod)
-                                 : std::chrono::duration_cast<std::chrono::milliseconds>(probe + grace - now) +
-                                       std::chrono::milliseconds(1);
+  result.requeue_after =
+      expired ? std::chrono::duration_cast<std::chrono::milliseconds>(kNodeMonitorPeriod)
+              : std::chrono::duration_cast<std::chrono::milliseconds>(probe + grace - now) +
+                    std::chrono::milliseconds(1);
   const Json not_ready = Taint(kTaintNotReady, "NoExecute");
   const Json unreachable = Taint(kTaintUnreachable, "NoExecute");
   const bool has_not_ready = HasTaint(node, kTaintNotReady, "NoExecute");
   const bool has_unreachable = HasTaint(node, kTaintUnreachable, "NoExecute");
   if (master_disruption || current_ready == "True") {
     // markNodeAsReachable (in master disruption mode: for every node).
-    if (has_not_ready || has_unreachable) MINIK_RETURN_IF_ERROR(SwapTaints(name, {}, {not_ready, unreachable}));
+    if (has_not_ready || has_unreachable)
+      MINIK_RETURN_IF_ERROR(SwapTaints(name, {}, {not_ready, unreachable}));
     return result;
   }
   const bool unknown = current_ready != "False";  // Unknown, or no Ready condition at all
@@ -448,9 +453,9 @@ StatusOr<ReconcileResult> NodeLifecycleController::Reconcile(const std::string& 
   if (wait.count() == 0) {
     MINIK_RETURN_IF_ERROR(SwapTaints(name, {want}, {opposite}));
   } else if (wait != std::chrono::nanoseconds::max()) {
-    result.requeue_after = std::min(result.requeue_after,
-                                    std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
-                                        std::chrono::milliseconds(1));
+    result.requeue_after =
+        std::min(result.requeue_after, std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
+                                           std::chrono::milliseconds(1));
   }
   return result;
 }

@@ -65,13 +65,13 @@ class NodeLifecycleController final : public QueueController {
 
  private:
   struct Health {
-    bool had_ready = false;     // the last status seen had a Ready condition
-    std::string heartbeat;      // its lastHeartbeatTime
-    std::string lease_renew;    // the lease's renewTime last seen
-    SteadyTime probe{};         // when a heartbeat or renewal was last seen
+    bool had_ready = false;   // the last status seen had a Ready condition
+    std::string heartbeat;    // its lastHeartbeatTime
+    std::string lease_renew;  // the lease's renewTime last seen
+    SteadyTime probe{};       // when a heartbeat or renewal was last seen
     std::string zone;
-    std::string ready;          // Ready status after this controller's update
-    bool retry_pods = false;    // MarkPodsNotReady failed and must be retried
+    std::string ready;        // Ready status after this controller's update
+    bool retry_pods = false;  // MarkPodsNotReady failed and must be retried
   };
   struct Bucket {
     double qps = kEvictionLimiterQps;
@@ -87,8 +87,7 @@ class NodeLifecycleController final : public QueueController {
                                                                     SteadyTime now) const;
   // Takes a NoExecute token of `zone`; returns 0 or the wait until one is due (max when
   // the zone takes none now).
-  std::chrono::nanoseconds TakeTokenLocked(const std::string& zone, ZoneState state,
-                                           int zone_size);
+  std::chrono::nanoseconds TakeTokenLocked(const std::string& zone, ZoneState state, int zone_size);
   Status SwapTaints(const std::string& node, const std::vector<Json>& add,
                     const std::vector<Json>& remove);
   Status MarkPodsNotReady(const std::string& node);

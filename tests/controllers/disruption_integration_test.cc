@@ -1,9 +1,8 @@
 // The disruption controller over the real registry: PodDisruptionBudget status from the
 // pods, their controllers' scale and the evictions recorded in disruptedPods.
-#include "controllers/disruption_controller.h"
-
 #include <gtest/gtest.h>
 
+#include "controllers/disruption_controller.h"
 #include "tests/controllers/workload_env.h"
 
 namespace minik {
@@ -39,9 +38,11 @@ class DisruptionTest : public testing::WorkloadEnv {
     Json pod = {{"metadata", {{"name", name}, {"labels", {{"app", app}}}}},
                 {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
     if (!owner.is_null()) {
-      pod["metadata"]["ownerReferences"] = Json::array(
-          {{{"apiVersion", owner["apiVersion"]}, {"kind", owner["kind"]}, {"name", Name(owner)},
-            {"uid", Uid(owner)}, {"controller", true}}});
+      pod["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", owner["apiVersion"]},
+                                                         {"kind", owner["kind"]},
+                                                         {"name", Name(owner)},
+                                                         {"uid", Uid(owner)},
+                                                         {"controller", true}}});
     }
     Json created = Create(kPodsRef, pod);
     RunPod(name, ready);
@@ -56,9 +57,11 @@ class DisruptionTest : public testing::WorkloadEnv {
                   {{"metadata", {{"labels", {{"app", "web"}}}}},
                    {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}}}}}};
     if (!owner.is_null()) {
-      rs["metadata"]["ownerReferences"] = Json::array(
-          {{{"apiVersion", "apps/v1"}, {"kind", owner["kind"]}, {"name", Name(owner)},
-            {"uid", Uid(owner)}, {"controller", true}}});
+      rs["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "apps/v1"},
+                                                        {"kind", owner["kind"]},
+                                                        {"name", Name(owner)},
+                                                        {"uid", Uid(owner)},
+                                                        {"controller", true}}});
     }
     return Create(kRs, rs);
   }
@@ -196,7 +199,8 @@ TEST_F(DisruptionTest, NoPodsAllowNothing) {
   Json pdb = Sync("none");
   EXPECT_EQ(pdb["status"]["expectedPods"], 0);
   EXPECT_EQ(pdb["status"]["disruptionsAllowed"], 0);
-  EXPECT_TRUE(testing::Eventually([&] { return HasEvent("none", "NoPods: No matching pods found"); }));
+  EXPECT_TRUE(
+      testing::Eventually([&] { return HasEvent("none", "NoPods: No matching pods found"); }));
   // An empty selector matches every pod of the namespace (policy/v1).
   MakePdb("all", "minAvailable", 0, Json::object());
   Json all = Sync("all");
@@ -212,18 +216,18 @@ TEST_F(DisruptionTest, DisruptedPodsCountAsUnhealthyUntilTheyExpire) {
   Json pdb = Sync("budget");
   ASSERT_EQ(pdb["status"]["disruptionsAllowed"], 1);
   // What pods/eviction records for a pod it let go (one recent, one long ago).
-  pdb["status"]["disruptedPods"] = {
-      {"a", FormatRfc3339(clock_.Now() - std::chrono::minutes(1))},
-      {"b", FormatRfc3339(clock_.Now() - std::chrono::minutes(3))},
-      {"gone", FormatRfc3339(clock_.Now())}};
+  pdb["status"]["disruptedPods"] = {{"a", FormatRfc3339(clock_.Now() - std::chrono::minutes(1))},
+                                    {"b", FormatRfc3339(clock_.Now() - std::chrono::minutes(3))},
+                                    {"gone", FormatRfc3339(clock_.Now())}};
   ASSERT_TRUE(client().Update(kPdbs, "default", pdb, {}, "status").ok());
   Json next = Sync("budget");
   EXPECT_EQ(next["status"]["currentHealthy"], 1);  // "a" is on its way out
   EXPECT_EQ(next["status"]["disruptionsAllowed"], 0);
   EXPECT_EQ(next["status"]["disruptedPods"], Json({{"a", pdb["status"]["disruptedPods"]["a"]}}));
   EXPECT_TRUE(testing::Eventually([&] {
-    return HasEvent("b", "NotDeleted: Pod was expected by PDB default/budget to be deleted but "
-                         "it wasn't");
+    return HasEvent("b",
+                    "NotDeleted: Pod was expected by PDB default/budget to be deleted but "
+                    "it wasn't");
   }));
   // Looked at again when "a"'s entry expires (in a minute).
   EXPECT_GT(last_.requeue_after, std::chrono::seconds(55));

@@ -1,10 +1,9 @@
 // The garbage collector over the real registry: background, orphan and foreground
 // propagation, virtual owners, dangling references, and a large graph.
-#include "controllers/garbage_collector.h"
-
 #include <gtest/gtest.h>
 
 #include "controllers/controller_ref.h"
+#include "controllers/garbage_collector.h"
 #include "tests/controllers/workload_env.h"
 
 namespace minik {
@@ -41,9 +40,12 @@ class GarbageCollectorTest : public testing::WorkloadEnv {
   }
 
   static Json Ref(const Json& owner, bool controller = true, bool block = true) {
-    return {{"apiVersion", owner["apiVersion"]}, {"kind", owner["kind"]},
-            {"name", Name(owner)},               {"uid", Uid(owner)},
-            {"controller", controller},          {"blockOwnerDeletion", block}};
+    return {{"apiVersion", owner["apiVersion"]},
+            {"kind", owner["kind"]},
+            {"name", Name(owner)},
+            {"uid", Uid(owner)},
+            {"controller", controller},
+            {"blockOwnerDeletion", block}};
   }
   Json MakeRs(const std::string& name, const Json& owner_refs = nullptr) {
     Json rs = {{"metadata", {{"name", name}}},
@@ -83,7 +85,9 @@ class GarbageCollectorTest : public testing::WorkloadEnv {
 TEST_F(GarbageCollectorTest, WatchesDeletableKindsButNotEvents) {
   StartGc();
   auto kinds = gc_->MonitoredResources();
-  auto has = [&](const std::string& k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); };
+  auto has = [&](const std::string& k) {
+    return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+  };
   EXPECT_TRUE(has("pods"));
   EXPECT_TRUE(has("replicasets.apps"));
   EXPECT_TRUE(has("leases.coordination.k8s.io"));
@@ -189,7 +193,9 @@ TEST_F(GarbageCollectorTest, ForegroundWithoutBlockersFinishesAtOnce) {
 
 TEST_F(GarbageCollectorTest, DependentOfAnOwnerThatNeverExistedIsCollected) {
   StartGc();
-  Json ghost = {{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"metadata", {{"name", "ghost"}, {"uid", "0000-ghost"}}}};
+  Json ghost = {{"apiVersion", "apps/v1"},
+                {"kind", "ReplicaSet"},
+                {"metadata", {{"name", "ghost"}, {"uid", "0000-ghost"}}}};
   MakePod("haunted", Json::array({Ref(ghost)}));
   EXPECT_TRUE(RunUntil([&] { return !Exists(kPodsRef, "haunted"); }));
   EXPECT_TRUE(RunUntil([&] { return !gc_->InGraph("0000-ghost"); }));
@@ -208,7 +214,8 @@ TEST_F(GarbageCollectorTest, NamesakeWithAnotherUidIsNotTheOwner) {
 
 TEST_F(GarbageCollectorTest, UnknownOwnerKindIsLeftAlone) {
   StartGc();
-  Json weird = {{"apiVersion", "example.com/v1"}, {"kind", "Widget"},
+  Json weird = {{"apiVersion", "example.com/v1"},
+                {"kind", "Widget"},
                 {"metadata", {{"name", "w"}, {"uid", "widget-uid"}}}};
   MakePod("odd", Json::array({Ref(weird)}));
   ASSERT_TRUE(RunUntil([&] { return gc_->InGraph("widget-uid"); }));
@@ -234,7 +241,8 @@ TEST_F(GarbageCollectorTest, ManyDependentsOfOneOwner) {
   const int n = 10000;
   Json refs = Json::array({Ref(owner, false, false)});
   for (int i = 0; i < n; ++i)
-    Create(kCm, Json{{"metadata", {{"name", "dep-" + std::to_string(i)}, {"ownerReferences", refs}}}});
+    Create(kCm,
+           Json{{"metadata", {{"name", "dep-" + std::to_string(i)}, {"ownerReferences", refs}}}});
   auto start = std::chrono::steady_clock::now();
   StartGc();
   ASSERT_TRUE(RunUntil([&] { return gc_->DependentCount(Uid(owner)) == size_t(n); }));
@@ -246,8 +254,11 @@ TEST_F(GarbageCollectorTest, ManyDependentsOfOneOwner) {
   // Building the graph and collecting everything are linear: seconds, not minutes.
   EXPECT_LT(graphed - start, std::chrono::seconds(5));
   EXPECT_LT(took, std::chrono::seconds(20));
-  RecordProperty("graph_ms", int(std::chrono::duration_cast<std::chrono::milliseconds>(graphed - start).count()));
-  RecordProperty("total_ms", int(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  RecordProperty(
+      "graph_ms",
+      int(std::chrono::duration_cast<std::chrono::milliseconds>(graphed - start).count()));
+  RecordProperty("total_ms",
+                 int(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
 }
 
 }  // namespace

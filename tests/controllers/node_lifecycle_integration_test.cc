@@ -1,10 +1,9 @@
 // The node lifecycle controller over the real registry, on a fake clock: heartbeats through
 // the node status and the node lease, Unknown conditions, taints, pods marked not ready,
 // rate-limited NoExecute taints and the all-nodes-down safety.
-#include "controllers/node_lifecycle_controller.h"
-
 #include <gtest/gtest.h>
 
+#include "controllers/node_lifecycle_controller.h"
 #include "tests/controllers/workload_env.h"
 
 namespace minik {
@@ -19,8 +18,10 @@ class NodeLifecycleTest : public testing::WorkloadEnv {
  protected:
   void SetUp() override {
     WorkloadEnv::SetUp();
-    ASSERT_TRUE(client().Create(testing::kNamespacesRef, "",
-                                Json{{"metadata", {{"name", "kube-node-lease"}}}}).ok());
+    ASSERT_TRUE(
+        client()
+            .Create(testing::kNamespacesRef, "", Json{{"metadata", {{"name", "kube-node-lease"}}}})
+            .ok());
   }
   void StartController() {
     nlc_ = std::make_unique<NodeLifecycleController>(client(), clock_, *informers_);
@@ -44,11 +45,18 @@ class NodeLifecycleTest : public testing::WorkloadEnv {
     std::string now = FormatRfc3339(clock_.Now());
     Json conds = Json::array();
     for (const char* type : {"MemoryPressure", "DiskPressure", "PIDPressure"})
-      conds.push_back({{"type", type}, {"status", "False"}, {"reason", "KubeletHasSufficient"},
-                       {"message", "ok"}, {"lastHeartbeatTime", now}, {"lastTransitionTime", now}});
-    conds.push_back({{"type", "Ready"}, {"status", ready},
+      conds.push_back({{"type", type},
+                       {"status", "False"},
+                       {"reason", "KubeletHasSufficient"},
+                       {"message", "ok"},
+                       {"lastHeartbeatTime", now},
+                       {"lastTransitionTime", now}});
+    conds.push_back({{"type", "Ready"},
+                     {"status", ready},
                      {"reason", ready == "True" ? "KubeletReady" : "KubeletNotReady"},
-                     {"message", "m"}, {"lastHeartbeatTime", now}, {"lastTransitionTime", now}});
+                     {"message", "m"},
+                     {"lastHeartbeatTime", now},
+                     {"lastTransitionTime", now}});
     node["status"]["conditions"] = conds;
     auto r = client().Update(kNodesRef, "", node, {}, "status");
     ASSERT_TRUE(r.ok()) << r.status().message();
@@ -57,9 +65,9 @@ class NodeLifecycleTest : public testing::WorkloadEnv {
     std::string now = FormatRfc3339Micro(clock_.Now());
     auto lease = client().Get(kLeases, "kube-node-lease", name);
     if (!lease.ok()) {
-      Json fresh = {{"metadata", {{"name", name}}},
-                    {"spec", {{"holderIdentity", name}, {"leaseDurationSeconds", 40},
-                              {"renewTime", now}}}};
+      Json fresh = {
+          {"metadata", {{"name", name}}},
+          {"spec", {{"holderIdentity", name}, {"leaseDurationSeconds", 40}, {"renewTime", now}}}};
       ASSERT_TRUE(client().Create(kLeases, "kube-node-lease", fresh).ok());
       return;
     }
@@ -67,9 +75,10 @@ class NodeLifecycleTest : public testing::WorkloadEnv {
     ASSERT_TRUE(client().Update(kLeases, "kube-node-lease", *lease).ok());
   }
   void MakePod(const std::string& name, const std::string& node) {
-    Create(kPodsRef, {{"metadata", {{"name", name}}},
-                      {"spec", {{"nodeName", node},
-                                {"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}});
+    Create(
+        kPodsRef,
+        {{"metadata", {{"name", name}}},
+         {"spec", {{"nodeName", node}, {"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}});
     RunPod(name, true);
   }
   void Settle() { WorkloadEnv::Settle({kNodesRef, kLeases, kPodsRef}); }
@@ -91,7 +100,8 @@ class NodeLifecycleTest : public testing::WorkloadEnv {
     std::vector<std::string> out;
     Json n = Get(kNodesRef, node, "");
     if (const Json* t = Find(n, {"spec", "taints"}); t && t->is_array())
-      for (const Json& x : *t) out.push_back(GetString(x, {"key"}) + ":" + GetString(x, {"effect"}));
+      for (const Json& x : *t)
+        out.push_back(GetString(x, {"key"}) + ":" + GetString(x, {"effect"}));
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -152,9 +162,8 @@ TEST_F(NodeLifecycleTest, SilentNodeBecomesUnknownTaintedAndItsPodsNotReady) {
   EXPECT_TRUE(Taints("n2").empty());
   EXPECT_EQ(PodReady("p1"), "False");
   EXPECT_EQ(PodReady("p2"), "True");
-  EXPECT_TRUE(testing::Eventually([&] {
-    return HasEvent("p1", "NodeNotReady: Node is not ready");
-  }));
+  EXPECT_TRUE(
+      testing::Eventually([&] { return HasEvent("p1", "NodeNotReady: Node is not ready"); }));
   EXPECT_TRUE(testing::Eventually(
       [&] { return HasEvent("n1", "NodeNotReady: Node n1 status is now: NodeNotReady"); }));
   // Looking again changes nothing.
@@ -283,11 +292,13 @@ TEST_F(NodeLifecycleTest, CordonedNodeIsTaintedUnschedulable) {
   Sync("n1");
   Json node = Get(kNodesRef, "n1", "");
   node["spec"]["unschedulable"] = true;
-  node["spec"]["taints"] = Json::array({{{"key", "dedicated"}, {"value", "x"}, {"effect", "NoSchedule"}}});
+  node["spec"]["taints"] =
+      Json::array({{{"key", "dedicated"}, {"value", "x"}, {"effect", "NoSchedule"}}});
   ASSERT_TRUE(client().Update(kNodesRef, "", node).ok());
   Sync("n1");
-  EXPECT_EQ(Taints("n1"), (std::vector<std::string>{"dedicated:NoSchedule",
-                                                    "node.kubernetes.io/unschedulable:NoSchedule"}));
+  EXPECT_EQ(Taints("n1"),
+            (std::vector<std::string>{"dedicated:NoSchedule",
+                                      "node.kubernetes.io/unschedulable:NoSchedule"}));
   node = Get(kNodesRef, "n1", "");
   node["spec"].erase("unschedulable");
   ASSERT_TRUE(client().Update(kNodesRef, "", node).ok());
