@@ -7,6 +7,14 @@ namespace minik {
 
 namespace {
 
+// As upstream's namespace deleter: dependents go with their owners, never orphaned (Jobs
+// and ReplicationControllers would otherwise default to orphan and wait for the GC).
+DeleteOptions Background() {
+  DeleteOptions o;
+  o.propagation_policy = "Background";
+  return o;
+}
+
 const ResourceRef kNamespaces{"", "v1", "namespaces"};
 constexpr const char* kFinalizer = "kubernetes";
 
@@ -83,7 +91,7 @@ NamespaceController::Content NamespaceController::DeleteContent(const std::strin
     const ResourceRef ref = info->Ref();
     bool deleted = false;
     if (info->HasVerb("deletecollection")) {
-      auto r = client_.DeleteCollection(ref, ns, ListQuery{});
+      auto r = client_.DeleteCollection(ref, ns, ListQuery{}, Background());
       if (r.ok()) {
         deleted = true;
       } else if (r.status().code() != Code::kMethodNotAllowed &&
@@ -104,7 +112,7 @@ NamespaceController::Content NamespaceController::DeleteContent(const std::strin
     int left = 0;
     for (const Json& item : *items) {
       if (!deleted && info->HasVerb("delete") && !Terminating(item)) {
-        auto r = client_.Delete(ref, ns, Name(item));
+        auto r = client_.Delete(ref, ns, Name(item), Background());
         if (!r.ok() && r.status().code() != Code::kNotFound) {
           content.failures.push_back("deleting " + GroupResourceForMessage(*info) + " " +
                                      Name(item) + ": " + r.status().message());
