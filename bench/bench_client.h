@@ -58,10 +58,11 @@ class Conn {
 
   // Sends one request and reads the whole (Content-Length) response; returns the status.
   int Request(const std::string& method, const std::string& path, const std::string& body,
-              std::string* out = nullptr) {
+              std::string* out = nullptr,
+              const std::string& content_type = "application/json") {
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: bench\r\n";
     req += "Accept: application/json\r\n";
-    if (!body.empty()) req += "Content-Type: application/json\r\n";
+    if (!body.empty()) req += "Content-Type: " + content_type + "\r\n";
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     Write(req);
     return ReadResponse(out);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
@@ -185,10 +186,18 @@ int Deploy(const Target& t, int deployments, int replicas) {
   printf("%-48s %8.2f s  (%.0f pods/s)\n",
          (std::to_string(deployments) + " x " + std::to_string(replicas) + " replicas: all Running").c_str(),
          Ms(running - t0) / 1000, total / (Ms(running - t0) / 1000));
+  fflush(stdout);
+  if (getenv("SKIP_UPDATE")) return 0;
   auto t1 = Clock::now();
   for (int i = 0; i < deployments; ++i) {
-    c.Request("PATCH", "/apis/apps/v1/namespaces/bench/deployments/d-" + std::to_string(i),
-              R"({"spec":{"template":{"spec":{"containers":[{"name":"c","image":"busybox:1.35-b"}]}}}})");
+    int code = c.Request(
+        "PATCH", "/apis/apps/v1/namespaces/bench/deployments/d-" + std::to_string(i),
+        R"({"spec":{"template":{"spec":{"containers":[{"name":"c","image":"busybox:1.35-b"}]}}}})",
+        nullptr, "application/strategic-merge-patch+json");
+    if (code != 200) {
+      fprintf(stderr, "patch d-%d: %d\n", i, code);
+      return 1;
+    }
   }
   for (int i = 0; i < deployments; ++i) {
     while (!RolledOut(c, "d-" + std::to_string(i), replicas)) {
@@ -197,6 +206,9 @@ int Deploy(const Target& t, int deployments, int replicas) {
   }
   auto done = Clock::now();
   printf("%-48s %8.2f s\n", "rolling update (new image): all rollouts complete", Ms(done - t1) / 1000);
+  fflush(stdout);
+  // KEEP=1: the caller measures with the pods in place, then deletes the namespace.
+  if (getenv("KEEP")) return 0;
   c.Request("DELETE", "/apis/apps/v1/namespaces/bench/deployments", "");
   WaitGone(c, "/api/v1/namespaces/bench/pods");
   return 0;

@@ -39,6 +39,7 @@ void NodeInfo::AddPod(PodPtr pod, const PodResources& r) {
   non_zero_requested.Add(r.non_zero_requests);
   used_ports.insert(used_ports.end(), r.ports.begin(), r.ports.end());
   pods.push_back(std::move(pod));
+  match_counts = std::make_shared<std::map<std::string, int64_t>>();
 }
 
 void Snapshot::Index() {

@@ -55,6 +55,11 @@ struct NodeInfo {
   Resources requested;           // sum of PodRequests
   Resources non_zero_requested;  // sum of PodNonZeroRequests (scoring)
   std::vector<HostPort> used_ports;
+  // Matching-pod counts by namespace + label selector, memoized for the topology spread
+  // plugins, which count every node's pods for every pod they score. Copies of a NodeInfo
+  // share it (cycles are serialized); AddPod starts a fresh one.
+  std::shared_ptr<std::map<std::string, int64_t>> match_counts =
+      std::make_shared<std::map<std::string, int64_t>>();
 };
 
 // The pod has podAffinity or podAntiAffinity terms.

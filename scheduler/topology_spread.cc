@@ -93,14 +93,17 @@ bool IncludesNode(const Constraint& c, const Json& pod, const Json& node) {
   return true;
 }
 
-int64_t CountMatching(const std::vector<PodPtr>& pods, const Constraint& c, const std::string& ns) {
+int64_t CountMatching(const NodeInfo& node, const Constraint& c, const std::string& ns) {
   if (!c.selector) return 0;
+  std::string key = ns + '\x1f' + c.selector->String();
+  if (auto it = node.match_counts->find(key); it != node.match_counts->end()) return it->second;
   int64_t n = 0;
-  for (const PodPtr& p : pods) {
+  for (const PodPtr& p : node.pods) {
     if (Find(*p, {"metadata", "deletionTimestamp"})) continue;
     if (Namespace(*p) != ns) continue;
     if (c.selector->Matches(Labels(*p))) ++n;
   }
+  node.match_counts->emplace(std::move(key), n);
   return n;
 }
 
@@ -116,7 +119,7 @@ PluginStatus FilterPodTopologySpread(const Json& pod, const NodeInfo& node, cons
     if (!HasAllKeys(*n.node, cs)) continue;
     for (size_t i = 0; i < cs.size(); ++i) {
       if (!IncludesNode(cs[i], pod, *n.node)) continue;
-      counts[i][*LabelOf(*n.node, cs[i].topology_key)] += CountMatching(n.pods, cs[i], ns);
+      counts[i][*LabelOf(*n.node, cs[i].topology_key)] += CountMatching(n, cs[i], ns);
     }
   }
   for (size_t i = 0; i < cs.size(); ++i) {
@@ -197,7 +200,7 @@ std::vector<int64_t> ScorePodTopologySpread(const Json& pod,
       auto v = LabelOf(*n.node, cs[i].topology_key);
       if (!v) continue;
       auto it = counts[i].find(*v);
-      if (it != counts[i].end()) it->second += CountMatching(n.pods, cs[i], ns);
+      if (it != counts[i].end()) it->second += CountMatching(n, cs[i], ns);
     }
   }
   // Score: lower is better before normalization.
@@ -207,7 +210,7 @@ std::vector<int64_t> ScorePodTopologySpread(const Json& pod,
     for (size_t i = 0; i < cs.size(); ++i) {
       auto v = LabelOf(*nodes[n]->node, cs[i].topology_key);
       if (!v) continue;
-      int64_t cnt = cs[i].topology_key == kHostname ? CountMatching(nodes[n]->pods, cs[i], ns)
+      int64_t cnt = cs[i].topology_key == kHostname ? CountMatching(*nodes[n], cs[i], ns)
                                                     : counts[i][*v];
       score += static_cast<double>(cnt) * weight[i] + static_cast<double>(cs[i].max_skew - 1);
     }
