@@ -39,19 +39,44 @@ class ControllerManagerImpl final : public ControllerManager {
     controllers_.push_back(
         std::make_unique<NamespaceController>(client, clock, informers_, *resources));
     controllers_.push_back(std::make_unique<ServiceAccountController>(client, clock, informers_));
+    // A controller runs only when the server serves every kind it reads (tests and
+    // embedders may serve a subset); a missing kind would leave its informer unsynced.
+    auto serves = [&](std::initializer_list<ResourceRef> refs) {
+      for (const ResourceRef& r : refs)
+        if (!resources->Find(r)) return false;
+      return true;
+    };
+    const ResourceRef pods{"", "v1", "pods"}, nodes{"", "v1", "nodes"},
+        rcs{"", "v1", "replicationcontrollers"}, pvcs{"", "v1", "persistentvolumeclaims"},
+        pvs{"", "v1", "persistentvolumes"}, leases{"coordination.k8s.io", "v1", "leases"},
+        rss{"apps", "v1", "replicasets"}, deploys{"apps", "v1", "deployments"},
+        dss{"apps", "v1", "daemonsets"}, stss{"apps", "v1", "statefulsets"},
+        revisions{"apps", "v1", "controllerrevisions"}, jobs{"batch", "v1", "jobs"},
+        cronjobs{"batch", "v1", "cronjobs"}, pdbs{"policy", "v1", "poddisruptionbudgets"},
+        classes{"storage.k8s.io", "v1", "storageclasses"};
     controllers_.push_back(std::make_unique<GarbageCollector>(client, clock, informers_, *resources));
-    controllers_.push_back(std::make_unique<ReplicaSetController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<ReplicaSetController>(client, clock, informers_,
-                                                                  /*replication_controller=*/true));
-    controllers_.push_back(std::make_unique<DeploymentController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<DaemonSetController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<StatefulSetController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<JobController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<CronJobController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<TtlAfterFinishedController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<DisruptionController>(client, clock, informers_));
-    controllers_.push_back(std::make_unique<NodeLifecycleController>(client, clock, informers_));
-    if (!options.volumes_dir.empty()) {
+    if (serves({pods, rss}))
+      controllers_.push_back(std::make_unique<ReplicaSetController>(client, clock, informers_));
+    if (serves({pods, rcs}))
+      controllers_.push_back(std::make_unique<ReplicaSetController>(
+          client, clock, informers_, /*replication_controller=*/true));
+    if (serves({pods, rss, deploys}))
+      controllers_.push_back(std::make_unique<DeploymentController>(client, clock, informers_));
+    if (serves({pods, nodes, dss, revisions}))
+      controllers_.push_back(std::make_unique<DaemonSetController>(client, clock, informers_));
+    if (serves({pods, pvcs, stss, revisions}))
+      controllers_.push_back(std::make_unique<StatefulSetController>(client, clock, informers_));
+    if (serves({pods, jobs})) {
+      controllers_.push_back(std::make_unique<JobController>(client, clock, informers_));
+      controllers_.push_back(std::make_unique<TtlAfterFinishedController>(client, clock, informers_));
+    }
+    if (serves({jobs, cronjobs}))
+      controllers_.push_back(std::make_unique<CronJobController>(client, clock, informers_));
+    if (serves({pods, pdbs, rss, deploys, rcs, stss}))
+      controllers_.push_back(std::make_unique<DisruptionController>(client, clock, informers_));
+    if (serves({pods, nodes, leases}))
+      controllers_.push_back(std::make_unique<NodeLifecycleController>(client, clock, informers_));
+    if (!options.volumes_dir.empty() && serves({pods, pvcs, pvs, classes})) {
       controllers_.push_back(std::make_unique<PersistentVolumeController>(
           client, clock, informers_, options.volumes_dir));
     }

@@ -237,9 +237,16 @@ StatusOr<ReconcileResult> ReplicaSetController::Reconcile(const std::string& key
       all = l != labels.end() && *l == *it;
     }
     if (all) ++fully_labeled;
+    if (!IsPodReady(*p)) continue;
+    ++ready;
+    // Without minReadySeconds ready is available: no transition time to parse (this loop
+    // runs over every pod of the ReplicaSet on every pod event).
+    if (min_ready <= 0) {
+      ++available;
+      continue;
+    }
     auto ready_at = PodReadyTime(*p);
     if (!ready_at) continue;
-    ++ready;
     if (IsPodAvailable(*p, min_ready, now)) {
       ++available;
     } else if (*ready_at != SystemTime{}) {

@@ -151,9 +151,6 @@ TEST_F(CliTest, NotImplementedCommandsFail) {
   Result svc = Run({"service", "web", "--url"});
   EXPECT_EQ(svc.code, 1);
   EXPECT_EQ(svc.err, "minik: service: not implemented yet\n");
-  Result sim = Run({"start", "--simulated-nodes", "2"});
-  EXPECT_EQ(sim.code, 1);
-  EXPECT_EQ(sim.err, "minik: --simulated-nodes: not implemented yet\n");
 }
 
 TEST_F(CliTest, StartNeedsRoot) {

@@ -436,7 +436,8 @@ TEST_F(DeploymentTest, PausedDeploymentsDoNotRollOutUntilResumed) {
   Mutate("app", [](Json& d) { d["spec"]["paused"] = false; });
   ReconcileDeployment("app");
   Settle();
-  cond = GetCondition(Get(kDeploy, "app")["status"], "Progressing");
+  const Json resumed = Get(kDeploy, "app");
+  cond = GetCondition(resumed["status"], "Progressing");
   ASSERT_NE(cond, nullptr);
   EXPECT_NE(GetString(*cond, {"reason"}), "DeploymentPaused");
   Converge();

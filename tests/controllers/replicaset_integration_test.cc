@@ -223,7 +223,8 @@ TEST_F(ReplicaSetTest, CreatesPodsFromTheTemplateWithControllerRefAndEvents) {
     EXPECT_EQ(ref["blockOwnerDeletion"], true);
   }
   EXPECT_EQ(CountEvents("web", "SuccessfulCreate", 3), 3);
-  for (const Json& e : (*registry_->List(kEvents, "default"))["items"]) {
+  const Json events = *registry_->List(kEvents, "default");
+  for (const Json& e : events["items"]) {
     EXPECT_EQ(e["involvedObject"]["kind"], "ReplicaSet");
     EXPECT_EQ(e["source"]["component"], "replicaset-controller");
     EXPECT_EQ(GetString(e, {"message"}).rfind("Created pod: web-", 0), 0u);

@@ -45,7 +45,7 @@ class WorkloadEnv : public ::testing::Test {
   // Call after constructing the controller (it registers its informers).
   void Start() {
     informers_->Start();
-    ASSERT_TRUE(informers_->WaitForCacheSync(std::chrono::seconds(5)));
+    ASSERT_TRUE(informers_->WaitForCacheSync(std::chrono::seconds(60)));
   }
 
   Client& client() { return *client_; }
