@@ -8,6 +8,7 @@
 //     update of every one (a new image) -> all rollouts complete (status as kubectl reads it).
 // Objects go to namespace "bench" and are deleted at the end.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -143,7 +144,7 @@ void WaitGone(Conn& c, const std::string& path) {
 
 int Sched(const Target& t, int n) {
   Conn c(t);
-  PodWatch watch(t);
+  PodWatch& watch = *new PodWatch(t);  // outlives main (see there)
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto t0 = Clock::now();
   CreateAll(t, n, 16, "/api/v1/namespaces/bench/pods",
@@ -176,7 +177,7 @@ bool RolledOut(Conn& c, const std::string& name, int replicas) {
 
 int Deploy(const Target& t, int deployments, int replicas) {
   Conn c(t);
-  PodWatch watch(t);
+  PodWatch& watch = *new PodWatch(t);  // outlives main (see there)
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const int total = deployments * replicas;
   auto t0 = Clock::now();
@@ -230,8 +231,15 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // its default ServiceAccount
   const std::string mode = argv[6];
-  if (mode == "sched") return Sched(t, std::atoi(argv[7]));
-  if (mode == "deploy" && argc == 9) return Deploy(t, std::atoi(argv[7]), std::atoi(argv[8]));
-  fprintf(stderr, "unknown mode %s\n", mode.c_str());
-  return 2;
+  int rc = 2;
+  if (mode == "sched") {
+    rc = Sched(t, std::atoi(argv[7]));
+  } else if (mode == "deploy" && argc == 9) {
+    rc = Deploy(t, std::atoi(argv[7]), std::atoi(argv[8]));
+  } else {
+    fprintf(stderr, "unknown mode %s\n", mode.c_str());
+  }
+  // The watch threads still read their connections: leave without destructors.
+  fflush(stdout);
+  _exit(rc);
 }

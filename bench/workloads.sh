@@ -26,13 +26,15 @@ start() {  # start NODES: a fresh cluster with NODES simulated nodes
 sim() { "$B/bench_sim_bench" 127.0.0.1 "$port" "$WORK/ca.pem" "$WORK/cert.pem" "$WORK/key.pem" "$@"; }
 rss_mb() { echo $(($(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") / 1024)); }
 
-echo "== scheduler: 5,000 pods on 100 simulated nodes"
-start 100
-sim sched "${SCHED_PODS:-5000}"
+if [[ -z ${ONLY_SCALE:-} ]]; then
+  echo "== scheduler: 5,000 pods on 100 simulated nodes"
+  start 100
+  sim sched "${SCHED_PODS:-5000}"
 
-echo "== a 1,000-replica Deployment on 10 simulated nodes"
-start 10
-sim deploy 1 "${REPLICAS:-1000}"
+  echo "== a 1,000-replica Deployment on 10 simulated nodes"
+  start 10
+  sim deploy 1 "${REPLICAS:-1000}"
+fi
 
 echo "== 10,000 pods on 100 simulated nodes (10 Deployments x 1,000)"
 start 100
