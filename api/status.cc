@@ -1,5 +1,7 @@
 #include "api/status.h"
 
+#include <algorithm>
+
 namespace minik {
 
 const char* Status::Reason() const {
@@ -88,14 +90,19 @@ Status NotImplemented(std::string message) {
 Status Expired(std::string message) { return Status(Code::kGone, std::move(message)); }
 
 Status Invalid(const std::string& kind, const std::string& name, std::vector<StatusCause> causes) {
-  // Worded like apimachinery's NewInvalid: `ConfigMap "x" is invalid: [a, b]` or one cause bare.
-  std::string msg = kind + " \"" + name + "\" is invalid: ";
+  // Worded like apimachinery's NewInvalid: `ConfigMap "x" is invalid: [a, b]`, one error bare,
+  // no colon without errors. ErrorList.ToAggregate drops repeated "field: body" strings (the
+  // causes keep them all), and field.Error prints "<field>: <body>" even for an empty field.
+  std::string msg = kind + " \"" + name + "\" is invalid";
   std::vector<std::string> parts;
-  for (const auto& c : causes) parts.push_back(c.field.empty() ? c.message : c.field + ": " + c.message);
+  for (const auto& c : causes) {
+    std::string part = c.field + ": " + c.message;
+    if (std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(part);
+  }
   if (parts.size() == 1) {
-    msg += parts[0];
-  } else {
-    msg += "[";
+    msg += ": " + parts[0];
+  } else if (!parts.empty()) {
+    msg += ": [";
     for (size_t i = 0; i < parts.size(); ++i) msg += (i ? ", " : "") + parts[i];
     msg += "]";
   }

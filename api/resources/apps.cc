@@ -50,64 +50,119 @@ void DefaultDeployment(Json& d) {
   DefaultTemplateOf(d);
 }
 
-// getIntOrPercentValue: the number, or the percentage's number.
-int64_t IntOrPercent(const Json& v) {
+bool IsValidPercent(const std::string& s) {
+  return s.size() >= 2 && s.back() == '%' &&
+         std::all_of(s.begin(), s.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// getIntOrPercentValue: a valid percentage's number, else IntOrString.IntValue() (a string
+// that is no number counts as 0).
+int64_t IntOrPercentValue(const Json& v) {
   if (auto i = Int(v)) return *i;
   std::string s = Str(v);
-  if (!s.empty() && s.back() == '%') s.pop_back();
+  if (IsValidPercent(s)) s.pop_back();
   try {
-    return std::stoll(s);
+    size_t used = 0;
+    int64_t n = std::stoll(s, &used);
+    return used == s.size() ? n : 0;
   } catch (...) {
     return 0;
   }
 }
 
-void CheckIntOrPercent(Causes& out, const Json& v, const std::string& field, bool max100) {
+// ValidatePositiveIntOrPercent; the value renders as Go's %#v of an intstr.IntOrString.
+void CheckIntOrPercent(Causes& out, const Json& v, const std::string& field) {
   if (v.is_null()) return;
   if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    bool ok = s.size() >= 2 && s.back() == '%' &&
-              std::all_of(s.begin(), s.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
-    if (!ok) {
-      out.push_back(InvalidCause(field, GoQuote(s),
+    if (!IsValidPercent(v.get<std::string>()))
+      out.push_back(InvalidCause(field, GoIntOrString(v),
                                  "a valid percent string must be a numeric string followed by an "
                                  "ending '%' (e.g. '1%',  or '93%', regex used for validation is "
                                  "'[0-9]+%')"));
-      return;
-    }
-    if (max100 && IntOrPercent(v) > 100)
-      out.push_back(InvalidCause(field, GoQuote(s), "must not be greater than 100%"));
-  } else if (IntOrPercent(v) < 0) {
+  } else if (IntOrPercentValue(v) < 0) {
     out.push_back(InvalidValue(field, v, "must be greater than or equal to 0"));
   }
 }
 
+// IsNotMoreThan100Percent.
+void CheckNotOver100Percent(Causes& out, const Json& v, const std::string& field) {
+  if (v.is_string() && IsValidPercent(v.get<std::string>()) && IntOrPercentValue(v) > 100)
+    out.push_back(InvalidCause(field, GoIntOrString(v), "must not be greater than 100%"));
+}
+
+// The selector checks every apps kind shares: required (except daemon sets, whose nil
+// selector only fails to match), valid, not empty. Returns whether it converts to a selector
+// (metav1.LabelSelectorAsSelector), which decides the template checks that follow.
+bool CheckAppsSelector(Causes& out, const Json& selector, const std::string& kind,
+                       bool required) {
+  if (selector.is_null()) {
+    if (required) out.push_back(RequiredCause("spec.selector"));
+    return true;  // a nil selector converts to labels.Nothing()
+  }
+  CheckLabelSelector(out, selector, "spec.selector");
+  if (selector.is_object() && SelectorEmpty(selector))
+    out.push_back(InvalidCause("spec.selector", GoLabelSelector(selector),
+                               "empty selector is invalid for " + kind));
+  return SelectorParses(selector);
+}
+
+// Go's %#v of a struct holding a Type and a pointer: apps.DeploymentStrategy{Type:"X", ...}.
+std::string GoTypedStrategy(const std::string& go_type, const Json& strategy,
+                            const std::string& pointer_type) {
+  return go_type + "{Type:" + GoQuote(Str(At(strategy, {"type"}))) + ", RollingUpdate:(*" +
+         pointer_type + ")(" + (At(strategy, {"rollingUpdate"}).is_null() ? "nil" : "0xc000000000") +
+         ")}";
+}
+
+StatusCause NotSupportedRendered(const std::string& field, const std::string& rendered,
+                                 const std::vector<std::string>& supported) {
+  std::string msg = "Unsupported value: " + rendered + ": supported values: ";
+  for (size_t i = 0; i < supported.size(); ++i) msg += (i ? ", " : "") + GoQuote(supported[i]);
+  return {"FieldValueNotSupported", msg, field};
+}
+
+void ValidateDeploymentStrategy(Causes& out, const Json& strategy) {
+  std::string type = Str(At(strategy, {"type"}));
+  const std::string path = "spec.strategy";
+  if (type == "Recreate") {
+    if (!At(strategy, {"rollingUpdate"}).is_null())
+      out.push_back(ForbiddenCause(path + ".rollingUpdate",
+                                   "may not be specified when strategy `type` is 'Recreate'"));
+  } else if (type == "RollingUpdate") {
+    const Json& ru = At(strategy, {"rollingUpdate"});
+    if (!ru.is_object()) {
+      out.push_back(RequiredCause(path + ".rollingUpdate", "this should be defaulted and never be nil"));
+      return;
+    }
+    const Json& mu = At(ru, {"maxUnavailable"});
+    const Json& ms = At(ru, {"maxSurge"});
+    CheckIntOrPercent(out, mu, path + ".rollingUpdate.maxUnavailable");
+    CheckIntOrPercent(out, ms, path + ".rollingUpdate.maxSurge");
+    if (IntOrPercentValue(mu) == 0 && IntOrPercentValue(ms) == 0)
+      out.push_back(InvalidCause(path + ".rollingUpdate.maxUnavailable",
+                                 GoIntOrString(mu.is_null() ? Json(0) : mu),
+                                 "may not be 0 when `maxSurge` is 0"));
+    CheckNotOver100Percent(out, mu, path + ".rollingUpdate.maxUnavailable");
+  } else {
+    out.push_back(NotSupportedRendered(
+        path, GoTypedStrategy("apps.DeploymentStrategy", strategy, "apps.RollingUpdateDeployment"),
+        {"Recreate", "RollingUpdate"}));
+  }
+}
+
+// ValidateDeploymentSpec, in upstream's order.
 void ValidateDeployment(Causes& out, const Json& d) {
   const Json& spec = At(d, {"spec"});
   CheckNonNegative(out, spec, {"replicas"}, "spec.replicas");
   const Json& selector = At(spec, {"selector"});
-  ValidateWorkloadSelector(out, selector, "spec.selector", "deployment");
-  ValidateReplicaTemplate(out, selector, At(spec, {"template"}), "spec.template");
-  const Json& strategy = At(spec, {"strategy"});
-  std::string type = Str(At(strategy, {"type"}));
-  if (type == "Recreate") {
-    if (!At(strategy, {"rollingUpdate"}).is_null())
-      out.push_back(ForbiddenCause("spec.strategy.rollingUpdate",
-                                   "may not be specified when strategy `type` is 'Recreate'"));
-  } else if (type == "RollingUpdate") {
-    const Json& ru = At(strategy, {"rollingUpdate"});
-    const Json& mu = At(ru, {"maxUnavailable"});
-    const Json& ms = At(ru, {"maxSurge"});
-    CheckIntOrPercent(out, mu, "spec.strategy.rollingUpdate.maxUnavailable", true);
-    CheckIntOrPercent(out, ms, "spec.strategy.rollingUpdate.maxSurge", false);
-    if (!mu.is_null() && !ms.is_null() && IntOrPercent(mu) == 0 && IntOrPercent(ms) == 0)
-      out.push_back(InvalidCause("spec.strategy.rollingUpdate.maxUnavailable", GoIntOrString(mu),
-                                 "may not be 0 when `maxSurge` is 0"));
+  if (CheckAppsSelector(out, selector, "deployment", /*required=*/true)) {
+    ValidateReplicaTemplate(out, selector, At(spec, {"template"}), "spec.template");
   } else {
-    out.push_back(NotSupportedCause("spec.strategy.type", type, {"Recreate", "RollingUpdate"}));
+    out.push_back(InvalidCause("spec.selector", GoLabelSelector(selector), "invalid label selector"));
   }
-  CheckNonNegative(out, spec, {"revisionHistoryLimit"}, "spec.revisionHistoryLimit");
+  ValidateDeploymentStrategy(out, At(spec, {"strategy"}));
   CheckNonNegative(out, spec, {"minReadySeconds"}, "spec.minReadySeconds");
+  CheckNonNegative(out, spec, {"revisionHistoryLimit"}, "spec.revisionHistoryLimit");
   const Json& pds = At(spec, {"progressDeadlineSeconds"});
   if (auto p = Int(pds)) {
     CheckNonNegative(out, spec, {"progressDeadlineSeconds"}, "spec.progressDeadlineSeconds");
@@ -136,14 +191,17 @@ void DefaultReplicaSet(Json& rs) {
   DefaultTemplateOf(rs);
 }
 
+// ValidateReplicaSetSpec (its empty-selector error is worded as the deployment's upstream).
 void ValidateReplicaSet(Causes& out, const Json& rs) {
   const Json& spec = At(rs, {"spec"});
   CheckNonNegative(out, spec, {"replicas"}, "spec.replicas");
   CheckNonNegative(out, spec, {"minReadySeconds"}, "spec.minReadySeconds");
   const Json& selector = At(spec, {"selector"});
-  // Upstream's replica set validation words its empty-selector error as the deployment's.
-  ValidateWorkloadSelector(out, selector, "spec.selector", "deployment");
-  ValidateReplicaTemplate(out, selector, At(spec, {"template"}), "spec.template");
+  if (CheckAppsSelector(out, selector, "deployment", /*required=*/true)) {
+    ValidateReplicaTemplate(out, selector, At(spec, {"template"}), "spec.template");
+  } else {
+    out.push_back(InvalidCause("spec.selector", GoLabelSelector(selector), "invalid label selector"));
+  }
 }
 
 std::vector<Json> ReplicaCells(const Json& obj, SystemTime now, const std::string& selector) {
@@ -170,36 +228,31 @@ void DefaultReplicationController(Json& rc) {
   if (spec.contains("template") && spec["template"].is_object()) DefaultPodTemplate(spec["template"]);
 }
 
+// ValidateReplicationControllerSpec: minReadySeconds, a non-empty selector, replicas, then
+// ValidatePodTemplateSpecForRC.
 void ValidateReplicationController(Causes& out, const Json& rc) {
   const Json& spec = At(rc, {"spec"});
-  CheckNonNegative(out, spec, {"replicas"}, "spec.replicas");
   CheckNonNegative(out, spec, {"minReadySeconds"}, "spec.minReadySeconds");
   const Json& selector = At(spec, {"selector"});
-  if (!selector.is_object() || selector.empty()) {
-    out.push_back(RequiredCause("spec.selector"));
-  } else {
-    CheckLabels(out, selector, "spec.selector");
-  }
+  bool has_selector = selector.is_object() && !selector.empty();
+  if (!has_selector) out.push_back(RequiredCause("spec.selector"));
+  CheckNonNegative(out, spec, {"replicas"}, "spec.replicas");
   const Json& tmpl = At(spec, {"template"});
   if (!tmpl.is_object()) {
     out.push_back(RequiredCause("spec.template"));
     return;
   }
   const Json& labels = At(tmpl, {"metadata", "labels"});
-  if (selector.is_object() && !selector.empty()) {
-    Json as_selector = {{"matchLabels", selector}};
-    if (!SelectorMatches(as_selector, labels))
-      out.push_back(InvalidCause("spec.template.metadata.labels", GoStringMap(labels),
-                                 "`selector` does not match template `labels`"));
-  }
+  if (has_selector && !SelectorMatches(Json{{"matchLabels", selector}}, labels))
+    out.push_back(InvalidCause("spec.template.metadata.labels", GoStringMap(labels),
+                               "`selector` does not match template `labels`"));
   ValidatePodTemplate(out, tmpl, "spec.template");
   std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
-  if (!restart.empty() && restart != "Always")
+  if (restart != "Always")
     out.push_back(NotSupportedCause("spec.template.spec.restartPolicy", restart, {"Always"}));
-  const Json& ads = At(tmpl, {"spec", "activeDeadlineSeconds"});
-  if (!ads.is_null())
-    out.push_back(InvalidValue("spec.template.spec.activeDeadlineSeconds", ads,
-                               "activeDeadlineSeconds in ReplicationController is not Supported"));
+  if (!At(tmpl, {"spec", "activeDeadlineSeconds"}).is_null())
+    out.push_back(ForbiddenCause("spec.template.spec.activeDeadlineSeconds",
+                                 "activeDeadlineSeconds in ReplicationController is not Supported"));
 }
 
 // ---- daemon sets -----------------------------------------------------------------------
@@ -243,38 +296,63 @@ void PrepareUpdateDaemonSet(Json& ds, const Json& old) {
   Obj(Obj(ds, "metadata"), "annotations")[kTemplateGeneration] = std::to_string(gen);
 }
 
+// ValidateDaemonSetUpdateStrategy / ValidateRollingUpdateDaemonSet: exactly one of
+// maxUnavailable and maxSurge is non-zero.
+void ValidateDaemonSetUpdateStrategy(Causes& out, const Json& us) {
+  const std::string path = "spec.updateStrategy";
+  std::string type = Str(At(us, {"type"}));
+  if (type == "OnDelete") return;
+  if (type != "RollingUpdate") {
+    out.push_back(NotSupportedRendered(
+        path, GoTypedStrategy("apps.DaemonSetUpdateStrategy", us, "apps.RollingUpdateDaemonSet"),
+        {"RollingUpdate", "OnDelete"}));
+    return;
+  }
+  const Json& ru = At(us, {"rollingUpdate"});
+  if (!ru.is_object()) {
+    out.push_back(RequiredCause(path + ".rollingUpdate"));
+    return;
+  }
+  const Json& mu = At(ru, {"maxUnavailable"});
+  const Json& ms = At(ru, {"maxSurge"});
+  CheckIntOrPercent(out, mu, path + ".rollingUpdate.maxUnavailable");
+  CheckIntOrPercent(out, ms, path + ".rollingUpdate.maxSurge");
+  CheckNotOver100Percent(out, mu, path + ".rollingUpdate.maxUnavailable");
+  CheckNotOver100Percent(out, ms, path + ".rollingUpdate.maxSurge");
+  bool unavailable = IntOrPercentValue(mu) != 0, surge = IntOrPercentValue(ms) != 0;
+  if (unavailable && surge) {
+    out.push_back(InvalidCause(path + ".rollingUpdate.maxSurge", GoIntOrString(ms),
+                               "may not be set when maxUnavailable is non-zero"));
+  } else if (!unavailable && !surge) {
+    out.push_back(RequiredCause(path + ".rollingUpdate.maxUnavailable",
+                                "cannot be 0 when maxSurge is 0"));
+  }
+}
+
+// ValidateDaemonSetSpec: a nil selector is not "required" upstream; it matches nothing.
 void ValidateDaemonSet(Causes& out, const Json& ds) {
   const Json& spec = At(ds, {"spec"});
   const Json& selector = At(spec, {"selector"});
-  ValidateWorkloadSelector(out, selector, "spec.selector", "daemonset");
+  CheckLabelSelector(out, selector, "spec.selector");
   const Json& tmpl = At(spec, {"template"});
-  if (selector.is_object() && !SelectorEmpty(selector) &&
-      !SelectorMatches(selector, At(tmpl, {"metadata", "labels"})))
+  if (selector.is_null() || (SelectorParses(selector) &&
+                             !SelectorMatches(selector, At(tmpl, {"metadata", "labels"}))))
     out.push_back(InvalidCause("spec.template.metadata.labels",
                                GoStringMap(At(tmpl, {"metadata", "labels"})),
                                "`selector` does not match template `labels`"));
+  if (selector.is_object() && SelectorEmpty(selector))
+    out.push_back(InvalidCause("spec.selector", GoLabelSelector(selector),
+                               "empty selector is invalid for daemonset"));
   ValidatePodTemplate(out, tmpl, "spec.template");
   std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
-  if (!restart.empty() && restart != "Always")
+  if (restart != "Always")
     out.push_back(NotSupportedCause("spec.template.spec.restartPolicy", restart, {"Always"}));
   if (!At(tmpl, {"spec", "activeDeadlineSeconds"}).is_null())
-    out.push_back(InvalidValue("spec.template.spec.activeDeadlineSeconds",
-                               At(tmpl, {"spec", "activeDeadlineSeconds"}),
-                               "activeDeadlineSeconds in DaemonSet is not Supported"));
+    out.push_back(ForbiddenCause("spec.template.spec.activeDeadlineSeconds",
+                                 "activeDeadlineSeconds in DaemonSet is not Supported"));
   CheckNonNegative(out, spec, {"minReadySeconds"}, "spec.minReadySeconds");
+  ValidateDaemonSetUpdateStrategy(out, At(spec, {"updateStrategy"}));
   CheckNonNegative(out, spec, {"revisionHistoryLimit"}, "spec.revisionHistoryLimit");
-  std::string type = Str(At(spec, {"updateStrategy", "type"}));
-  if (type == "RollingUpdate") {
-    const Json& mu = At(spec, {"updateStrategy", "rollingUpdate", "maxUnavailable"});
-    const Json& ms = At(spec, {"updateStrategy", "rollingUpdate", "maxSurge"});
-    CheckIntOrPercent(out, mu, "spec.updateStrategy.rollingUpdate.maxUnavailable", true);
-    CheckIntOrPercent(out, ms, "spec.updateStrategy.rollingUpdate.maxSurge", true);
-    if (!mu.is_null() && !ms.is_null() && IntOrPercent(mu) == 0 && IntOrPercent(ms) == 0)
-      out.push_back(InvalidCause("spec.updateStrategy.rollingUpdate.maxUnavailable",
-                                 GoIntOrString(mu), "may not be 0 when `maxSurge` is 0"));
-  } else if (type != "OnDelete") {
-    out.push_back(NotSupportedCause("spec.updateStrategy.type", type, {"OnDelete", "RollingUpdate"}));
-  }
 }
 
 std::vector<Json> DaemonSetCells(const Json& ds, SystemTime now) {
@@ -316,6 +394,8 @@ void DefaultStatefulSet(Json& sts) {
   DefaultTemplateOf(sts);
 }
 
+// ValidateStatefulSetSpec. Upstream validates only the template's labels and annotations, not
+// its pod spec (a TODO there: volumes may name claim templates); pods fail at creation.
 void ValidateStatefulSet(Causes& out, const Json& sts) {
   const Json& spec = At(sts, {"spec"});
   std::string policy = Str(At(spec, {"podManagementPolicy"}));
@@ -325,49 +405,66 @@ void ValidateStatefulSet(Causes& out, const Json& sts) {
     out.push_back(InvalidValue("spec.podManagementPolicy", policy,
                                "must be 'OrderedReady' or 'Parallel'"));
   }
-  std::string type = Str(At(spec, {"updateStrategy", "type"}));
+  const Json& us = At(spec, {"updateStrategy"});
+  std::string type = Str(At(us, {"type"}));
+  const Json& ru = At(us, {"rollingUpdate"});
   if (type.empty()) {
     out.push_back(RequiredCause("spec.updateStrategy"));
-  } else if (type != "OnDelete" && type != "RollingUpdate") {
-    out.push_back(InvalidValue("spec.updateStrategy", type,
-                               "must be 'RollingUpdate' or 'OnDelete'"));
+  } else if (type == "OnDelete") {
+    if (!ru.is_null())
+      out.push_back(InvalidCause(
+          "spec.updateStrategy.rollingUpdate",
+          "apps.RollingUpdateStatefulSetStrategy{Partition:" +
+              std::to_string(Num(ru, {"partition"})) + ", MaxUnavailable:(*intstr.IntOrString)(" +
+              (At(ru, {"maxUnavailable"}).is_null() ? "nil" : "0xc000000000") + ")}",
+          "only allowed for updateStrategy 'RollingUpdate'"));
+  } else if (type == "RollingUpdate") {
+    CheckNonNegative(out, ru, {"partition"}, "spec.updateStrategy.rollingUpdate.partition");
+    const Json& mu = At(ru, {"maxUnavailable"});
+    if (!mu.is_null()) {
+      const std::string mpath = "spec.updateStrategy.rollingUpdate.maxUnavailable";
+      CheckIntOrPercent(out, mu, mpath);
+      if (IntOrPercentValue(mu) == 0) out.push_back(InvalidCause(mpath, GoIntOrString(mu), "cannot be 0"));
+      CheckNotOver100Percent(out, mu, mpath);
+    }
+  } else {
+    out.push_back(InvalidCause(
+        "spec.updateStrategy",
+        GoTypedStrategy("apps.StatefulSetUpdateStrategy", us, "apps.RollingUpdateStatefulSetStrategy"),
+        "must be 'RollingUpdate' or 'OnDelete'"));
   }
-  CheckNonNegative(out, spec, {"updateStrategy", "rollingUpdate", "partition"},
-                   "spec.updateStrategy.rollingUpdate.partition");
+  const Json& retention = At(spec, {"persistentVolumeClaimRetentionPolicy"});
+  if (retention.is_object()) {
+    for (const char* f : {"whenDeleted", "whenScaled"}) {
+      std::string v = Str(At(retention, {f}));
+      if (v != "Retain" && v != "Delete")
+        out.push_back(NotSupportedCause(
+            std::string("spec.persistentVolumeClaimRetentionPolicy.") + f, v, {"Retain", "Delete"}));
+    }
+  }
   CheckNonNegative(out, spec, {"replicas"}, "spec.replicas");
   CheckNonNegative(out, spec, {"minReadySeconds"}, "spec.minReadySeconds");
+  CheckNonNegative(out, spec, {"ordinals", "start"}, "spec.ordinals.start");
   const Json& selector = At(spec, {"selector"});
-  ValidateWorkloadSelector(out, selector, "spec.selector", "statefulset");
   const Json& tmpl = At(spec, {"template"});
-  if (selector.is_object() && !SelectorEmpty(selector) &&
-      !SelectorMatches(selector, At(tmpl, {"metadata", "labels"})))
-    out.push_back(InvalidCause("spec.template.metadata.labels",
-                               GoStringMap(At(tmpl, {"metadata", "labels"})),
-                               "`selector` does not match template `labels`"));
-  // Mounts may name volumeClaimTemplates (upstream's ValidatePodTemplateSpecForStatefulSet
-  // skips the volume check for this reason): validate as the controller's pods will be, with
-  // one persistentVolumeClaim volume per claim template.
-  Json with_claims = tmpl;
-  if (with_claims.is_object() && with_claims["spec"].is_object()) {
-    Json& volumes = with_claims["spec"]["volumes"];
-    if (!volumes.is_array()) volumes = Json::array();
-    for (const Json& claim : Arr(spec, {"volumeClaimTemplates"})) {
-      std::string name = Str(At(claim, {"metadata", "name"}));
-      bool taken = false;
-      for (const Json& v : volumes) taken = taken || Str(At(v, {"name"})) == name;
-      if (!name.empty() && !taken)
-        volumes.push_back({{"name", name}, {"persistentVolumeClaim", {{"claimName", name}}}});
-    }
-    if (volumes.empty()) with_claims["spec"].erase("volumes");
+  if (CheckAppsSelector(out, selector, "statefulset", /*required=*/true)) {
+    if (selector.is_null() || (!SelectorEmpty(selector) &&
+                               !SelectorMatches(selector, At(tmpl, {"metadata", "labels"}))))
+      out.push_back(InvalidCause("spec.template.metadata.labels",
+                                 GoStringMap(At(tmpl, {"metadata", "labels"})),
+                                 "`selector` does not match template `labels`"));
+    CheckLabels(out, At(tmpl, {"metadata", "labels"}), "spec.template.labels");
+    for (auto& c : ValidateAnnotations(At(tmpl, {"metadata", "annotations"}), "spec.template.annotations"))
+      out.push_back(std::move(c));
+  } else {
+    out.push_back(InvalidCause("spec.selector", GoLabelSelector(selector), ""));
   }
-  ValidatePodTemplate(out, with_claims, "spec.template");
   std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
-  if (!restart.empty() && restart != "Always")
+  if (restart != "Always")
     out.push_back(NotSupportedCause("spec.template.spec.restartPolicy", restart, {"Always"}));
   if (!At(tmpl, {"spec", "activeDeadlineSeconds"}).is_null())
-    out.push_back(InvalidValue("spec.template.spec.activeDeadlineSeconds",
-                               At(tmpl, {"spec", "activeDeadlineSeconds"}),
-                               "activeDeadlineSeconds in StatefulSet is not Supported"));
+    out.push_back(ForbiddenCause("spec.template.spec.activeDeadlineSeconds",
+                                 "activeDeadlineSeconds in StatefulSet is not Supported"));
 }
 
 void ValidateStatefulSetUpdate(Causes& out, const Json& sts, const Json& old) {
@@ -375,7 +472,7 @@ void ValidateStatefulSetUpdate(Causes& out, const Json& sts, const Json& old) {
   const Json& old_spec = At(old, {"spec"});
   if (!spec.is_object() || !old_spec.is_object()) return;
   for (const char* f : {"replicas", "template", "updateStrategy", "minReadySeconds", "ordinals",
-                        "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy"}) {
+                        "persistentVolumeClaimRetentionPolicy"}) {
     if (old_spec.contains(f)) {
       spec[f] = old_spec[f];
     } else {
@@ -386,8 +483,17 @@ void ValidateStatefulSetUpdate(Causes& out, const Json& sts, const Json& old) {
     out.push_back(ForbiddenCause(
         "spec",
         "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
-        "'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and "
-        "'minReadySeconds' are forbidden"));
+        "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are "
+        "forbidden"));
+}
+
+// dropStatefulSetDisabledFields: maxUnavailable needs the MaxUnavailableStatefulSet gate (alpha,
+// off in 1.32) unless the stored object already uses it.
+void DropStatefulSetMaxUnavailable(Json& sts, const Json* old) {
+  if (old && !At(*old, {"spec", "updateStrategy", "rollingUpdate", "maxUnavailable"}).is_null())
+    return;
+  if (!At(sts, {"spec", "updateStrategy", "rollingUpdate"}).is_object()) return;
+  sts["spec"]["updateStrategy"]["rollingUpdate"].erase("maxUnavailable");
 }
 
 // ---- controller revisions --------------------------------------------------------------
@@ -515,6 +621,7 @@ ResourceInfo StatefulSets() {
   r.short_names = {"sts"};
   r.categories = {"all"};
   r.subresources = {ScaleSubresource(), StatusSubresource("apps", "v1", "StatefulSet")};
+  r.name_rule = NameRule::kDns1123Label;  // ValidateStatefulSetName: NameIsDNSLabel
   r.columns = {
       Col("Ready", "string", "Number of the pod with ready state"),
       AgeCol(),
@@ -531,6 +638,8 @@ ResourceInfo StatefulSets() {
   StrategySpec s;
   s.empty_status = Json{{"replicas", 0}, {"availableReplicas", 0}};
   s.generation = Generation::kSpec;
+  s.prepare_create = [](Json& sts) { DropStatefulSetMaxUnavailable(sts, nullptr); };
+  s.prepare_update = [](Json& sts, const Json& old) { DropStatefulSetMaxUnavailable(sts, &old); };
   s.defaults = DefaultStatefulSet;
   s.validate = ValidateStatefulSet;
   s.validate_update = ValidateStatefulSetUpdate;

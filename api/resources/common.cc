@@ -327,43 +327,15 @@ void CheckNonNegative(Causes& out, const Json& obj, std::initializer_list<const 
 }
 
 void CheckLabels(Causes& out, const Json& labels, const std::string& field) {
-  if (!labels.is_object()) return;
-  for (auto it = labels.begin(); it != labels.end(); ++it) {
-    for (const auto& msg : IsQualifiedName(it.key()))
-      out.push_back(InvalidCause(field, GoQuote(it.key()), msg));
-    if (!it->is_string()) {
-      out.push_back(InvalidCause(field, GoScalar(*it), "must be a string"));
-      continue;
-    }
-    for (const auto& msg : IsValidLabelValue(it->get<std::string>()))
-      out.push_back(InvalidCause(field, GoQuote(it->get<std::string>()), msg));
-  }
+  for (auto& c : ValidateLabels(labels, field)) out.push_back(std::move(c));
 }
 
 void CheckLabelSelector(Causes& out, const Json& selector, const std::string& field) {
-  if (!selector.is_object()) return;
-  CheckLabels(out, At(selector, {"matchLabels"}), field + ".matchLabels");
-  const Json& exprs = Arr(selector, {"matchExpressions"});
-  for (size_t i = 0; i < exprs.size(); ++i) {
-    std::string path = field + ".matchExpressions[" + std::to_string(i) + "]";
-    const Json& e = exprs[i];
-    std::string op = Str(At(e, {"operator"}));
-    size_t nvalues = Arr(e, {"values"}).size();
-    if (op == "In" || op == "NotIn") {
-      if (nvalues == 0)
-        out.push_back(RequiredCause(path + ".values",
-                                    "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op == "Exists" || op == "DoesNotExist") {
-      if (nvalues > 0)
-        out.push_back(ForbiddenCause(
-            path + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      out.push_back(InvalidCause(path + ".operator", GoQuote(op), "not a valid selector operator"));
-    }
-    std::string key = Str(At(e, {"key"}));
-    for (const auto& msg : IsQualifiedName(key))
-      out.push_back(InvalidCause(path + ".key", GoQuote(key), msg));
-  }
+  for (auto& c : ValidateLabelSelector(selector, field)) out.push_back(std::move(c));
+}
+
+bool SelectorParses(const Json& selector) {
+  return selector.is_object() && ValidateLabelSelector(selector, "").empty();
 }
 
 std::vector<std::string> PortNameErrors(const std::string& name) {

@@ -81,6 +81,8 @@ void CheckNonNegative(Causes& out, const Json& obj, std::initializer_list<const 
                       const std::string& field);
 void CheckLabels(Causes& out, const Json& labels, const std::string& field);
 void CheckLabelSelector(Causes& out, const Json& selector, const std::string& field);
+// metav1.LabelSelectorAsSelector succeeds (an object without invalid keys, values or operators).
+bool SelectorParses(const Json& selector);
 // The selector matches `labels` (metav1.LabelSelectorAsSelector(sel).Matches(labels)).
 bool SelectorMatches(const Json& selector, const Json& labels);
 bool SelectorEmpty(const Json& selector);

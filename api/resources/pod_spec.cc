@@ -430,17 +430,17 @@ void ValidateReplicaTemplate(Causes& out, const Json& selector, const Json& tmpl
     return;
   }
   const Json& labels = At(tmpl, {"metadata", "labels"});
-  if (selector.is_object() && !SelectorEmpty(selector) && !SelectorMatches(selector, labels))
+  // A nil selector converts to labels.Nothing(), which is not empty and matches nothing.
+  if (selector.is_null() || (!SelectorEmpty(selector) && !SelectorMatches(selector, labels)))
     out.push_back(InvalidCause(path + ".metadata.labels", GoStringMap(labels),
                                "`selector` does not match template `labels`"));
   ValidatePodTemplate(out, tmpl, path);
   std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
-  if (!restart.empty() && restart != "Always")
+  if (restart != "Always")
     out.push_back(NotSupportedCause(path + ".spec.restartPolicy", restart, {"Always"}));
-  const Json& ads = At(tmpl, {"spec", "activeDeadlineSeconds"});
-  if (!ads.is_null())
-    out.push_back(InvalidValue(path + ".spec.activeDeadlineSeconds", ads,
-                               "activeDeadlineSeconds in ReplicaSet is not Supported"));
+  if (!At(tmpl, {"spec", "activeDeadlineSeconds"}).is_null())
+    out.push_back(ForbiddenCause(path + ".spec.activeDeadlineSeconds",
+                                 "activeDeadlineSeconds in ReplicaSet is not Supported"));
 }
 
 // ---- quantities and QoS ----------------------------------------------------------------

@@ -78,7 +78,12 @@ TEST(ResourcesWorkloads, DeploymentValidationMessages) {
   EXPECT_EQ(Errors(info, negative),
             std::vector<std::string>{"spec.replicas: Invalid value: -1: must be greater than or equal to 0"});
   Json noselector = Create(info, Workload("Deployment", R"({"selector":null})"));
-  EXPECT_EQ(Errors(info, noselector), std::vector<std::string>{"spec.selector: Required value"});
+  // A nil selector converts to labels.Nothing(): required, and it matches no template.
+  EXPECT_EQ(Errors(info, noselector),
+            (std::vector<std::string>{"spec.selector: Required value",
+                                      "spec.template.metadata.labels: Invalid value: "
+                                      "map[string]string{\"app\":\"web\"}: `selector` does not "
+                                      "match template `labels`"}));
   Json empty = Create(info, Workload("Deployment", R"({"selector":{"matchLabels":null}})"));
   EXPECT_TRUE(Contains(Errors(info, empty),
                        "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]"
@@ -98,6 +103,165 @@ TEST(ResourcesWorkloads, DeploymentValidationMessages) {
             std::vector<std::string>{"spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
                                      "intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not "
                                      "be 0 when `maxSurge` is 0"});
+}
+
+TEST(ResourcesWorkloads, DeploymentStrategyAndTemplateMessages) {
+  const ResourceInfo& info = Info("apps", "deployments");
+  Json foo = Create(info, Workload("Deployment", R"({"strategy":{"type":"Foo"}})"));
+  EXPECT_EQ(Errors(info, foo),
+            std::vector<std::string>{"spec.strategy: Unsupported value: apps.DeploymentStrategy{"
+                                     "Type:\"Foo\", RollingUpdate:(*apps.RollingUpdateDeployment)"
+                                     "(nil)}: supported values: \"Recreate\", \"RollingUpdate\""});
+  Json pct = Create(info, Workload("Deployment",
+                                   R"({"strategy":{"rollingUpdate":{"maxUnavailable":"150%","maxSurge":"x"}}})"));
+  EXPECT_EQ(Errors(info, pct),
+            (std::vector<std::string>{
+                "spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, "
+                "IntVal:0, StrVal:\"x\"}: a valid percent string must be a numeric string followed "
+                "by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+                "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{"
+                "Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"}));
+  Json recreate = Create(info, Workload("Deployment",
+                                        R"({"strategy":{"type":"Recreate","rollingUpdate":{}}})"));
+  EXPECT_EQ(Errors(info, recreate),
+            std::vector<std::string>{"spec.strategy.rollingUpdate: Forbidden: may not be specified "
+                                     "when strategy `type` is 'Recreate'"});
+  Json deadline = Workload("Deployment");
+  deadline["spec"]["template"]["spec"]["activeDeadlineSeconds"] = 5;
+  EXPECT_EQ(Errors(info, Create(info, deadline)),
+            std::vector<std::string>{"spec.template.spec.activeDeadlineSeconds: Forbidden: "
+                                     "activeDeadlineSeconds in ReplicaSet is not Supported"});
+  Json badop = Create(info, Workload("Deployment", R"({"selector":{"matchLabels":null,
+      "matchExpressions":[{"key":"app","operator":"Near","values":["web"]}]}})"));
+  EXPECT_EQ(Errors(info, badop),
+            (std::vector<std::string>{
+                "spec.selector.matchExpressions[0].operator: Invalid value: \"Near\": not a valid "
+                "selector operator",
+                "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), "
+                "MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"
+                "\"app\", Operator:\"Near\", Values:[]string{\"web\"}}}}: invalid label selector"}));
+  Json badvalue = Create(info, Workload("Deployment", R"({"selector":{"matchExpressions":[
+      {"key":"app","operator":"In","values":["a b"]}]}})"));
+  EXPECT_TRUE(Contains(Errors(info, badvalue),
+                       "spec.selector.matchExpressions[0].values[0]: Invalid value: \"a b\": a valid "
+                       "label must be an empty string or consist of alphanumeric characters, '-', "
+                       "'_' or '.', and must start and end with an alphanumeric character (e.g. "
+                       "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                       "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+  Json deadline_short = Create(info, Workload("Deployment",
+                                              R"({"minReadySeconds":700,"progressDeadlineSeconds":600})"));
+  EXPECT_EQ(Errors(info, deadline_short),
+            std::vector<std::string>{"spec.progressDeadlineSeconds: Invalid value: 600: must be "
+                                     "greater than minReadySeconds"});
+}
+
+TEST(ResourcesWorkloads, DaemonSetValidationMessages) {
+  const ResourceInfo& info = Info("apps", "daemonsets");
+  Json both = Create(info, Workload("DaemonSet", R"({"updateStrategy":{"rollingUpdate":{"maxSurge":1}}})"));
+  EXPECT_EQ(Errors(info, both),
+            std::vector<std::string>{"spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: "
+                                     "intstr.IntOrString{Type:0, IntVal:1, StrVal:\"\"}: may not be "
+                                     "set when maxUnavailable is non-zero"});
+  Json none = Create(info, Workload("DaemonSet",
+                                    R"({"updateStrategy":{"rollingUpdate":{"maxUnavailable":"0%"}}})"));
+  EXPECT_EQ(Errors(info, none),
+            std::vector<std::string>{"spec.updateStrategy.rollingUpdate.maxUnavailable: Required "
+                                     "value: cannot be 0 when maxSurge is 0"});
+  Json foo = Create(info, Workload("DaemonSet", R"({"updateStrategy":{"type":"Foo"}})"));
+  EXPECT_EQ(Errors(info, foo),
+            std::vector<std::string>{"spec.updateStrategy: Unsupported value: apps.DaemonSetUpdate"
+                                     "Strategy{Type:\"Foo\", RollingUpdate:(*apps.RollingUpdate"
+                                     "DaemonSet)(nil)}: supported values: \"RollingUpdate\", "
+                                     "\"OnDelete\""});
+  Json ondelete = Create(info, Workload("DaemonSet", R"({"updateStrategy":{"type":"OnDelete"}})"));
+  EXPECT_FALSE(ondelete["spec"]["updateStrategy"].contains("rollingUpdate"));
+  EXPECT_TRUE(Errors(info, ondelete).empty());
+  // Upstream does not require a daemon set's selector: nil matches nothing.
+  Json nosel = Create(info, Workload("DaemonSet", R"({"selector":null})"));
+  EXPECT_EQ(Errors(info, nosel),
+            std::vector<std::string>{"spec.template.metadata.labels: Invalid value: "
+                                     "map[string]string{\"app\":\"web\"}: `selector` does not "
+                                     "match template `labels`"});
+  Json onfailure = Workload("DaemonSet");
+  onfailure["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure";
+  onfailure["spec"]["template"]["spec"]["activeDeadlineSeconds"] = 3;
+  EXPECT_EQ(Errors(info, Create(info, onfailure)),
+            (std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: "
+                                      "\"OnFailure\": supported values: \"Always\"",
+                                      "spec.template.spec.activeDeadlineSeconds: Forbidden: "
+                                      "activeDeadlineSeconds in DaemonSet is not Supported"}));
+}
+
+TEST(ResourcesWorkloads, StatefulSetValidationMessages) {
+  const ResourceInfo& info = Info("apps", "statefulsets");
+  EXPECT_EQ(info.name_rule, NameRule::kDns1123Label);
+  Json ondelete = Create(info, Workload("StatefulSet",
+                                        R"({"updateStrategy":{"type":"OnDelete","rollingUpdate":{"partition":2}}})"));
+  EXPECT_EQ(Errors(info, ondelete),
+            std::vector<std::string>{"spec.updateStrategy.rollingUpdate: Invalid value: "
+                                     "apps.RollingUpdateStatefulSetStrategy{Partition:2, "
+                                     "MaxUnavailable:(*intstr.IntOrString)(nil)}: only allowed for "
+                                     "updateStrategy 'RollingUpdate'"});
+  Json foo = Create(info, Workload("StatefulSet", R"({"updateStrategy":{"type":"Foo"},
+      "podManagementPolicy":"Random","persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Keep"},
+      "ordinals":{"start":-1}})"));
+  EXPECT_EQ(Errors(info, foo),
+            (std::vector<std::string>{
+                "spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or "
+                "'Parallel'",
+                "spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{Type:\"Foo\", "
+                "RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}: must be "
+                "'RollingUpdate' or 'OnDelete'",
+                "spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "
+                "\"Keep\": supported values: \"Retain\", \"Delete\"",
+                "spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0"}));
+  // The pod spec itself is not validated (upstream's TODO), only labels and annotations.
+  Json noimage = Workload("StatefulSet");
+  noimage["spec"]["template"]["spec"]["containers"][0].erase("image");
+  noimage["spec"]["template"]["spec"]["activeDeadlineSeconds"] = 9;
+  EXPECT_EQ(Errors(info, Create(info, noimage)),
+            std::vector<std::string>{"spec.template.spec.activeDeadlineSeconds: Forbidden: "
+                                     "activeDeadlineSeconds in StatefulSet is not Supported"});
+  // maxUnavailable needs an alpha gate: dropped on create.
+  Json mu = Create(info, Workload("StatefulSet", R"({"updateStrategy":{"rollingUpdate":{"maxUnavailable":2}}})"));
+  EXPECT_EQ(mu["spec"]["updateStrategy"]["rollingUpdate"], Json::parse(R"({"partition":0})"));
+  Json old = Create(info, Workload("StatefulSet"));
+  Json hist = old;
+  hist["spec"]["revisionHistoryLimit"] = 3;
+  auto causes = info.strategy->ValidateUpdate(hist, old);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].message,
+            "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', "
+            "'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and "
+            "'minReadySeconds' are forbidden");
+  Json retained = old;
+  retained["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"] = "Delete";
+  retained["spec"]["minReadySeconds"] = 4;
+  EXPECT_TRUE(info.strategy->ValidateUpdate(retained, old).empty());
+}
+
+TEST(ResourcesWorkloads, ReplicationControllerMessages) {
+  ResourceRegistry reg;
+  RegisterBuiltinResources(reg);
+  const ResourceInfo& info = *reg.Find({"", "v1", "replicationcontrollers"});
+  Json rc = Json::parse(R"({"kind":"ReplicationController","metadata":{"name":"rc","namespace":"default"},
+    "spec":{"template":{"metadata":{"labels":{"app":"x"}},
+      "spec":{"containers":[{"name":"c","image":"nginx"}]}}}})");
+  rc = Create(info, rc);
+  EXPECT_EQ(rc["spec"]["selector"], Json::parse(R"({"app":"x"})"));
+  EXPECT_EQ(rc["metadata"]["labels"], Json::parse(R"({"app":"x"})"));
+  EXPECT_TRUE(Errors(info, rc).empty());
+  Json bad = rc;
+  bad["spec"]["selector"] = {{"app", "y"}};
+  bad["spec"]["replicas"] = -2;
+  bad["spec"]["template"]["spec"]["activeDeadlineSeconds"] = 1;
+  EXPECT_EQ(Errors(info, bad),
+            (std::vector<std::string>{
+                "spec.replicas: Invalid value: -2: must be greater than or equal to 0",
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"x\"}: "
+                "`selector` does not match template `labels`",
+                "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in "
+                "ReplicationController is not Supported"}));
 }
 
 TEST(ResourcesWorkloads, DeploymentUpdateGenerationAndSelector) {

@@ -166,6 +166,32 @@ TEST(ValidationTest, ObjectMetaInvalidNameMessageLikeApiserver) {
                               kSubdomainMsg);
 }
 
+TEST(ValidationTest, InvalidStatusAggregatesLikeNewInvalid) {
+  // Several causes: bracketed; a repeated "field: message" is listed once in the message
+  // (ErrorList.ToAggregate) but kept in the causes.
+  StatusCause a{"FieldValueRequired", "Required value", "spec.selector"};
+  StatusCause b{"FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0",
+                "spec.replicas"};
+  Status st = Invalid("Deployment.apps", "web", {a, b, a});
+  EXPECT_EQ(st.code(), Code::kInvalid);
+  EXPECT_EQ(st.HttpCode(), 422);
+  EXPECT_EQ(st.message(),
+            "Deployment.apps \"web\" is invalid: [spec.selector: Required value, spec.replicas: "
+            "Invalid value: -1: must be greater than or equal to 0]");
+  ASSERT_TRUE(st.details().has_value());
+  EXPECT_EQ(st.details()->causes.size(), 3u);
+  EXPECT_EQ(st.details()->kind, "Deployment");
+  EXPECT_EQ(st.details()->group, "apps");
+  EXPECT_EQ(st.details()->name, "web");
+  // Two identical causes read as one error, without brackets.
+  EXPECT_EQ(Invalid("Pod", "p", {a, a}).message(), "Pod \"p\" is invalid: spec.selector: Required value");
+  // No causes: no colon (NewInvalid with an empty list).
+  EXPECT_EQ(Invalid("Pod", "p", {}).message(), "Pod \"p\" is invalid");
+  // A cause without a field still prints "<field>: " as field.Error does.
+  EXPECT_EQ(Invalid("Pod", "p", {{"FieldValueInvalid", "Invalid value: 1", ""}}).message(),
+            "Pod \"p\" is invalid: : Invalid value: 1");
+}
+
 TEST(ValidationTest, ObjectMetaRequiredAndScope) {
   auto causes = ValidateObjectMeta(Json::parse(R"({"metadata":{}})"), true,
                                    NameRule::kDns1123Subdomain);
