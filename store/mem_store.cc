@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "store/list_at.h"
 #include "store/watch_cache.h"
 #include "store/write_op.h"
 
@@ -32,12 +33,33 @@ class MemStore final : public Store {
 
   StatusOr<ListResult> List(const ListOptions& options) override {
     if (options.limit < 0) return BadRequest("list limit must not be negative");
+    if (options.revision < 0) return BadRequest("list revision must not be negative");
     ListResult result;
     std::lock_guard<std::mutex> l(mu_);
     result.revision = revision_;
     auto it = options.start_after.empty() || options.start_after < options.prefix
                   ? data_.lower_bound(options.prefix)
                   : data_.upper_bound(options.start_after);
+    if (options.revision > revision_) return store::FutureRevision(options.revision, revision_);
+    if (options.revision > 0 && options.revision < revision_) {
+      // The cache holds every event up to revision_ (appended under mu_).
+      auto past = cache_.StateAt(options.prefix, options.start_after, options.revision, revision_);
+      if (!past.ok()) return past.status();
+      result.revision = options.revision;
+      struct Cursor {
+        std::map<std::string, Record>::const_iterator it, end;
+        const std::string& prefix;
+        bool Valid() const { return it != end && it->first.compare(0, prefix.size(), prefix) == 0; }
+        std::string_view Key() const { return it->first; }
+        StatusOr<KeyValue> Take() const {
+          return KeyValue{it->first, *it->second.value, it->second.create_revision,
+                          it->second.mod_revision};
+        }
+        void Next() { ++it; }
+      } cursor{it, data_.cend(), options.prefix};
+      MINIK_RETURN_IF_ERROR(store::MergeAtRevision(cursor, *past, options.limit, &result));
+      return result;
+    }
     for (; it != data_.end(); ++it) {
       if (it->first.compare(0, options.prefix.size(), options.prefix) != 0) break;
       if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {

@@ -4,7 +4,9 @@
 //   "d" + key   -> 16-byte header (create_revision, mod_revision: little-endian int64) + value
 //   "m/revision"-> the global revision (8-byte little-endian), written in every batch, so it
 //                  survives deleting the newest key and never goes backwards.
-// Only current objects are kept; history lives in the watch cache window.
+// Only current objects are kept; history lives in the watch cache window. A list at a past
+// revision is a snapshot's keys with the window's later writes undone; a list cut by `limit`
+// keeps its snapshot a while (Retain) so that its continuation reads it directly.
 //
 // Threads: writers enqueue a PendingOp and wait on its `done` flag. One committer thread
 // owns revision assignment and all writes: it takes the whole queue, checks preconditions in
@@ -17,12 +19,15 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
+#include "store/list_at.h"
 #include "store/watch_cache.h"
 #include "store/write_op.h"
 
@@ -120,6 +125,10 @@ class RocksStore final : public Store {
     queue_cv_.notify_one();
     committer_.join();  // drains what was queued before stopping_
     cache_.Close(Status(Code::kServiceUnavailable, "store closed"));
+    {
+      std::lock_guard<std::mutex> l(retained_mu_);
+      retained_.clear();  // release the snapshots before the DB closes
+    }
     db_->Close().PermitUncheckedError();
   }
 
@@ -138,26 +147,27 @@ class RocksStore final : public Store {
 
   StatusOr<ListResult> List(const ListOptions& options) override {
     if (options.limit < 0) return BadRequest("list limit must not be negative");
-    const rocksdb::Snapshot* snap = db_->GetSnapshot();
-    struct Release {
-      rocksdb::DB* db;
-      const rocksdb::Snapshot* s;
-      ~Release() { db->ReleaseSnapshot(s); }
-    } release{db_.get(), snap};
+    if (options.revision < 0) return BadRequest("list revision must not be negative");
+    std::shared_ptr<const rocksdb::Snapshot> snap;
+    int64_t snap_revision = 0;
+    if (options.revision > 0) snap = Retained(options.revision);
+    if (snap) {
+      snap_revision = options.revision;
+    } else {
+      snap = TakeSnapshot();
+      auto rev = SnapshotRevision(snap.get());
+      if (!rev.ok()) return rev.status();
+      snap_revision = *rev;
+    }
+    if (options.revision > snap_revision) {
+      return store::FutureRevision(options.revision, snap_revision);
+    }
+    ListResult result;
+    result.revision = snap_revision;
     rocksdb::ReadOptions ro;
-    ro.snapshot = snap;
+    ro.snapshot = snap.get();
     ro.fill_cache = false;
     ro.readahead_size = 1 << 20;  // sequential scan without a block cache: fewer, larger reads
-
-    ListResult result;
-    std::string rev_raw;
-    auto s = db_->Get(ro, kRevisionKey, &rev_raw);
-    if (s.ok() && rev_raw.size() == 8) {
-      result.revision = GetFixed64(rev_raw.data());
-    } else if (!s.IsNotFound()) {
-      return FromRocks(s, "get revision");
-    }
-
     const std::string lower = DataKey(options.prefix);
     const std::string upper = PrefixEnd(lower);
     rocksdb::Slice upper_slice(upper);
@@ -171,16 +181,38 @@ class RocksStore final : public Store {
     } else {
       it->Seek(lower);
     }
-    for (; it->Valid(); it->Next()) {
-      if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {
-        result.more = true;
-        break;
+    if (options.revision > 0 && options.revision < snap_revision) {
+      // Rebuild the past from the snapshot and the watch window's events since.
+      auto past = cache_.StateAt(options.prefix, options.start_after, options.revision,
+                                 snap_revision);
+      if (!past.ok()) return past.status();
+      result.revision = options.revision;
+      struct Cursor {
+        rocksdb::Iterator* it;
+        bool Valid() const { return it->Valid(); }
+        std::string_view Key() const {
+          return std::string_view(it->key().data() + 1, it->key().size() - 1);
+        }
+        StatusOr<KeyValue> Take() const {
+          return DecodeKeyValue(it->key().ToString().substr(1), it->value());
+        }
+        void Next() { it->Next(); }
+      } cursor{it.get()};
+      MINIK_RETURN_IF_ERROR(store::MergeAtRevision(cursor, *past, options.limit, &result));
+    } else {
+      for (; it->Valid(); it->Next()) {
+        if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {
+          result.more = true;
+          break;
+        }
+        auto kv = DecodeKeyValue(it->key().ToString().substr(1), it->value());
+        if (!kv.ok()) return kv.status();
+        result.items.push_back(std::move(*kv));
       }
-      auto kv = DecodeKeyValue(it->key().ToString().substr(1), it->value());
-      if (!kv.ok()) return kv.status();
-      result.items.push_back(std::move(*kv));
     }
     if (!it->status().ok()) return FromRocks(it->status(), "list");
+    // A list cut by `limit` is likely continued at its revision: keep the snapshot a while.
+    if (result.more && result.revision == snap_revision) Retain(snap_revision, std::move(snap));
     return result;
   }
 
@@ -298,6 +330,64 @@ class RocksStore final : public Store {
     WatchCache::Notify(wake);
   }
 
+  std::shared_ptr<const rocksdb::Snapshot> TakeSnapshot() {
+    rocksdb::DB* db = db_.get();
+    return std::shared_ptr<const rocksdb::Snapshot>(
+        db->GetSnapshot(), [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  }
+
+  StatusOr<int64_t> SnapshotRevision(const rocksdb::Snapshot* snap) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    std::string raw;
+    auto s = db_->Get(ro, kRevisionKey, &raw);
+    if (s.IsNotFound()) return int64_t{0};
+    if (!s.ok()) return FromRocks(s, "get revision");
+    if (raw.size() != 8) return Internal("corrupt store revision");
+    return GetFixed64(raw.data());
+  }
+
+  // Snapshots kept for continued lists: at most kMaxRetained, each until kRetainFor after its
+  // last use. They pin old versions in RocksDB (disk, not memory) only while kept.
+  static constexpr size_t kMaxRetained = 8;
+  static constexpr std::chrono::seconds kRetainFor{300};
+  struct RetainedSnapshot {
+    std::shared_ptr<const rocksdb::Snapshot> snapshot;
+    std::chrono::steady_clock::time_point expires;
+  };
+
+  std::shared_ptr<const rocksdb::Snapshot> Retained(int64_t revision) {
+    std::lock_guard<std::mutex> l(retained_mu_);
+    auto now = std::chrono::steady_clock::now();
+    ExpireRetained(now);
+    auto it = retained_.find(revision);
+    if (it == retained_.end()) return nullptr;
+    it->second.expires = now + kRetainFor;
+    return it->second.snapshot;
+  }
+
+  void Retain(int64_t revision, std::shared_ptr<const rocksdb::Snapshot> snap) {
+    std::lock_guard<std::mutex> l(retained_mu_);
+    auto now = std::chrono::steady_clock::now();
+    ExpireRetained(now);
+    auto& slot = retained_[revision];
+    if (!slot.snapshot) slot.snapshot = std::move(snap);
+    slot.expires = now + kRetainFor;
+    while (retained_.size() > kMaxRetained) {
+      auto oldest = retained_.begin();
+      for (auto i = retained_.begin(); i != retained_.end(); ++i) {
+        if (i->second.expires < oldest->second.expires) oldest = i;
+      }
+      retained_.erase(oldest);
+    }
+  }
+
+  void ExpireRetained(std::chrono::steady_clock::time_point now) {
+    for (auto i = retained_.begin(); i != retained_.end();) {
+      i = i->second.expires <= now ? retained_.erase(i) : std::next(i);
+    }
+  }
+
   // Reads the current record of `key` from the DB into *out (nullopt when absent).
   Status Load(const std::string& key, std::optional<Record>* out) {
     rocksdb::PinnableSlice raw;
@@ -312,6 +402,8 @@ class RocksStore final : public Store {
   }
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::mutex retained_mu_;
+  std::map<int64_t, RetainedSnapshot> retained_;  // guarded by retained_mu_
   std::atomic<int64_t> revision_;  // newest committed; written by the committer only
   WatchCache cache_;
 

@@ -36,11 +36,18 @@ struct ListOptions {
   std::string prefix;       // list keys starting with prefix
   std::string start_after;  // continue: return keys > start_after (empty: from the beginning)
   int64_t limit = 0;        // 0: no limit
+  // Read the keys as they were at this revision (etcd's Range WithRev), 0 = the current state.
+  // Every revision since OldestWatchableRevision() is readable (rebuilt from the watch
+  // window's events); an older one MAY still be readable (RocksStore keeps a snapshot at the
+  // revision of a list cut by `limit` for a while) and otherwise is Code::kGone
+  // ("compacted: revision R is older than the oldest kept revision O"). A revision newer
+  // than CurrentRevision() is Code::kTimeout ("too large resource version: R, current: C").
+  int64_t revision = 0;
 };
 
 struct ListResult {
   std::vector<KeyValue> items;
-  int64_t revision = 0;  // the store revision the list reflects
+  int64_t revision = 0;  // the store revision the list reflects (= options.revision if set)
   bool more = false;     // true when `limit` cut the list; continue after items.back().key
 };
 
@@ -55,6 +62,7 @@ struct WatchEvent {
   std::shared_ptr<const std::string> value;
   std::shared_ptr<const std::string> prev_value;  // MODIFIED/DELETED: the value before
   int64_t create_revision = 0;
+  int64_t prev_mod_revision = 0;  // MODIFIED/DELETED: the mod_revision of prev_value
 };
 
 // A live watch. Events arrive in revision order. The store calls `notify` (set at Watch())

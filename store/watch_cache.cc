@@ -217,7 +217,47 @@ class WatchCache::Core {
       }
       if (int64_t dropped = ring_.Push(std::move(e))) oldest_ = dropped;
     }
+    if (catch_up_waiters_ > 0) appended_.notify_all();
     return wake;
+  }
+
+  StatusOr<WatchCache::PastState> StateAt(const std::string& prefix,
+                                          const std::string& start_after, int64_t revision,
+                                          int64_t upto) const {
+    if (revision > upto) {
+      return BadRequest("revision " + std::to_string(revision) + " is newer than " +
+                        std::to_string(upto));
+    }
+    std::unique_lock<std::mutex> l(mu_);
+    if (revision_ < upto) {
+      ++catch_up_waiters_;
+      appended_.wait(l, [&] { return revision_ >= upto || !closed_.ok(); });
+      --catch_up_waiters_;
+      if (revision_ < upto) return closed_;
+    }
+    if (revision < oldest_) {
+      return Status(Code::kGone, "compacted: revision " + std::to_string(revision) +
+                                     " is older than the oldest kept revision " +
+                                     std::to_string(oldest_));
+    }
+    WatchCache::PastState out;
+    size_t n = ring_.size();
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (ring_.at(mid).revision <= revision) lo = mid + 1; else hi = mid;
+    }
+    for (size_t i = lo; i < n; ++i) {
+      const WatchEvent& e = ring_.at(i);
+      if (e.revision > upto) break;
+      if (!HasPrefix(e.key, prefix) || (!start_after.empty() && e.key <= start_after)) continue;
+      auto [it, fresh] = out.try_emplace(e.key);
+      if (!fresh) continue;  // the first write after `revision` tells the state at it
+      if (e.type != EventType::kAdded && e.prev_value) {
+        it->second = KeyValue{e.key, *e.prev_value, e.create_revision, e.prev_mod_revision};
+      }
+    }
+    return out;
   }
 
   StatusOr<std::shared_ptr<WatchState>> Register(const std::string& prefix, int64_t after,
@@ -266,6 +306,7 @@ class WatchCache::Core {
       if (w->Close(reason)) wake.push_back(w);
     }
     watchers_.clear();
+    appended_.notify_all();
     return wake;
   }
 
@@ -287,6 +328,8 @@ class WatchCache::Core {
   const size_t max_backlog_bytes_;
 
   mutable std::mutex mu_;
+  mutable std::condition_variable appended_;  // StateAt() waiting for an Append()
+  mutable int catch_up_waiters_ = 0;          // guarded by mu_
   EventRing ring_;                // guarded by mu_
   int64_t revision_;              // guarded by mu_: newest appended
   int64_t oldest_;                // guarded by mu_: newest revision no longer in the ring
@@ -340,6 +383,12 @@ StatusOr<std::unique_ptr<Watcher>> WatchCache::Watch(const std::string& prefix,
   std::unique_ptr<Watcher> watcher = std::make_unique<CacheWatcher>(*state, core_);
   if (wake) (*state)->CallNotify();
   return watcher;
+}
+
+StatusOr<WatchCache::PastState> WatchCache::StateAt(const std::string& prefix,
+                                                   const std::string& start_after,
+                                                   int64_t revision, int64_t upto) const {
+  return core_->StateAt(prefix, start_after, revision, upto);
 }
 
 int64_t WatchCache::Revision() const { return core_->Revision(); }

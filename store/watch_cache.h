@@ -28,7 +28,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,17 @@ class WatchCache {
   // queued, and for concurrent appends), on any thread; it must only signal, never block.
   StatusOr<std::unique_ptr<Watcher>> Watch(const std::string& prefix, int64_t after_revision,
                                            std::function<void()> notify);
+
+  // For reads at a past revision (ListOptions::revision): the state at `revision` of every
+  // key under `prefix` and > `start_after` that was written in (revision, upto], i.e. the
+  // state just before its first write after `revision` (nullopt: the key did not exist).
+  // Keys not in the result did not change in that range. Waits until the cache has been
+  // appended up to `upto` (a RocksStore writer commits to the DB before it appends).
+  // Code::kGone when events after `revision` have left the window; kBadRequest when
+  // revision > upto.
+  using PastState = std::map<std::string, std::optional<KeyValue>>;
+  StatusOr<PastState> StateAt(const std::string& prefix, const std::string& start_after,
+                              int64_t revision, int64_t upto) const;
 
   // The newest appended revision (or start_revision).
   int64_t Revision() const;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/list_at.h"
+
 namespace minik {
 
 namespace {
@@ -38,8 +40,9 @@ StatusOr<KeyValue> ApplyWrite(WriteOp op, const Record* current, int64_t revisio
       }
       Record r{std::make_shared<const std::string>(std::move(op.value)),
                current->create_revision, revision};
-      *event = WatchEvent{EventType::kModified, revision,       op.key, r.value,
-                          current->value,      r.create_revision};
+      *event = WatchEvent{EventType::kModified, revision,          op.key,
+                          r.value,             current->value,    r.create_revision,
+                          current->mod_revision};
       KeyValue kv = ToKeyValue(op.key, r);
       *next = std::move(r);
       return kv;
@@ -52,8 +55,9 @@ StatusOr<KeyValue> ApplyWrite(WriteOp op, const Record* current, int64_t revisio
                                            ", expected " +
                                            std::to_string(op.expected_mod_revision));
       }
-      *event = WatchEvent{EventType::kDeleted, revision,       op.key, current->value,
-                          current->value,      current->create_revision};
+      *event = WatchEvent{EventType::kDeleted,  revision,       op.key,
+                          current->value,      current->value, current->create_revision,
+                          current->mod_revision};
       KeyValue kv{op.key, *current->value, current->create_revision, revision};
       next->reset();
       return kv;
@@ -88,3 +92,12 @@ StatusOr<KeyValue> RunGuaranteedUpdate(Store& store, const std::string& key,
 }
 
 }  // namespace minik
+
+namespace minik::store {
+
+Status FutureRevision(int64_t revision, int64_t current) {
+  return Status(Code::kTimeout, "too large resource version: " + std::to_string(revision) +
+                                    ", current: " + std::to_string(current));
+}
+
+}  // namespace minik::store

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -499,6 +501,202 @@ TYPED_TEST(StoreContractTest, WatchersSeeStoreClose) {
   std::vector<WatchEvent> events;
   EXPECT_EQ((*w)->Poll(events), 1u);  // committed events stay pollable
   (*w)->Stop();                      // safe after the store is gone
+}
+
+
+// ---- Lists at a past revision (ListOptions::revision) ----
+
+ListOptions At(std::string prefix, int64_t revision, std::string start_after = "",
+               int64_t limit = 0) {
+  ListOptions o = Opts(std::move(prefix), std::move(start_after), limit);
+  o.revision = revision;
+  return o;
+}
+
+std::string Dump(const std::vector<KeyValue>& items) {
+  std::string out;
+  for (const auto& kv : items) {
+    out += kv.key + "=" + kv.value + "@" + std::to_string(kv.create_revision) + "/" +
+           std::to_string(kv.mod_revision) + " ";
+  }
+  return out;
+}
+
+TYPED_TEST(StoreContractTest, ListAtPastRevisionUndoesLaterWrites) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.Create("/r/p/a", "a1").ok());   // 1
+  ASSERT_TRUE(s.Create("/r/p/b", "b1").ok());   // 2
+  ASSERT_TRUE(s.Create("/r/p/c", "c1").ok());   // 3
+  ASSERT_TRUE(s.Create("/r/q/x", "x1").ok());   // 4: outside the prefix
+  const int64_t r = s.CurrentRevision();
+  ASSERT_TRUE(s.Update("/r/p/b", "b2", 2).ok());  // 5
+  ASSERT_TRUE(s.Delete("/r/p/c").ok());           // 6
+  ASSERT_TRUE(s.Create("/r/p/d", "d1").ok());     // 7
+  ASSERT_TRUE(s.Create("/r/p/a0", "n1").ok());    // 8: between a and b
+  ASSERT_TRUE(s.Update("/r/p/a", "a2", 1).ok());  // 9
+  ASSERT_TRUE(s.Update("/r/p/a", "a3", 9).ok());  // 10
+  ASSERT_TRUE(s.Create("/r/p/c", "c2").ok());     // 11: re-created
+  ASSERT_TRUE(s.Delete("/r/q/x").ok());           // 12
+
+  auto past = s.List(At("/r/p/", r));
+  ASSERT_TRUE(past.ok()) << past.status().message();
+  EXPECT_EQ(past->revision, r);
+  EXPECT_FALSE(past->more);
+  EXPECT_EQ(Dump(past->items), "/r/p/a=a1@1/1 /r/p/b=b1@2/2 /r/p/c=c1@3/3 ");
+
+  auto mid = s.List(At("/r/p/", 8));
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(mid->revision, 8);
+  EXPECT_EQ(Dump(mid->items), "/r/p/a=a1@1/1 /r/p/a0=n1@8/8 /r/p/b=b2@2/5 /r/p/d=d1@7/7 ");
+
+  auto other = s.List(At("/r/q/", r));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(Dump(other->items), "/r/q/x=x1@4/4 ");
+
+  // The current revision (and 0) read the current state.
+  auto now = s.List(At("/r/p/", s.CurrentRevision()));
+  auto cur = s.List(Opts("/r/p/"));
+  ASSERT_TRUE(now.ok() && cur.ok());
+  EXPECT_EQ(Dump(now->items), Dump(cur->items));
+  EXPECT_EQ(now->revision, 12);
+  EXPECT_EQ(Dump(cur->items),
+            "/r/p/a=a3@1/10 /r/p/a0=n1@8/8 /r/p/b=b2@2/5 /r/p/c=c2@11/11 /r/p/d=d1@7/7 ");
+
+  // Revision 1 and every revision in between are readable while in the window.
+  auto first = s.List(At("/r/", 1));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Dump(first->items), "/r/p/a=a1@1/1 ");
+}
+
+TYPED_TEST(StoreContractTest, ListAtPastRevisionPagesWithLimitAndStartAfter) {
+  Store& s = *this->store_;
+  for (const char* k : {"a", "b", "c", "d"}) ASSERT_TRUE(s.Create(std::string("/p/") + k, k).ok());
+  const int64_t r = s.CurrentRevision();  // a b c d
+  auto page1 = s.List(At("/p/", r, "", 2));
+  ASSERT_TRUE(page1.ok());
+  EXPECT_EQ(Dump(page1->items), "/p/a=a@1/1 /p/b=b@2/2 ");
+  EXPECT_TRUE(page1->more);
+  EXPECT_EQ(page1->revision, r);
+  // Between the pages: c deleted, b and d changed, e and bb created, a deleted.
+  ASSERT_TRUE(s.Delete("/p/c").ok());
+  ASSERT_TRUE(s.Update("/p/d", "d2", 4).ok());
+  ASSERT_TRUE(s.Create("/p/e", "e").ok());
+  ASSERT_TRUE(s.Create("/p/bb", "bb").ok());
+  ASSERT_TRUE(s.Delete("/p/a").ok());
+  auto page2 = s.List(At("/p/", r, page1->items.back().key, 1));
+  ASSERT_TRUE(page2.ok()) << page2.status().message();
+  EXPECT_EQ(Dump(page2->items), "/p/c=c@3/3 ");
+  EXPECT_TRUE(page2->more);
+  auto page3 = s.List(At("/p/", r, "/p/c", 1));
+  ASSERT_TRUE(page3.ok());
+  EXPECT_EQ(Dump(page3->items), "/p/d=d@4/4 ");
+  EXPECT_FALSE(page3->more);  // e exists now, not at r
+  EXPECT_EQ(page3->revision, r);
+  // A start key past every key, and a start key before the prefix.
+  auto none = s.List(At("/p/", r, "/p/z", 1));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->items.empty());
+  EXPECT_FALSE(none->more);
+  auto before = s.List(At("/p/", r, "/a", 10));
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->items.size(), 4u);
+  // The limit counts only keys that existed at r: a key created later is skipped, not counted.
+  auto after_b = s.List(At("/p/", r, "/p/b", 1));
+  ASSERT_TRUE(after_b.ok());
+  EXPECT_EQ(Dump(after_b->items), "/p/c=c@3/3 ");
+  EXPECT_TRUE(after_b->more);
+}
+
+TYPED_TEST(StoreContractTest, ListAtCompactedOrFutureRevisionFails) {
+  auto store = this->Open(Window(4));
+  Store& s = *store;
+  ASSERT_TRUE(s.Create("/k/a", "1").ok());
+  ASSERT_TRUE(s.Create("/k/b", "1").ok());
+  auto whole = s.List(Opts("/k/"));  // no limit: nothing is kept for it
+  ASSERT_TRUE(whole.ok());
+  const int64_t r = whole->revision;
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(s.Create("/k/n" + std::to_string(i), "x").ok());
+  EXPECT_GT(s.OldestWatchableRevision(), r);
+  auto gone = s.List(At("/k/", r));
+  EXPECT_EQ(gone.status().code(), Code::kGone) << gone.status().message();
+  // Still inside the window: readable.
+  auto recent = s.List(At("/k/", s.OldestWatchableRevision()));
+  EXPECT_TRUE(recent.ok()) << recent.status().message();
+  auto future = s.List(At("/k/", s.CurrentRevision() + 1));
+  EXPECT_EQ(future.status().code(), Code::kTimeout);
+  EXPECT_EQ(future.status().message(), "too large resource version: 13, current: 12");
+  EXPECT_EQ(s.List(At("/k/", -1)).status().code(), Code::kBadRequest);
+}
+
+TYPED_TEST(StoreContractTest, ListCutByLimitMayStayReadableAfterTheWindow) {
+  auto store = this->Open(Window(4));
+  Store& s = *store;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(s.Create("/k/" + std::to_string(i), "v").ok());
+  auto page = s.List(Opts("/k/", "", 1));
+  ASSERT_TRUE(page.ok());
+  ASSERT_TRUE(page->more);
+  const int64_t r = page->revision;
+  for (int i = 3; i < 13; ++i) ASSERT_TRUE(s.Create("/k/" + std::to_string(i), "v").ok());
+  ASSERT_GT(s.OldestWatchableRevision(), r);
+  auto next = s.List(At("/k/", r, page->items.back().key, 1));
+  if (std::is_same_v<TypeParam, RocksFactory>) {
+    // RocksStore kept the snapshot of the cut list.
+    ASSERT_TRUE(next.ok()) << next.status().message();
+    EXPECT_EQ(Dump(next->items), "/k/1=v@2/2 ");
+    EXPECT_TRUE(next->more);
+    EXPECT_EQ(next->revision, r);
+  } else {
+    EXPECT_EQ(next.status().code(), Code::kGone);
+  }
+}
+
+// Model check: random writes on a few keys; every past revision listed in random pages must
+// equal the model's state at that revision.
+TYPED_TEST(StoreContractTest, ListAtEveryPastRevisionMatchesModel) {
+  Store& s = *this->store_;
+  std::mt19937 rng(42);
+  std::map<std::string, KeyValue> model;
+  std::vector<std::map<std::string, KeyValue>> at{model};  // at[rev]
+  const std::vector<std::string> keys = {"/m/a", "/m/b", "/m/c", "/m/d", "/m/e", "/n/x"};
+  for (int i = 0; i < 200; ++i) {
+    const std::string& key = keys[rng() % keys.size()];
+    auto it = model.find(key);
+    StatusOr<KeyValue> r = Status(Code::kInternal, "unset");
+    bool deleted = false;
+    if (it == model.end()) {
+      r = s.Create(key, "v" + std::to_string(i));
+    } else if (rng() % 3 == 0) {
+      r = s.Delete(key);
+      deleted = true;
+    } else {
+      r = s.Update(key, "v" + std::to_string(i), it->second.mod_revision);
+    }
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    if (deleted) {
+      model.erase(key);
+    } else {
+      model[key] = *r;
+    }
+    at.push_back(model);
+  }
+  for (int64_t rev = 1; rev < static_cast<int64_t>(at.size()); ++rev) {
+    std::string want;
+    for (const auto& [k, kv] : at[rev]) {
+      if (k.rfind("/m/", 0) == 0) want += Dump({kv});
+    }
+    int64_t limit = 1 + rng() % 3;
+    std::string got, start;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = s.List(At("/m/", rev, start, limit));
+      ASSERT_TRUE(page.ok()) << page.status().message();
+      ASSERT_EQ(page->revision, rev);
+      got += Dump(page->items);
+      if (!page->more) break;
+      ASSERT_FALSE(page->items.empty());
+      start = page->items.back().key;
+    }
+    EXPECT_EQ(got, want) << "revision " << rev << " limit " << limit;
+  }
 }
 
 }  // namespace
