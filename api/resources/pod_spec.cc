@@ -1,28 +1,44 @@
 #include "api/resources/pod_spec.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <regex>
 #include <set>
 
+#include "api/resources/quantity.h"
 #include "api/validation.h"
 
 namespace minik::res {
 namespace {
 
-// parsers.ParseImageName's tag: "latest" when neither tag nor digest is given.
+// parsers.ParseImageName's tag: docker's reference grammar (ParseNormalizedNamed); "latest"
+// when neither tag nor digest is given; "" when the reference does not parse (the defaulter
+// then picks IfNotPresent, as upstream ignores the parse error).
 std::string ImageTag(const std::string& image) {
-  std::string ref = image;
-  bool digest = false;
-  if (auto at = ref.find('@'); at != std::string::npos) {
-    ref = ref.substr(0, at);
-    digest = true;
+  static const std::regex kReference(
+      R"(^((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?/)?)"
+      R"([a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*)"
+      R"((?::([\w][\w.-]{0,127}))?)"
+      R"((@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$)");
+  static const std::regex kHex64("^[a-f0-9]{64}$");
+  if (image.empty() || std::regex_match(image, kHex64)) return "";
+  // splitDockerDomain: the first component is a registry when it has '.', ':', is localhost
+  // or has upper case; the repository itself must be lower case.
+  std::string rest = image;
+  if (auto slash = image.find('/'); slash != std::string::npos) {
+    std::string first = image.substr(0, slash);
+    bool domain = first.find_first_of(".:") != std::string::npos || first == "localhost" ||
+                  std::any_of(first.begin(), first.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (domain) rest = image.substr(slash + 1);
   }
-  auto slash = ref.rfind('/');
-  auto colon = ref.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
-    return ref.substr(colon + 1);
-  return digest ? "" : "latest";
+  std::string repo = rest.substr(0, rest.find_first_of(":@"));
+  if (std::any_of(repo.begin(), repo.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return "";
+  std::smatch m;
+  if (!std::regex_match(image, m, kReference)) return "";
+  if (m[2].matched) return m[2].str();
+  return m[3].matched ? "" : "latest";
 }
 
 void DefaultHttpGet(Json& handler) {
@@ -60,6 +76,11 @@ void DefaultContainer(Json& c) {
   SetDefault(c, "terminationMessagePath", "/dev/termination-log");
   SetDefault(c, "terminationMessagePolicy", "File");
   SetDefault(c, "resources", Json::object());
+  // SetDefaults_ResourceList: quantities rounded up to milli units and stored canonical.
+  if (c["resources"].is_object()) {
+    for (const char* list : {"limits", "requests"})
+      if (c["resources"].contains(list)) CanonicalizeResourceList(c["resources"][list]);
+  }
   if (c.contains("ports") && c["ports"].is_array()) {
     for (Json& p : c["ports"])
       if (p.is_object()) SetDefault(p, "protocol", "TCP");
@@ -142,16 +163,186 @@ void DefaultPodTemplate(Json& tmpl) {
 }
 
 // ---- validation ------------------------------------------------------------------------
+// As pkg/apis/core/validation (ValidatePodSpec and what it calls), in upstream's order, so the
+// aggregated message lists errors as the apiserver does.
 
 namespace {
 
 const std::vector<std::string> kProtocols = {"SCTP", "TCP", "UDP"};
+const char* const kFileModeMsg = "must be a number between 0 and 0777 (octal), both inclusive";
+const char* const kPortRangeMsg = "must be between 1 and 65535, inclusive";
 
-void ValidatePorts(Causes& out, const Json& ports, const std::string& path) {
+std::string Idx(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+// A quantity's text as resource.Quantity.String() prints it (canonical), or the raw text.
+std::string QuantityText(const Json& v) {
+  if (auto c = CanonicalQuantity(v.is_string() ? v.get<std::string>() : v.dump())) return *c;
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+void CheckDns1123Label(Causes& out, const std::string& value, const std::string& field) {
+  for (const auto& m : IsDns1123Label(value)) out.push_back(InvalidCause(field, GoQuote(value), m));
+}
+
+void CheckMode(Causes& out, const Json& holder, const char* key, const std::string& field) {
+  const Json& mode = At(holder, {key});
+  if (auto m = Int(mode); m && (*m > 0777 || *m < 0))
+    out.push_back(InvalidValue(field, mode, kFileModeMsg));
+}
+
+// validatePathNoBacksteps / validateLocalDescendingPath / ValidateLocalNonReservedPath.
+void CheckNoBacksteps(Causes& out, const std::string& p, const std::string& field) {
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find('/', start);
+    if (end == std::string::npos) end = p.size();
+    if (p.compare(start, end - start, "..") == 0 && end - start == 2) {
+      out.push_back(InvalidCause(field, GoQuote(p), "must not contain '..'"));
+      return;
+    }
+    start = end + 1;
+  }
+}
+
+void CheckLocalNonReservedPath(Causes& out, const std::string& p, const std::string& field) {
+  if (!p.empty() && p[0] == '/')
+    out.push_back(InvalidCause(field, GoQuote(p), "must be a relative path"));
+  CheckNoBacksteps(out, p, field);
+  if (p.rfind("..", 0) == 0 && p.rfind("../", 0) != 0)
+    out.push_back(InvalidCause(field, GoQuote(p), "must not start with '..'"));
+}
+
+void CheckKeyToPaths(Causes& out, const Json& items, const std::string& path) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string ip = Idx(path, i);
+    if (Str(At(items[i], {"key"})).empty()) out.push_back(RequiredCause(ip + ".key"));
+    std::string p = Str(At(items[i], {"path"}));
+    if (p.empty()) out.push_back(RequiredCause(ip + ".path"));
+    CheckLocalNonReservedPath(out, p, ip + ".path");
+    CheckMode(out, items[i], "mode", ip + ".mode");
+  }
+}
+
+// Volume sources in the Go struct's order, with the child name upstream's Forbidden uses
+// (its typos included: "downwarAPI", "cephFS").
+const std::vector<std::pair<const char*, const char*>> kVolumeSources = {
+    {"emptyDir", "emptyDir"},
+    {"hostPath", "hostPath"},
+    {"gitRepo", "gitRepo"},
+    {"gcePersistentDisk", "gcePersistentDisk"},
+    {"awsElasticBlockStore", "awsElasticBlockStore"},
+    {"secret", "secret"},
+    {"nfs", "nfs"},
+    {"iscsi", "iscsi"},
+    {"glusterfs", "glusterfs"},
+    {"flocker", "flocker"},
+    {"persistentVolumeClaim", "persistentVolumeClaim"},
+    {"rbd", "rbd"},
+    {"cinder", "cinder"},
+    {"cephfs", "cephFS"},
+    {"quobyte", "quobyte"},
+    {"downwardAPI", "downwarAPI"},
+    {"fc", "fc"},
+    {"flexVolume", "flexVolume"},
+    {"configMap", "configMap"},
+    {"azureFile", "azureFile"},
+    {"vsphereVolume", "vsphereVolume"},
+    {"photonPersistentDisk", "photonPersistentDisk"},
+    {"portworxVolume", "portworxVolume"},
+    {"azureDisk", "azureDisk"},
+    {"storageos", "storageos"},
+    {"projected", "projected"},
+    {"scaleIO", "scaleIO"},
+    {"csi", "csi"},
+    {"ephemeral", "ephemeral"},
+    {"image", "image"},
+};
+
+const std::vector<std::string> kHostPathTypes = {"",     "BlockDevice", "CharDevice",
+                                                 "Directory", "DirectoryOrCreate", "File",
+                                                 "FileOrCreate", "Socket"};
+
+// validateVolumeSource: the checks of the sources users write by hand; the others are only
+// counted.
+void ValidateVolumeSource(Causes& out, const Json& v, const std::string& idx) {
+  int count = 0;
+  for (const auto& [key, child] : kVolumeSources) {
+    const Json& src = At(v, {key});
+    if (src.is_null()) continue;
+    if (count++ > 0) {
+      out.push_back(ForbiddenCause(idx + "." + child, "may not specify more than 1 volume type"));
+      continue;
+    }
+    std::string sp = idx + "." + key;
+    std::string k = key;
+    if (k == "emptyDir") {
+      const Json& limit = At(src, {"sizeLimit"});
+      if (!limit.is_null()) {
+        auto q = ParseQuantity(QuantityText(limit));
+        if (q && *q < 0)
+          out.push_back(ForbiddenCause(sp + ".sizeLimit", "SizeLimit field must be a valid resource quantity"));
+      }
+    } else if (k == "hostPath") {
+      std::string p = Str(At(src, {"path"}));
+      if (p.empty()) {
+        out.push_back(RequiredCause(sp + ".path"));
+        continue;
+      }
+      CheckNoBacksteps(out, p, sp + ".path");
+      const Json& type = At(src, {"type"});
+      if (type.is_string() && std::find(kHostPathTypes.begin(), kHostPathTypes.end(),
+                                        type.get<std::string>()) == kHostPathTypes.end())
+        out.push_back(NotSupportedCause(sp + ".type", type, kHostPathTypes));
+    } else if (k == "secret" || k == "configMap") {
+      const char* name_key = k == "secret" ? "secretName" : "name";
+      if (Str(At(src, {name_key})).empty()) out.push_back(RequiredCause(sp + "." + name_key));
+      CheckMode(out, src, "defaultMode", sp + ".defaultMode");
+      CheckKeyToPaths(out, Arr(src, {"items"}), sp + ".items");
+    } else if (k == "persistentVolumeClaim") {
+      if (Str(At(src, {"claimName"})).empty()) out.push_back(RequiredCause(sp + ".claimName"));
+    } else if (k == "nfs") {
+      std::string p = Str(At(src, {"path"}));
+      if (Str(At(src, {"server"})).empty()) out.push_back(RequiredCause(sp + ".server"));
+      if (p.empty()) out.push_back(RequiredCause(sp + ".path"));
+      if (p.empty() || p[0] != '/')
+        out.push_back(InvalidCause(sp + ".path", GoQuote(p), "must be an absolute path"));
+    } else if (k == "downwardAPI" || k == "projected") {
+      CheckMode(out, src, "defaultMode", sp + ".defaultMode");
+    }
+  }
+  if (count == 0) out.push_back(RequiredCause(idx, "must specify a volume type"));
+}
+
+// ValidateVolumes: the names of the volumes without errors (mounts of the others are "not
+// found", as upstream).
+std::set<std::string> ValidateVolumes(Causes& out, const Json& volumes, const std::string& path) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    const Json& v = volumes[i];
+    std::string idx = Idx(path, i);
+    Causes el;
+    ValidateVolumeSource(el, v, idx);
+    std::string name = Str(At(v, {"name"}));
+    if (name.empty()) {
+      el.push_back(RequiredCause(idx + ".name"));
+    } else {
+      CheckDns1123Label(el, name, idx + ".name");
+    }
+    if (names.count(name)) el.push_back(DuplicateCause(idx + ".name", GoQuote(name)));
+    if (el.empty()) {
+      names.insert(name);
+    } else {
+      for (auto& c : el) out.push_back(std::move(c));
+    }
+  }
+  return names;
+}
+
+void ValidateContainerPorts(Causes& out, const Json& ports, const std::string& path) {
   std::set<std::string> names;
   for (size_t i = 0; i < ports.size(); ++i) {
     const Json& p = ports[i];
-    std::string idx = path + "[" + std::to_string(i) + "]";
+    std::string idx = Idx(path, i);
     std::string name = Str(At(p, {"name"}));
     if (!name.empty()) {
       auto errs = PortNameErrors(name);
@@ -164,11 +355,11 @@ void ValidatePorts(Causes& out, const Json& ports, const std::string& path) {
     if (!cpn || *cpn == 0) {
       out.push_back(RequiredCause(idx + ".containerPort"));
     } else if (*cpn < 1 || *cpn > 65535) {
-      out.push_back(InvalidValue(idx + ".containerPort", cp, "must be between 1 and 65535, inclusive"));
+      out.push_back(InvalidValue(idx + ".containerPort", cp, kPortRangeMsg));
     }
     const Json& hp = At(p, {"hostPort"});
     if (auto h = Int(hp); h && *h != 0 && (*h < 1 || *h > 65535))
-      out.push_back(InvalidValue(idx + ".hostPort", hp, "must be between 1 and 65535, inclusive"));
+      out.push_back(InvalidValue(idx + ".hostPort", hp, kPortRangeMsg));
     std::string proto = Str(At(p, {"protocol"}));
     if (proto.empty()) {
       out.push_back(RequiredCause(idx + ".protocol"));
@@ -178,115 +369,309 @@ void ValidatePorts(Causes& out, const Json& ports, const std::string& path) {
   }
 }
 
-bool PrintableAsciiNoEquals(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (c < 0x20 || c > 0x7e || c == '=') return false;
+// IsRelaxedEnvVarName (the RelaxedEnvironmentVariableValidation gate is on in 1.32).
+void CheckEnvVarName(Causes& out, const std::string& name, const std::string& field) {
+  for (unsigned char c : name) {
+    if (c < 0x20 || c > 0x7e || c == '=') {
+      out.push_back(InvalidCause(field, GoQuote(name),
+                                 "a valid environment variable name must consist only of "
+                                 "printable ASCII characters other than '='"));
+      return;
+    }
+  }
+}
+
+void CheckKeySelector(Causes& out, const Json& sel, const std::string& path) {
+  std::string name = Str(At(sel, {"name"}));
+  for (const auto& m : IsDns1123Subdomain(name))
+    out.push_back(InvalidCause(path + ".name", GoQuote(name), m));
+  std::string key = Str(At(sel, {"key"}));
+  if (key.empty()) {
+    out.push_back(RequiredCause(path + ".key"));
+  } else if (key.size() > 253 ||
+             key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") !=
+                 std::string::npos) {
+    out.push_back(InvalidCause(path + ".key", GoQuote(key),
+                               key.size() > 253 ? "must be no more than 253 characters"
+                                                : "a valid config key must consist of alphanumeric "
+                                                  "characters, '-', '_' or '.' (e.g. 'key.name',  "
+                                                  "or 'KEY_NAME',  or 'key-name', regex used for "
+                                                  "validation is '[-._a-zA-Z0-9]+')"));
+  }
+}
+
+void ValidateEnv(Causes& out, const Json& env, const std::string& path) {
+  for (size_t i = 0; i < env.size(); ++i) {
+    std::string ep = Idx(path, i);
+    std::string name = Str(At(env[i], {"name"}));
+    if (name.empty()) {
+      out.push_back(RequiredCause(ep + ".name"));
+    } else {
+      CheckEnvVarName(out, name, ep + ".name");
+    }
+    const Json& vf = At(env[i], {"valueFrom"});
+    if (vf.is_null()) continue;
+    int sources = 0;
+    const Json& fr = At(vf, {"fieldRef"});
+    if (!fr.is_null()) {
+      ++sources;
+      if (Str(At(fr, {"apiVersion"})).empty()) {
+        out.push_back(RequiredCause(ep + ".valueFrom.fieldRef.apiVersion"));
+      } else if (Str(At(fr, {"fieldPath"})).empty()) {
+        out.push_back(RequiredCause(ep + ".valueFrom.fieldRef.fieldPath"));
+      }
+    }
+    if (!At(vf, {"resourceFieldRef"}).is_null()) ++sources;
+    for (const char* ref : {"configMapKeyRef", "secretKeyRef"}) {
+      const Json& sel = At(vf, {ref});
+      if (sel.is_null()) continue;
+      ++sources;
+      CheckKeySelector(out, sel, ep + ".valueFrom." + ref);
+    }
+    if (sources == 0) {
+      out.push_back(InvalidCause(ep + ".valueFrom", "\"\"",
+                                 "must specify one of: `fieldRef`, `resourceFieldRef`, "
+                                 "`configMapKeyRef` or `secretKeyRef`"));
+    } else if (!Str(At(env[i], {"value"})).empty()) {
+      out.push_back(InvalidCause(ep + ".valueFrom", "\"\"",
+                                 "may not be specified when `value` is not empty"));
+    } else if (sources > 1) {
+      out.push_back(InvalidCause(ep + ".valueFrom", "\"\"",
+                                 "may not have more than one field specified at a time"));
+    }
+  }
+}
+
+void ValidateEnvFrom(Causes& out, const Json& env_from, const std::string& path) {
+  for (size_t i = 0; i < env_from.size(); ++i) {
+    std::string ip = Idx(path, i);
+    std::string prefix = Str(At(env_from[i], {"prefix"}));
+    if (!prefix.empty()) CheckEnvVarName(out, prefix, ip + ".prefix");
+    int sources = 0;
+    for (const char* ref : {"configMapRef", "secretRef"}) {
+      const Json& r = At(env_from[i], {ref});
+      if (r.is_null()) continue;
+      ++sources;
+      std::string name = Str(At(r, {"name"}));
+      for (const auto& m : IsDns1123Subdomain(name))
+        out.push_back(InvalidCause(ip + "." + ref + ".name", GoQuote(name), m));
+    }
+    if (sources == 0) {
+      out.push_back(InvalidCause(path, "\"\"", "must specify one of: `configMapRef` or `secretRef`"));
+    } else if (sources > 1) {
+      out.push_back(InvalidCause(path, "\"\"", "may not have more than one field specified at a time"));
+    }
+  }
+}
+
+void ValidateVolumeMounts(Causes& out, const Json& mounts, const std::set<std::string>& volumes,
+                          const std::string& path) {
+  std::set<std::string> paths;
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    std::string mp = Idx(path, i);
+    std::string vname = Str(At(mounts[i], {"name"}));
+    if (vname.empty()) out.push_back(RequiredCause(mp + ".name"));
+    if (!volumes.count(vname)) out.push_back(NotFoundCause(mp + ".name", GoQuote(vname)));
+    std::string mount_path = Str(At(mounts[i], {"mountPath"}));
+    if (mount_path.empty()) out.push_back(RequiredCause(mp + ".mountPath"));
+    if (!paths.insert(mount_path).second)
+      out.push_back(InvalidCause(mp + ".mountPath", GoQuote(mount_path), "must be unique"));
+    // Upstream names these two by the list's path, not the item's.
+    std::string sub = Str(At(mounts[i], {"subPath"}));
+    std::string expr = Str(At(mounts[i], {"subPathExpr"}));
+    if (!sub.empty()) {
+      if (sub[0] == '/') out.push_back(InvalidCause(path + ".subPath", GoQuote(sub), "must be a relative path"));
+      CheckNoBacksteps(out, sub, path + ".subPath");
+    }
+    if (!expr.empty()) {
+      if (!sub.empty())
+        out.push_back(InvalidCause(mp + ".subPathExpr", GoQuote(expr),
+                                   "subPathExpr and subPath are mutually exclusive"));
+      if (expr[0] == '/')
+        out.push_back(InvalidCause(path + ".subPathExpr", GoQuote(expr), "must be a relative path"));
+      CheckNoBacksteps(out, expr, path + ".subPathExpr");
+    }
+  }
+}
+
+bool IsHugePages(const std::string& r) { return r.rfind("hugepages-", 0) == 0; }
+bool IsNativeResource(const std::string& r) {
+  return r.find('/') == std::string::npos || r.find("kubernetes.io/") != std::string::npos;
+}
+bool IsExtendedResource(const std::string& r) {
+  return !IsNativeResource(r) && r.rfind("requests.", 0) != 0 &&
+         IsQualifiedName("requests." + r).empty();
+}
+bool OvercommitAllowed(const std::string& r) { return IsNativeResource(r) && !IsHugePages(r); }
+
+// validateContainerResourceName.
+void CheckContainerResourceName(Causes& out, const std::string& r, const std::string& field) {
+  static const std::set<std::string> kStandard = {
+      "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory",
+      "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage",
+      "pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "configmaps",
+      "persistentvolumeclaims", "storage", "requests.storage", "services.nodeports",
+      "services.loadbalancers"};
+  size_t before = out.size();
+  for (const auto& m : IsQualifiedName(r)) out.push_back(InvalidCause(field, GoQuote(r), m));
+  bool single = r.find('/') == std::string::npos;
+  if (out.size() == before && single && !kStandard.count(r) && !IsHugePages(r) &&
+      r.rfind("requests.hugepages-", 0) != 0)
+    out.push_back(InvalidCause(field, GoQuote(r), "must be a standard resource type or fully qualified"));
+  if (single) {
+    if (r != "cpu" && r != "memory" && r != "ephemeral-storage" && !IsHugePages(r))
+      out.push_back(InvalidCause(field, GoQuote(r), "must be a standard resource for containers"));
+  } else if (!IsNativeResource(r) && !IsExtendedResource(r)) {
+    out.push_back(InvalidCause(field, GoQuote(r), "doesn't follow extended resource name standard"));
+  }
+}
+
+// ValidateResourceQuantityValue. False when the text is no quantity (decoding rejects those
+// upstream; here they are a cause).
+bool CheckQuantity(Causes& out, const std::string& r, const Json& v, const std::string& field) {
+  std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+  auto q = ParseQuantity(text);
+  if (!q) {
+    out.push_back(InvalidCause(field, GoQuote(text),
+                               "quantities must match the regular expression "
+                               "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+    return false;
+  }
+  if (*q < 0) out.push_back(InvalidCause(field, GoQuote(QuantityText(v)), "must be greater than or equal to 0"));
+  if (IsExtendedResource(r) && std::fabs(static_cast<double>(*q - std::round(*q))) > 1e-12)
+    out.push_back(InvalidCause(field, GoQuote(QuantityText(v)), "must be an integer"));
   return true;
 }
 
-void ValidateContainer(Causes& out, const Json& c, const std::string& idx,
-                       std::set<std::string>& names, const std::set<std::string>& volumes) {
-  if (!c.is_object()) {
-    out.push_back(InvalidCause(idx, GoScalar(c), "must be an object"));
-    return;
+// validateResourceRequirements for a container.
+void ValidateResources(Causes& out, const Json& res, const std::string& path) {
+  const Json& limits = At(res, {"limits"});
+  const Json& requests = At(res, {"requests"});
+  bool lim_compute = false, req_compute = false, huge = false;
+  if (limits.is_object()) {
+    for (auto it = limits.begin(); it != limits.end(); ++it) {
+      std::string field = path + ".limits[" + it.key() + "]";
+      CheckContainerResourceName(out, it.key(), field);
+      CheckQuantity(out, it.key(), *it, field);
+      if (IsHugePages(it.key())) huge = true;
+      if (it.key() == "cpu" || it.key() == "memory") lim_compute = true;
+    }
   }
+  if (requests.is_object()) {
+    for (auto it = requests.begin(); it != requests.end(); ++it) {
+      std::string field = path + ".requests[" + it.key() + "]";
+      CheckContainerResourceName(out, it.key(), field);
+      bool ok = CheckQuantity(out, it.key(), *it, field);
+      auto lim_it = limits.is_object() ? limits.find(it.key()) : limits.end();
+      if (limits.is_object() && lim_it != limits.end()) {
+        auto req = ParseQuantity(QuantityText(*it));
+        auto lim = ParseQuantity(QuantityText(*lim_it));
+        if (ok && req && lim) {
+          if (*req != *lim && !OvercommitAllowed(it.key())) {
+            out.push_back(InvalidCause(path + ".requests", GoQuote(QuantityText(*it)),
+                                       "must be equal to " + it.key() + " limit of " +
+                                           QuantityText(*lim_it)));
+          } else if (*req > *lim) {
+            out.push_back(InvalidCause(path + ".requests", GoQuote(QuantityText(*it)),
+                                       "must be less than or equal to " + it.key() + " limit of " +
+                                           QuantityText(*lim_it)));
+          }
+        }
+      } else if (!OvercommitAllowed(it.key())) {
+        out.push_back(RequiredCause(path + ".limits", "Limit must be set for non overcommitable resources"));
+      }
+      if (IsHugePages(it.key())) huge = true;
+      if (it.key() == "cpu" || it.key() == "memory") req_compute = true;
+    }
+  }
+  if (!lim_compute && !req_compute && huge)
+    out.push_back(ForbiddenCause(path, "HugePages require cpu or memory"));
+}
+
+void CheckPortNumOrName(Causes& out, const Json& port, const std::string& field) {
+  if (port.is_string()) {
+    std::string name = port.get<std::string>();
+    for (const auto& m : PortNameErrors(name)) out.push_back(InvalidCause(field, GoQuote(name), m));
+  } else if (auto p = Int(port); !p || *p < 1 || *p > 65535) {
+    out.push_back(InvalidCause(field, std::to_string(p.value_or(0)), kPortRangeMsg));
+  }
+}
+
+// validateHandler: exactly one handler, each checked.
+void ValidateHandler(Causes& out, const Json& h, const std::string& path, const Json& grace) {
+  int handlers = 0;
+  for (const char* kind : {"exec", "httpGet", "tcpSocket", "grpc", "sleep"}) {
+    const Json& a = At(h, {kind});
+    if (a.is_null()) continue;
+    std::string ap = path + "." + kind;
+    if (handlers++ > 0) {
+      out.push_back(ForbiddenCause(ap, "may not specify more than 1 handler type"));
+      continue;
+    }
+    std::string k = kind;
+    if (k == "exec") {
+      if (Arr(a, {"command"}).empty()) out.push_back(RequiredCause(ap + ".command"));
+    } else if (k == "httpGet") {
+      if (Str(At(a, {"path"})).empty()) out.push_back(RequiredCause(ap + ".path"));
+      CheckPortNumOrName(out, At(a, {"port"}), ap + ".port");
+      std::string scheme = Str(At(a, {"scheme"}));
+      if (scheme != "HTTP" && scheme != "HTTPS")
+        out.push_back(NotSupportedCause(ap + ".scheme", scheme, {"HTTP", "HTTPS"}));
+    } else if (k == "tcpSocket") {
+      CheckPortNumOrName(out, At(a, {"port"}), ap + ".port");
+    } else if (k == "grpc") {
+      CheckPortNumOrName(out, Int(At(a, {"port"})).value_or(0), ap + ".port");
+    } else if (k == "sleep") {
+      auto secs = Int(At(a, {"seconds"})).value_or(0);
+      if (auto g = Int(grace); g && (secs <= 0 || secs > *g))
+        out.push_back(InvalidCause(
+            ap, std::to_string(secs),
+            "must be greater than 0 and less than terminationGracePeriodSeconds (" +
+                std::to_string(*g) +
+                "). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep."));
+    }
+  }
+  if (handlers == 0) out.push_back(RequiredCause(path, "must specify a handler type"));
+}
+
+void ValidateProbe(Causes& out, const Json& c, const char* kind, const std::string& idx,
+                   const Json& grace) {
+  const Json& p = At(c, {kind});
+  if (p.is_null()) return;
+  std::string path = idx + "." + kind;
+  ValidateHandler(out, p, path, grace);
+  for (const char* f : {"initialDelaySeconds", "timeoutSeconds", "periodSeconds",
+                        "successThreshold", "failureThreshold"})
+    CheckNonNegative(out, p, {f}, path + "." + f);
+  const Json& tgps = At(p, {"terminationGracePeriodSeconds"});
+  if (auto t = Int(tgps); t && *t <= 0)
+    out.push_back(InvalidValue(path + ".terminationGracePeriodSeconds", tgps, "must be greater than 0"));
+  std::string k = kind;
+  if (k == "readinessProbe" && !tgps.is_null())
+    out.push_back(InvalidValue(path + ".terminationGracePeriodSeconds", tgps,
+                               "must not be set for readinessProbes"));
+  if ((k == "livenessProbe" || k == "startupProbe") && Int(At(p, {"successThreshold"})).value_or(0) != 1)
+    out.push_back(InvalidValue(path + ".successThreshold", Int(At(p, {"successThreshold"})).value_or(0),
+                               "must be 1"));
+}
+
+void ValidateLifecycle(Causes& out, const Json& c, const std::string& idx, const Json& grace) {
+  for (const char* h : {"postStart", "preStop"}) {
+    const Json& handler = At(c, {"lifecycle", h});
+    if (!handler.is_null()) ValidateHandler(out, handler, idx + ".lifecycle." + h, grace);
+  }
+}
+
+// validateContainerCommon.
+void ValidateContainerCommon(Causes& out, const Json& c, const std::string& idx,
+                             const std::set<std::string>& volumes) {
   std::string name = Str(At(c, {"name"}));
   if (name.empty()) {
     out.push_back(RequiredCause(idx + ".name"));
   } else {
-    auto errs = IsDns1123Label(name);
-    for (const auto& m : errs) out.push_back(InvalidCause(idx + ".name", GoQuote(name), m));
-    if (errs.empty() && !names.insert(name).second)
-      out.push_back(DuplicateCause(idx + ".name", GoQuote(name)));
+    CheckDns1123Label(out, name, idx + ".name");
   }
   if (Str(At(c, {"image"})).empty()) out.push_back(RequiredCause(idx + ".image"));
-  ValidatePorts(out, Arr(c, {"ports"}), idx + ".ports");
-  const Json& env = Arr(c, {"env"});
-  for (size_t i = 0; i < env.size(); ++i) {
-    std::string ep = idx + ".env[" + std::to_string(i) + "]";
-    std::string ename = Str(At(env[i], {"name"}));
-    if (ename.empty()) {
-      out.push_back(RequiredCause(ep + ".name"));
-    } else if (!PrintableAsciiNoEquals(ename)) {
-      out.push_back(InvalidCause(
-          ep + ".name", GoQuote(ename),
-          "a valid environment variable name must consist only of printable ASCII characters "
-          "other than '='"));
-    }
-  }
-  const Json& mounts = Arr(c, {"volumeMounts"});
-  std::set<std::string> paths;
-  for (size_t i = 0; i < mounts.size(); ++i) {
-    std::string mp = idx + ".volumeMounts[" + std::to_string(i) + "]";
-    std::string vname = Str(At(mounts[i], {"name"}));
-    if (vname.empty()) {
-      out.push_back(RequiredCause(mp + ".name"));
-    } else if (!volumes.count(vname)) {
-      out.push_back(NotFoundCause(mp + ".name", GoQuote(vname)));
-    }
-    std::string path = Str(At(mounts[i], {"mountPath"}));
-    if (path.empty()) {
-      out.push_back(RequiredCause(mp + ".mountPath"));
-    } else if (!paths.insert(path).second) {
-      out.push_back(InvalidCause(mp + ".mountPath", GoQuote(path), "must be unique"));
-    }
-  }
-  for (const char* kind : {"requests", "limits"}) {
-    const Json& m = At(c, {"resources", kind});
-    if (!m.is_object()) continue;
-    for (auto it = m.begin(); it != m.end(); ++it) {
-      std::string q = it->is_string() ? it->get<std::string>()
-                                      : (Int(*it) ? std::to_string(*Int(*it)) : GoScalar(*it));
-      auto v = ParseQuantity(q);
-      std::string field = idx + ".resources." + kind + "[" + it.key() + "]";
-      if (!v) {
-        out.push_back(InvalidCause(field, GoQuote(q),
-                                   "quantities must match the regular expression "
-                                   "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
-      } else if (*v < 0) {
-        out.push_back(InvalidCause(field, GoQuote(q), "must be greater than or equal to 0"));
-      }
-    }
-  }
-  // Requests may not exceed limits.
-  const Json& limits = At(c, {"resources", "limits"});
-  const Json& requests = At(c, {"resources", "requests"});
-  if (limits.is_object() && requests.is_object()) {
-    for (auto it = requests.begin(); it != requests.end(); ++it) {
-      auto lim_it = limits.find(it.key());
-      if (lim_it == limits.end()) continue;
-      auto text = [](const Json& v) {
-        return v.is_string() ? v.get<std::string>() : (Int(v) ? std::to_string(*Int(v)) : "");
-      };
-      auto req = ParseQuantity(text(*it));
-      auto lim = ParseQuantity(text(*lim_it));
-      if (req && lim && *req > *lim)
-        out.push_back(InvalidCause(idx + ".resources.requests[" + it.key() + "]", GoQuote(text(*it)),
-                                   "must be less than or equal to " + it.key() + " limit of " +
-                                       text(*lim_it)));
-    }
-  }
-  for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
-    const Json& p = At(c, {probe});
-    if (!p.is_object()) continue;
-    int handlers = 0;
-    for (const char* h : {"exec", "httpGet", "tcpSocket", "grpc"}) {
-      if (At(p, {h}).is_null()) continue;
-      if (++handlers > 1)
-        out.push_back(ForbiddenCause(idx + "." + probe + "." + h,
-                                     "may not specify more than 1 handler type"));
-    }
-    if (handlers == 0)
-      out.push_back(RequiredCause(idx + "." + probe, "must specify a handler type"));
-  }
-  std::string pull = Str(At(c, {"imagePullPolicy"}));
-  if (pull.empty()) {
-    out.push_back(RequiredCause(idx + ".imagePullPolicy"));
-  } else if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
-    out.push_back(NotSupportedCause(idx + ".imagePullPolicy", pull,
-                                    {"Always", "IfNotPresent", "Never"}));
-  }
   std::string tmp = Str(At(c, {"terminationMessagePolicy"}));
   if (tmp.empty()) {
     out.push_back(RequiredCause(idx + ".terminationMessagePolicy"));
@@ -294,47 +679,146 @@ void ValidateContainer(Causes& out, const Json& c, const std::string& idx,
     out.push_back(NotSupportedCause(idx + ".terminationMessagePolicy", tmp,
                                     {"File", "FallbackToLogsOnError"}));
   }
+  ValidateContainerPorts(out, Arr(c, {"ports"}), idx + ".ports");
+  ValidateEnv(out, Arr(c, {"env"}), idx + ".env");
+  ValidateEnvFrom(out, Arr(c, {"envFrom"}), idx + ".envFrom");
+  ValidateVolumeMounts(out, Arr(c, {"volumeMounts"}), volumes, idx + ".volumeMounts");
+  std::string pull = Str(At(c, {"imagePullPolicy"}));
+  if (pull.empty()) {
+    out.push_back(RequiredCause(idx + ".imagePullPolicy"));
+  } else if (pull != "Always" && pull != "IfNotPresent" && pull != "Never") {
+    out.push_back(NotSupportedCause(idx + ".imagePullPolicy", pull,
+                                    {"Always", "IfNotPresent", "Never"}));
+  }
+  ValidateResources(out, At(c, {"resources"}), idx + ".resources");
 }
 
-std::set<std::string> ValidateVolumes(Causes& out, const Json& volumes, const std::string& path) {
-  std::set<std::string> names;
-  for (size_t i = 0; i < volumes.size(); ++i) {
-    const Json& v = volumes[i];
-    std::string idx = path + "[" + std::to_string(i) + "]";
-    std::string name = Str(At(v, {"name"}));
-    if (name.empty()) {
-      out.push_back(RequiredCause(idx + ".name"));
-    } else {
-      auto errs = IsDns1123Label(name);
-      for (const auto& m : errs) out.push_back(InvalidCause(idx + ".name", GoQuote(name), m));
-      if (errs.empty() && !names.insert(name).second)
-        out.push_back(DuplicateCause(idx + ".name", GoQuote(name)));
-      if (!errs.empty()) names.insert(name);  // mounts of it are not "not found" too
+// AccumulateUniqueHostPorts over `containers` ("TCP//80" duplicates).
+void CheckHostPortConflicts(Causes& out, const Json& containers, const std::string& path,
+                            size_t first_index) {
+  std::set<std::string> seen;
+  for (size_t ci = 0; ci < containers.size(); ++ci) {
+    const Json& ports = Arr(containers[ci], {"ports"});
+    for (size_t pi = 0; pi < ports.size(); ++pi) {
+      int64_t hp = Int(At(ports[pi], {"hostPort"})).value_or(0);
+      if (hp == 0) continue;
+      std::string key = Str(At(ports[pi], {"protocol"})) + "/" + Str(At(ports[pi], {"hostIP"})) +
+                        "/" + std::to_string(hp);
+      if (!seen.insert(key).second)
+        out.push_back(DuplicateCause(
+            Idx(Idx(path, first_index + ci) + ".ports", pi) + ".hostPort", GoQuote(key)));
     }
-    int sources = 0;
-    std::string first;
-    if (v.is_object()) {
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        if (it.key() == "name" || it->is_null()) continue;
-        if (++sources == 1) {
-          first = it.key();
-        } else {
-          out.push_back(ForbiddenCause(idx + "." + it.key(), "may not specify more than 1 volume type"));
-        }
+  }
+}
+
+bool IsObjectList(Causes& out, const Json& list, const std::string& path) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object()) {
+      out.push_back(InvalidCause(Idx(path, i), GoScalar(list[i]), "must be an object"));
+      return false;
+    }
+  }
+  return true;
+}
+
+void ValidateContainers(Causes& out, const Json& containers, const std::set<std::string>& volumes,
+                        const Json& grace, const std::string& path) {
+  if (containers.empty()) {
+    out.push_back(RequiredCause(path));
+    return;
+  }
+  if (!IsObjectList(out, containers, path)) return;
+  std::set<std::string> names;
+  for (size_t i = 0; i < containers.size(); ++i) {
+    const Json& c = containers[i];
+    std::string idx = Idx(path, i);
+    ValidateContainerCommon(out, c, idx, volumes);
+    std::string name = Str(At(c, {"name"}));
+    if (!names.insert(name).second) out.push_back(DuplicateCause(idx + ".name", GoQuote(name)));
+    ValidateLifecycle(out, c, idx, grace);
+    for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"})
+      ValidateProbe(out, c, probe, idx, grace);
+    if (!At(c, {"restartPolicy"}).is_null())
+      out.push_back(ForbiddenCause(idx + ".restartPolicy", "may not be set for non-init containers"));
+  }
+  CheckHostPortConflicts(out, containers, path, 0);
+}
+
+void ValidateInitContainers(Causes& out, const Json& init, const Json& containers,
+                            const std::set<std::string>& volumes, const Json& grace,
+                            const std::string& path) {
+  if (!IsObjectList(out, init, path)) return;
+  std::set<std::string> names;
+  for (const Json& c : containers) names.insert(Str(At(c, {"name"})));
+  for (size_t i = 0; i < init.size(); ++i) {
+    const Json& c = init[i];
+    std::string idx = Idx(path, i);
+    ValidateContainerCommon(out, c, idx, volumes);
+    const Json& rp = At(c, {"restartPolicy"});
+    bool always = false;
+    if (!rp.is_null()) {
+      if (Str(rp) != "Always") {
+        out.push_back(NotSupportedCause(idx + ".restartPolicy", rp, {"Always"}));
+      } else {
+        always = true;
       }
     }
-    if (sources == 0) out.push_back(RequiredCause(idx, "must specify a volume type"));
-    if (first == "hostPath" && Str(At(v, {"hostPath", "path"})).empty())
-      out.push_back(RequiredCause(idx + ".hostPath.path"));
-    if (first == "configMap" && Str(At(v, {"configMap", "name"})).empty())
-      out.push_back(RequiredCause(idx + ".configMap.name"));
-    if (first == "secret" && Str(At(v, {"secret", "secretName"})).empty())
-      out.push_back(RequiredCause(idx + ".secret.secretName"));
-    if (first == "persistentVolumeClaim" &&
-        Str(At(v, {"persistentVolumeClaim", "claimName"})).empty())
-      out.push_back(RequiredCause(idx + ".persistentVolumeClaim.claimName"));
+    std::string name = Str(At(c, {"name"}));
+    if (names.count(name)) {
+      out.push_back(DuplicateCause(idx + ".name", GoQuote(name)));
+    } else if (!name.empty()) {
+      names.insert(name);
+    }
+    CheckHostPortConflicts(out, Json::array({c}), path, i);
+    if (always) {
+      ValidateLifecycle(out, c, idx, grace);
+      for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"})
+        ValidateProbe(out, c, probe, idx, grace);
+    } else {
+      for (const char* f : {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"})
+        if (!At(c, {f}).is_null())
+          out.push_back(ForbiddenCause(idx + "." + f,
+                                       "may not be set for init containers without restartPolicy=Always"));
+    }
   }
-  return names;
+}
+
+void ValidateTolerations(Causes& out, const Json& tolerations, const std::string& path) {
+  for (size_t i = 0; i < tolerations.size(); ++i) {
+    const Json& t = tolerations[i];
+    std::string tp = Idx(path, i);
+    std::string key = Str(At(t, {"key"}));
+    std::string op = Str(At(t, {"operator"}));
+    std::string value = Str(At(t, {"value"}));
+    std::string effect = Str(At(t, {"effect"}));
+    if (!key.empty())
+      for (const auto& m : IsQualifiedName(key)) out.push_back(InvalidCause(tp + ".key", GoQuote(key), m));
+    if (key.empty() && op != "Exists")
+      out.push_back(InvalidCause(tp + ".operator", GoQuote(op),
+                                 "operator must be Exists when `key` is empty, which means \"match "
+                                 "all values and all keys\""));
+    if (!At(t, {"tolerationSeconds"}).is_null() && effect != "NoExecute")
+      out.push_back(InvalidCause(tp + ".effect", GoQuote(effect),
+                                 "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    if (op == "Equal" || op.empty()) {
+      auto errs = IsValidLabelValue(value);
+      if (!errs.empty()) {
+        std::string joined;
+        for (size_t k = 0; k < errs.size(); ++k) joined += (k ? ";" : "") + errs[k];
+        out.push_back(InvalidCause(tp + ".operator", GoQuote(value), joined));
+      }
+    } else if (op == "Exists") {
+      if (!value.empty())
+        out.push_back(InvalidCause(tp + ".operator", GoQuote(value),
+                                   "value must be empty when `operator` is 'Exists'"));
+    } else {
+      out.push_back(NotSupportedCause(tp + ".operator", op, {"Equal", "Exists"}));
+    }
+    if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" &&
+        effect != "NoExecute")
+      out.push_back(NotSupportedCause(tp + ".effect", effect,
+                                      {"NoSchedule", "PreferNoSchedule", "NoExecute"}));
+  }
 }
 
 }  // namespace
@@ -344,18 +828,26 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
     out.push_back(RequiredCause(path));
     return;
   }
+  const Json& grace = At(spec, {"terminationGracePeriodSeconds"});
+  if (grace.is_null()) out.push_back(RequiredCause(path + ".terminationGracePeriodSeconds"));
   std::set<std::string> volumes = ValidateVolumes(out, Arr(spec, {"volumes"}), path + ".volumes");
-  std::set<std::string> names;
   const Json& containers = Arr(spec, {"containers"});
-  if (containers.empty()) out.push_back(RequiredCause(path + ".containers"));
-  for (size_t i = 0; i < containers.size(); ++i)
-    ValidateContainer(out, containers[i], path + ".containers[" + std::to_string(i) + "]", names,
-                      volumes);
-  const Json& init = Arr(spec, {"initContainers"});
-  for (size_t i = 0; i < init.size(); ++i)
-    ValidateContainer(out, init[i], path + ".initContainers[" + std::to_string(i) + "]", names,
-                      volumes);
-
+  ValidateContainers(out, containers, volumes, grace, path + ".containers");
+  ValidateInitContainers(out, Arr(spec, {"initContainers"}), containers, volumes, grace,
+                         path + ".initContainers");
+  // validatePodHostNetworkDeps (templates: an unset host port is defaulted later).
+  if (IsTrue(spec, {"hostNetwork"})) {
+    for (size_t i = 0; i < containers.size(); ++i) {
+      const Json& ports = Arr(containers[i], {"ports"});
+      for (size_t j = 0; j < ports.size(); ++j) {
+        int64_t hp = Int(At(ports[j], {"hostPort"})).value_or(0);
+        if (hp != 0 && hp != Int(At(ports[j], {"containerPort"})).value_or(0))
+          out.push_back(InvalidCause(Idx(Idx(path + ".containers", i) + ".ports", j) + ".hostPort",
+                                     std::to_string(hp),
+                                     "must match `containerPort` when `hostNetwork` is true"));
+      }
+    }
+  }
   std::string restart = Str(At(spec, {"restartPolicy"}));
   if (restart.empty()) {
     out.push_back(RequiredCause(path + ".restartPolicy"));
@@ -372,10 +864,56 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
                                     {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"}));
   }
   CheckLabels(out, At(spec, {"nodeSelector"}), path + ".nodeSelector");
+  const Json& secrets = Arr(spec, {"imagePullSecrets"});
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    if (!secrets[i].is_object()) continue;
+    for (auto it = secrets[i].begin(); it != secrets[i].end(); ++it) {
+      if (it.key() == "name") continue;
+      out.push_back(InvalidCause(Idx(path + ".imagePullSecrets", i),
+                                 "core.LocalObjectReference{Name:" + GoQuote(Str(At(secrets[i], {"name"}))) + "}",
+                                 "only name may be set"));
+      break;
+    }
+  }
+  if (dns == "None" && At(spec, {"dnsConfig"}).is_null())
+    out.push_back(RequiredCause(path + ".dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"));
+  const Json& gates = Arr(spec, {"readinessGates"});
+  for (size_t i = 0; i < gates.size(); ++i) {
+    std::string type = Str(At(gates[i], {"conditionType"}));
+    for (const auto& m : IsQualifiedName(type))
+      out.push_back(InvalidCause(Idx(path + ".readinessGates", i) + ".conditionType", GoQuote(type), m));
+  }
+  const Json& sgates = Arr(spec, {"schedulingGates"});
+  std::set<std::string> seen_gates;
+  for (size_t i = 0; i < sgates.size(); ++i) {
+    std::string name = Str(At(sgates[i], {"name"}));
+    for (const auto& m : IsQualifiedName(name))
+      out.push_back(InvalidCause(Idx(path + ".schedulingGates", i), GoQuote(name), m));
+    if (!seen_gates.insert(name).second)
+      out.push_back(DuplicateCause(Idx(path + ".schedulingGates", i), GoQuote(name)));
+  }
+  const Json& spread = Arr(spec, {"topologySpreadConstraints"});
+  for (size_t i = 0; i < spread.size(); ++i) {
+    std::string sp = Idx(path + ".topologySpreadConstraints", i);
+    const Json& skew = At(spread[i], {"maxSkew"});
+    if (Int(skew).value_or(0) <= 0)
+      out.push_back(InvalidValue(sp + ".maxSkew", Int(skew).value_or(0), "must be greater than zero"));
+    if (Str(At(spread[i], {"topologyKey"})).empty())
+      out.push_back(RequiredCause(sp + ".topologyKey", "can not be empty"));
+    std::string when = Str(At(spread[i], {"whenUnsatisfiable"}));
+    if (when != "DoNotSchedule" && when != "ScheduleAnyway")
+      out.push_back(NotSupportedCause(sp + ".whenUnsatisfiable", when, {"DoNotSchedule", "ScheduleAnyway"}));
+    CheckLabelSelector(out, At(spread[i], {"labelSelector"}), sp + ".labelSelector");
+  }
   std::string sa = Str(At(spec, {"serviceAccountName"}));
   if (!sa.empty()) {
     for (const auto& m : IsDns1123Subdomain(sa))
       out.push_back(InvalidCause(path + ".serviceAccountName", GoQuote(sa), m));
+  }
+  std::string node = Str(At(spec, {"nodeName"}));
+  if (!node.empty()) {
+    for (const auto& m : IsDns1123Subdomain(node))
+      out.push_back(InvalidCause(path + ".nodeName", GoQuote(node), m));
   }
   const Json& ads = At(spec, {"activeDeadlineSeconds"});
   if (auto a = Int(ads); a && (*a < 1 || *a > 2147483647))
@@ -383,21 +921,23 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
                                "must be between 1 and 2147483647, inclusive"));
   for (const char* f : {"hostname", "subdomain"}) {
     std::string v = Str(At(spec, {f}));
-    if (v.empty()) continue;
-    for (const auto& m : IsDns1123Label(v))
-      out.push_back(InvalidCause(path + "." + f, GoQuote(v), m));
+    if (!v.empty()) CheckDns1123Label(out, v, path + "." + f);
   }
-  const Json& tolerations = Arr(spec, {"tolerations"});
-  for (size_t i = 0; i < tolerations.size(); ++i) {
-    std::string tp = path + ".tolerations[" + std::to_string(i) + "]";
-    std::string op = Str(At(tolerations[i], {"operator"}));
-    if (!op.empty() && op != "Equal" && op != "Exists")
-      out.push_back(NotSupportedCause(tp + ".operator", op, {"Equal", "Exists"}));
-    std::string effect = Str(At(tolerations[i], {"effect"}));
-    if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" &&
-        effect != "NoExecute")
-      out.push_back(NotSupportedCause(tp + ".effect", effect,
-                                      {"NoExecute", "NoSchedule", "PreferNoSchedule"}));
+  ValidateTolerations(out, Arr(spec, {"tolerations"}), path + ".tolerations");
+  std::string pc = Str(At(spec, {"priorityClassName"}));
+  if (!pc.empty()) {
+    for (const auto& m : IsDns1123Subdomain(pc))
+      out.push_back(InvalidCause(path + ".priorityClassName", GoQuote(pc), m));
+  }
+  const Json& preemption = At(spec, {"preemptionPolicy"});
+  if (preemption.is_string() && preemption != "PreemptLowerPriority" && preemption != "Never")
+    out.push_back(NotSupportedCause(path + ".preemptionPolicy", preemption,
+                                    {"PreemptLowerPriority", "Never"}));
+  std::string os = Str(At(spec, {"os", "name"}));
+  if (!At(spec, {"os"}).is_null() && os.empty()) {
+    out.push_back(RequiredCause(path + ".os.name", "cannot be empty"));
+  } else if (!os.empty() && os != "linux" && os != "windows") {
+    out.push_back(NotSupportedCause(path + ".os", os, {"linux", "windows"}));
   }
 }
 
@@ -408,7 +948,12 @@ void ValidatePodTemplate(Causes& out, const Json& tmpl, const std::string& path)
   }
   // Upstream names template metadata fields without "metadata" ("spec.template.labels").
   CheckLabels(out, At(tmpl, {"metadata", "labels"}), path + ".labels");
+  for (auto& c : ValidateAnnotations(At(tmpl, {"metadata", "annotations"}), path + ".annotations"))
+    out.push_back(std::move(c));
   ValidatePodSpec(out, At(tmpl, {"spec"}), path + ".spec");
+  if (!Arr(tmpl, {"spec", "ephemeralContainers"}).empty())
+    out.push_back(ForbiddenCause(path + ".spec.ephemeralContainers",
+                                 "ephemeral containers not allowed in pod template"));
 }
 
 void ValidateWorkloadSelector(Causes& out, const Json& selector, const std::string& path,

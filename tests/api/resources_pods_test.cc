@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "api/resource.h"
+#include "api/resources/quantity.h"
 
 namespace minik {
 namespace {
@@ -88,11 +89,150 @@ TEST(ResourcesPods, ResourcesAndProbesValidation) {
       Json::parse(R"({"exec":{"command":["true"]},"httpGet":{"port":80}})");
   EXPECT_EQ(Messages(Pods().strategy->Validate(Created(pod))),
             (std::vector<std::string>{
-                "spec.containers[0].resources.requests[cpu]: Invalid value: \"2\": must be less "
+                "spec.containers[0].resources.requests: Invalid value: \"2\": must be less "
                 "than or equal to cpu limit of 1",
                 "spec.containers[0].livenessProbe: Required value: must specify a handler type",
                 "spec.containers[0].readinessProbe.httpGet: Forbidden: may not specify more than "
                 "1 handler type"}));
+}
+
+TEST(ResourcesPods, QuantitiesAreCanonical) {
+  for (auto [in, out] : std::vector<std::pair<std::string, std::string>>{
+           {"0.5", "500m"}, {"1000m", "1"}, {"1000", "1k"}, {"1500", "1500"}, {"1.5", "1500m"},
+           {"1024Mi", "1Gi"}, {"1536Mi", "1536Mi"}, {"1.5Gi", "1536Mi"}, {"0.5Ki", "512"},
+           {"1Ki", "1Ki"}, {"100Mi", "100Mi"}, {"1e3", "1e3"}, {"1.5e3", "1500"}, {"0", "0"},
+           {"0.0001", "100u"}, {"1n", "1n"}, {"0.1n", "1n"}, {"+2", "2"}, {"2000M", "2G"},
+           {"12E", "12E"}, {"129e6", "129e6"}, {"-1", "-1"}, {"-0.5", "-500m"}}) {
+    EXPECT_EQ(res::CanonicalQuantity(in).value_or("<none>"), out) << in;
+  }
+  EXPECT_EQ(res::CanonicalQuantity("0.0001", true), "1m");  // resource lists round up to milli
+  for (const char* bad : {"", "abc", "1.2.3", "1Xi", "--1", "1e", ".", "1e99999"})
+    EXPECT_FALSE(res::CanonicalQuantity(bad).has_value()) << bad;
+  // Numbers become strings; resource lists in containers are stored canonical.
+  Json pod = MinimalPod();
+  pod["spec"]["containers"][0]["resources"] =
+      Json::parse(R"({"limits":{"cpu":1,"memory":"1024Mi"},"requests":{"cpu":0.25,"memory":"0.0001"}})");
+  pod = Created(pod);
+  EXPECT_EQ(pod["spec"]["containers"][0]["resources"],
+            Json::parse(R"({"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"250m","memory":"1m"}})"));
+}
+
+TEST(ResourcesPods, ContainerValidationInUpstreamOrder) {
+  Json pod = MinimalPod();
+  Json& c = pod["spec"]["containers"][0];
+  c["name"] = "Web_1";
+  c.erase("image");
+  c["terminationMessagePolicy"] = "Sometimes";
+  c["ports"] = Json::parse(R"([{"containerPort":70000,"protocol":"ICMP"},{"name":"http","containerPort":80},
+      {"name":"http","containerPort":81}])");
+  c["env"] = Json::parse(R"([{"name":"A=B"},{"name":"X","valueFrom":{}}])");
+  c["volumeMounts"] = Json::parse(R"([{"name":"missing","mountPath":"/a"},{"name":"missing","mountPath":"/a"}])");
+  c["imagePullPolicy"] = "Sometimes";
+  c["restartPolicy"] = "Always";
+  pod = Created(pod);
+  EXPECT_EQ(Messages(Pods().strategy->Validate(pod)),
+            (std::vector<std::string>{
+                "spec.containers[0].name: Invalid value: \"Web_1\": a lowercase RFC 1123 label "
+                "must consist of lower case alphanumeric characters or '-', and must start and end "
+                "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+                "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+                "spec.containers[0].image: Required value",
+                "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Sometimes\": "
+                "supported values: \"File\", \"FallbackToLogsOnError\"",
+                "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 "
+                "and 65535, inclusive",
+                "spec.containers[0].ports[0].protocol: Unsupported value: \"ICMP\": supported "
+                "values: \"SCTP\", \"TCP\", \"UDP\"",
+                "spec.containers[0].ports[2].name: Duplicate value: \"http\"",
+                "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment "
+                "variable name must consist only of printable ASCII characters other than '='",
+                "spec.containers[0].env[1].valueFrom: Invalid value: \"\": must specify one of: "
+                "`fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+                "spec.containers[0].volumeMounts[0].name: Not found: \"missing\"",
+                "spec.containers[0].volumeMounts[1].name: Not found: \"missing\"",
+                "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/a\": must be unique",
+                "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported "
+                "values: \"Always\", \"IfNotPresent\", \"Never\"",
+                "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init "
+                "containers"}));
+}
+
+TEST(ResourcesPods, InitContainersVolumesAndHostPorts) {
+  Json pod = MinimalPod();
+  pod["spec"]["containers"][0]["ports"] = Json::parse(R"([{"containerPort":80,"hostPort":8080}])");
+  pod["spec"]["containers"].push_back(Json::parse(
+      R"({"name":"c","image":"nginx","ports":[{"containerPort":81,"hostPort":8080}]})"));
+  pod["spec"]["initContainers"] = Json::parse(R"([{"name":"c","image":"busybox",
+      "readinessProbe":{"exec":{"command":["true"]}}},
+      {"name":"side","image":"busybox","restartPolicy":"OnFailure"}])");
+  pod["spec"]["volumes"] = Json::parse(R"([{"name":"v","emptyDir":{},"hostPath":{"path":"/x"}},
+      {"name":"h","hostPath":{"path":"/a/../b","type":"Dir"}},{"name":"s","secret":{"defaultMode":512}},
+      {"name":"h","configMap":{"name":"x"}}])");
+  // volumes[3] repeats the name of volumes[1], which has errors: upstream only remembers valid
+  // volumes, so no Duplicate is reported.
+  pod = Created(pod);
+  EXPECT_EQ(Messages(Pods().strategy->Validate(pod)),
+            (std::vector<std::string>{
+                "spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type",
+                "spec.volumes[1].hostPath.path: Invalid value: \"/a/../b\": must not contain '..'",
+                "spec.volumes[1].hostPath.type: Unsupported value: \"Dir\": supported values: \"\", "
+                "\"BlockDevice\", \"CharDevice\", \"Directory\", \"DirectoryOrCreate\", \"File\", "
+                "\"FileOrCreate\", \"Socket\"",
+                "spec.volumes[2].secret.secretName: Required value",
+                "spec.volumes[2].secret.defaultMode: Invalid value: 512: must be a number between 0 "
+                "and 0777 (octal), both inclusive",
+                "spec.containers[1].ports[0].hostPort: Duplicate value: \"TCP//8080\"",
+                "spec.initContainers[0].name: Duplicate value: \"c\"",
+                "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init "
+                "containers without restartPolicy=Always",
+                "spec.initContainers[1].restartPolicy: Unsupported value: \"OnFailure\": supported "
+                "values: \"Always\""}));
+  // A sidecar (restartPolicy Always) may have probes; liveness needs successThreshold 1.
+  Json sidecar = MinimalPod();
+  sidecar["spec"]["initContainers"] = Json::parse(R"([{"name":"side","image":"busybox",
+      "restartPolicy":"Always","livenessProbe":{"tcpSocket":{"port":"web"},"successThreshold":2}}])");
+  EXPECT_EQ(Messages(Pods().strategy->Validate(Created(sidecar))),
+            std::vector<std::string>{"spec.initContainers[0].livenessProbe.successThreshold: "
+                                     "Invalid value: 2: must be 1"});
+}
+
+TEST(ResourcesPods, PodSpecFieldMessages) {
+  Json pod = MinimalPod();
+  pod["spec"]["dnsPolicy"] = "None";
+  pod["spec"]["tolerations"] = Json::parse(R"([{"operator":"Equal","value":"x"},
+      {"key":"k","operator":"Exists","value":"v","tolerationSeconds":5,"effect":"NoSchedule"}])");
+  pod["spec"]["topologySpreadConstraints"] = Json::parse(R"([{"maxSkew":0,"whenUnsatisfiable":"Maybe"}])");
+  pod["spec"]["os"] = Json::parse(R"({"name":"plan9"})");
+  pod["spec"]["containers"][0]["resources"] = Json::parse(R"({"limits":{"gpu":"1","example.com/dev":"1"},
+      "requests":{"example.com/dev":"2"}})");
+  Json created = Created(pod);
+  created["spec"].erase("terminationGracePeriodSeconds");
+  EXPECT_EQ(Messages(Pods().strategy->Validate(created)),
+            (std::vector<std::string>{
+                "spec.terminationGracePeriodSeconds: Required value",
+                "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
+                "standard resource type or fully qualified",
+                "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
+                "standard resource for containers",
+                "spec.containers[0].resources.requests: Invalid value: \"2\": must be equal to "
+                "example.com/dev limit of 1",
+                // SetDefaults_Pod copied the limits into the requests.
+                "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
+                "standard resource type or fully qualified",
+                "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
+                "standard resource for containers",
+                "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None",
+                "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero",
+                "spec.topologySpreadConstraints[0].topologyKey: Required value: can not be empty",
+                "spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: \"Maybe\": "
+                "supported values: \"DoNotSchedule\", \"ScheduleAnyway\"",
+                "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists "
+                "when `key` is empty, which means \"match all values and all keys\"",
+                "spec.tolerations[1].effect: Invalid value: \"NoSchedule\": effect must be "
+                "'NoExecute' when `tolerationSeconds` is set",
+                "spec.tolerations[1].operator: Invalid value: \"v\": value must be empty when "
+                "`operator` is 'Exists'",
+                "spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""}));
 }
 
 TEST(ResourcesPods, ImagePullPolicyFollowsTheTag) {
@@ -103,7 +243,15 @@ TEST(ResourcesPods, ImagePullPolicyFollowsTheTag) {
            {"localhost:5000/app", "Always"},
            {"localhost:5000/app:v1", "IfNotPresent"},
            {"nginx@sha256:abcd", "IfNotPresent"},
-           {"nginx:latest@sha256:abcd", "Always"}}) {
+           {"nginx:latest@sha256:" + std::string(64, 'a'), "Always"},
+           {"nginx@sha256:" + std::string(64, 'a'), "IfNotPresent"},
+           {"registry.example.com:5000/team/app", "Always"},
+           {"Registry.Example.com/app:latest", "Always"},
+           // References that do not parse: upstream ignores the error, the tag is "".
+           {"nginx:latest@sha256:abcd", "IfNotPresent"},
+           {"Nginx", "IfNotPresent"},
+           {"nginx:la test", "IfNotPresent"},
+           {"", "IfNotPresent"}}) {
     Json pod = MinimalPod();
     pod["spec"]["containers"][0]["image"] = image;
     EXPECT_EQ(Created(pod)["spec"]["containers"][0]["imagePullPolicy"], policy) << image;
