@@ -1,24 +1,38 @@
-// OpenAPI v3, generated from the resource registry and built once: the index /openapi/v3
-// ({"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=H"},...}}) and one
-// document per group version. Each document has, for every kind, a `patch` operation tagged
-// with x-kubernetes-group-version-kind (an object) and the fieldValidation query parameter,
-// which is what makes kubectl 1.32 rely on server-side field validation (kubectl-wire.md §2).
-// No strategic-merge request bodies are advertised: kubectl then uses its compiled-in patch
-// metadata. Component schemas are empty for now (kubectl explain needs them; later).
+// OpenAPI documents generated from the resource registry and the compiled-in schemas
+// (api/schema.h), built once at start-up and served as pre-serialized bytes.
+//
+// v3: the index /openapi/v3 ({"paths":{"api/v1":{"serverRelativeURL":
+// "/openapi/v3/api/v1?hash=H"},...}}) and one document per group version with
+// components.schemas for every type reachable from the GV's kinds (array-form
+// x-kubernetes-group-version-kind, patch merge keys/strategies, list types, enums, defaults;
+// refs wrapped in allOf as kube-openapi's v3 builder does), so `kubectl explain` works at any
+// depth. Paths: list/create/deletecollection, read/replace/patch/delete and the status,
+// scale, ... subresources, each operation tagged with x-kubernetes-group-version-kind (an
+// object); every body-taking operation carries the fieldValidation query parameter, which
+// makes kubectl rely on server-side field validation (kubectl-wire.md §2). Patch operations
+// list the four patch content types including strategic-merge-patch+json: kubectl then takes
+// its patch metadata (merge keys, strategies) from these schemas.
+//
+// v2: one Swagger 2.0 document of every group version (definitions + paths), served as JSON
+// and as the gnostic protobuf (openapi.v2.Document) that kubectl 1.27/1.28 request before
+// every apply (client-go DiscoveryClient.OpenAPISchema) and that kubectl parses with
+// kube-openapi's proto models (no dangling refs, no typed refs, arrays with one items schema).
 #pragma once
 
 #include <map>
-#include <optional>
 #include <string>
 
+#include "api/json.h"
 #include "api/resource.h"
 #include "api/schema.h"
+#include "api/status.h"
+#include "apiserver/http.h"
 
 namespace minik {
 
 struct OpenApiDocument {
   std::string body;
-  std::string hash;  // upper-case hex SHA-512 of body, as the apiserver's ?hash=
+  std::string hash;  // upper-case hex SHA-512 of body: the ?hash= and ETag value
 };
 
 class OpenApiV3 {
@@ -33,5 +47,33 @@ class OpenApiV3 {
   std::string index_;
   std::map<std::string, OpenApiDocument> docs_;
 };
+
+class OpenApiV2 {
+ public:
+  OpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas);
+
+  const OpenApiDocument& JsonDocument() const { return json_; }
+  const OpenApiDocument& ProtobufDocument() const { return proto_; }
+
+ private:
+  OpenApiDocument json_;
+  OpenApiDocument proto_;
+};
+
+// The Swagger 2.0 document as JSON (what OpenApiV2 serializes).
+Json BuildOpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas);
+
+// Encodes a Swagger 2.0 document as a gnostic openapi.v2.Document protobuf
+// (github.com/google/gnostic-models openapiv2/OpenAPIv2.proto). Vendor extensions, defaults
+// and enum values become Any{yaml} with the value written as JSON (valid YAML). BadRequest on
+// shapes the proto cannot carry.
+StatusOr<std::string> EncodeOpenApiV2Protobuf(const Json& swagger);
+
+// GET/HEAD /openapi/v2 and /openapi/v3[/<gv>] as kube-openapi's handlers answer them:
+// Accept negotiation (application/json; for v2 also the gnostic protobuf types; no match:
+// 406), ETag, 304 on a matching If-None-Match, `Cache-Control: public, immutable` for a
+// v3 URL with the current ?hash= and a 301 to the current URL for a stale hash; 404 for
+// anything else under /openapi/.
+HttpResponse ServeOpenApi(const OpenApiV3& v3, const OpenApiV2& v2, const HttpRequest& request);
 
 }  // namespace minik

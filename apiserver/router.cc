@@ -49,6 +49,7 @@ class Router final : public HttpHandler {
         tokens_(tokens),
         discovery_(resources, config.external_address),
         openapi_(resources, schemas),
+        openapi_v2_(resources, schemas),
         timer_(clock),
         watches_(kMaxWatchesPerUser),
         handler_(registry, schemas, clock, timer_, watches_, config.node_connector) {}
@@ -156,27 +157,7 @@ class Router final : public HttpHandler {
   }
 
   HttpResponse ServeOpenApi(const HttpRequest& request) {
-    const std::string& path = request.path;
-    const std::string prefix = "/openapi/v3";
-    if (path == prefix || path == prefix + "/") {
-      HttpResponse r = RawJsonResponse(200, openapi_.Index(), "application/json");
-      r.headers.emplace_back("Cache-Control", "no-cache, private");
-      return r;
-    }
-    if (path.rfind(prefix + "/", 0) == 0) {
-      const OpenApiDocument* doc = openapi_.Find(path.substr(prefix.size() + 1));
-      if (doc != nullptr) {
-        HttpResponse r = RawJsonResponse(200, doc->body, "application/json");
-        r.headers.emplace_back("Etag", "\"" + doc->hash + "\"");
-        // A hashed URL names these exact bytes, so clients may cache it for good.
-        bool hashed = request.Query("hash") == doc->hash;
-        r.headers.emplace_back("Cache-Control",
-                               hashed ? "public, immutable" : "no-cache, private");
-        return r;
-      }
-    }
-    // /openapi/v2 is not served (kubectl-wire.md §2: v3 suffices for validation).
-    return ErrorResponse(NotFoundResource());
+    return ::minik::ServeOpenApi(openapi_, openapi_v2_, request);
   }
 
   Json RootPaths() const {
@@ -186,7 +167,8 @@ class Router final : public HttpHandler {
       paths.push_back("/apis/" + group);
       for (const auto& v : versions) paths.push_back("/apis/" + group + "/" + v);
     }
-    for (const char* p : {"/healthz", "/livez", "/openapi/v3", "/readyz", "/version"}) {
+    for (const char* p :
+         {"/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version"}) {
       paths.push_back(p);
     }
     return Json{{"paths", paths}};
@@ -200,6 +182,7 @@ class Router final : public HttpHandler {
   TokenAuthenticator* tokens_;
   const Discovery discovery_;
   const OpenApiV3 openapi_;
+  const OpenApiV2 openapi_v2_;
   DeadlineTimer timer_;
   WatchLimiter watches_;
   ResourceHandler handler_;

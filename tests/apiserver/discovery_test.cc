@@ -156,7 +156,9 @@ TEST_F(DiscoveryTest, OpenApiV3) {
     if (p["name"] == "fieldValidation" && p["in"] == "query") has_field_validation = true;
   }
   EXPECT_TRUE(has_field_validation);
-  EXPECT_FALSE(op.contains("requestBody"));  // no strategic-merge metadata advertised
+  // Without schemas no strategic-merge metadata is advertised.
+  EXPECT_FALSE(op["requestBody"]["content"].contains("application/strategic-merge-patch+json"));
+  EXPECT_TRUE(op["requestBody"]["content"].contains("application/merge-patch+json"));
 
   Json core = Json::parse(openapi.Find("api/v1")->body);
   EXPECT_TRUE(core["paths"].contains("/api/v1/namespaces/{name}"));  // cluster-scoped
