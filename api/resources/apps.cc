@@ -6,6 +6,7 @@
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
 #include "api/resources/pod_spec.h"
+#include "api/resources/quantity.h"
 #include "api/resources/resources.h"
 
 namespace minik::res {
@@ -388,6 +389,8 @@ void DefaultStatefulSet(Json& sts) {
       SetDefault(pvc, "apiVersion", "v1");
       SetDefault(pvc, "kind", "PersistentVolumeClaim");
       SetDefault(Obj(pvc, "spec"), "volumeMode", "Filesystem");
+      CanonicalizeResourceListAt(pvc, {"spec", "resources", "limits"});
+      CanonicalizeResourceListAt(pvc, {"spec", "resources", "requests"});
       SetDefault(Obj(pvc, "status"), "phase", "Pending");
     }
   }

@@ -5,6 +5,7 @@
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
+#include "api/resources/conversion.h"
 #include "api/resources/pod_spec.h"
 #include "api/resources/resources.h"
 
@@ -42,12 +43,19 @@ std::vector<Json> EventV1Cells(const Json& ev, SystemTime now) {
   return kCore.cells(CoreEventOf(ev), now);
 }
 
+// The labels of events.k8s.io/v1's field label conversion (pkg/apis/events/v1/conversion.go):
+// regarding.*, reason, reportingController, source and type, read as their core/v1 fields.
+// The core spellings (involvedObject.*, reportingComponent) are not accepted here.
 std::optional<std::string> EventV1Field(const Json& ev, const std::string& field) {
   static const ResourceInfo kCore = Events();
   std::string f = field;
-  if (f.rfind("regarding.", 0) == 0) f = "involvedObject." + f.substr(10);
-  if (f == "reportingController") f = "reportingComponent";
-  if (f == "deprecatedSource") f = "source";
+  if (f.rfind("regarding.", 0) == 0) {
+    f = "involvedObject." + f.substr(10);
+  } else if (f == "reportingController") {
+    f = "reportingComponent";
+  } else if (f != "reason" && f != "source" && f != "type") {
+    return std::nullopt;
+  }
   return kCore.fields(CoreEventOf(ev), f);
 }
 
@@ -132,10 +140,13 @@ std::vector<Json> HpaCells(const Json& hpa, SystemTime now) {
           AgeOf(hpa, now)};
 }
 
-void DefaultScalingRules(Json& rules, int window, bool up) {
-  SetDefault(rules, "stabilizationWindowSeconds", window);
+// GenerateHPAScaleUpRules / GenerateHPAScaleDownRules: nil fields take the defaults; scale-down
+// has no default stabilization window (the controller's flag decides), and a given (even
+// empty) policy list is kept.
+void DefaultScalingRules(Json& rules, bool up) {
+  if (up) SetDefault(rules, "stabilizationWindowSeconds", 0);
   SetDefault(rules, "selectPolicy", "Max");
-  if (Arr(rules, {"policies"}).empty()) {
+  if (At(rules, {"policies"}).is_null()) {
     rules["policies"] = up ? Json::array({{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 15}},
                                           {{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}}})
                            : Json::array({{{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}}});
@@ -152,8 +163,8 @@ void DefaultHpa(Json& hpa) {
            {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", 80}}}}}}});
   }
   if (spec.contains("behavior") && spec["behavior"].is_object()) {
-    DefaultScalingRules(Obj(spec["behavior"], "scaleUp"), 0, true);
-    DefaultScalingRules(Obj(spec["behavior"], "scaleDown"), 300, false);
+    DefaultScalingRules(Obj(spec["behavior"], "scaleUp"), true);
+    DefaultScalingRules(Obj(spec["behavior"], "scaleDown"), false);
   }
 }
 
@@ -321,6 +332,13 @@ ResourceInfo EventsV1() {
   r.columns = core.columns;
   r.cells = EventV1Cells;
   r.fields = EventV1Field;
+  auto conversion = std::make_shared<StorageConversion>(*EventsV1Conversion());
+  conversion->validate = [](const Json& ev) {
+    Causes out;
+    ValidateEventV1(out, ev);
+    return out;
+  };
+  r.conversion = std::move(conversion);
   StrategySpec s;
   s.validate = ValidateEventV1;
   r.strategy = MakeStrategy(std::move(s));

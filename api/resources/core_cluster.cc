@@ -3,6 +3,7 @@
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
+#include "api/resources/quantity.h"
 #include "api/resources/resources.h"
 
 namespace minik::res {
@@ -57,6 +58,8 @@ void DefaultNode(Json& node) {
   // SetDefaults_NodeStatus: allocatable defaults to capacity.
   if (!node.contains("status") || !node["status"].is_object()) return;
   Json& status = node["status"];
+  CanonicalizeResourceListAt(status, {"capacity"});
+  CanonicalizeResourceListAt(status, {"allocatable"});
   if (status.contains("capacity") && status["capacity"].is_object() &&
       (!status.contains("allocatable") || status["allocatable"].is_null()))
     status["allocatable"] = status["capacity"];
@@ -150,6 +153,11 @@ void DefaultPv(Json& pv) {
   SetDefault(spec, "persistentVolumeReclaimPolicy", "Retain");
   SetDefault(spec, "volumeMode", "Filesystem");
   if (spec.contains("hostPath") && spec["hostPath"].is_object()) SetDefault(spec["hostPath"], "type", "");
+  if (spec.contains("azureDisk") && spec["azureDisk"].is_object()) {
+    SetDefault(spec["azureDisk"], "cachingMode", "ReadWrite");
+    SetDefault(spec["azureDisk"], "kind", "Shared");
+  }
+  CanonicalizeResourceListAt(spec, {"capacity"});
   SetDefault(Obj(pv, "status"), "phase", "Pending");
 }
 
@@ -231,7 +239,11 @@ std::vector<Json> PvcCells(const Json& pvc, SystemTime now) {
 
 void DefaultPvc(Json& pvc) {
   SetDefault(Obj(pvc, "spec"), "volumeMode", "Filesystem");
+  CanonicalizeResourceListAt(pvc, {"spec", "resources", "limits"});
+  CanonicalizeResourceListAt(pvc, {"spec", "resources", "requests"});
   SetDefault(Obj(pvc, "status"), "phase", "Pending");
+  CanonicalizeResourceListAt(pvc, {"status", "capacity"});
+  CanonicalizeResourceListAt(pvc, {"status", "allocatedResources"});
 }
 
 void ValidatePvc(Causes& out, const Json& pvc) {

@@ -5,6 +5,7 @@
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
 #include "api/resources/pod_spec.h"
+#include "api/resources/quantity.h"
 #include "api/resources/resources.h"
 
 namespace minik::res {
@@ -213,7 +214,10 @@ void DefaultLimitRange(Json& lr) {
   Json& spec = Obj(lr, "spec");
   if (!spec.contains("limits") || !spec["limits"].is_array()) return;
   for (Json& item : spec["limits"]) {
-    if (!item.is_object() || Str(At(item, {"type"})) != "Container") continue;
+    if (!item.is_object()) continue;
+    for (const char* list : {"max", "min", "default", "defaultRequest", "maxLimitRequestRatio"})
+      CanonicalizeResourceListAt(item, {list});
+    if (Str(At(item, {"type"})) != "Container") continue;
     Json def = At(item, {"default"}).is_object() ? item["default"] : Json::object();
     Json req = At(item, {"defaultRequest"}).is_object() ? item["defaultRequest"] : Json::object();
     const Json& max = At(item, {"max"});
@@ -383,6 +387,32 @@ ResourceInfo ResourceQuotas() {
   r.fields = NoFields;
   StrategySpec s;
   s.empty_status = Json::object();
+  s.defaults = [](Json& quota) {
+    CanonicalizeResourceListAt(quota, {"spec", "hard"});
+    CanonicalizeResourceListAt(quota, {"status", "hard"});
+    CanonicalizeResourceListAt(quota, {"status", "used"});
+  };
+  // ValidateResourceQuotaSpec's per-resource checks: a qualified name, a standard quota
+  // resource when unprefixed, a non-negative (integer for object counts) quantity.
+  s.validate = [](Causes& out, const Json& quota) {
+    const Json& hard = At(quota, {"spec", "hard"});
+    if (!hard.is_object()) return;
+    for (auto it = hard.begin(); it != hard.end(); ++it) {
+      std::string field = "spec.hard[" + it.key() + "]";
+      auto name_errors = IsQualifiedName(it.key());
+      for (const auto& m : name_errors) out.push_back(InvalidCause(field, GoQuote(it.key()), m));
+      std::string text = it->is_string() ? it->get<std::string>() : it->dump();
+      auto q = ParseQuantity(text);
+      if (!q) {
+        out.push_back(InvalidCause(field, GoQuote(text),
+                                   "quantities must match the regular expression "
+                                   "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+      } else if (*q < 0) {
+        out.push_back(InvalidCause(field, GoQuote(CanonicalQuantity(text).value_or(text)),
+                                   "must be greater than or equal to 0"));
+      }
+    }
+  };
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }

@@ -111,6 +111,18 @@ void DefaultVolume(Json& v) {
     for (Json& item : v["downwardAPI"]["items"]) DefaultFieldRef(item);
   }
   if (v.contains("hostPath") && v["hostPath"].is_object()) SetDefault(v["hostPath"], "type", "");
+  // Declarative defaults (+default markers) the schema does not carry yet.
+  if (v.contains("azureDisk") && v["azureDisk"].is_object()) {
+    SetDefault(v["azureDisk"], "cachingMode", "ReadWrite");
+    SetDefault(v["azureDisk"], "kind", "Shared");
+  }
+  // Generic ephemeral volumes: the claim template's spec is defaulted as a claim's.
+  if (At(v, {"ephemeral", "volumeClaimTemplate"}).is_object()) {
+    Json& claim = Obj(v["ephemeral"]["volumeClaimTemplate"], "spec");
+    SetDefault(claim, "volumeMode", "Filesystem");
+    CanonicalizeResourceListAt(claim, {"resources", "limits"});
+    CanonicalizeResourceListAt(claim, {"resources", "requests"});
+  }
   if (v.contains("projected") && v["projected"].is_object() &&
       v["projected"].contains("sources") && v["projected"]["sources"].is_array()) {
     for (Json& s : v["projected"]["sources"]) {
@@ -153,6 +165,9 @@ void DefaultPodSpec(Json& spec) {
   if (spec.contains("volumes") && spec["volumes"].is_array()) {
     for (Json& v : spec["volumes"]) DefaultVolume(v);
   }
+  CanonicalizeResourceListAt(spec, {"overhead"});
+  CanonicalizeResourceListAt(spec, {"resources", "limits"});
+  CanonicalizeResourceListAt(spec, {"resources", "requests"});
 }
 
 void DefaultPodTemplate(Json& tmpl) {

@@ -166,4 +166,15 @@ void CanonicalizeResourceList(Json& list) {
   for (auto it = list.begin(); it != list.end(); ++it) *it = CanonicalQuantityJson(*it, true);
 }
 
+void CanonicalizeResourceListAt(Json& obj, std::initializer_list<const char*> path) {
+  Json* cur = &obj;
+  for (const char* key : path) {
+    if (!cur->is_object()) return;
+    auto it = cur->find(key);
+    if (it == cur->end()) return;
+    cur = &*it;
+  }
+  CanonicalizeResourceList(*cur);
+}
+
 }  // namespace minik::res

@@ -21,5 +21,7 @@ Json CanonicalQuantityJson(const Json& value, bool milli = false);
 
 // Canonicalizes every value of a resource list object in place (milli rounding).
 void CanonicalizeResourceList(Json& list);
+// The same for the resource list at `path` below `obj`, when present.
+void CanonicalizeResourceListAt(Json& obj, std::initializer_list<const char*> path);
 
 }  // namespace minik::res

@@ -37,6 +37,44 @@ SystemTime At(const char* ts) {
   return t;
 }
 
+TEST(ResourcesCore, ResourceListsAreCanonical) {
+  // SetDefaults_ResourceList and Quantity.String(): what `kubectl get -o yaml` shows.
+  const ResourceInfo& pvcs = Info("", "persistentvolumeclaims");
+  Json pvc = Created(pvcs, R"({"metadata":{"name":"c","namespace":"d"},
+      "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1024Mi"}}}})");
+  EXPECT_EQ(pvc["spec"]["resources"]["requests"]["storage"], "1Gi");
+  EXPECT_EQ(pvc["spec"]["volumeMode"], "Filesystem");
+  EXPECT_EQ(pvc["status"], Json::parse(R"({"phase":"Pending"})"));
+  const ResourceInfo& pvs = Info("", "persistentvolumes");
+  Json pv = Created(pvs, R"({"metadata":{"name":"v"},"spec":{"capacity":{"storage":2147483648,"x":"2048Mi"},
+      "hostPath":{"path":"/data"},"accessModes":["ReadWriteOnce"]}})");
+  EXPECT_EQ(pv["spec"]["capacity"]["storage"], "2147483648");  // a plain number stays decimal
+  EXPECT_EQ(pv["spec"]["capacity"]["x"], "2Gi");
+  EXPECT_EQ(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain");
+  EXPECT_EQ(pv["spec"]["volumeMode"], "Filesystem");
+  EXPECT_EQ(pv["spec"]["hostPath"]["type"], "");
+  const ResourceInfo& quotas = Info("", "resourcequotas");
+  Json quota = Created(quotas, R"({"metadata":{"name":"q","namespace":"d"},
+      "spec":{"hard":{"cpu":"0.5","pods":10,"requests.memory":"-1Gi"}}})");
+  EXPECT_EQ(quota["spec"]["hard"], Json::parse(R"({"cpu":"500m","pods":"10","requests.memory":"-1Gi"})"));
+  EXPECT_EQ(Errors(quotas.strategy->Validate(quota)),
+            std::vector<std::string>{"spec.hard[requests.memory]: Invalid value: \"-1Gi\": must "
+                                     "be greater than or equal to 0"});
+  Json bad_quota = Created(quotas, R"({"metadata":{"name":"q"},"spec":{"hard":{"cpu":"lots"}}})");
+  EXPECT_EQ(Errors(quotas.strategy->Validate(bad_quota)),
+            std::vector<std::string>{"spec.hard[cpu]: Invalid value: \"lots\": quantities must "
+                                     "match the regular expression "
+                                     "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"});
+  const ResourceInfo& limits = Info("", "limitranges");
+  Json lr = Created(limits, R"({"metadata":{"name":"l"},"spec":{"limits":[
+      {"type":"Container","max":{"cpu":"2000m"},"min":{"memory":"1048576"}}]}})");
+  EXPECT_EQ(lr["spec"]["limits"][0], Json::parse(R"({"type":"Container","max":{"cpu":"2"},
+      "min":{"memory":"1048576"},"default":{"cpu":"2"},"defaultRequest":{"cpu":"2","memory":"1048576"}})"));
+  const ResourceInfo& nodes = Info("", "nodes");
+  Json node = Created(nodes, R"({"metadata":{"name":"n"},"status":{"capacity":{"cpu":4,"memory":"8192Mi"}}})");
+  EXPECT_EQ(node["status"]["allocatable"], Json::parse(R"({"cpu":"4","memory":"8Gi"})"));
+}
+
 TEST(ResourcesCore, ConfigMapKeysAndSize) {
   const ResourceInfo& info = Info("", "configmaps");
   Json ok = Created(info, R"({"metadata":{"name":"c"},"data":{"a.b":"1","C_d-e":"2"}})");

@@ -447,6 +447,15 @@ TEST(ResourcesWorkloads, HpaDefaultsAndTable) {
   ParseRfc3339("2026-01-01T00:00:10Z", &now);
   EXPECT_EQ(info.cells(hpa, now),
             (std::vector<Json>{"Deployment/web", "cpu: <unknown>/80%", "1", 5, 0, "10s"}));
+  // GenerateHPAScale{Up,Down}Rules: scale-down has no default stabilization window.
+  Json behaved = Json::parse(R"({"metadata":{"name":"web","namespace":"default"},
+    "spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"maxReplicas":5,
+      "behavior":{"scaleDown":{"policies":[]}}}})");
+  behaved = Create(info, behaved);
+  EXPECT_EQ(behaved["spec"]["behavior"], Json::parse(R"({
+      "scaleUp":{"stabilizationWindowSeconds":0,"selectPolicy":"Max","policies":[
+        {"type":"Pods","value":4,"periodSeconds":15},{"type":"Percent","value":100,"periodSeconds":15}]},
+      "scaleDown":{"selectPolicy":"Max","policies":[]}})"));
   hpa["spec"]["maxReplicas"] = 0;
   EXPECT_TRUE(Contains(Errors(info, hpa), "spec.maxReplicas: Invalid value: 0: must be greater than 0"));
 }
