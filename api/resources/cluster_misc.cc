@@ -5,7 +5,6 @@
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
-#include "api/resources/conversion.h"
 #include "api/resources/pod_spec.h"
 #include "api/resources/resources.h"
 
@@ -43,19 +42,12 @@ std::vector<Json> EventV1Cells(const Json& ev, SystemTime now) {
   return kCore.cells(CoreEventOf(ev), now);
 }
 
-// The labels of events.k8s.io/v1's field label conversion (pkg/apis/events/v1/conversion.go):
-// regarding.*, reason, reportingController, source and type, read as their core/v1 fields.
-// The core spellings (involvedObject.*, reportingComponent) are not accepted here.
 std::optional<std::string> EventV1Field(const Json& ev, const std::string& field) {
   static const ResourceInfo kCore = Events();
   std::string f = field;
-  if (f.rfind("regarding.", 0) == 0) {
-    f = "involvedObject." + f.substr(10);
-  } else if (f == "reportingController") {
-    f = "reportingComponent";
-  } else if (f != "reason" && f != "source" && f != "type") {
-    return std::nullopt;
-  }
+  if (f.rfind("regarding.", 0) == 0) f = "involvedObject." + f.substr(10);
+  if (f == "reportingController") f = "reportingComponent";
+  if (f == "deprecatedSource") f = "source";
   return kCore.fields(CoreEventOf(ev), f);
 }
 
@@ -332,13 +324,6 @@ ResourceInfo EventsV1() {
   r.columns = core.columns;
   r.cells = EventV1Cells;
   r.fields = EventV1Field;
-  auto conversion = std::make_shared<StorageConversion>(*EventsV1Conversion());
-  conversion->validate = [](const Json& ev) {
-    Causes out;
-    ValidateEventV1(out, ev);
-    return out;
-  };
-  r.conversion = std::move(conversion);
   StrategySpec s;
   s.validate = ValidateEventV1;
   r.strategy = MakeStrategy(std::move(s));
