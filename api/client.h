@@ -47,6 +47,11 @@ struct WriteOptions {
   bool force = false;  // server-side apply: take over conflicting fields
   // Warnings for the caller (sent as `Warning: 299 - "..."` headers over HTTP).
   std::vector<std::string>* warnings = nullptr;
+  // The HTTP User-Agent ("" for in-process callers): names the field manager of non-apply
+  // writes without a fieldManager, as the apiserver does.
+  std::string user_agent;
+  // Set to true when a server-side apply patch created the object (HTTP 201).
+  bool* created = nullptr;
 };
 
 struct DeleteOptions {

@@ -94,6 +94,7 @@ StatusOr<WriteOptions> ParseWriteOptions(const HttpRequest& request) {
                       "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
   }
   o.force = ParseBool(request.Query("force"));
+  o.user_agent = request.Header("User-Agent");
   return o;
 }
 

@@ -14,6 +14,7 @@
 #include "api/log.h"
 #include "api/patch.h"
 #include "api/validation.h"
+#include "apiserver/managed_fields.h"
 #include "apiserver/registry_internal.h"
 
 namespace minik {
@@ -74,7 +75,11 @@ class Registry final : public Client {
  public:
   Registry(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
            Clock& clock)
-      : store_(store), resources_(resources), schemas_(schemas), clock_(clock) {
+      : store_(store),
+        resources_(resources),
+        schemas_(schemas),
+        clock_(clock),
+        field_manager_(schemas, clock) {
     RestoreAllocations();
   }
 
@@ -85,6 +90,14 @@ class Registry final : public Client {
     if (!info) return NoSuchResource();
     if (!subresource.empty()) return CreateSubresource(*info, ns, name, subresource, obj, opts);
     if (!info->HasVerb("create")) return MethodNotAllowed("create", *info);
+    return CreateObject(*info, ns, std::move(obj), opts, /*track_managed=*/true);
+  }
+
+  // The create sequence. `track_managed`: record the write in metadata.managedFields (a
+  // create by server-side apply arrives with its managedFields already made).
+  StatusOr<Json> CreateObject(const ResourceInfo& info_ref, const std::string& ns, Json obj,
+                              const WriteOptions& opts, bool track_managed) {
+    const ResourceInfo* info = &info_ref;
     if (!obj.is_object()) return BadRequest("the body of the request must be a JSON object");
     obj["apiVersion"] = info->ApiVersion();
     obj["kind"] = info->kind;
@@ -113,6 +126,12 @@ class Registry final : public Client {
     const Strategy& strategy = *info->strategy;
     strategy.PrepareForCreate(obj);
     Default(*info, obj);
+    // As the apiserver, before validation: client-sent managedFields that are not valid are
+    // replaced, not rejected.
+    if (track_managed) {
+      field_manager_.Update(*info, "", nullptr, obj,
+                            managedfields::ManagerForWrite(opts, *info, ""));
+    }
     std::vector<StatusCause> causes = ValidateObjectMeta(obj, info->namespaced, info->name_rule);
     if (causes.empty()) causes = strategy.Validate(obj);
     if (!causes.empty()) return Invalid(info->GroupKind(), Name(obj), std::move(causes));
@@ -195,7 +214,7 @@ class Registry final : public Client {
     if (AllowCreateOnUpdate(*info) && subresource.empty()) {
       auto existing = store_.Get(StorageKey(*info, ns, name));
       if (!existing.ok() && existing.status().code() == Code::kNotFound)
-        return Create(ref, ns, std::move(obj), opts, "", "");
+        return CreateObject(*info, ns, std::move(obj), opts, /*track_managed=*/true);
     }
     return UpdateWith(*info, ns, name, opts, subresource,
                       [&](const Json& current) -> StatusOr<Json> {
@@ -212,8 +231,7 @@ class Registry final : public Client {
     if (!info) return NoSuchResource();
     if (!subresource.empty() && !info->HasSubresource(subresource)) return NoSuchResource();
     if (subresource.empty() && !info->HasVerb("patch")) return MethodNotAllowed("patch", *info);
-    if (type == PatchType::kApply)
-      return NotImplemented("server-side apply is not supported by minik yet");
+    if (type == PatchType::kApply) return ServerSideApply(*info, ns, name, body, opts, subresource);
     auto patch = ParseJson(body);
     if (!patch.ok()) return patch.status();
     const TypeSchema* schema = schemas_.Find(info->schema);
@@ -292,6 +310,67 @@ class Registry final : public Client {
   }
 
  private:
+  // Server-side apply (patch.go's applyPatcher, forceAllowCreate): the configuration merges
+  // into the live object through the field manager, then takes the normal update path; a
+  // missing object is created from it (opts.created tells the caller: 201).
+  StatusOr<Json> ServerSideApply(const ResourceInfo& info, const std::string& ns,
+                                 const std::string& name, const std::string& body,
+                                 const WriteOptions& opts, const std::string& subresource) {
+    if (opts.field_manager.empty()) {
+      return Invalid("PatchOptions.meta.k8s.io", "",
+                     {FieldRequired("fieldManager", "is required for apply patch")});
+    }
+    if (!subresource.empty() && subresource != "status") {
+      return NotImplemented("server-side apply to " + info.plural + "/" + subresource +
+                            " is not supported by minik yet");
+    }
+    auto config = ParseJson(body);
+    if (!config.ok()) return BadRequest("error decoding YAML: " + config.status().message());
+    if (!config->is_object()) return BadRequest("error decoding YAML: not a JSON object");
+    const std::string config_ns = GetString(*config, {"metadata", "namespace"});
+    if (info.namespaced && !config_ns.empty() && config_ns != ns) {
+      return BadRequest(
+          "the namespace of the provided object does not match the namespace sent on the "
+          "request");
+    }
+    const std::string config_rv = GetString(*config, {"metadata", "resourceVersion"});
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      auto updated = UpdateWith(
+          info, ns, name, opts, subresource,
+          [&](const Json& current) -> StatusOr<Json> {
+            if (!config_rv.empty() && config_rv != ResourceVersion(current))
+              return ConflictModified(info.GroupResource(), name);
+            return field_manager_.Apply(info, subresource, &current, *config, opts.field_manager,
+                                        opts.force);
+          },
+          /*track_managed=*/false);
+      if (updated.ok() || updated.status().code() != Code::kNotFound || !subresource.empty())
+        return updated;
+      // Create on apply.
+      if (std::string uid = Uid(*config); !uid.empty()) {
+        return Status(Code::kConflict, "Operation cannot be fulfilled on " +
+                                           info.GroupResource() + " \"" + name +
+                                           "\": uid mismatch: the provided object specified uid " +
+                                           uid + ", and no existing object was found");
+      }
+      auto obj = field_manager_.Apply(info, "", nullptr, *config, opts.field_manager, opts.force);
+      if (!obj.ok()) return obj.status();
+      if (Name(*obj) != name) {
+        return BadRequest("the name of the object (" + Name(*obj) +
+                          ") does not match the name on the URL (" + name + ")");
+      }
+      (*obj)["metadata"].erase("resourceVersion");
+      auto created = CreateObject(info, ns, std::move(*obj), opts, /*track_managed=*/false);
+      if (created.ok()) {
+        if (opts.created) *opts.created = true;
+        return created;
+      }
+      if (created.status().code() != Code::kAlreadyExists) return created;
+      // Someone created it meanwhile: apply over theirs.
+    }
+    return ConflictModified(info.GroupResource(), name);
+  }
+
   void Default(const ResourceInfo& info, Json& obj) const {
     if (const TypeSchema* t = schemas_.Find(info.schema)) ApplySchemaDefaults(schemas_, *t, obj);
     info.strategy->Default(obj);
@@ -343,10 +422,13 @@ class Registry final : public Client {
 
   // Read-modify-write of one object. `mutate` turns the current object into the desired
   // one (already patched / replaced); the strategy and validation run here.
+  // `track_managed`: record the write in metadata.managedFields (server-side apply's `mutate`
+  // does that itself).
   StatusOr<Json> UpdateWith(const ResourceInfo& info, const std::string& ns,
                             const std::string& name, const WriteOptions& opts,
                             const std::string& subresource,
-                            const std::function<StatusOr<Json>(const Json&)>& mutate) {
+                            const std::function<StatusOr<Json>(const Json&)>& mutate,
+                            bool track_managed = true) {
     const std::string key = StorageKey(info, ns, name);
     const Strategy& strategy = *info.strategy;
     Json result, result_old;
@@ -363,7 +445,10 @@ class Registry final : public Client {
       if (!current.ok()) return current.status();
       auto desired = mutate(*current);
       if (!desired.ok()) return desired.status();
-      auto next = PrepareUpdate(info, ns, name, subresource, std::move(*desired), *current);
+      const std::string manager =
+          track_managed ? managedfields::ManagerForWrite(opts, info, subresource) : "";
+      auto next = PrepareUpdate(info, ns, name, subresource, std::move(*desired), *current,
+                                track_managed ? &manager : nullptr);
       if (!next.ok()) return next.status();
       allocated = true;
       result_old = *current;
@@ -408,9 +493,11 @@ class Registry final : public Client {
     return updated;
   }
 
+  // `manager`: who the write is recorded for in metadata.managedFields (nullptr: not
+  // recorded).
   StatusOr<Json> PrepareUpdate(const ResourceInfo& info, const std::string& ns,
                                const std::string& name, const std::string& subresource,
-                               Json obj, const Json& old) const {
+                               Json obj, const Json& old, const std::string* manager) const {
     if (!obj.is_object()) return BadRequest("the object must be a JSON object");
     obj["apiVersion"] = info.ApiVersion();
     obj["kind"] = info.kind;
@@ -446,6 +533,8 @@ class Registry final : public Client {
       strategy.PrepareForUpdate(obj, old);
     }
     Default(info, obj);
+    // Before validation, as the apiserver: invalid client-sent managedFields are replaced.
+    if (manager) field_manager_.Update(info, subresource, &old, obj, *manager);
     // ValidateObjectMetaUpdate includes the create-time metadata checks.
     std::vector<StatusCause> causes = ValidateObjectMetaUpdate(obj, old);
     if (causes.empty()) causes = strategy.ValidateUpdate(obj, old);
@@ -643,6 +732,7 @@ class Registry final : public Client {
   const ResourceRegistry& resources_;
   const SchemaRegistry& schemas_;
   Clock& clock_;
+  managedfields::FieldManager field_manager_;
 };
 
 StatusOr<int64_t> Registry::ListInto(const ResourceInfo& info, const std::string& ns,

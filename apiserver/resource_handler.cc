@@ -291,6 +291,13 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t)
   if (!type.ok()) return ErrorResponse(type.status());
   auto opts = ParseWriteOptions(request);
   if (!opts.ok()) return ErrorResponse(opts.status());
+  if (*type != PatchType::kApply && request.HasQuery("force")) {
+    // ValidatePatchOptions.
+    return ErrorResponse(Invalid("PatchOptions.meta.k8s.io", "",
+                                 {{"FieldValueForbidden",
+                                   "Forbidden: may not be specified for non-apply patch",
+                                   "force"}}));
+  }
   std::string body = request.body;
   if (*type == PatchType::kApply) {
     // Apply configurations may be YAML; the registry gets them as JSON text.
@@ -319,8 +326,11 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t)
   }
   WriteOptions w = *opts;
   w.warnings = &warnings;
+  bool created = false;  // server-side apply may create the object: 201, as patch.go
+  w.created = &created;
   auto result = client_.Patch(t.ref, t.ns, t.name, *type, body, w, t.subresource);
-  HttpResponse r = result.ok() ? JsonResponse(200, *result) : ErrorResponse(result.status());
+  HttpResponse r = result.ok() ? JsonResponse(created ? 201 : 200, *result)
+                               : ErrorResponse(result.status());
   AddWarnings(r, warnings);
   return r;
 }

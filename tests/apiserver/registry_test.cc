@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <regex>
 #include <set>
 #include <thread>
 
 #include "api/schema.h"
+#include "apiserver/managed_fields.h"
 #include "store/store.h"
 
 namespace minik {
@@ -655,6 +657,433 @@ TEST_F(BuiltinRegistryTest, TwoBudgetsAreRefused) {
             "not support.");
   EXPECT_TRUE(PodExists("p"));
 }
+
+// ---- server-side apply and managedFields (apiserver/managed_fields.h) ----
+
+namespace ssa {
+
+class ManagedFieldsTest : public ::testing::Test {
+ protected:
+  ManagedFieldsTest() {
+    RegisterBuiltinResources(resources_);
+    store_ = NewMemStore();
+    client_ = NewRegistry(*store_, resources_, BuiltinSchemas(), clock_);
+    EXPECT_TRUE(client_->Create(kNs, "", Json{{"metadata", {{"name", "acc"}}}}).ok());
+  }
+
+  static WriteOptions As(const std::string& manager, bool force = false) {
+    WriteOptions o;
+    o.field_manager = manager;
+    o.force = force;
+    return o;
+  }
+
+  StatusOr<Json> Apply(const std::string& manager, const std::string& body, bool force = false,
+                       bool* created = nullptr, const ResourceRef& ref = {"", "v1", "configmaps"},
+                       const std::string& name = "cm", const std::string& sub = "") {
+    WriteOptions o = As(manager, force);
+    o.created = created;
+    return client_->Patch(ref, "acc", name, PatchType::kApply, body, o, sub);
+  }
+
+  Json Cm(const std::string& name = "cm") { return *client_->Get(kCm, "acc", name); }
+
+  // manager/operation[/subresource] -> fieldsV1
+  static std::map<std::string, Json> Entries(const Json& obj) {
+    std::map<std::string, Json> out;
+    const Json* mf = Find(obj, {"metadata", "managedFields"});
+    if (!mf) return out;
+    for (const Json& e : *mf) {
+      std::string key = e["manager"].get<std::string>() + "/" + e["operation"].get<std::string>();
+      if (e.contains("subresource")) key += "/" + e["subresource"].get<std::string>();
+      out[key] = e["fieldsV1"];
+    }
+    return out;
+  }
+
+  const ResourceRef kNs{"", "v1", "namespaces"};
+  const ResourceRef kCm{"", "v1", "configmaps"};
+  const ResourceRef kDeploy{"apps", "v1", "deployments"};
+  const ResourceRef kPods{"", "v1", "pods"};
+  ResourceRegistry resources_;
+  RealClock clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Client> client_;
+};
+
+const char* kCmApply = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+    "data":{"owner":"first"}})";
+const char* kCmOther = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+    "data":{"owner":"second"}})";
+
+TEST_F(ManagedFieldsTest, CreateRecordsAnUpdateEntry) {
+  Json cm = {{"metadata", {{"name", "c"}, {"labels", {{"app", "x"}}}}}, {"data", {{"a", "1"}}}};
+  auto created = client_->Create(kCm, "acc", cm, As("kubectl-create"));
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const Json& mf = (*created)["metadata"]["managedFields"];
+  ASSERT_EQ(mf.size(), 1u);
+  EXPECT_EQ(mf[0]["manager"], "kubectl-create");
+  EXPECT_EQ(mf[0]["operation"], "Update");
+  EXPECT_EQ(mf[0]["apiVersion"], "v1");
+  EXPECT_EQ(mf[0]["fieldsType"], "FieldsV1");
+  EXPECT_TRUE(std::regex_match(mf[0]["time"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+  EXPECT_EQ(mf[0]["fieldsV1"], Json::parse(R"({"f:data":{".":{},"f:a":{}},
+      "f:metadata":{"f:labels":{".":{},"f:app":{}}}})"));
+  EXPECT_FALSE(mf[0].contains("subresource"));
+  // Stored as returned.
+  EXPECT_EQ(Cm("c")["metadata"]["managedFields"], mf);
+}
+
+TEST_F(ManagedFieldsTest, ManagerNamesWithoutFieldManager) {
+  WriteOptions ua;
+  ua.user_agent = "kubectl/v1.32.5 (linux/amd64) kubernetes/abc";
+  auto a = client_->Create(kCm, "acc", {{"metadata", {{"name", "a"}}}, {"data", {{"k", "v"}}}}, ua);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ((*a)["metadata"]["managedFields"][0]["manager"], "kubectl");
+  auto b = client_->Create(kCm, "acc", {{"metadata", {{"name", "b"}}}, {"data", {{"k", "v"}}}});
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ((*b)["metadata"]["managedFields"][0]["manager"], "kube-controller-manager");
+  EXPECT_EQ(managedfields::PrefixFromUserAgent("a\x01" "b/c"), "ab");
+  EXPECT_EQ(managedfields::PrefixFromUserAgent(std::string(200, 'x')).size(), 128u);
+}
+
+TEST_F(ManagedFieldsTest, UpdatesMoveFieldsBetweenManagers) {
+  ASSERT_TRUE(client_->Create(kCm, "acc", {{"metadata", {{"name", "cm"}}},
+                                           {"data", {{"a", "1"}, {"b", "1"}}}},
+                              As("creator")).ok());
+  Json next = Cm();
+  next["data"]["a"] = "2";
+  auto updated = client_->Update(kCm, "acc", next, As("editor"));
+  ASSERT_TRUE(updated.ok()) << updated.status().message();
+  auto e = Entries(*updated);
+  EXPECT_EQ(e["creator/Update"], Json::parse(R"({"f:data":{".":{},"f:b":{}}})"));
+  EXPECT_EQ(e["editor/Update"], Json::parse(R"({"f:data":{"f:a":{}}})"));
+  // A no-op write keeps the entries and the resourceVersion.
+  auto again = client_->Update(kCm, "acc", *updated, As("third"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(ResourceVersion(*again), ResourceVersion(*updated));
+  EXPECT_EQ(Entries(*again).count("third/Update"), 0u);
+  // Removing a field takes it from its owner; an emptied entry goes.
+  ASSERT_TRUE(client_->Patch(kCm, "acc", "cm", PatchType::kMerge, R"({"data":{"a":null}})",
+                             As("remover")).ok());
+  e = Entries(Cm());
+  EXPECT_EQ(e.count("editor/Update"), 0u);
+  EXPECT_EQ(e.count("remover/Update"), 0u);
+  EXPECT_EQ(e.count("creator/Update"), 1u);
+}
+
+TEST_F(ManagedFieldsTest, ApplyCreatesThenConflictsThenForces) {
+  bool created = false;
+  auto first = Apply("kubectl", kCmApply, false, &created);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_TRUE(created);
+  auto e = Entries(*first);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e["kubectl/Apply"], Json::parse(R"({"f:data":{"f:owner":{}}})"));
+  EXPECT_EQ((*first)["metadata"]["managedFields"][0]["apiVersion"], "v1");
+
+  // Re-applying the same configuration changes nothing.
+  created = false;
+  auto same = Apply("kubectl", kCmApply, false, &created);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(created);
+  EXPECT_EQ(ResourceVersion(*same), ResourceVersion(*first));
+
+  auto conflict = Apply("other", kCmOther);
+  ASSERT_EQ(conflict.status().code(), Code::kConflict);
+  EXPECT_EQ(conflict.status().message(),
+            "Apply failed with 1 conflict: conflict with \"kubectl\": .data.owner");
+  ASSERT_TRUE(conflict.status().details().has_value());
+  const auto& causes = conflict.status().details()->causes;
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].reason, "FieldManagerConflict");
+  EXPECT_EQ(causes[0].message, "conflict with \"kubectl\"");
+  EXPECT_EQ(causes[0].field, ".data.owner");
+  EXPECT_EQ(Cm()["data"]["owner"], "first");
+  EXPECT_EQ(ResourceVersion(Cm()), ResourceVersion(*first));
+
+  auto forced = Apply("other", kCmOther, /*force=*/true);
+  ASSERT_TRUE(forced.ok()) << forced.status().message();
+  EXPECT_EQ((*forced)["data"]["owner"], "second");
+  e = Entries(*forced);
+  EXPECT_EQ(e.count("kubectl/Apply"), 0u);
+  EXPECT_EQ(e["other/Apply"], Json::parse(R"({"f:data":{"f:owner":{}}})"));
+}
+
+TEST_F(ManagedFieldsTest, ConflictsWithUpdatersAndSeveralManagers) {
+  ASSERT_TRUE(client_->Create(kCm, "acc", {{"metadata", {{"name", "cm"}}},
+                                           {"data", {{"a", "1"}, {"b", "1"}}}},
+                              As("creator")).ok());
+  ASSERT_TRUE(client_->Patch(kCm, "acc", "cm", PatchType::kMerge, R"({"data":{"c":"1"}})",
+                             As("patcher")).ok());
+  auto r = Apply("applier", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+      "data":{"a":"2","b":"2","c":"2"}})");
+  ASSERT_EQ(r.status().code(), Code::kConflict);
+  EXPECT_EQ(r.status().message(),
+            "Apply failed with 3 conflicts: conflicts with \"creator\" using v1:\n- .data.a\n"
+            "- .data.b\nconflicts with \"patcher\" using v1:\n- .data.c");
+  EXPECT_EQ(r.status().details()->causes[0].message, "conflict with \"creator\" using v1");
+  // Applying the values they already have is shared ownership, not a conflict.
+  auto shared = Apply("applier", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+      "data":{"a":"1"}})");
+  ASSERT_TRUE(shared.ok()) << shared.status().message();
+  auto e = Entries(*shared);
+  EXPECT_EQ(e["applier/Apply"], Json::parse(R"({"f:data":{"f:a":{}}})"));
+  EXPECT_EQ(e["creator/Update"], Json::parse(R"({"f:data":{".":{},"f:a":{},"f:b":{}}})"));
+}
+
+TEST_F(ManagedFieldsTest, ApplyRemovesFieldsNoLongerApplied) {
+  ASSERT_TRUE(Apply("kubectl", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm",
+      "labels":{"l":"1"}},"data":{"a":"1","b":"1","c":"1"}})").ok());
+  // Someone else also applies c: it stays when kubectl drops it.
+  ASSERT_TRUE(Apply("helper", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+      "data":{"c":"1"}})").ok());
+  auto r = Apply("kubectl", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+      "data":{"a":"1"}})");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)["data"], Json::parse(R"({"a":"1","c":"1"})"));
+  EXPECT_FALSE(Find(*r, {"metadata", "labels"}));
+  auto e = Entries(*r);
+  EXPECT_EQ(e["kubectl/Apply"], Json::parse(R"({"f:data":{"f:a":{}}})"));
+}
+
+TEST_F(ManagedFieldsTest, ApplyErrors) {
+  auto no_manager = client_->Patch(kCm, "acc", "cm", PatchType::kApply, kCmApply, {});
+  EXPECT_EQ(no_manager.status().code(), Code::kInvalid);
+  EXPECT_EQ(no_manager.status().message(),
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required "
+            "for apply patch");
+  auto kind = Apply("m", R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"cm"}})");
+  EXPECT_EQ(kind.status().code(), Code::kBadRequest);
+  EXPECT_EQ(kind.status().message(), "invalid object type: /v1, Kind=Secret");
+  auto version = Apply("m", R"({"apiVersion":"v2","kind":"ConfigMap","metadata":{"name":"cm"}})");
+  EXPECT_EQ(version.status().message(), "invalid object type: /v2, Kind=ConfigMap");
+  auto mf = Apply("m", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm",
+      "managedFields":[]}})");
+  EXPECT_EQ(mf.status().code(), Code::kBadRequest);
+  EXPECT_EQ(mf.status().message(), "metadata.managedFields must be nil");
+  auto name = Apply("m", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"other"}})");
+  EXPECT_EQ(name.status().code(), Code::kBadRequest);
+  EXPECT_EQ(name.status().message(),
+            "the name of the object (other) does not match the name on the URL (cm)");
+  auto ns = Apply("m", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm",
+      "namespace":"elsewhere"}})");
+  EXPECT_EQ(ns.status().code(), Code::kBadRequest);
+  EXPECT_EQ(Apply("m", "[1]").status().code(), Code::kBadRequest);
+  EXPECT_EQ(Apply("m", "{").status().code(), Code::kBadRequest);
+  auto dup = Apply("m", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+      "spec":{"containers":[{"name":"a","image":"x"},{"name":"a","image":"y"}]}})", false,
+                   nullptr, kPods, "p");
+  EXPECT_EQ(dup.status().code(), Code::kInternal);
+  EXPECT_NE(dup.status().message().find(
+                R"(.spec.containers: duplicate entries for key [name="a"])"),
+            std::string::npos)
+      << dup.status().message();
+  // Invalid objects fail validation as usual; nothing was created by any of these.
+  auto invalid = Apply("m", R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},
+      "spec":{"replicas":-1,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":
+      {"a":"b"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}})", false, nullptr, kDeploy, "d");
+  EXPECT_EQ(invalid.status().code(), Code::kInvalid);
+  EXPECT_EQ(client_->Get(kCm, "acc", "cm").status().code(), Code::kNotFound);
+  EXPECT_EQ(client_->Get(kDeploy, "acc", "d").status().code(), Code::kNotFound);
+  auto scale = Apply("m", R"({"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"d"},
+      "spec":{"replicas":2}})", false, nullptr, kDeploy, "d", "scale");
+  EXPECT_EQ(scale.status().code(), Code::kNotImplemented);
+}
+
+TEST_F(ManagedFieldsTest, ApplyDryRunPersistsNothing) {
+  WriteOptions o = As("kubectl");
+  o.dry_run = true;
+  bool created = false;
+  o.created = &created;
+  auto r = client_->Patch(kCm, "acc", "cm", PatchType::kApply, kCmApply, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(created);
+  EXPECT_EQ(Entries(*r).count("kubectl/Apply"), 1u);
+  EXPECT_EQ(client_->Get(kCm, "acc", "cm").status().code(), Code::kNotFound);
+  ASSERT_TRUE(Apply("kubectl", kCmApply).ok());
+  auto d = client_->Patch(kCm, "acc", "cm", PatchType::kApply, kCmOther, [&] {
+    WriteOptions f = As("kubectl");
+    f.dry_run = true;
+    return f;
+  }());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)["data"]["owner"], "second");
+  EXPECT_EQ(Cm()["data"]["owner"], "first");
+}
+
+TEST_F(ManagedFieldsTest, DeploymentContainersByKey) {
+  const char* web = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+      "spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+      "spec":{"containers":[{"name":"httpd","image":"httpd:2"}]}}}})";
+  auto r = Apply("kubectl", web, false, nullptr, kDeploy, "web");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  // Defaults are not the applier's.
+  EXPECT_EQ((*r)["spec"]["replicas"], 1);
+  auto e = Entries(*r);
+  EXPECT_EQ(e["kubectl/Apply"], Json::parse(R"({"f:spec":{"f:selector":{},
+      "f:template":{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:containers":{
+      "k:{\"name\":\"httpd\"}":{".":{},"f:image":{},"f:name":{}}}}}}})"))
+      << e["kubectl/Apply"].dump();
+  auto c = Apply("other", R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+      "spec":{"template":{"spec":{"containers":[{"name":"httpd","image":"httpd:3"}]}}}})", false,
+                 nullptr, kDeploy, "web");
+  EXPECT_EQ(c.status().message(),
+            "Apply failed with 1 conflict: conflict with \"kubectl\": "
+            ".spec.template.spec.containers[name=\"httpd\"].image");
+  // The main resource does not own status; /status owns only status.
+  Json dep = *client_->Get(kDeploy, "acc", "web");
+  dep["status"] = {{"replicas", 1}, {"observedGeneration", 1}};
+  auto st = client_->Update(kDeploy, "acc", dep, As("deployment-controller"), "status");
+  ASSERT_TRUE(st.ok()) << st.status().message();
+  e = Entries(*st);
+  EXPECT_EQ(e["deployment-controller/Update/status"],
+            Json::parse(R"({"f:status":{"f:observedGeneration":{},"f:replicas":{}}})"));
+  // Server-side apply to /status.
+  auto sa = Apply("status-applier", R"({"apiVersion":"apps/v1","kind":"Deployment",
+      "metadata":{"name":"web"},"status":{"readyReplicas":1}})", false, nullptr, kDeploy, "web",
+                  "status");
+  ASSERT_TRUE(sa.ok()) << sa.status().message();
+  EXPECT_EQ((*sa)["status"]["readyReplicas"], 1);
+  EXPECT_EQ(Entries(*sa)["status-applier/Apply/status"],
+            Json::parse(R"({"f:status":{"f:readyReplicas":{}}})"));
+  // Scale writes are recorded with subresource "scale".
+  ASSERT_TRUE(client_->Patch(kDeploy, "acc", "web", PatchType::kMerge, R"({"spec":{"replicas":3}})",
+                             As("kubectl"), "scale").ok());
+  e = Entries(*client_->Get(kDeploy, "acc", "web"));
+  EXPECT_EQ(e["kubectl/Update/scale"], Json::parse(R"({"f:spec":{"f:replicas":{}}})"));
+}
+
+TEST_F(ManagedFieldsTest, ClientManagedFieldsAreUsedResetOrIgnored) {
+  ASSERT_TRUE(client_->Create(kCm, "acc", {{"metadata", {{"name", "cm"}}}, {"data", {{"a", "1"}}}},
+                              As("kubectl-client-side-apply")).ok());
+  // kubectl's csaupgrade: a JSON patch rewriting managedFields to an Apply entry.
+  Json live = Cm();
+  Json entries = live["metadata"]["managedFields"];
+  entries[0]["manager"] = "kubectl";
+  entries[0]["operation"] = "Apply";
+  Json patch = Json::array({{{"op", "test"}, {"path", "/metadata/resourceVersion"},
+                             {"value", ResourceVersion(live)}},
+                            {{"op", "replace"}, {"path", "/metadata/managedFields"},
+                             {"value", entries}}});
+  auto upgraded = client_->Patch(kCm, "acc", "cm", PatchType::kJson, patch.dump(), As("kubectl"));
+  ASSERT_TRUE(upgraded.ok()) << upgraded.status().message();
+  auto e = Entries(*upgraded);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e["kubectl/Apply"], Json::parse(R"({"f:data":{".":{},"f:a":{}}})"));
+  // Invalid managedFields are ignored: the live ones stay.
+  Json bad = *upgraded;
+  bad["metadata"]["managedFields"] = Json::array({{{"manager", "x"}, {"operation", "Bogus"}}});
+  bad["data"]["b"] = "2";
+  auto kept = client_->Update(kCm, "acc", bad, As("editor"));
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  e = Entries(*kept);
+  EXPECT_EQ(e.count("kubectl/Apply"), 1u);
+  EXPECT_EQ(e["editor/Update"], Json::parse(R"({"f:data":{"f:b":{}}})"));
+  // An empty list clears them, and the object stays untracked on later updates.
+  Json reset = *kept;
+  reset["metadata"]["managedFields"] = Json::array();
+  auto cleared = client_->Update(kCm, "acc", reset, As("editor"));
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_FALSE(Find(*cleared, {"metadata", "managedFields"}));
+  Json more = *cleared;
+  more["data"]["c"] = "3";
+  auto untracked = client_->Update(kCm, "acc", more, As("editor"));
+  ASSERT_TRUE(untracked.ok());
+  EXPECT_FALSE(Find(*untracked, {"metadata", "managedFields"}));
+  // The first apply to an untracked object gives the rest to "before-first-apply".
+  auto applied = Apply("kubectl", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},
+      "data":{"a":"1"}})");
+  ASSERT_TRUE(applied.ok()) << applied.status().message();
+  e = Entries(*applied);
+  EXPECT_EQ(e["kubectl/Apply"], Json::parse(R"({"f:data":{"f:a":{}}})"));
+  EXPECT_EQ(e["before-first-apply/Update"],
+            Json::parse(R"({"f:data":{".":{},"f:a":{},"f:b":{},"f:c":{}}})"));
+}
+
+TEST_F(ManagedFieldsTest, ServerSideApplyOverClientSideApply) {
+  // Created by client-side apply: the annotation records what the user set.
+  Json cm = Json::parse(R"({"metadata":{"name":"cm","annotations":{
+      "kubectl.kubernetes.io/last-applied-configuration":
+      "{\"apiVersion\":\"v1\",\"data\":{\"owner\":\"first\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cm\",\"namespace\":\"acc\"}}\n"}},
+      "data":{"owner":"first"}})");
+  ASSERT_TRUE(client_->Create(kCm, "acc", cm, As("kubectl-client-side-apply")).ok());
+  // kubectl takes over the fields the annotation lists despite the conflict.
+  auto r = Apply("kubectl", kCmOther);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)["data"]["owner"], "second");
+  // And the annotation follows what was applied.
+  std::string ann = (*r)["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"];
+  EXPECT_EQ(ann, R"({"apiVersion":"v1","data":{"owner":"second"},"kind":"ConfigMap","metadata":{"name":"cm"}})"
+                 "\n");
+  // Another manager still conflicts.
+  EXPECT_EQ(Apply("other", kCmApply).status().code(), Code::kConflict);
+}
+
+TEST_F(ManagedFieldsTest, UpdateManagersAreCapped) {
+  ASSERT_TRUE(client_->Create(kCm, "acc", {{"metadata", {{"name", "cm"}}}, {"data", {{"k0", "v"}}}},
+                              As("m0")).ok());
+  for (int i = 1; i <= 12; ++i) {
+    std::string patch = R"({"data":{"k)" + std::to_string(i) + R"(":"v"}})";
+    ASSERT_TRUE(client_->Patch(kCm, "acc", "cm", PatchType::kMerge, patch,
+                               As("m" + std::to_string(i))).ok());
+  }
+  auto e = Entries(Cm());
+  EXPECT_EQ(e.size(), 10u);
+  ASSERT_EQ(e.count("ancient-changes/Update"), 1u);
+  // The merged bucket holds the oldest managers' fields (same second: by name).
+  EXPECT_TRUE(e["ancient-changes/Update"]["f:data"].contains("f:k0"));
+}
+
+// Not a timed assertion: what managedFields tracking costs an update (printed).
+TEST_F(ManagedFieldsTest, MicroBenchmarkUpdates) {
+  Json pod = Json::parse(R"({"metadata":{"name":"p","labels":{"app":"web"}},
+    "spec":{"containers":[{"name":"c","image":"nginx","ports":[{"containerPort":80}],
+      "env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]}]}})");
+  ASSERT_TRUE(client_->Create(kPods, "acc", pod, As("creator")).ok());
+  const int n = 500;
+  // Baseline: the same pod without managedFields (untracked).
+  Json untracked = pod;
+  untracked["metadata"]["name"] = "u";
+  untracked["metadata"]["managedFields"] = Json::array();
+  ASSERT_TRUE(client_->Create(kPods, "acc", untracked).ok());
+  {
+    Json reset = *client_->Get(kPods, "acc", "u");
+    reset["metadata"]["managedFields"] = Json::array();
+    ASSERT_TRUE(client_->Update(kPods, "acc", reset).ok());
+  }
+  auto base = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    Json cur = *client_->Get(kPods, "acc", "u");
+    cur["status"]["phase"] = i % 2 ? "Running" : "Pending";
+    cur["status"]["conditions"] = Json::array({{{"type", "Ready"}, {"status", i % 2 ? "True" : "False"}}});
+    ASSERT_TRUE(client_->Update(kPods, "acc", cur, As("kubelet"), "status").ok());
+  }
+  EXPECT_FALSE(Find(*client_->Get(kPods, "acc", "u"), {"metadata", "managedFields"}));
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    Json cur = *client_->Get(kPods, "acc", "p");
+    cur["status"]["phase"] = i % 2 ? "Running" : "Pending";
+    cur["status"]["conditions"] = Json::array({{{"type", "Ready"}, {"status", i % 2 ? "True" : "False"}}});
+    ASSERT_TRUE(client_->Update(kPods, "acc", cur, As("kubelet"), "status").ok());
+  }
+  auto mid = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    Json cur = *client_->Get(kPods, "acc", "p");
+    ASSERT_TRUE(client_->Update(kPods, "acc", cur, As("kubelet"), "status").ok());
+  }
+  auto end = std::chrono::steady_clock::now();
+  auto us = [&](auto a, auto b) {
+    return std::chrono::duration<double, std::micro>(b - a).count() / n;
+  };
+  std::printf("pod status update: untracked %.1f us/write; tracked %.1f us/write (changed), "
+              "%.1f us/write (no-op)\n",
+              us(base, start), us(start, mid), us(mid, end));
+  EXPECT_EQ(Entries(*client_->Get(kPods, "acc", "p")).count("kubelet/Update/status"), 1u);
+}
+
+}  // namespace ssa
 
 }  // namespace
 }  // namespace minik
