@@ -550,6 +550,7 @@ ResourceInfo Deployments() {
   StrategySpec s;
   s.empty_status = Json::object();
   s.generation = Generation::kSpecOrAnnotations;
+  s.status_keeps_labels = true;  // deploymentStatusStrategy resets spec and labels
   s.defaults = DefaultDeployment;
   s.validate = ValidateDeployment;
   s.validate_update = CheckSelectorImmutable;

@@ -356,6 +356,22 @@ std::vector<std::string> PortNameErrors(const std::string& name) {
 
 bool IsIntOrString(const Json& v) { return v.is_string() || Int(v).has_value(); }
 
+std::string SpecDiff(const Json& old_value, const Json& new_value) {
+  if (old_value == new_value) return "";
+  if (!old_value.is_object() || !new_value.is_object())
+    return "\n  " + old_value.dump() + " -> " + new_value.dump();
+  std::set<std::string> keys;
+  for (auto it = old_value.begin(); it != old_value.end(); ++it) keys.insert(it.key());
+  for (auto it = new_value.begin(); it != new_value.end(); ++it) keys.insert(it.key());
+  std::string out;
+  for (const auto& k : keys) {
+    const Json& a = At(old_value, {k.c_str()});
+    const Json& b = At(new_value, {k.c_str()});
+    if (a != b) out += "\n  " + k + ": " + a.dump() + " -> " + b.dump();
+  }
+  return out;
+}
+
 // ---- SpecStrategy ----------------------------------------------------------------------
 
 void SpecStrategy::PrepareForCreate(Json& obj) const {
@@ -396,11 +412,33 @@ void SpecStrategy::PrepareForUpdate(Json& obj, const Json& old) const {
   if (spec_.prepare_update) spec_.prepare_update(obj, old);
 }
 
+void KeepAllButStatusAndMetadata(Json& obj, const Json& old, bool keep_labels) {
+  if (!obj.is_object() || !old.is_object()) return;
+  auto kept = [](const std::string& key) {
+    return key == "metadata" || key == "status" || key == "apiVersion" || key == "kind";
+  };
+  std::vector<std::string> drop;
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (!kept(it.key()) && !old.contains(it.key())) drop.push_back(it.key());
+  for (const auto& key : drop) obj.erase(key);
+  for (auto it = old.begin(); it != old.end(); ++it)
+    if (!kept(it.key())) obj[it.key()] = *it;
+  if (keep_labels) {
+    Json& meta = Obj(obj, "metadata");
+    const Json& labels = At(old, {"metadata", "labels"});
+    if (labels.is_null()) {
+      meta.erase("labels");
+    } else {
+      meta["labels"] = labels;
+    }
+  }
+}
+
 void SpecStrategy::PrepareForStatusUpdate(Json& obj, const Json& old) const {
   if (spec_.prepare_status_update) {
     spec_.prepare_status_update(obj, old);
   } else {
-    Strategy::PrepareForStatusUpdate(obj, old);
+    KeepAllButStatusAndMetadata(obj, old, spec_.status_keeps_labels);
   }
 }
 

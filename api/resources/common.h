@@ -89,6 +89,9 @@ bool SelectorEmpty(const Json& selector);
 // A valid IANA service name (container / service port names), as IsValidPortName.
 std::vector<std::string> PortNameErrors(const std::string& name);
 bool IsIntOrString(const Json& v);
+// The tail of upstream's "... is immutable\n<cmp.Diff>" messages: one "\n  <key>: <old> ->
+// <new>" line per differing top-level key (not cmp.Diff's exact layout); "" when equal.
+std::string SpecDiff(const Json& old_value, const Json& new_value);
 
 // ---- SpecStrategy ----------------------------------------------------------------------
 
@@ -108,8 +111,10 @@ struct StrategySpec {
   std::function<void(Causes&, const Json&)> validate;
   // Extra checks on update; `validate` runs on the new object as well.
   std::function<void(Causes&, const Json&, const Json&)> validate_update;
-  // Replaces Strategy::PrepareForStatusUpdate (pods keep their labels changeable).
+  // Replaces the status-update rule below (pods also keep their owner references).
   std::function<void(Json&, const Json&)> prepare_status_update;
+  // The status update also keeps the stored labels (deploymentStatusStrategy only).
+  bool status_keeps_labels = false;
 };
 
 class SpecStrategy : public Strategy {
@@ -127,6 +132,12 @@ class SpecStrategy : public Strategy {
 };
 
 std::shared_ptr<const Strategy> MakeStrategy(StrategySpec spec);
+
+// The status strategies' PrepareForUpdate (newObj.Spec = oldObj.Spec): everything but
+// metadata and status comes from the stored object, so a /status write changes the status
+// and the metadata the request carries (annotations, finalizers, owner references, labels
+// unless `keep_labels`); the registry keeps the system metadata (uid, generation, ...).
+void KeepAllButStatusAndMetadata(Json& obj, const Json& old, bool keep_labels);
 
 // ---- entry helpers ---------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
+#include "api/resources/pod_spec.h"
 #include "api/resources/quantity.h"
 #include "api/resources/resources.h"
 
@@ -208,12 +209,20 @@ void ValidatePvUpdate(Causes& out, const Json& pv, const Json& old) {
   for (const auto& k : keys) {
     if (kMutable.count(k)) continue;
     if (At(spec, {k.c_str()}) != At(old_spec, {k.c_str()})) {
-      out.push_back(ForbiddenCause("spec.persistentvolumesource", "spec.persistentvolumesource is immutable after creation"));
+      Json old_source = old_spec, new_source = spec;
+      for (const auto& m : kMutable) {
+        if (old_source.is_object()) old_source.erase(m);
+        if (new_source.is_object()) new_source.erase(m);
+      }
+      out.push_back(ForbiddenCause("spec.persistentvolumesource",
+                                   "spec.persistentvolumesource is immutable after creation" +
+                                       SpecDiff(old_source, new_source)));
       break;
     }
   }
+  // Upstream's path here is "volumeMode", without "spec.".
   if (At(spec, {"volumeMode"}) != At(old_spec, {"volumeMode"}))
-    out.push_back(InvalidValue("spec.volumeMode", At(spec, {"volumeMode"}), "field is immutable"));
+    out.push_back(InvalidValue("volumeMode", At(spec, {"volumeMode"}), "field is immutable"));
 }
 
 std::vector<Json> PvcCells(const Json& pvc, SystemTime now) {
@@ -260,27 +269,61 @@ void ValidatePvc(Causes& out, const Json& pvc) {
     out.push_back(NotSupportedCause("spec.volumeMode", mode, {"Block", "Filesystem"}));
 }
 
+// ValidatePersistentVolumeClaimUpdate: the spec is immutable except a volumeName set once, a
+// class set on a claim without one (retroactive default class), and, for bound claims, the
+// storage request (RecoverVolumeExpansionFailure, beta in 1.32: it may shrink, but not to or
+// below status.capacity) and volumeAttributesClassName.
 void ValidatePvcUpdate(Causes& out, const Json& pvc, const Json& old) {
   Json spec = At(pvc, {"spec"});
   Json old_spec = At(old, {"spec"});
   if (!spec.is_object() || !old_spec.is_object()) return;
-  // Requests may change (expansion); volumeName may be set once.
-  if (spec.contains("resources")) spec["resources"].erase("requests");
-  if (old_spec.contains("resources")) old_spec["resources"].erase("requests");
   if (Str(At(old_spec, {"volumeName"})).empty()) {
-    spec.erase("volumeName");
-    old_spec.erase("volumeName");
+    if (spec.contains("volumeName")) {
+      old_spec["volumeName"] = spec["volumeName"];
+    } else {
+      old_spec.erase("volumeName");
+    }
   }
-  // Retroactive default StorageClass (1.28+): a class may be set on a claim that had none.
-  if (At(old_spec, {"storageClassName"}).is_null()) {
-    spec.erase("storageClassName");
-    old_spec.erase("storageClassName");
+  if (At(old_spec, {"storageClassName"}).is_null() &&
+      Str(At(old, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"})).empty()) {
+    if (spec.contains("storageClassName")) {
+      old_spec["storageClassName"] = spec["storageClassName"];
+    } else {
+      old_spec.erase("storageClassName");
+    }
   }
-  if (spec.contains("resources") && spec["resources"].empty()) spec.erase("resources");
-  if (old_spec.contains("resources") && old_spec["resources"].empty()) old_spec.erase("resources");
+  bool bound = Str(At(pvc, {"status", "phase"})) == "Bound";
+  if (bound && At(spec, {"resources", "requests"}).is_object()) {
+    const Json& was = At(old_spec, {"resources", "requests", "storage"});
+    if (was.is_null()) {
+      spec["resources"]["requests"].erase("storage");
+    } else {
+      spec["resources"]["requests"]["storage"] = was;
+    }
+  }
+  if (bound && !At(spec, {"volumeAttributesClassName"}).is_null()) {
+    if (old_spec.contains("volumeAttributesClassName")) {
+      spec["volumeAttributesClassName"] = old_spec["volumeAttributesClassName"];
+    } else {
+      spec.erase("volumeAttributesClassName");
+    }
+  }
   if (spec != old_spec)
     out.push_back(ForbiddenCause(
-        "spec", "spec is immutable after creation except resources.requests for bound claims"));
+        "spec", "spec is immutable after creation except resources.requests and "
+                "volumeAttributesClassName for bound claims" + SpecDiff(old_spec, spec)));
+  auto size = [](const Json& v) {
+    return v.is_null() ? 0.0L : ParseQuantity(v.is_string() ? v.get<std::string>() : v.dump()).value_or(0);
+  };
+  long double new_size = size(At(pvc, {"spec", "resources", "requests", "storage"}));
+  long double old_size = size(At(old, {"spec", "resources", "requests", "storage"}));
+  long double status_size = size(At(old, {"status", "capacity", "storage"}));
+  if (new_size < old_size && new_size <= status_size)
+    out.push_back(ForbiddenCause("spec.resources.requests.storage",
+                                 "field can not be less than status.capacity"));
+  // Upstream's path here is "volumeMode", without "spec.".
+  if (At(pvc, {"spec", "volumeMode"}) != At(old, {"spec", "volumeMode"}))
+    out.push_back(InvalidValue("volumeMode", At(pvc, {"spec", "volumeMode"}), "field is immutable"));
 }
 
 }  // namespace
@@ -350,7 +393,6 @@ ResourceInfo PersistentVolumes() {
   r.verbs = kStandardVerbs;
   r.subresources = {StatusSubresource("", "v1", "PersistentVolume")};
   r.schema = SchemaName("core", "v1", "PersistentVolume");
-  r.name_rule = NameRule::kPathSegment;
   r.columns = {
       Col("Capacity", "string", Doc("PersistentVolumeSpec.capacity")),
       Col("Access Modes", "string", Doc("PersistentVolumeSpec.accessModes")),
@@ -369,6 +411,21 @@ ResourceInfo PersistentVolumes() {
   };
   StrategySpec s;
   s.empty_status = Json{{"phase", "Pending"}};
+  // PersistentVolumeLastPhaseTransitionTime (GA): the creation time starts the phase; a status
+  // write that keeps the phase and omits the time keeps the stored one (a phase change without
+  // a time is stamped by the PV controller here, which has the clock).
+  s.prepare_create = [](Json& pv) {
+    const Json& created = At(pv, {"metadata", "creationTimestamp"});
+    if (created.is_string()) pv["status"]["lastPhaseTransitionTime"] = created;
+  };
+  s.prepare_status_update = [](Json& pv, const Json& old) {
+    KeepAllButStatusAndMetadata(pv, old, /*keep_labels=*/false);
+    if (!pv.contains("status") || !pv["status"].is_object()) return;
+    const Json& was = At(old, {"status", "lastPhaseTransitionTime"});
+    if (Str(At(pv, {"status", "phase"})) == Str(At(old, {"status", "phase"})) && !was.is_null() &&
+        At(pv, {"status", "lastPhaseTransitionTime"}).is_null())
+      pv["status"]["lastPhaseTransitionTime"] = was;
+  };
   s.defaults = DefaultPv;
   s.validate = ValidatePv;
   s.validate_update = ValidatePvUpdate;
@@ -386,7 +443,6 @@ ResourceInfo PersistentVolumeClaims() {
   r.verbs = kStandardVerbs;
   r.subresources = {StatusSubresource("", "v1", "PersistentVolumeClaim")};
   r.schema = SchemaName("core", "v1", "PersistentVolumeClaim");
-  r.name_rule = NameRule::kPathSegment;
   r.columns = {
       Col("Status", "string", Doc("PersistentVolumeClaimStatus.phase")),
       Col("Volume", "string", Doc("PersistentVolumeClaimSpec.volumeName")),

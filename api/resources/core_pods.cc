@@ -311,13 +311,14 @@ void ValidatePodUpdate(Causes& out, const Json& pod, const Json& old) {
   out.push_back(ForbiddenCause("spec", std::string(kPodUpdateForbidden) + diff));
 }
 
-// podStatusStrategy: the spec and owner references stay as stored; labels may change.
+// podStatusStrategy: the spec and owner references stay as stored; labels may change; a
+// status without qosClass gets the stored one back (it is immutable).
 void PrepareStatusUpdatePod(Json& pod, const Json& old) {
-  if (old.contains("spec")) {
-    pod["spec"] = old["spec"];
-  } else {
-    pod.erase("spec");
-  }
+  KeepAllButStatusAndMetadata(pod, old, /*keep_labels=*/false);
+  const Json& qos = At(old, {"status", "qosClass"});
+  if (!qos.is_null() && pod.contains("status") && pod["status"].is_object() &&
+      Str(At(pod, {"status", "qosClass"})).empty())
+    pod["status"]["qosClass"] = qos;
   Json& meta = Obj(pod, "metadata");
   const Json& owners = At(old, {"metadata", "ownerReferences"});
   if (owners.is_null()) {

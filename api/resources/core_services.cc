@@ -338,6 +338,11 @@ class ServiceStrategy : public Strategy {
     svc["status"] = Json{{"loadBalancer", Json::object()}};
   }
 
+  // serviceStatusStrategy: only the spec is reset (labels may change).
+  void PrepareForStatusUpdate(Json& svc, const Json& old) const override {
+    KeepAllButStatusAndMetadata(svc, old, /*keep_labels=*/false);
+  }
+
   // patchAllocatedValues and dropTypeDependentFields of the service REST storage.
   void PrepareForUpdate(Json& svc, const Json& old) const override {
     if (!svc.is_object() || !old.is_object()) return;

@@ -75,6 +75,103 @@ TEST(ResourcesCore, ResourceListsAreCanonical) {
   EXPECT_EQ(node["status"]["allocatable"], Json::parse(R"({"cpu":"4","memory":"8Gi"})"));
 }
 
+TEST(ResourcesCore, ClaimAndVolumeUpdates) {
+  const ResourceInfo& pvcs = Info("", "persistentvolumeclaims");
+  EXPECT_EQ(pvcs.name_rule, NameRule::kDns1123Subdomain);  // ValidatePersistentVolumeName
+  EXPECT_EQ(Info("", "persistentvolumes").name_rule, NameRule::kDns1123Subdomain);
+  Json old = Created(pvcs, R"({"metadata":{"name":"c","namespace":"d"},
+      "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}})");
+  // A pending claim: the storage request is immutable too; volumeName and a class may be set.
+  Json grown = old;
+  grown["spec"]["resources"]["requests"]["storage"] = "2Gi";
+  auto causes = pvcs.strategy->ValidateUpdate(grown, old);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].field, "spec");
+  EXPECT_EQ(causes[0].message.substr(0, causes[0].message.find('\n')),
+            "Forbidden: spec is immutable after creation except resources.requests and "
+            "volumeAttributesClassName for bound claims");
+  EXPECT_NE(causes[0].message.find("resources: "), std::string::npos);
+  Json named = old;
+  named["spec"]["volumeName"] = "pv-1";
+  named["spec"]["storageClassName"] = "standard";
+  EXPECT_TRUE(pvcs.strategy->ValidateUpdate(named, old).empty());
+  // A bound claim may grow, and shrink down to above its capacity.
+  Json bound = named;
+  bound["status"] = Json::parse(R"({"phase":"Bound","capacity":{"storage":"1Gi"}})");
+  Json bigger = bound;
+  bigger["spec"]["resources"]["requests"]["storage"] = "5Gi";
+  EXPECT_TRUE(pvcs.strategy->ValidateUpdate(bigger, bound).empty());
+  Json smaller = bigger;
+  smaller["spec"]["resources"]["requests"]["storage"] = "1Gi";
+  EXPECT_EQ(Errors(pvcs.strategy->ValidateUpdate(smaller, bigger)),
+            std::vector<std::string>{"spec.resources.requests.storage: Forbidden: field can not be "
+                                     "less than status.capacity"});
+  Json block = bound;
+  block["spec"]["volumeMode"] = "Block";
+  auto mode = Errors(pvcs.strategy->ValidateUpdate(block, bound));
+  ASSERT_EQ(mode.size(), 2u);
+  EXPECT_EQ(mode[1], "volumeMode: Invalid value: \"Block\": field is immutable");
+
+  const ResourceInfo& pvs = Info("", "persistentvolumes");
+  Json pv = Created(pvs, R"({"metadata":{"name":"v","creationTimestamp":"2026-01-01T00:00:00Z"},
+      "spec":{"capacity":{"storage":"1Gi"},"hostPath":{"path":"/a"},"accessModes":["ReadWriteOnce"]}})");
+  EXPECT_EQ(pv["status"], Json::parse(R"({"phase":"Pending","lastPhaseTransitionTime":"2026-01-01T00:00:00Z"})"));
+  Json moved = pv;
+  moved["spec"]["hostPath"]["path"] = "/b";
+  moved["spec"]["capacity"]["storage"] = "2Gi";  // mutable
+  auto pv_errors = Errors(pvs.strategy->ValidateUpdate(moved, pv));
+  ASSERT_EQ(pv_errors.size(), 1u);
+  EXPECT_EQ(pv_errors[0].substr(0, pv_errors[0].find('\n')),
+            "spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation");
+  // A status write that keeps the phase keeps the transition time; the spec is not written.
+  Json status = pv;
+  status["status"] = Json::parse(R"({"phase":"Pending","message":"waiting"})");
+  status["spec"]["capacity"]["storage"] = "9Gi";
+  pvs.strategy->PrepareForStatusUpdate(status, pv);
+  EXPECT_EQ(status["status"]["lastPhaseTransitionTime"], "2026-01-01T00:00:00Z");
+  EXPECT_EQ(status["spec"], pv["spec"]);
+}
+
+TEST(ResourcesCore, StatusWritesChangeOnlyStatusAndMetadata) {
+  ResourceRegistry reg;
+  RegisterBuiltinResources(reg);
+  // Upstream status strategies reset the spec; deployments also keep their labels.
+  struct Case {
+    ResourceRef ref;
+    bool keeps_labels;
+  };
+  for (const Case& c : std::vector<Case>{{{"apps", "v1", "deployments"}, true},
+                                         {{"apps", "v1", "replicasets"}, false},
+                                         {{"apps", "v1", "statefulsets"}, false},
+                                         {{"apps", "v1", "daemonsets"}, false},
+                                         {{"batch", "v1", "jobs"}, false},
+                                         {{"batch", "v1", "cronjobs"}, false},
+                                         {{"", "v1", "services"}, false},
+                                         {{"", "v1", "namespaces"}, false},
+                                         {{"", "v1", "persistentvolumeclaims"}, false},
+                                         {{"", "v1", "resourcequotas"}, false},
+                                         {{"", "v1", "replicationcontrollers"}, false},
+                                         {{"policy", "v1", "poddisruptionbudgets"}, false},
+                                         {{"networking.k8s.io", "v1", "ingresses"}, false}}) {
+    const ResourceInfo* info = reg.Find(c.ref);
+    ASSERT_NE(info, nullptr) << c.ref.resource;
+    SCOPED_TRACE(c.ref.resource);
+    Json old = Json::parse(R"({"metadata":{"name":"x","labels":{"a":"1"}},
+        "spec":{"replicas":1},"status":{"replicas":0}})");
+    Json next = Json::parse(R"({"metadata":{"name":"x","labels":{"a":"2"},"annotations":{"n":"v"}},
+        "spec":{"replicas":7},"status":{"replicas":3}})");
+    info->strategy->PrepareForStatusUpdate(next, old);
+    EXPECT_EQ(next["spec"], old["spec"]);
+    EXPECT_EQ(next["status"], Json::parse(R"({"replicas":3})"));
+    EXPECT_EQ(next["metadata"]["annotations"], Json::parse(R"({"n":"v"})"));
+    EXPECT_EQ(next["metadata"]["labels"]["a"], c.keeps_labels ? "1" : "2");
+    // And a write of the main resource keeps the stored status.
+    Json main = Json::parse(R"({"metadata":{"name":"x"},"spec":{"replicas":1},"status":{"replicas":9}})");
+    info->strategy->PrepareForUpdate(main, old);
+    EXPECT_EQ(main["status"], old["status"]);
+  }
+}
+
 TEST(ResourcesCore, ConfigMapKeysAndSize) {
   const ResourceInfo& info = Info("", "configmaps");
   Json ok = Created(info, R"({"metadata":{"name":"c"},"data":{"a.b":"1","C_d-e":"2"}})");
