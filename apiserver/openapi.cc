@@ -16,7 +16,7 @@ using openapi::Flavor;
 constexpr const char* kStatus = "io.k8s.apimachinery.pkg.apis.meta.v1.Status";
 constexpr const char* kDeleteOptions = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions";
 
-Json Info() { return Json{{"title", "Kubernetes"}, {"version", "v1.32.0"}}; }
+Json DocInfo() { return Json{{"title", "Kubernetes"}, {"version", "v1.32.0"}}; }
 
 // The definitions named in `roots` and everything they reach; <Kind>List definitions are
 // synthesized from the kinds in `infos`.
@@ -58,7 +58,20 @@ std::set<std::string> BaseRoots() { return {kStatus, kDeleteOptions}; }
 
 }  // namespace
 
-OpenApiV3::OpenApiV3(const ResourceRegistry& resources, const SchemaRegistry& schemas) {
+const std::string& OpenApiV3::Index() const {
+  std::call_once(built_, [this] { Build(); });
+  return index_;
+}
+
+const OpenApiDocument* OpenApiV3::Find(const std::string& gv_path) const {
+  std::call_once(built_, [this] { Build(); });
+  auto it = docs_.find(gv_path);
+  return it == docs_.end() ? nullptr : &it->second;
+}
+
+void OpenApiV3::Build() const {
+  const ResourceRegistry& resources = resources_;
+  const SchemaRegistry& schemas = schemas_;
   auto start = std::chrono::steady_clock::now();
   struct Gv {
     Json paths = Json::object();
@@ -79,7 +92,7 @@ OpenApiV3::OpenApiV3(const ResourceRegistry& resources, const SchemaRegistry& sc
   size_t total = 0;
   for (auto& [gv_path, gv] : gvs) {
     Json doc{{"openapi", "3.0.0"},
-             {"info", Info()},
+             {"info", DocInfo()},
              {"paths", std::move(gv.paths)},
              {"components",
               Json{{"schemas", Definitions(schemas, gv.infos, gv.refs, Flavor::kV3)}}}};
@@ -95,13 +108,8 @@ OpenApiV3::OpenApiV3(const ResourceRegistry& resources, const SchemaRegistry& sc
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - start)
                 .count();
-  LOG(Debug, "openapi") << "built v3 documents=" << docs_.size() << " bytes=" << total
+  LOG(Info, "openapi") << "built v3 documents=" << docs_.size() << " bytes=" << total
                         << " ms=" << ms;
-}
-
-const OpenApiDocument* OpenApiV3::Find(const std::string& gv_path) const {
-  auto it = docs_.find(gv_path);
-  return it == docs_.end() ? nullptr : &it->second;
 }
 
 Json BuildOpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas) {
@@ -114,14 +122,24 @@ Json BuildOpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& sch
     if (!info->schema.empty()) refs.insert(info->schema);
   }
   return Json{{"swagger", "2.0"},
-              {"info", Info()},
+              {"info", DocInfo()},
               {"paths", std::move(paths)},
               {"definitions", Definitions(schemas, infos, refs, Flavor::kV2)}};
 }
 
-OpenApiV2::OpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas) {
+const OpenApiDocument& OpenApiV2::JsonDocument() const {
+  std::call_once(built_, [this] { Build(); });
+  return json_;
+}
+
+const OpenApiDocument& OpenApiV2::ProtobufDocument() const {
+  std::call_once(built_, [this] { Build(); });
+  return proto_;
+}
+
+void OpenApiV2::Build() const {
   auto start = std::chrono::steady_clock::now();
-  Json doc = BuildOpenApiV2(resources, schemas);
+  Json doc = BuildOpenApiV2(resources_, schemas_);
   json_.body = doc.dump();
   json_.hash = openapi::Sha512Hex(json_.body);
   auto proto = EncodeOpenApiV2Protobuf(doc);
@@ -136,7 +154,7 @@ OpenApiV2::OpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& sc
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - start)
                 .count();
-  LOG(Debug, "openapi") << "built v2 json_bytes=" << json_.body.size()
+  LOG(Info, "openapi") << "built v2 json_bytes=" << json_.body.size()
                         << " proto_bytes=" << proto_.body.size() << " ms=" << ms;
 }
 

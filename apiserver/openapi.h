@@ -20,6 +20,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "api/json.h"
@@ -35,29 +36,44 @@ struct OpenApiDocument {
   std::string hash;  // upper-case hex SHA-512 of body: the ?hash= and ETag value
 };
 
+// Both classes build their documents once, on first use (thread-safe), so that routers made
+// in tests and servers that are never asked pay nothing; the registries must outlive them.
 class OpenApiV3 {
  public:
-  OpenApiV3(const ResourceRegistry& resources, const SchemaRegistry& schemas);
+  OpenApiV3(const ResourceRegistry& resources, const SchemaRegistry& schemas)
+      : resources_(resources), schemas_(schemas) {}
 
-  const std::string& Index() const { return index_; }
+  const std::string& Index() const;
   // `gv_path` is "api/v1" or "apis/apps/v1"; nullptr when not served.
   const OpenApiDocument* Find(const std::string& gv_path) const;
 
  private:
-  std::string index_;
-  std::map<std::string, OpenApiDocument> docs_;
+  void Build() const;
+
+  const ResourceRegistry& resources_;
+  const SchemaRegistry& schemas_;
+  mutable std::once_flag built_;
+  mutable std::string index_;
+  mutable std::map<std::string, OpenApiDocument> docs_;
 };
 
 class OpenApiV2 {
  public:
-  OpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas);
+  OpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas)
+      : resources_(resources), schemas_(schemas) {}
 
-  const OpenApiDocument& JsonDocument() const { return json_; }
-  const OpenApiDocument& ProtobufDocument() const { return proto_; }
+  const OpenApiDocument& JsonDocument() const;
+  // Empty body if encoding failed (a generator bug, logged): served as 503.
+  const OpenApiDocument& ProtobufDocument() const;
 
  private:
-  OpenApiDocument json_;
-  OpenApiDocument proto_;
+  void Build() const;
+
+  const ResourceRegistry& resources_;
+  const SchemaRegistry& schemas_;
+  mutable std::once_flag built_;
+  mutable OpenApiDocument json_;
+  mutable OpenApiDocument proto_;
 };
 
 // The Swagger 2.0 document as JSON (what OpenApiV2 serializes).

@@ -129,8 +129,12 @@ Json FieldProperty(const SchemaRegistry& schemas, const FieldSchema& f, Flavor f
   if (f.default_value) {
     siblings["default"] = *f.default_value;
   } else if (f.container == Container::kNone) {
+    // Non-pointer structs default to {}. The schema data does not record pointer-ness, so
+    // this covers what is known to be a Go value: required structs, object/list metadata,
+    // and spec/status (values in every Kubernetes kind by API convention).
     if (f.type == ValueType::kObject && WrapperType(schemas, f) == nullptr &&
-        (f.required || f.ref == kObjectMeta || f.ref == kListMeta)) {
+        (f.required || f.ref == kObjectMeta || f.ref == kListMeta || f.name == "spec" ||
+         f.name == "status")) {
       siblings["default"] = Json::object();
     } else if (f.required && !f.omit_zero) {
       if (auto zero = ZeroDefault(f.type)) siblings["default"] = *zero;

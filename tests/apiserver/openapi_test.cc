@@ -109,6 +109,7 @@ TEST_F(OpenApiTest, DeploymentReplicasForExplain) {
   EXPECT_EQ(dep["properties"]["metadata"]["allOf"][0]["$ref"],
             "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
   EXPECT_EQ(dep["properties"]["metadata"]["default"], Json::object());
+  EXPECT_EQ(dep["properties"]["spec"]["default"], Json::object());
   EXPECT_TRUE(doc["components"]["schemas"].contains("io.k8s.api.apps.v1.DeploymentList"));
   EXPECT_TRUE(doc["components"]["schemas"].contains("io.k8s.api.core.v1.PodSpec"));
   EXPECT_TRUE(doc["components"]["schemas"].contains("io.k8s.api.autoscaling.v1.Scale"));
