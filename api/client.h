@@ -34,6 +34,8 @@ struct ListQuery {
   // List: "" or "0" (any, served from the cache). Watch: start after this revision;
   // "" or "0" first replays the current objects as ADDED.
   std::string resource_version;
+  // List: "" (legacy), "Exact" or "NotOlderThan", as metav1.ListOptions.resourceVersionMatch.
+  std::string resource_version_match;
   bool allow_bookmarks = false;
   int64_t timeout_seconds = 0;  // watch: end the stream after this long (0: no limit)
 };

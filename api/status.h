@@ -68,6 +68,10 @@ class Status {
     if (!details_) details_.emplace();
     return *details_;
   }
+  // metav1.Status' ListMeta.continue: a 410 for a too old continue token carries a token
+  // that lists the remainder inconsistently (written as `metadata.continue`).
+  const std::string& list_continue() const { return list_continue_; }
+  void set_list_continue(std::string token) { list_continue_ = std::move(token); }
 
   // The Kubernetes reason string ("NotFound") and HTTP code (404) for this code.
   const char* Reason() const;
@@ -77,6 +81,7 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
   std::optional<StatusDetails> details_;
+  std::string list_continue_;
 };
 
 // Shorthands worded like k8s.io/apimachinery/pkg/api/errors. `resource` is the

@@ -59,6 +59,7 @@ StatusOr<ListQuery> ParseListQuery(const HttpRequest& request) {
   q.field_selector = request.Query("fieldSelector");
   q.continue_token = request.Query("continue");
   q.resource_version = request.Query("resourceVersion");
+  q.resource_version_match = request.Query("resourceVersionMatch");
   q.allow_bookmarks = ParseBool(request.Query("allowWatchBookmarks"));
   if (request.HasQuery("limit") && !request.Query("limit").empty()) {
     auto v = ParseInt("limit", request.Query("limit"));

@@ -178,6 +178,7 @@ class Registry final : public Client {
                       const ListQuery& query) override {
     const ResourceInfo* info = resources_.Find(ref);
     if (!info) return NoSuchResource();
+    MINIK_RETURN_IF_ERROR(registry::ValidateListQuery(query));
     auto filter = registry::MakeFilter(*info, query);
     if (!filter.ok()) return filter.status();
     Json items = Json::array();
@@ -738,27 +739,48 @@ class Registry final : public Client {
 StatusOr<int64_t> Registry::ListInto(const ResourceInfo& info, const std::string& ns,
                                      const registry::Filter& filter, const ListQuery& query,
                                      Json& items, std::string& continue_token) {
+  // As the apiserver over etcd3 (storage/etcd3/store.go GetList): every page of a paged list
+  // reads at the revision of the first one, carried by the continue token.
   const std::string prefix = registry::StoragePrefix(info, ns);
-  int64_t revision = 0;
-  std::string start_after;
-  if (!query.continue_token.empty()) {
-    auto token = registry::DecodeContinue(query.continue_token);
-    if (!token.ok()) return token.status();
-    start_after = prefix + token->first;
-    revision = token->second;
-  }
+  auto read = registry::PlanListRead(query);
+  if (!read.ok()) return read.status();
+  int64_t revision = read->revision;  // 0 until the first store read fixes it
+  std::string start_after = read->continuing ? prefix + read->start_after : "";
+  auto fail = [&](const Status& error) {
+    return registry::ListReadError(error, *read, read->not_older_than > 0);
+  };
+  auto check_fresh = [&](int64_t got) -> Status {
+    if (read->not_older_than > got)
+      return registry::TooLargeResourceVersion(read->not_older_than, got, 1);
+    return Status::Ok();
+  };
   // metadata.name=X narrows the list to one key.
   if (auto name = filter.fields.RequiredValue("metadata.name");
-      name && query.continue_token.empty() && (ns.empty() ? !info.namespaced : true)) {
-    auto kv = store_.Get(prefix + *name);
-    int64_t rev = store_.CurrentRevision();
-    if (kv.ok()) {
-      auto obj = Decode(kv->value, kv->mod_revision);
-      if (obj.ok() && filter.Matches(*obj)) items.push_back(std::move(*obj));
-    } else if (kv.status().code() != Code::kNotFound) {
-      return kv.status();
+      name && !read->continuing && (ns.empty() ? !info.namespaced : true)) {
+    const std::string key = prefix + *name;
+    if (revision == 0) {
+      auto kv = store_.Get(key);
+      int64_t rev = store_.CurrentRevision();
+      MINIK_RETURN_IF_ERROR(check_fresh(rev));
+      if (kv.ok()) {
+        auto obj = Decode(kv->value, kv->mod_revision);
+        if (obj.ok() && filter.Matches(*obj)) items.push_back(std::move(*obj));
+      } else if (kv.status().code() != Code::kNotFound) {
+        return kv.status();
+      }
+      return rev;
     }
-    return rev;
+    ListOptions options;
+    options.prefix = key;  // the key itself sorts first among the keys it prefixes
+    options.limit = 1;
+    options.revision = revision;
+    auto one = store_.List(options);
+    if (!one.ok()) return fail(one.status());
+    if (!one->items.empty() && one->items[0].key == key) {
+      auto obj = Decode(one->items[0].value, one->items[0].mod_revision);
+      if (obj.ok() && filter.Matches(*obj)) items.push_back(std::move(*obj));
+    }
+    return one->revision;
   }
   const int64_t limit = query.limit > 0 ? query.limit : 0;
   for (;;) {
@@ -766,9 +788,13 @@ StatusOr<int64_t> Registry::ListInto(const ResourceInfo& info, const std::string
     options.prefix = prefix;
     options.start_after = start_after;
     options.limit = limit > 0 ? std::max<int64_t>(limit - int64_t(items.size()), 64) : 0;
+    options.revision = revision;  // later chunks read where the first one did
     auto page = store_.List(options);
-    if (!page.ok()) return page.status();
-    if (revision == 0) revision = page->revision;
+    if (!page.ok()) return fail(page.status());
+    if (revision == 0) {
+      MINIK_RETURN_IF_ERROR(check_fresh(page->revision));
+      revision = page->revision;
+    }
     for (size_t i = 0; i < page->items.size(); ++i) {
       const KeyValue& kv = page->items[i];
       auto obj = Decode(kv.value, kv.mod_revision);

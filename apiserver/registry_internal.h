@@ -33,9 +33,31 @@ struct Filter {
 StatusOr<Filter> MakeFilter(const ResourceInfo& info, const ListQuery& query);
 
 // Continue tokens of paged lists: the last returned key (relative to the list's prefix)
-// and the revision of the first page, as base64url JSON like the apiserver's.
+// and the revision of the first page, as base64url JSON like the apiserver's
+// (storage/continue.go). A revision of -1 means "continue at the newest revision" (the token
+// of a 410 for a compacted continue). Decode errors are 400 "invalid continue token: ...".
 std::string EncodeContinue(const std::string& start_after, int64_t revision);
 StatusOr<std::pair<std::string, int64_t>> DecodeContinue(const std::string& token);
+
+// How a list reads the store, from resourceVersion / resourceVersionMatch / continue
+// (storage.ValidateListOptions; the 422s of ValidateListOptions come from
+// ValidateListQuery).
+struct ListRead {
+  std::string start_after;     // relative to the list's prefix ("" = from the start)
+  int64_t revision = 0;        // read exactly at this revision (0 = the newest)
+  int64_t not_older_than = 0;  // the newest read must be at least this revision
+  bool continuing = false;     // from a continue token
+};
+StatusOr<ListRead> PlanListRead(const ListQuery& query);
+// 422 ListOptions.meta.k8s.io for a resourceVersionMatch upstream rejects.
+Status ValidateListQuery(const ListQuery& query);
+// The Status for a list read error of the store (kGone: 410 Expired, kTimeout: 504 "Too
+// large resource version", retryAfterSeconds 1 when `not_older_than_read` as from the watch
+// cache, else 0 as from etcd); other errors are returned as they are. A 410 of a continued
+// list carries the token that lists the remainder at the newest revision.
+Status ListReadError(const Status& error, const ListRead& read, bool not_older_than_read);
+// 504 "Timeout: Too large resource version: W, current: C" (cause ResourceVersionTooLarge).
+Status TooLargeResourceVersion(int64_t wanted, int64_t current, int retry_after_seconds);
 
 // "/registry/<group-resource>/" or "/registry/<group-resource>/<ns>/".
 std::string StoragePrefix(const ResourceInfo& info, const std::string& ns);

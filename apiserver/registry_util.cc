@@ -1,5 +1,7 @@
 // Small pieces of the generic registry: keys, encoding, selectors, names.
+#include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <random>
 
 #include "apiserver/registry_internal.h"
@@ -135,19 +137,144 @@ std::string EncodeContinue(const std::string& start_after, int64_t revision) {
   return Base64UrlEncode(token.dump());
 }
 
+namespace {
+// path.Clean("/" + key) == "/" + key: no empty, "." or ".." segments, no trailing slash.
+bool IsCleanPath(const std::string& key) {
+  if (key == "/") return true;
+  if (key.empty() || key[0] != '/' || key.back() == '/') return false;
+  size_t i = 1;
+  while (i <= key.size()) {
+    size_t j = key.find('/', i);
+    if (j == std::string::npos) j = key.size();
+    std::string_view seg(key.data() + i, j - i);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    i = j + 1;
+  }
+  return true;
+}
+
+Status InvalidToken(const std::string& why) {
+  return BadRequest("invalid continue token: continue key is not valid" + why);
+}
+}  // namespace
+
 StatusOr<std::pair<std::string, int64_t>> DecodeContinue(const std::string& token) {
   std::string raw;
-  Status bad = BadRequest("continue key is not valid: " + token);
-  if (!Base64UrlDecode(token, raw)) return bad;
+  if (!Base64UrlDecode(token, raw)) return InvalidToken(": illegal base64 data");
   auto obj = ParseJson(raw);
-  if (!obj.ok() || !obj->is_object()) return bad;
+  if (!obj.ok() || !obj->is_object()) return InvalidToken(": invalid character in JSON");
+  const Json* v = Find(*obj, {"v"});
   const Json* start = Find(*obj, {"start"});
   const Json* rv = Find(*obj, {"rv"});
-  if (!start || !start->is_string() || !rv || !rv->is_number_integer()) return bad;
-  std::string key = start->get<std::string>();
+  if ((v && !v->is_string()) || (start && !start->is_string()) ||
+      (rv && !rv->is_number_integer())) {
+    return InvalidToken(": json: cannot unmarshal the continue token");
+  }
+  std::string version = v ? v->get<std::string>() : "";
+  if (version != "meta.k8s.io/v1") {
+    return InvalidToken(": server does not recognize this encoded version " + version);
+  }
+  int64_t revision = rv ? rv->get<int64_t>() : 0;
+  if (revision == 0) {
+    return InvalidToken(": incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  }
+  std::string key = start ? start->get<std::string>() : "";
+  if (key.empty()) return InvalidToken(": encoded start key empty (version meta.k8s.io/v1)");
+  std::string rooted = key[0] == '/' ? key : "/" + key;
+  if (!IsCleanPath(rooted)) return InvalidToken(": " + key);
+  key = rooted.substr(1);
   if (!key.empty() && key.back() == '\0') key.pop_back();
-  if (key.find("..") != std::string::npos) return bad;
-  return std::make_pair(key, rv->get<int64_t>());
+  return std::make_pair(key, revision);
+}
+
+Status ValidateListQuery(const ListQuery& query) {
+  const std::string& match = query.resource_version_match;
+  if (match.empty()) return Status::Ok();
+  std::vector<StatusCause> causes;
+  auto forbid = [&](const std::string& why) {
+    causes.push_back({"FieldValueForbidden", "Forbidden: " + why, "resourceVersionMatch"});
+  };
+  if (query.resource_version.empty())
+    forbid("resourceVersionMatch is forbidden unless resourceVersion is provided");
+  if (!query.continue_token.empty())
+    forbid("resourceVersionMatch is forbidden when continue is provided");
+  if (match != "Exact" && match != "NotOlderThan") {
+    causes.push_back({"FieldValueNotSupported",
+                      "Unsupported value: \"" + match +
+                          "\": supported values: \"Exact\", \"NotOlderThan\", \"\"",
+                      "resourceVersionMatch"});
+  }
+  if (match == "Exact" && query.resource_version == "0")
+    forbid("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+  if (causes.empty()) return Status::Ok();
+  return Invalid("ListOptions.meta.k8s.io", "", std::move(causes));
+}
+
+StatusOr<ListRead> PlanListRead(const ListQuery& query) {
+  ListRead read;
+  if (!query.continue_token.empty()) {
+    auto token = DecodeContinue(query.continue_token);
+    if (!token.ok()) return token.status();
+    if (!query.resource_version.empty() && query.resource_version != "0")
+      return BadRequest("specifying resource version is not allowed when using continue");
+    read.start_after = token->first;
+    read.revision = token->second > 0 ? token->second : 0;
+    read.continuing = true;
+    return read;
+  }
+  if (query.resource_version.empty() || query.resource_version == "0") return read;
+  const std::string& rv = query.resource_version;
+  bool digits = rv.size() <= 19 && rv.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) {
+    return BadRequest("invalid resource version: resourceVersion: Invalid value: \"" + rv +
+                      "\": strconv.ParseUint: parsing \"" + rv + "\": invalid syntax");
+  }
+  int64_t parsed = std::stoll(rv);
+  const std::string& match = query.resource_version_match;
+  if (match == "Exact" || (match.empty() && query.limit > 0 && parsed > 0)) {
+    read.revision = parsed;
+  } else {
+    read.not_older_than = parsed;  // NotOlderThan, and the legacy list without a limit
+  }
+  return read;
+}
+
+namespace {
+constexpr char kExpired[] = "The resourceVersion for the provided list is too old.";
+constexpr char kInconsistentContinue[] =
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter, or use the continue token in this "
+    "response to retrieve the remainder of the results. Continuing with the provided token "
+    "results in an inconsistent list - objects that were created, modified, or deleted "
+    "between the time the first chunk was returned and now may show up in the list.";
+}  // namespace
+
+Status TooLargeResourceVersion(int64_t wanted, int64_t current, int retry_after_seconds) {
+  StatusDetails d;
+  d.causes.push_back({"ResourceVersionTooLarge", "Too large resource version", ""});
+  d.retry_after_seconds = retry_after_seconds;
+  return Status(Code::kTimeout,
+                "Timeout: Too large resource version: " + std::to_string(wanted) +
+                    ", current: " + std::to_string(current),
+                std::move(d));
+}
+
+Status ListReadError(const Status& error, const ListRead& read, bool not_older_than_read) {
+  if (error.code() == Code::kGone) {
+    if (!read.continuing) return Expired(kExpired);
+    Status s = Expired(kInconsistentContinue);
+    s.set_list_continue(EncodeContinue(read.start_after, -1));
+    return s;
+  }
+  if (error.code() == Code::kTimeout) {
+    // The store's "too large resource version: R, current: C".
+    int64_t wanted = 0, current = 0;
+    if (sscanf(error.message().c_str(), "too large resource version: %ld, current: %ld", &wanted,
+               &current) == 2) {
+      return TooLargeResourceVersion(wanted, current, not_older_than_read ? 1 : 0);
+    }
+  }
+  return error;
 }
 
 }  // namespace minik::registry

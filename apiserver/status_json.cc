@@ -7,6 +7,7 @@ namespace minik {
 
 Json StatusToJson(const Status& status) {
   Json out = {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()}};
+  if (!status.list_continue().empty()) out["metadata"]["continue"] = status.list_continue();
   out["status"] = status.ok() ? "Success" : "Failure";
   if (!status.message().empty()) out["message"] = status.message();
   std::string reason = status.Reason();

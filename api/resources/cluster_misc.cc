@@ -42,12 +42,19 @@ std::vector<Json> EventV1Cells(const Json& ev, SystemTime now) {
   return kCore.cells(CoreEventOf(ev), now);
 }
 
+// The labels of events.k8s.io/v1's field label conversion (pkg/apis/events/v1/conversion.go):
+// regarding.*, reason, reportingController, source and type, read as their core/v1 fields.
+// The core spellings (involvedObject.*, reportingComponent) are not accepted here.
 std::optional<std::string> EventV1Field(const Json& ev, const std::string& field) {
   static const ResourceInfo kCore = Events();
   std::string f = field;
-  if (f.rfind("regarding.", 0) == 0) f = "involvedObject." + f.substr(10);
-  if (f == "reportingController") f = "reportingComponent";
-  if (f == "deprecatedSource") f = "source";
+  if (f.rfind("regarding.", 0) == 0) {
+    f = "involvedObject." + f.substr(10);
+  } else if (f == "reportingController") {
+    f = "reportingComponent";
+  } else if (f != "reason" && f != "source" && f != "type") {
+    return std::nullopt;
+  }
   return kCore.fields(CoreEventOf(ev), f);
 }
 
