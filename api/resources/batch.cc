@@ -1,5 +1,7 @@
 // batch/v1 Job and CronJob (pkg/registry/batch/{job,cronjob}, pkg/apis/batch/v1/defaults.go,
 // pkg/apis/batch/validation).
+#include <filesystem>
+#include <regex>
 #include <sstream>
 
 #include "api/resources/column_docs.h"
@@ -70,61 +72,143 @@ void DefaultJob(Json& job) {
     Obj(job, "metadata")["labels"] = tlabels;
 }
 
-// The restart policy rule every job template shares (ValidateJobTemplateSpec too).
-void ValidateJobTemplate(Causes& out, const Json& tmpl, const std::string& path) {
-  ValidatePodTemplate(out, tmpl, path);
-  std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
-  if (restart != "OnFailure" && restart != "Never")
-    out.push_back(NotSupportedCause(path + ".spec.restartPolicy", restart, {"OnFailure", "Never"}));
-}
-
-void ValidateJobSpec(Causes& out, const Json& spec, const std::string& path, bool with_selector) {
+// validateJobSpec (shared by jobs and cron job templates), in upstream's order.
+void ValidateJobSpecCommon(Causes& out, const Json& spec, const std::string& path) {
   for (const char* f : {"parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
-                        "ttlSecondsAfterFinished"})
+                        "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes"})
     CheckNonNegative(out, spec, {f}, path + "." + f);
-  std::string mode = Str(At(spec, {"completionMode"}));
-  if (!mode.empty() && mode != "NonIndexed" && mode != "Indexed")
-    out.push_back(NotSupportedCause(path + ".completionMode", mode, {"NonIndexed", "Indexed"}));
-  if (mode == "Indexed" && At(spec, {"completions"}).is_null())
-    out.push_back(RequiredCause(path + ".completions", "when completion mode is Indexed"));
-  std::string prp = Str(At(spec, {"podReplacementPolicy"}));
-  if (!prp.empty() && prp != "TerminatingOrFailed" && prp != "Failed")
-    out.push_back(NotSupportedCause(path + ".podReplacementPolicy", prp,
-                                    {"Failed", "TerminatingOrFailed"}));
-  const Json& tmpl = At(spec, {"template"});
-  if (with_selector) {
-    const Json& selector = At(spec, {"selector"});
-    if (!selector.is_object()) {
-      out.push_back(RequiredCause(path + ".selector"));
-    } else {
-      CheckLabelSelector(out, selector, path + ".selector");
-      if (!SelectorMatches(selector, At(tmpl, {"metadata", "labels"})))
-        out.push_back(InvalidCause(path + ".template.metadata.labels",
-                                   GoStringMap(At(tmpl, {"metadata", "labels"})),
-                                   "`selector` does not match template `labels`"));
+  const Json& max_failed = At(spec, {"maxFailedIndexes"});
+  const Json& per_index = At(spec, {"backoffLimitPerIndex"});
+  if (!max_failed.is_null() && per_index.is_null())
+    out.push_back(RequiredCause(path + ".backoffLimitPerIndex", "when maxFailedIndexes is specified"));
+  const Json& managed = At(spec, {"managedBy"});
+  if (managed.is_string() && managed.get<std::string>().size() > 63)
+    out.push_back(TooLongCause(path + ".managedBy", 63));
+  const Json& mode = At(spec, {"completionMode"});
+  bool indexed = Str(mode) == "Indexed";
+  if (!mode.is_null()) {
+    if (Str(mode) != "NonIndexed" && !indexed)
+      out.push_back(NotSupportedCause(path + ".completionMode", mode, {"NonIndexed", "Indexed"}));
+    if (indexed) {
+      if (At(spec, {"completions"}).is_null())
+        out.push_back(RequiredCause(path + ".completions", "when completion mode is Indexed"));
+      const Json& par = At(spec, {"parallelism"});
+      if (Int(par).value_or(0) > 100000)
+        out.push_back(InvalidValue(path + ".parallelism", par,
+                                   "must be less than or equal to 100000 when completion mode is Indexed"));
+      auto completions = Int(At(spec, {"completions"}));
+      if (completions && Int(max_failed) && *Int(max_failed) > *completions)
+        out.push_back(InvalidValue(path + ".maxFailedIndexes", max_failed,
+                                   "must be less than or equal to completions"));
     }
   }
-  ValidateJobTemplate(out, tmpl, path + ".template");
+  if (!indexed) {
+    if (!per_index.is_null())
+      out.push_back(InvalidValue(path + ".backoffLimitPerIndex", per_index, "requires indexed completion mode"));
+    if (!max_failed.is_null())
+      out.push_back(InvalidValue(path + ".maxFailedIndexes", max_failed, "requires indexed completion mode"));
+  }
+  const Json& pfp = At(spec, {"podFailurePolicy"});
+  std::string prp = Str(At(spec, {"podReplacementPolicy"}));
+  if (!At(spec, {"podReplacementPolicy"}).is_null()) {
+    if (!pfp.is_null()) {
+      if (prp != "Failed")
+        out.push_back(NotSupportedCause(path + ".podReplacementPolicy", prp, {"Failed"}));
+    } else if (prp != "Failed" && prp != "TerminatingOrFailed") {
+      out.push_back(NotSupportedCause(path + ".podReplacementPolicy", prp,
+                                      {"Failed", "TerminatingOrFailed"}));
+    }
+  }
+  const Json& tmpl = At(spec, {"template"});
+  ValidatePodTemplate(out, tmpl, path + ".template");
+  std::string restart = Str(At(tmpl, {"spec", "restartPolicy"}));
+  if (restart == "Always" || restart.empty()) {
+    out.push_back(RequiredCause(path + ".template.spec.restartPolicy",
+                                "valid values: \"OnFailure\", \"Never\""));
+  } else if (restart != "OnFailure" && restart != "Never") {
+    out.push_back(NotSupportedCause(path + ".template.spec.restartPolicy", restart, {"OnFailure", "Never"}));
+  } else if (!pfp.is_null() && restart != "Never") {
+    out.push_back(InvalidValue(path + ".template.spec.restartPolicy", restart,
+                               "only \"Never\" is supported when podFailurePolicy is specified"));
+  }
 }
 
+// ValidateJob: metadata checks of the generated selector, ValidateJobSpec (selector required
+// and matching), the indexed pods' hostname.
+void ValidateJob(Causes& out, const Json& job) {
+  const Json& spec = At(job, {"spec"});
+  ValidateJobSpecCommon(out, spec, "spec");
+  const Json& selector = At(spec, {"selector"});
+  if (selector.is_null()) {
+    out.push_back(RequiredCause("spec.selector"));
+  } else {
+    CheckLabelSelector(out, selector, "spec.selector");
+  }
+  const Json& labels = At(spec, {"template", "metadata", "labels"});
+  if (selector.is_null() || (SelectorParses(selector) && !SelectorMatches(selector, labels)))
+    out.push_back(InvalidCause("spec.template.metadata.labels", GoStringMap(labels),
+                               "`selector` does not match template `labels`"));
+  auto completions = Int(At(spec, {"completions"}));
+  if (Str(At(spec, {"completionMode"})) == "Indexed" && completions && *completions > 0) {
+    std::string host = Name(job) + "-" + std::to_string(*completions - 1);
+    if (!IsDns1123Label(host).empty())
+      out.push_back(InvalidCause("metadata.name", GoQuote(Name(job)),
+                                 "will not able to create pod with invalid DNS label: " + host));
+  }
+}
+
+// The template fields a suspended job that never started may change
+// (JobMutableNodeSchedulingDirectives): node affinity, node selector, tolerations, scheduling
+// gates, labels and annotations.
+Json WithoutSchedulingDirectives(Json tmpl) {
+  if (!tmpl.is_object()) return tmpl;
+  Json& meta = Obj(tmpl, "metadata");
+  meta.erase("labels");
+  meta.erase("annotations");
+  Json& spec = Obj(tmpl, "spec");
+  for (const char* f : {"nodeSelector", "tolerations", "schedulingGates"}) spec.erase(f);
+  if (spec.contains("affinity") && spec["affinity"].is_object()) {
+    spec["affinity"].erase("nodeAffinity");
+    if (spec["affinity"].empty()) spec.erase("affinity");
+  }
+  return tmpl;
+}
+
+// ValidateJobSpecUpdate's immutability rules.
 void ValidateJobUpdate(Causes& out, const Json& job, const Json& old) {
   const Json& spec = At(job, {"spec"});
   const Json& old_spec = At(old, {"spec"});
+  // Elastic indexed jobs (GA): completions may change together with parallelism.
+  const Json& completions = At(spec, {"completions"});
+  if (completions != At(old_spec, {"completions"})) {
+    if (Str(At(spec, {"completionMode"})) != "Indexed") {
+      out.push_back(InvalidValue("spec.completions", completions, "field is immutable"));
+    } else if (!completions.is_null() && completions != At(spec, {"parallelism"})) {
+      out.push_back(InvalidValue("spec.completions", completions,
+                                 "can only be modified in tandem with spec.parallelism"));
+    }
+  }
   const Json& sel = At(spec, {"selector"});
   if (sel != At(old_spec, {"selector"}))
-    out.push_back(InvalidCause("spec.selector", GoLabelSelector(sel), "field is immutable"));
-  const Json& completions = At(spec, {"completions"});
-  bool elastic = Str(At(spec, {"completionMode"})) == "Indexed" &&
-                 completions == At(spec, {"parallelism"});
-  if (completions != At(old_spec, {"completions"}) && !elastic)
-    out.push_back(InvalidValue("spec.completions", completions, "field is immutable"));
-  if (At(spec, {"completionMode"}) != At(old_spec, {"completionMode"}))
-    out.push_back(InvalidValue("spec.completionMode", At(spec, {"completionMode"}),
+    out.push_back(InvalidCause("spec.selector", sel.is_null() ? "null" : GoLabelSelector(sel),
                                "field is immutable"));
-  // The pod template is immutable, except for a suspended job that has not started.
-  bool suspended_unstarted = IsTrue(old_spec, {"suspend"}) && At(old, {"status", "startTime"}).is_null();
-  if (At(spec, {"template"}) != At(old_spec, {"template"}) && !suspended_unstarted)
-    out.push_back(InvalidCause("spec.template", "core.PodTemplateSpec{...}", "field is immutable"));
+  bool suspended_unstarted =
+      IsTrue(old_spec, {"suspend"}) && At(old, {"status", "startTime"}).is_null();
+  const Json& tmpl = At(spec, {"template"});
+  const Json& old_tmpl = At(old_spec, {"template"});
+  bool changed = suspended_unstarted
+                     ? WithoutSchedulingDirectives(tmpl) != WithoutSchedulingDirectives(old_tmpl)
+                     : tmpl != old_tmpl;
+  if (changed) out.push_back(InvalidCause("spec.template", "core.PodTemplateSpec{...}", "field is immutable"));
+  if (At(spec, {"completionMode"}) != At(old_spec, {"completionMode"}))
+    out.push_back(InvalidValue("spec.completionMode", At(spec, {"completionMode"}), "field is immutable"));
+  for (const char* f : {"podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy"}) {
+    const Json& v = At(spec, {f});
+    if (v == At(old_spec, {f})) continue;
+    std::string rendered = v.is_object() ? "batch." + std::string(f == std::string("podFailurePolicy") ? "PodFailurePolicy" : "SuccessPolicy") + "{...}"
+                                         : GoScalar(v);
+    out.push_back(InvalidCause(std::string("spec.") + f, rendered, "field is immutable"));
+  }
 }
 
 bool HasJobCondition(const Json& job, const std::string& type) {
@@ -237,34 +321,78 @@ void DefaultCronJob(Json& cj) {
   DefaultPodTemplate(Obj(Obj(Obj(spec, "jobTemplate"), "spec"), "template"));
 }
 
-void ValidateCronJob(Causes& out, const Json& cj) {
+// validateTimeZone: IANA names only (a zoneinfo file must exist, as time.LoadLocation needs).
+void ValidateTimeZone(Causes& out, const Json& tz) {
+  if (tz.is_null()) return;
+  std::string zone = Str(tz);
+  const std::string path = "spec.timeZone";
+  if (zone.empty()) {
+    out.push_back(InvalidCause(path, "\"\"", "timeZone must be nil or non-empty string"));
+    return;
+  }
+  static const std::regex kPart(R"(^[A-Za-z\.\-_0-9+]{1,14}$)");
+  size_t start = 0;
+  while (start <= zone.size()) {
+    size_t end = zone.find('/', start);
+    if (end == std::string::npos) end = zone.size();
+    std::string part = zone.substr(start, end - start);
+    if (part == "." || part == ".." || (!part.empty() && part[0] == '-') ||
+        !std::regex_match(part, kPart)) {
+      out.push_back(InvalidCause(path, GoQuote(zone), "unknown time zone " + zone));
+      return;
+    }
+    start = end + 1;
+  }
+  std::string lower = zone;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "local") {
+    out.push_back(InvalidCause(path, GoQuote(zone),
+                               "timeZone must be an explicit time zone as defined in "
+                               "https://www.iana.org/time-zones"));
+  }
+  if (zone != "UTC" && lower != "local" && !std::filesystem::exists("/usr/share/zoneinfo/" + zone))
+    out.push_back(InvalidCause(path, GoQuote(zone), "unknown time zone " + zone));
+}
+
+// validateCronJobSpec, in upstream's order; `old` is null on create (TZ in the schedule is
+// tolerated on update only when the stored schedule had it).
+void ValidateCronJobSpec(Causes& out, const Json& cj, const Json* old) {
   const Json& spec = At(cj, {"spec"});
   std::string schedule = Str(At(spec, {"schedule"}));
+  bool allow_tz = old && Str(At(*old, {"spec", "schedule"})).find("TZ") != std::string::npos;
   if (schedule.empty()) {
     out.push_back(RequiredCause("spec.schedule"));
-  } else if (schedule.find("TZ") != std::string::npos) {
-    out.push_back(InvalidCause("spec.schedule", GoQuote(schedule),
-                               "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
-  } else if (std::string err = CronError(schedule); !err.empty()) {
-    out.push_back(InvalidCause("spec.schedule", GoQuote(schedule), err));
+  } else {
+    if (std::string err = CronError(schedule); !err.empty())
+      out.push_back(InvalidCause("spec.schedule", GoQuote(schedule), err));
+    bool has_tz = schedule.find("TZ") != std::string::npos;
+    if (allow_tz && has_tz && !At(spec, {"timeZone"}).is_null()) {
+      out.push_back(InvalidCause("spec.schedule", GoQuote(schedule),
+                                 "cannot use both timeZone field and TZ or CRON_TZ in schedule"));
+    } else if (!allow_tz && has_tz) {
+      out.push_back(InvalidCause("spec.schedule", GoQuote(schedule),
+                                 "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+    }
   }
+  CheckNonNegative(out, spec, {"startingDeadlineSeconds"}, "spec.startingDeadlineSeconds");
+  if (!old || At(*old, {"spec", "timeZone"}) != At(spec, {"timeZone"}))
+    ValidateTimeZone(out, At(spec, {"timeZone"}));
   std::string policy = Str(At(spec, {"concurrencyPolicy"}));
   if (policy.empty()) {
     out.push_back(RequiredCause("spec.concurrencyPolicy"));
   } else if (policy != "Allow" && policy != "Forbid" && policy != "Replace") {
     out.push_back(NotSupportedCause("spec.concurrencyPolicy", policy, {"Allow", "Forbid", "Replace"}));
   }
-  for (const char* f : {"startingDeadlineSeconds", "successfulJobsHistoryLimit",
-                        "failedJobsHistoryLimit"})
-    CheckNonNegative(out, spec, {f}, std::string("spec.") + f);
   const Json& jt = At(spec, {"jobTemplate", "spec"});
+  ValidateJobSpecCommon(out, jt, "spec.jobTemplate.spec");
   if (!At(jt, {"selector"}).is_null())
     out.push_back(InvalidCause("spec.jobTemplate.spec.selector",
                                GoLabelSelector(At(jt, {"selector"})),
                                "`selector` will be auto-generated"));
   if (IsTrue(jt, {"manualSelector"}))
     out.push_back(NotSupportedCause("spec.jobTemplate.spec.manualSelector", true, {"nil", "false"}));
-  ValidateJobSpec(out, jt, "spec.jobTemplate.spec", /*with_selector=*/false);
+  for (const char* f : {"successfulJobsHistoryLimit", "failedJobsHistoryLimit"})
+    CheckNonNegative(out, spec, {f}, std::string("spec.") + f);
 }
 
 std::vector<Json> CronJobCells(const Json& cj, SystemTime now) {
@@ -318,9 +446,7 @@ ResourceInfo Jobs() {
   s.generation = Generation::kSpec;
   s.prepare_create = GenerateJobSelector;
   s.defaults = DefaultJob;
-  s.validate = [](Causes& out, const Json& job) {
-    ValidateJobSpec(out, At(job, {"spec"}), "spec", /*with_selector=*/true);
-  };
+  s.validate = ValidateJob;
   s.validate_update = ValidateJobUpdate;
   r.strategy = MakeStrategy(std::move(s));
   return r;
@@ -357,11 +483,16 @@ ResourceInfo CronJobs() {
   s.empty_status = Json::object();
   s.generation = Generation::kSpec;
   s.defaults = DefaultCronJob;
-  s.validate = [](Causes& out, const Json& cj) {
+  // ValidateCronJobCreate / ValidateCronJobUpdate: the 52-character name limit (the
+  // controller's job names add 11) is checked on create only.
+  s.validate_create = [](Causes& out, const Json& cj) {
+    ValidateCronJobSpec(out, cj, nullptr);
     std::string name = Name(cj);
     if (name.size() > 52)
       out.push_back(InvalidCause("metadata.name", GoQuote(name), "must be no more than 52 characters"));
-    ValidateCronJob(out, cj);
+  };
+  s.validate_update = [](Causes& out, const Json& cj, const Json& old) {
+    ValidateCronJobSpec(out, cj, &old);
   };
   r.strategy = MakeStrategy(std::move(s));
   return r;

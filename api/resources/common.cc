@@ -449,11 +449,13 @@ void SpecStrategy::Default(Json& obj) const {
 std::vector<StatusCause> SpecStrategy::Validate(const Json& obj) const {
   Causes out;
   if (spec_.validate) spec_.validate(out, obj);
+  if (spec_.validate_create) spec_.validate_create(out, obj);
   return out;
 }
 
 std::vector<StatusCause> SpecStrategy::ValidateUpdate(const Json& obj, const Json& old) const {
-  Causes out = Validate(obj);
+  Causes out;
+  if (spec_.validate) spec_.validate(out, obj);
   if (spec_.validate_update) spec_.validate_update(out, obj, old);
   return out;
 }

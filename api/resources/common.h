@@ -111,6 +111,8 @@ struct StrategySpec {
   std::function<void(Causes&, const Json&)> validate;
   // Extra checks on update; `validate` runs on the new object as well.
   std::function<void(Causes&, const Json&, const Json&)> validate_update;
+  // Checks only on create, after `validate` (the cron job name length).
+  std::function<void(Causes&, const Json&)> validate_create;
   // Replaces the status-update rule below (pods also keep their owner references).
   std::function<void(Json&, const Json&)> prepare_status_update;
   // The status update also keeps the stored labels (deploymentStatusStrategy only).

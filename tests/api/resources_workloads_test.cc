@@ -1,5 +1,7 @@
 // Deployments, replica sets, stateful sets, daemon sets, jobs and cron jobs: defaults,
 // generation, validation wording and tables.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "api/resource.h"
@@ -375,9 +377,40 @@ TEST(ResourcesWorkloads, JobSelectorAndDefaults) {
 
   Json always = job;
   always["spec"]["template"]["spec"]["restartPolicy"] = "Always";
+  // validateJobSpec: Always (the pod spec default) reads as a missing value.
   EXPECT_EQ(Errors(info, always),
-            std::vector<std::string>{"spec.template.spec.restartPolicy: Unsupported value: "
-                                     "\"Always\": supported values: \"OnFailure\", \"Never\""});
+            std::vector<std::string>{"spec.template.spec.restartPolicy: Required value: valid "
+                                     "values: \"OnFailure\", \"Never\""});
+  Json sometimes = job;
+  sometimes["spec"]["template"]["spec"]["restartPolicy"] = "Sometimes";
+  EXPECT_TRUE(Contains(Errors(info, sometimes),
+                       "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": "
+                       "supported values: \"OnFailure\", \"Never\""));
+  Json policy = job;
+  policy["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure";
+  policy["spec"]["podFailurePolicy"] = Json::parse(R"({"rules":[]})");
+  policy["spec"]["podReplacementPolicy"] = "TerminatingOrFailed";
+  EXPECT_EQ(Errors(info, policy),
+            (std::vector<std::string>{
+                "spec.podReplacementPolicy: Unsupported value: \"TerminatingOrFailed\": "
+                "supported values: \"Failed\"",
+                "spec.template.spec.restartPolicy: Invalid value: \"OnFailure\": only \"Never\" "
+                "is supported when podFailurePolicy is specified"}));
+  Json per_index = job;
+  per_index["spec"]["backoffLimitPerIndex"] = 1;
+  per_index["spec"]["maxFailedIndexes"] = 1;
+  EXPECT_EQ(Errors(info, per_index),
+            (std::vector<std::string>{
+                "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode",
+                "spec.maxFailedIndexes: Invalid value: 1: requires indexed completion mode"}));
+  Json indexed = job;
+  indexed["metadata"]["name"] = std::string(62, 'x');
+  indexed["spec"]["completionMode"] = "Indexed";
+  indexed["spec"]["completions"] = 20;
+  EXPECT_TRUE(Contains(Errors(info, indexed),
+                       "metadata.name: Invalid value: \"" + std::string(62, 'x') +
+                           "\": will not able to create pod with invalid DNS label: " +
+                           std::string(62, 'x') + "-19"));
 
   Json long_name = job;
   long_name["metadata"]["name"] = std::string(64, 'j');
@@ -399,6 +432,52 @@ TEST(ResourcesWorkloads, JobSelectorAndDefaults) {
   EXPECT_EQ(cells[1], "1/1");
   EXPECT_EQ(cells[2], "9s");
   EXPECT_EQ(cells[6], "batch.kubernetes.io/controller-uid=u-9");
+}
+
+TEST(ResourcesWorkloads, JobUpdates) {
+  const ResourceInfo& info = Info("batch", "jobs");
+  Json job = Json::parse(R"({"kind":"Job","metadata":{"name":"pi","namespace":"default","uid":"u-9"},
+    "spec":{"suspend":true,"template":{"spec":{"restartPolicy":"Never",
+      "containers":[{"name":"pi","image":"perl"}]}}}})");
+  job = Create(info, job);
+  // A suspended job that never started may change its scheduling directives only.
+  Json placed = job;
+  placed["spec"]["template"]["spec"]["nodeSelector"] = {{"zone", "a"}};
+  placed["spec"]["template"]["metadata"]["annotations"] = {{"x", "y"}};
+  EXPECT_TRUE(info.strategy->ValidateUpdate(placed, job).empty());
+  Json image = job;
+  image["spec"]["template"]["spec"]["containers"][0]["image"] = "perl:2";
+  EXPECT_EQ(Errors(info, image).size(), 0u);
+  auto causes = info.strategy->ValidateUpdate(image, job);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].field, "spec.template");
+  EXPECT_EQ(causes[0].message.substr(causes[0].message.size() - 18), "field is immutable");
+  Json more = job;
+  more["spec"]["completions"] = 3;
+  causes = info.strategy->ValidateUpdate(more, job);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].field + ": " + causes[0].message, "spec.completions: Invalid value: 3: field is immutable");
+  // Elastic indexed jobs: completions follow parallelism.
+  Json indexed = job;
+  indexed["spec"]["completionMode"] = "Indexed";
+  indexed["spec"]["completions"] = 2;
+  indexed["spec"]["parallelism"] = 2;
+  Json grown = indexed;
+  grown["spec"]["completions"] = 4;
+  causes = info.strategy->ValidateUpdate(grown, indexed);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_EQ(causes[0].field + ": " + causes[0].message,
+            "spec.completions: Invalid value: 4: can only be modified in tandem with spec.parallelism");
+  grown["spec"]["parallelism"] = 4;
+  EXPECT_TRUE(info.strategy->ValidateUpdate(grown, indexed).empty());
+  Json mode = indexed;
+  mode["spec"]["completionMode"] = "NonIndexed";
+  mode["spec"]["completions"] = 2;
+  EXPECT_TRUE(Contains([&] {
+    std::vector<std::string> out;
+    for (const auto& c : info.strategy->ValidateUpdate(mode, indexed)) out.push_back(c.field + ": " + c.message);
+    return out;
+  }(), "spec.completionMode: Invalid value: \"NonIndexed\": field is immutable"));
 }
 
 TEST(ResourcesWorkloads, CronJobs) {
@@ -433,6 +512,39 @@ TEST(ResourcesWorkloads, CronJobs) {
   EXPECT_EQ(Errors(info, bad), std::vector<std::string>{
                                    "metadata.name: Invalid value: \"" + std::string(53, 'a') +
                                    "\": must be no more than 52 characters"});
+  // ...on create only: an old long-named cron job can still be updated.
+  EXPECT_TRUE(info.strategy->ValidateUpdate(bad, bad).empty());
+  Json zoned = cj;
+  zoned["spec"]["timeZone"] = "Mars/Olympus";
+  EXPECT_EQ(Errors(info, zoned), std::vector<std::string>{
+                                     "spec.timeZone: Invalid value: \"Mars/Olympus\": unknown "
+                                     "time zone Mars/Olympus"});
+  zoned["spec"]["timeZone"] = "Local";
+  EXPECT_TRUE(Contains(Errors(info, zoned),
+                       "spec.timeZone: Invalid value: \"Local\": timeZone must be an explicit time "
+                       "zone as defined in https://www.iana.org/time-zones"));
+  zoned["spec"]["timeZone"] = "";
+  EXPECT_EQ(Errors(info, zoned), std::vector<std::string>{
+                                     "spec.timeZone: Invalid value: \"\": timeZone must be nil or "
+                                     "non-empty string"});
+  zoned["spec"]["timeZone"] = "Etc/UTC";
+  if (std::filesystem::exists("/usr/share/zoneinfo/Etc/UTC")) {
+    EXPECT_TRUE(Errors(info, zoned).empty());
+  }
+  Json tz = cj;
+  tz["spec"]["schedule"] = "CRON_TZ=UTC 0 * * * *";
+  EXPECT_TRUE(Contains(Errors(info, tz), "spec.schedule: Invalid value: \"CRON_TZ=UTC 0 * * * *\": "
+                                         "cannot use TZ or CRON_TZ in schedule, use timeZone field "
+                                         "instead"));
+  Json always = cj;
+  always["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = "Always";
+  always["spec"]["concurrencyPolicy"] = "Sometimes";
+  EXPECT_EQ(Errors(info, always),
+            (std::vector<std::string>{
+                "spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: "
+                "\"Allow\", \"Forbid\", \"Replace\"",
+                "spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "
+                "\"OnFailure\", \"Never\""}));
 }
 
 TEST(ResourcesWorkloads, HpaDefaultsAndTable) {
