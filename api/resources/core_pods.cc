@@ -243,72 +243,133 @@ const char* const kPodUpdateForbidden =
     "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be "
     "set to 1 if it was previously negative)";
 
-// ValidatePodUpdate: only images, activeDeadlineSeconds, added tolerations, removed
-// scheduling gates and a negative grace period turned 1 may change.
+// ValidateContainerUpdates: the same number of containers, each with a trimmed image.
+bool ValidateContainerUpdates(Causes& out, const Json& now, const Json& was, const std::string& path) {
+  if (now.size() != was.size()) {
+    out.push_back(ForbiddenCause(path, "pod updates may not add or remove containers"));
+    return false;
+  }
+  for (size_t i = 0; i < now.size(); ++i) {
+    std::string image = Str(At(now[i], {"image"}));
+    std::string ip = path + "[" + std::to_string(i) + "].image";
+    if (image.empty()) out.push_back(RequiredCause(ip));
+    size_t first = image.find_first_not_of(" \t\n\r\f\v");
+    size_t last = image.find_last_not_of(" \t\n\r\f\v");
+    if (!image.empty() && (first != 0 || last != image.size() - 1))
+      out.push_back(InvalidCause(ip, GoQuote(image), "must not have leading or trailing whitespace"));
+  }
+  return true;
+}
+
+// ValidatePodUpdate: images, a lowered activeDeadlineSeconds, added tolerations (their
+// tolerationSeconds may change), removed scheduling gates, a negative grace period turned 1,
+// and nodeSelector additions while gated; anything else is the Forbidden spec error.
 void ValidatePodUpdate(Causes& out, const Json& pod, const Json& old) {
+  const Json& spec = At(pod, {"spec"});
   const Json& old_spec = At(old, {"spec"});
-  Json munged = At(pod, {"spec"});
-  if (!munged.is_object() || !old_spec.is_object()) return;
+  if (!spec.is_object() || !old_spec.is_object()) return;
+  if (!ValidateContainerUpdates(out, Arr(spec, {"containers"}), Arr(old_spec, {"containers"}),
+                                "spec.containers") ||
+      !ValidateContainerUpdates(out, Arr(spec, {"initContainers"}), Arr(old_spec, {"initContainers"}),
+                                "spec.initContainers"))
+    return;
+  const Json& ads = At(spec, {"activeDeadlineSeconds"});
+  const Json& old_ads = At(old_spec, {"activeDeadlineSeconds"});
+  if (!ads.is_null()) {
+    int64_t v = Int(ads).value_or(-1);
+    if (v < 0 || v > 2147483647) {
+      out.push_back(InvalidValue("spec.activeDeadlineSeconds", ads, "must be between 0 and 2147483647, inclusive"));
+      return;
+    }
+    if (!old_ads.is_null() && Int(old_ads).value_or(0) < v) {
+      out.push_back(InvalidValue("spec.activeDeadlineSeconds", ads, "must be less than or equal to previous value"));
+      return;
+    }
+  } else if (!old_ads.is_null()) {
+    out.push_back(InvalidCause("spec.activeDeadlineSeconds", "null",
+                               "must not update from a positive integer to nil value"));
+  }
+  // validateOnlyAddedTolerations.
+  const Json& tolerations = Arr(spec, {"tolerations"});
+  for (const Json& t : Arr(old_spec, {"tolerations"})) {
+    bool found = false;
+    for (const Json& n : tolerations) {
+      Json clone = t;
+      if (n.contains("tolerationSeconds")) {
+        clone["tolerationSeconds"] = n["tolerationSeconds"];
+      } else if (clone.is_object()) {
+        clone.erase("tolerationSeconds");
+      }
+      if (clone == n) found = true;
+    }
+    if (!found) {
+      out.push_back(ForbiddenCause("spec.tolerations",
+                                   "existing toleration can not be modified except its tolerationSeconds"));
+      break;
+    }
+  }
+  // validateOnlyDeletedSchedulingGates.
+  const Json& gates = Arr(spec, {"schedulingGates"});
+  for (size_t i = 0; i < gates.size(); ++i) {
+    std::string name = Str(At(gates[i], {"name"}));
+    bool known = false;
+    for (const Json& g : Arr(old_spec, {"schedulingGates"})) known = known || Str(At(g, {"name"})) == name;
+    if (!known)
+      out.push_back(ForbiddenCause("spec.schedulingGates[" + std::to_string(i) + "].name",
+                                   "only deletion is allowed, but found new scheduling gate '" + name + "'"));
+  }
+  if (spec == old_spec) return;
+  Json munged = spec;
   for (const char* list : {"containers", "initContainers"}) {
-    const Json& old_list = Arr(old_spec, {list});
     if (!munged.contains(list) || !munged[list].is_array()) continue;
-    Json& new_list = munged[list];
-    if (new_list.size() != old_list.size()) continue;
-    for (size_t i = 0; i < new_list.size(); ++i) {
-      if (!new_list[i].is_object()) continue;
-      if (old_list[i].contains("image")) {
-        new_list[i]["image"] = old_list[i]["image"];
+    const Json& was = Arr(old_spec, {list});
+    for (size_t i = 0; i < munged[list].size() && i < was.size(); ++i) {
+      if (!munged[list][i].is_object()) continue;
+      if (was[i].contains("image")) {
+        munged[list][i]["image"] = was[i]["image"];
       } else {
-        new_list[i].erase("image");
+        munged[list][i].erase("image");
       }
     }
   }
-  const Json& ads = At(old_spec, {"activeDeadlineSeconds"});
-  if (ads.is_null()) {
-    munged.erase("activeDeadlineSeconds");
-  } else {
-    munged["activeDeadlineSeconds"] = ads;
-  }
-  // Tolerations may only be added.
-  const Json& old_tol = Arr(old_spec, {"tolerations"});
-  const Json& new_tol = Arr(munged, {"tolerations"});
-  bool superset = true;
-  for (const Json& t : old_tol)
-    if (std::find(new_tol.begin(), new_tol.end(), t) == new_tol.end()) superset = false;
-  if (superset) {
-    if (old_spec.contains("tolerations")) {
-      munged["tolerations"] = old_spec["tolerations"];
+  for (const char* f : {"activeDeadlineSeconds", "schedulingGates", "tolerations"}) {
+    if (old_spec.contains(f)) {
+      munged[f] = old_spec[f];
     } else {
-      munged.erase("tolerations");
-    }
-  }
-  // Scheduling gates may only be removed.
-  const Json& old_gates = Arr(old_spec, {"schedulingGates"});
-  const Json& new_gates = Arr(munged, {"schedulingGates"});
-  bool subset = true;
-  for (const Json& g : new_gates)
-    if (std::find(old_gates.begin(), old_gates.end(), g) == old_gates.end()) subset = false;
-  if (subset) {
-    if (old_spec.contains("schedulingGates")) {
-      munged["schedulingGates"] = old_spec["schedulingGates"];
-    } else {
-      munged.erase("schedulingGates");
+      munged.erase(f);
     }
   }
   auto old_grace = Int(At(old_spec, {"terminationGracePeriodSeconds"}));
   if (old_grace && *old_grace < 0 && Int(At(munged, {"terminationGracePeriodSeconds"})) == 1)
     munged["terminationGracePeriodSeconds"] = *old_grace;
-  if (munged == old_spec) return;
-  std::string diff;
-  std::set<std::string> keys;
-  for (auto it = munged.begin(); it != munged.end(); ++it) keys.insert(it.key());
-  for (auto it = old_spec.begin(); it != old_spec.end(); ++it) keys.insert(it.key());
-  for (const auto& k : keys) {
-    const Json& a = At(old_spec, {k.c_str()});
-    const Json& b = At(munged, {k.c_str()});
-    if (a != b) diff += "\n  spec." + k + ": " + a.dump() + " -> " + b.dump();
+  // A gated pod may add node selector terms.
+  if (!Arr(old_spec, {"schedulingGates"}).empty()) {
+    const Json& was = At(old_spec, {"nodeSelector"});
+    const Json& now = At(munged, {"nodeSelector"});
+    bool additions = true;
+    if (was.is_object()) {
+      for (auto it = was.begin(); it != was.end(); ++it)
+        if (!now.is_object() || At(now, {it.key().c_str()}) != *it) additions = false;
+    }
+    if (additions) {
+      if (old_spec.contains("nodeSelector")) {
+        munged["nodeSelector"] = old_spec["nodeSelector"];
+      } else {
+        munged.erase("nodeSelector");
+      }
+    }
   }
-  out.push_back(ForbiddenCause("spec", std::string(kPodUpdateForbidden) + diff));
+  if (munged == old_spec) return;
+  out.push_back(ForbiddenCause("spec", std::string(kPodUpdateForbidden) + SpecDiff(old_spec, munged)));
+}
+
+// ValidatePodCreate's extra rules.
+void ValidatePodCreate(Causes& out, const Json& pod) {
+  if (!Arr(pod, {"spec", "ephemeralContainers"}).empty())
+    out.push_back(ForbiddenCause("spec.ephemeralContainers", "cannot be set on create"));
+  if (!Str(At(pod, {"spec", "nodeName"})).empty() && !Arr(pod, {"spec", "schedulingGates"}).empty())
+    out.push_back(ForbiddenCause("spec.nodeName",
+                                 "cannot be set until all schedulingGates have been cleared"));
 }
 
 // podStatusStrategy: the spec and owner references stay as stored; labels may change; a
@@ -373,6 +434,7 @@ ResourceInfo Pods() {
     ValidatePodSpec(out, At(pod, {"spec"}), "spec");
   };
   s.validate_update = ValidatePodUpdate;
+  s.validate_create = ValidatePodCreate;
   s.prepare_status_update = PrepareStatusUpdatePod;
   r.strategy = MakeStrategy(std::move(s));
   return r;

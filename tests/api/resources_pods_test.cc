@@ -346,6 +346,57 @@ TEST(ResourcesPods, ValidationMessages) {
             std::vector<std::string>{"spec.containers: Required value"});
 }
 
+TEST(ResourcesPods, UpdateRulesInDetail) {
+  Json old = Created(MinimalPod());
+  old["spec"]["activeDeadlineSeconds"] = 60;
+  auto errors = [&](const Json& next) { return Messages(Pods().strategy->ValidateUpdate(next, old)); };
+  Json longer = old;
+  longer["spec"]["activeDeadlineSeconds"] = 90;
+  EXPECT_EQ(errors(longer), std::vector<std::string>{"spec.activeDeadlineSeconds: Invalid value: 90: "
+                                                     "must be less than or equal to previous value"});
+  Json unset = old;
+  unset["spec"].erase("activeDeadlineSeconds");
+  EXPECT_EQ(errors(unset), std::vector<std::string>{"spec.activeDeadlineSeconds: Invalid value: null: "
+                                                    "must not update from a positive integer to nil value"});
+  Json added = old;
+  added["spec"]["containers"].push_back(Json::parse(R"({"name":"b","image":"busybox",
+      "imagePullPolicy":"Always","terminationMessagePath":"/dev/termination-log",
+      "terminationMessagePolicy":"File","resources":{}})"));
+  EXPECT_EQ(errors(added), std::vector<std::string>{"spec.containers: Forbidden: pod updates may not "
+                                                    "add or remove containers"});
+  Json spaced = old;
+  spaced["spec"]["containers"][0]["image"] = " nginx";
+  EXPECT_EQ(errors(spaced), std::vector<std::string>{"spec.containers[0].image: Invalid value: \" nginx\": "
+                                                     "must not have leading or trailing whitespace"});
+  Json dropped = old;
+  dropped["spec"]["tolerations"].erase(0);
+  EXPECT_EQ(errors(dropped), std::vector<std::string>{"spec.tolerations: Forbidden: existing toleration "
+                                                      "can not be modified except its tolerationSeconds"});
+  Json seconds = old;
+  seconds["spec"]["tolerations"][0]["tolerationSeconds"] = 30;  // may change
+  EXPECT_TRUE(errors(seconds).empty());
+  Json gated = Created([] {
+    Json p = MinimalPod();
+    p["spec"]["schedulingGates"] = Json::parse(R"([{"name":"a"}])");
+    return p;
+  }());
+  Json regated = gated;
+  regated["spec"]["schedulingGates"] = Json::parse(R"([{"name":"b"}])");
+  regated["spec"]["nodeSelector"] = {{"zone", "x"}};  // additions allowed while gated
+  EXPECT_EQ(Messages(Pods().strategy->ValidateUpdate(regated, gated)),
+            std::vector<std::string>{"spec.schedulingGates[0].name: Forbidden: only deletion is "
+                                     "allowed, but found new scheduling gate 'b'"});
+  // ValidatePodCreate.
+  Json ephemeral = MinimalPod();
+  ephemeral["spec"]["ephemeralContainers"] = Json::parse(R"([{"name":"dbg","image":"busybox"}])");
+  ephemeral["spec"]["nodeName"] = "n1";
+  ephemeral["spec"]["schedulingGates"] = Json::parse(R"([{"name":"a"}])");
+  EXPECT_EQ(Messages(Pods().strategy->Validate(Created(ephemeral))),
+            (std::vector<std::string>{
+                "spec.ephemeralContainers: Forbidden: cannot be set on create",
+                "spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared"}));
+}
+
 TEST(ResourcesPods, UpdateMayOnlyChangeImagesAndFriends) {
   Json old = Created(MinimalPod());
   Json next = old;
