@@ -699,5 +699,75 @@ TYPED_TEST(StoreContractTest, ListAtEveryPastRevisionMatchesModel) {
   }
 }
 
+// Not asserted: a 10,000-key list (2 KB values, as pods) in pages of 500 at the current
+// revision (the first page's path) and at the first page's revision after 500 updates
+// (the window's undo, or RocksStore's kept snapshot). Printed for the report.
+TYPED_TEST(StoreContractTest, MicroBenchmarkPagedListAtRevision) {
+  StoreOptions o;
+  o.watch_window_bytes = 64 << 20;
+  auto store = this->Open(o);
+  Store& s = *store;
+  const std::string value(2048, 'x');
+  auto key = [](int i) {
+    char k[48];
+    snprintf(k, sizeof k, "/registry/pods/ns%02d/pod%05d", i % 20, i);
+    return std::string(k);
+  };
+  {
+    // Concurrent writers, so that RocksStore group-commits (one fsync per group).
+    std::vector<std::thread> writers;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < 32; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = t; i < 10000; i += 32)
+          if (!s.Create(key(i), value).ok()) ++failed;
+      });
+    }
+    for (auto& w : writers) w.join();
+    ASSERT_EQ(failed.load(), 0);
+  }
+  using Ms = std::chrono::duration<double, std::milli>;
+  auto t0 = std::chrono::steady_clock::now();
+  auto whole = s.List(Opts("/registry/pods/"));
+  double full = Ms(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(whole.ok());
+  t0 = std::chrono::steady_clock::now();
+  auto first = s.List(Opts("/registry/pods/", "", 500));
+  double first_ms = Ms(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(first.ok() && first->more);
+  {
+    std::vector<std::thread> writers;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < 20; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = t; i < 500; i += 20) {
+          auto cur = s.Get(key(i * 20 + 7));
+          if (!cur.ok() || !s.Update(cur->key, value + "y", cur->mod_revision).ok()) ++failed;
+        }
+      });
+    }
+    for (auto& w : writers) w.join();
+    ASSERT_EQ(failed.load(), 0);
+  }
+  double pages_ms = 0;
+  size_t n = first->items.size();
+  std::string start = first->items.back().key;
+  for (int page = 0; page < 19; ++page) {
+    t0 = std::chrono::steady_clock::now();
+    auto next = s.List(At("/registry/pods/", first->revision, start, 500));
+    pages_ms += Ms(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_TRUE(next.ok()) << next.status().message();
+    n += next->items.size();
+    for (const auto& kv : next->items) ASSERT_EQ(kv.value.size(), value.size());
+    if (!next->more) break;
+    start = next->items.back().key;
+  }
+  EXPECT_EQ(n, 10000u);
+  printf("[ bench ] %s: 10000 x 2 KB: full list %.1f ms, first page of 500 %.2f ms, "
+         "19 later pages at its revision after 500 updates %.1f ms (%.2f ms/page)\n",
+         std::is_same_v<TypeParam, RocksFactory> ? "Rocks" : "Mem", full, first_ms, pages_ms,
+         pages_ms / 19);
+}
+
 }  // namespace
 }  // namespace minik
