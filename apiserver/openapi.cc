@@ -20,9 +20,8 @@ Json DocInfo() { return Json{{"title", "Kubernetes"}, {"version", "v1.32.0"}}; }
 
 // The definitions named in `roots` and everything they reach; <Kind>List definitions are
 // synthesized from the kinds in `infos`.
-Json Definitions(const SchemaRegistry& schemas,
-                 const std::vector<const ResourceInfo*>& infos, std::set<std::string> roots,
-                 Flavor flavor) {
+Json Definitions(const SchemaRegistry& schemas, const std::vector<const ResourceInfo*>& infos,
+                 std::set<std::string> roots, Flavor flavor) {
   std::map<std::string, const ResourceInfo*> lists;
   for (const ResourceInfo* info : infos) {
     if (!info->schema.empty() && schemas.Find(info->schema) != nullptr) {
@@ -34,8 +33,7 @@ Json Definitions(const SchemaRegistry& schemas,
     auto list = lists.find(root);
     if (list != lists.end()) {
       names.insert(root);
-      openapi::CollectDefinitions(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta",
-                                  names);
+      openapi::CollectDefinitions(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", names);
       openapi::CollectDefinitions(schemas, list->second->schema, names);
     } else {
       openapi::CollectDefinitions(schemas, root, names);
@@ -91,11 +89,11 @@ void OpenApiV3::Build() const {
   Json index_paths = Json::object();
   size_t total = 0;
   for (auto& [gv_path, gv] : gvs) {
-    Json doc{{"openapi", "3.0.0"},
-             {"info", DocInfo()},
-             {"paths", std::move(gv.paths)},
-             {"components",
-              Json{{"schemas", Definitions(schemas, gv.infos, gv.refs, Flavor::kV3)}}}};
+    Json doc{
+        {"openapi", "3.0.0"},
+        {"info", DocInfo()},
+        {"paths", std::move(gv.paths)},
+        {"components", Json{{"schemas", Definitions(schemas, gv.infos, gv.refs, Flavor::kV3)}}}};
     OpenApiDocument d;
     d.body = doc.dump();
     d.hash = openapi::Sha512Hex(d.body);
@@ -105,11 +103,11 @@ void OpenApiV3::Build() const {
     docs_[gv_path] = std::move(d);
   }
   index_ = Json{{"paths", index_paths}}.dump();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   LOG(Info, "openapi") << "built v3 documents=" << docs_.size() << " bytes=" << total
-                        << " ms=" << ms;
+                       << " ms=" << ms;
 }
 
 Json BuildOpenApiV2(const ResourceRegistry& resources, const SchemaRegistry& schemas) {
@@ -151,11 +149,11 @@ void OpenApiV2::Build() const {
     // (ServeOpenApi answers 503 for it) rather than a broken one.
     LOG(Error, "openapi") << "v2 protobuf encoding failed: " << proto.status().message();
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   LOG(Info, "openapi") << "built v2 json_bytes=" << json_.body.size()
-                        << " proto_bytes=" << proto_.body.size() << " ms=" << ms;
+                       << " proto_bytes=" << proto_.body.size() << " ms=" << ms;
 }
 
 }  // namespace minik

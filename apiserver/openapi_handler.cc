@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kJson = "application/json";
 // The protobuf media type kubectl sends, and the one the apiserver answers with.
-constexpr const char* kProtoV2Deprecated = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+constexpr const char* kProtoV2Deprecated =
+    "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
 constexpr const char* kProtoV2 = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
 double Quality(const MediaType& m) {
@@ -34,9 +35,8 @@ bool Matches(const MediaType& clause, const std::string& offered) {
 // admits, as goautoneg does; "" when nothing matches (406).
 std::string Negotiate(const std::string& accept_header, const std::vector<std::string>& offers) {
   std::vector<MediaType> clauses = ParseAccept(accept_header.empty() ? "*/*" : accept_header);
-  std::stable_sort(clauses.begin(), clauses.end(), [](const MediaType& a, const MediaType& b) {
-    return Quality(a) > Quality(b);
-  });
+  std::stable_sort(clauses.begin(), clauses.end(),
+                   [](const MediaType& a, const MediaType& b) { return Quality(a) > Quality(b); });
   for (const MediaType& clause : clauses) {
     if (Quality(clause) <= 0) continue;
     for (const std::string& offer : offers) {
@@ -64,9 +64,8 @@ HttpResponse Document(const HttpRequest& request, const OpenApiDocument& doc,
   const std::string etag = "\"" + doc.hash + "\"";
   HttpResponse r;
   std::string if_none_match = request.Header("If-None-Match");
-  if (!if_none_match.empty() &&
-      (if_none_match == etag || if_none_match == "*" ||
-       if_none_match.find(etag) != std::string::npos)) {
+  if (!if_none_match.empty() && (if_none_match == etag || if_none_match == "*" ||
+                                 if_none_match.find(etag) != std::string::npos)) {
     r.status = 304;
   } else {
     r.status = 200;
@@ -79,8 +78,7 @@ HttpResponse Document(const HttpRequest& request, const OpenApiDocument& doc,
 }
 
 HttpResponse ServeV2(const OpenApiV2& v2, const HttpRequest& request) {
-  std::string offer =
-      Negotiate(request.Header("Accept"), {kJson, kProtoV2Deprecated, kProtoV2});
+  std::string offer = Negotiate(request.Header("Accept"), {kJson, kProtoV2Deprecated, kProtoV2});
   if (offer.empty()) return NotAcceptable();
   if (offer == kJson) return Document(request, v2.JsonDocument(), kJson);
   if (v2.ProtobufDocument().body.empty()) {

@@ -241,10 +241,17 @@ Json Operation(KindContext& k, OpSpec op) {
   Json params = std::move(op.params);
   std::string body_schema;
   switch (op.body) {
-    case Body::kNone: break;
-    case Body::kObject: body_schema = op.body_schema; break;
-    case Body::kPatch: body_schema = kPatch; break;  // op.body_schema: see SkipPatchType
-    case Body::kDeleteOptions: body_schema = kDeleteOptions; break;
+    case Body::kNone:
+      break;
+    case Body::kObject:
+      body_schema = op.body_schema;
+      break;
+    case Body::kPatch:
+      body_schema = kPatch;
+      break;  // op.body_schema: see SkipPatchType
+    case Body::kDeleteOptions:
+      body_schema = kDeleteOptions;
+      break;
   }
   if (!body_schema.empty()) {
     k.refs.insert(body_schema);
@@ -311,9 +318,7 @@ void AddObjectOps(KindContext& k, Json& item, const std::vector<std::string>& ve
                   const std::string& schema, const GroupVersionKind& gvk,
                   const std::string& what /* "" or "status of " */, const std::string& suffix) {
   const ResourceInfo& info = k.info;
-  auto has = [&](const char* v) {
-    return std::find(verbs.begin(), verbs.end(), v) != verbs.end();
-  };
+  auto has = [&](const char* v) { return std::find(verbs.begin(), verbs.end(), v) != verbs.end(); };
   const std::string target = "the specified " + info.kind;
   if (has("get")) {
     OpSpec op{"read", "get", "", info.namespaced, suffix, "read " + what + target, gvk};
@@ -329,8 +334,8 @@ void AddObjectOps(KindContext& k, Json& item, const std::vector<std::string>& ve
     item["put"] = Operation(k, std::move(op));
   }
   if (has("patch")) {
-    OpSpec op{"patch", "patch", "", info.namespaced, suffix,
-              "partially update " + what + target, gvk};
+    OpSpec op{"patch", "patch", "", info.namespaced, suffix, "partially update " + what + target,
+              gvk};
     op.body = Body::kPatch;
     op.body_schema = schema;  // only marks whether the kind has a schema (SkipPatchType)
     op.params = QueryParams(k.flavor, {"dryRun", "fieldManager", "fieldValidation", "force"});
@@ -361,16 +366,15 @@ void AddKindPaths(const ResourceInfo& info, const SchemaRegistry& schemas, Flavo
   if (info.HasVerb("list")) {
     OpSpec op{"list", "list", "", info.namespaced, "", "list or watch objects of kind " + info.kind,
               gvk};
-    op.params = QueryParams(flavor, {"allowWatchBookmarks", "continue", "fieldSelector",
-                                     "labelSelector", "limit", "resourceVersion",
-                                     "resourceVersionMatch", "sendInitialEvents", "timeoutSeconds",
-                                     "watch"});
+    op.params =
+        QueryParams(flavor, {"allowWatchBookmarks", "continue", "fieldSelector", "labelSelector",
+                             "limit", "resourceVersion", "resourceVersionMatch",
+                             "sendInitialEvents", "timeoutSeconds", "watch"});
     op.responses = {{"200", has_schema ? list : ""}};
     coll["get"] = Operation(k, std::move(op));
   }
   if (info.HasVerb("create")) {
-    OpSpec op{"create", "post", "", info.namespaced, "", "create " + Article(info.kind),
-        gvk};
+    OpSpec op{"create", "post", "", info.namespaced, "", "create " + Article(info.kind), gvk};
     op.body = has_schema ? Body::kObject : Body::kNone;
     op.body_schema = schema;
     op.params = QueryParams(flavor, {"dryRun", "fieldManager", "fieldValidation"});
@@ -378,14 +382,15 @@ void AddKindPaths(const ResourceInfo& info, const SchemaRegistry& schemas, Flavo
     coll["post"] = Operation(k, std::move(op));
   }
   if (info.HasVerb("deletecollection")) {
-    OpSpec op{"delete", "deletecollection", "Collection", info.namespaced, "",
-              "delete collection of " + info.kind, gvk};
+    OpSpec op{"delete",     "deletecollection",
+              "Collection", info.namespaced,
+              "",           "delete collection of " + info.kind,
+              gvk};
     op.body = Body::kDeleteOptions;
-    op.params = QueryParams(flavor, {"continue", "dryRun", "fieldSelector", "gracePeriodSeconds",
-                                     "labelSelector", "limit", "orphanDependents",
-                                     "propagationPolicy", "resourceVersion",
-                                     "resourceVersionMatch", "sendInitialEvents",
-                                     "timeoutSeconds"});
+    op.params = QueryParams(
+        flavor, {"continue", "dryRun", "fieldSelector", "gracePeriodSeconds", "labelSelector",
+                 "limit", "orphanDependents", "propagationPolicy", "resourceVersion",
+                 "resourceVersionMatch", "sendInitialEvents", "timeoutSeconds"});
     op.responses = {{"200", kStatus}};
     coll["delete"] = Operation(k, std::move(op));
   }
@@ -395,12 +400,13 @@ void AddKindPaths(const ResourceInfo& info, const SchemaRegistry& schemas, Flavo
   }
   // Every namespace at once.
   if (info.namespaced && info.HasVerb("list")) {
-    OpSpec op{"list", "list", "", false, "ForAllNamespaces",
-              "list or watch objects of kind " + info.kind, gvk};
+    OpSpec op{
+        "list", "list", "", false, "ForAllNamespaces", "list or watch objects of kind " + info.kind,
+        gvk};
     op.responses = {{"200", has_schema ? list : ""}};
     Json item{{"get", Operation(k, std::move(op))}};
-    Json params = QueryParams(flavor, {"allowWatchBookmarks", "continue", "fieldSelector",
-                                       "labelSelector", "limit"});
+    Json params = QueryParams(
+        flavor, {"allowWatchBookmarks", "continue", "fieldSelector", "labelSelector", "limit"});
     for (auto& p : PathParams(flavor, info.kind, false, false)) params.push_back(p);
     for (auto& p : QueryParams(flavor, {"resourceVersion", "resourceVersionMatch",
                                         "sendInitialEvents", "timeoutSeconds", "watch"})) {
@@ -414,12 +420,10 @@ void AddKindPaths(const ResourceInfo& info, const SchemaRegistry& schemas, Flavo
   Json obj = Json::object();
   AddObjectOps(k, obj, info.verbs, schema, gvk, "", "");
   if (info.HasVerb("delete")) {
-    OpSpec op{"delete", "delete", "", info.namespaced, "",
-              "delete " + Article(info.kind),
-              gvk};
+    OpSpec op{"delete", "delete", "", info.namespaced, "", "delete " + Article(info.kind), gvk};
     op.body = Body::kDeleteOptions;
-    op.params = QueryParams(flavor, {"dryRun", "gracePeriodSeconds", "orphanDependents",
-                                     "propagationPolicy"});
+    op.params = QueryParams(
+        flavor, {"dryRun", "gracePeriodSeconds", "orphanDependents", "propagationPolicy"});
     op.responses = {{"200", kStatus}, {"202", kStatus}};
     obj["delete"] = Operation(k, std::move(op));
   }
@@ -441,8 +445,8 @@ void AddKindPaths(const ResourceInfo& info, const SchemaRegistry& schemas, Flavo
     std::string what = sub.name + " of ";
     AddObjectOps(k, item, sub.verbs, type->name, sub.response, what, suffix);
     if (std::find(sub.verbs.begin(), sub.verbs.end(), "create") != sub.verbs.end()) {
-      OpSpec op{"create", "post", "", info.namespaced, suffix,
-                "create " + sub.name + " of " + Article(info.kind),
+      OpSpec op{"create",        "post", "",
+                info.namespaced, suffix, "create " + sub.name + " of " + Article(info.kind),
                 sub.response};
       op.body = Body::kObject;
       op.body_schema = type->name;

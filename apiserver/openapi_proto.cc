@@ -123,14 +123,20 @@ Status Schema(const Json& s, std::string& out, int depth) {
       w.Double(key == "multipleOf" ? 6 : key == "maximum" ? 7 : 9, v.get<double>());
     } else if (key == "exclusiveMaximum" || key == "exclusiveMinimum" || key == "uniqueItems" ||
                key == "readOnly") {
-      int f = key == "exclusiveMaximum" ? 8 : key == "exclusiveMinimum" ? 10
-              : key == "uniqueItems"    ? 16 : 27;
+      int f = key == "exclusiveMaximum"   ? 8
+              : key == "exclusiveMinimum" ? 10
+              : key == "uniqueItems"      ? 16
+                                          : 27;
       MINIK_RETURN_IF_ERROR(BoolField(w, f, where, key, v));
-    } else if (key == "maxLength" || key == "minLength" || key == "maxItems" ||
-               key == "minItems" || key == "maxProperties" || key == "minProperties") {
+    } else if (key == "maxLength" || key == "minLength" || key == "maxItems" || key == "minItems" ||
+               key == "maxProperties" || key == "minProperties") {
       if (!v.is_number_integer()) return NeedType(where, key, "an integer");
-      int f = key == "maxLength" ? 11 : key == "minLength" ? 12 : key == "maxItems" ? 14
-              : key == "minItems" ? 15 : key == "maxProperties" ? 17 : 18;
+      int f = key == "maxLength"       ? 11
+              : key == "minLength"     ? 12
+              : key == "maxItems"      ? 14
+              : key == "minItems"      ? 15
+              : key == "maxProperties" ? 17
+                                       : 18;
       w.Int64(f, v.get<int64_t>());
     } else if (key == "pattern") {
       MINIK_RETURN_IF_ERROR(String(w, 13, where, key, v));
@@ -363,9 +369,9 @@ Status Operation(const Json& op, std::string& out) {
 }
 
 Status PathItem(const Json& item, std::string& out) {
-  static const std::map<std::string, int> kMethods = {
-      {"get", 2}, {"put", 3}, {"post", 4}, {"delete", 5}, {"options", 6}, {"head", 7},
-      {"patch", 8}};
+  static const std::map<std::string, int> kMethods = {{"get", 2},    {"put", 3},     {"post", 4},
+                                                      {"delete", 5}, {"options", 6}, {"head", 7},
+                                                      {"patch", 8}};
   const std::string where = "path item";
   if (!item.is_object()) return NeedType(where, "", "an object");
   Writer w;

@@ -22,26 +22,41 @@ constexpr const char* kObjectMeta = "io.k8s.apimachinery.pkg.apis.meta.v1.Object
 // The definition name of a value type that is not a TypeSchema; "" for the others.
 std::string SpecialName(ValueType type) {
   switch (type) {
-    case ValueType::kQuantity: return kQuantity;
-    case ValueType::kIntOrString: return kIntOrString;
-    case ValueType::kTime: return kTime;
-    case ValueType::kMicroTime: return kMicroTime;
-    case ValueType::kDuration: return kDuration;
-    case ValueType::kRawExtension: return kRawExtension;
-    case ValueType::kFieldsV1: return kFieldsV1;
-    default: return "";
+    case ValueType::kQuantity:
+      return kQuantity;
+    case ValueType::kIntOrString:
+      return kIntOrString;
+    case ValueType::kTime:
+      return kTime;
+    case ValueType::kMicroTime:
+      return kMicroTime;
+    case ValueType::kDuration:
+      return kDuration;
+    case ValueType::kRawExtension:
+      return kRawExtension;
+    case ValueType::kFieldsV1:
+      return kFieldsV1;
+    default:
+      return "";
   }
 }
 
 Json Scalar(ValueType type) {
   switch (type) {
-    case ValueType::kString: return Json{{"type", "string"}};
-    case ValueType::kBool: return Json{{"type", "boolean"}};
-    case ValueType::kInt32: return Json{{"type", "integer"}, {"format", "int32"}};
-    case ValueType::kInt64: return Json{{"type", "integer"}, {"format", "int64"}};
-    case ValueType::kDouble: return Json{{"type", "number"}, {"format", "double"}};
-    case ValueType::kBytes: return Json{{"type", "string"}, {"format", "byte"}};
-    default: return Json::object();  // kAny: any JSON value
+    case ValueType::kString:
+      return Json{{"type", "string"}};
+    case ValueType::kBool:
+      return Json{{"type", "boolean"}};
+    case ValueType::kInt32:
+      return Json{{"type", "integer"}, {"format", "int32"}};
+    case ValueType::kInt64:
+      return Json{{"type", "integer"}, {"format", "int64"}};
+    case ValueType::kDouble:
+      return Json{{"type", "number"}, {"format", "double"}};
+    case ValueType::kBytes:
+      return Json{{"type", "string"}, {"format", "byte"}};
+    default:
+      return Json::object();  // kAny: any JSON value
   }
 }
 
@@ -49,12 +64,17 @@ Json Scalar(ValueType type) {
 // zero value as default.
 std::optional<Json> ZeroDefault(ValueType type) {
   switch (type) {
-    case ValueType::kString: return Json("");
+    case ValueType::kString:
+      return Json("");
     case ValueType::kInt32:
-    case ValueType::kInt64: return Json(0);
-    case ValueType::kDouble: return Json(0.0);
-    case ValueType::kBool: return Json(false);
-    default: return std::nullopt;
+    case ValueType::kInt64:
+      return Json(0);
+    case ValueType::kDouble:
+      return Json(0.0);
+    case ValueType::kBool:
+      return Json(false);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -75,12 +95,11 @@ const TypeSchema* WrapperType(const SchemaRegistry& schemas, const FieldSchema& 
   return t != nullptr && t->Wrapped() != nullptr ? t : nullptr;
 }
 
-Json ValueSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor flavor,
-                 Json siblings, int depth);
+Json ValueSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor flavor, Json siblings,
+                 int depth);
 
 // One element of a list or map: named structs default to {} (Go values, not pointers).
-Json ElementSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor flavor,
-                   int depth) {
+Json ElementSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor flavor, int depth) {
   FieldSchema one = f;
   one.container = Container::kNone;
   Json siblings = Json::object();
@@ -94,8 +113,8 @@ Json ElementSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor f
 }
 
 // The schema of a field's value (container included) with `siblings` merged in.
-Json ValueSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor flavor,
-                 Json siblings, int depth) {
+Json ValueSchema(const SchemaRegistry& schemas, const FieldSchema& f, Flavor flavor, Json siblings,
+                 int depth) {
   if (f.container == Container::kList || f.container == Container::kMap) {
     Json s = std::move(siblings);
     if (f.container == Container::kList) {
@@ -276,7 +295,8 @@ Json SpecialDefinition(const std::string& name, Flavor flavor) {
          "`json:\",inline\"`\n\t\tMyPlugin runtime.RawExtension "
          "`json:\"myPlugin\"`\n\t}\n\n\ttype PluginA struct {\n\t\tAOption string "
          "`json:\"aOption\"`\n\t}\n\n// On the wire, the JSON will look something like "
-         "this:\n\n\t{\n\t\t\"kind\":\"MyAPIObject\",\n\t\t\"apiVersion\":\"v1\",\n\t\t\"myPlugin\": "
+         "this:\n\n\t{\n\t\t\"kind\":\"MyAPIObject\",\n\t\t\"apiVersion\":\"v1\","
+         "\n\t\t\"myPlugin\": "
          "{\n\t\t\t\"kind\":\"PluginA\",\n\t\t\t\"aOption\":\"foo\",\n\t\t},\n\t}\n\nSo what "
          "happens? Decode first uses json or yaml to unmarshal the serialized data into your "
          "external MyAPIObject. That causes the raw JSON to be stored, but not unpacked. The "
@@ -326,13 +346,13 @@ Json ListDefinition(const SchemaRegistry& schemas, const ResourceInfo& info, Fla
   props["items"] = Json{{"description", "List of " + info.plural + "."},
                         {"type", "array"},
                         {"items", RefWith(flavor, info.schema, Json{{"default", Json::object()}})}};
-  props["metadata"] = RefWith(
-      flavor, kListMeta,
-      Json{{"default", Json::object()},
-           {"description",
-            "Standard list metadata. More info: "
-            "https://git.k8s.io/community/contributors/devel/sig-architecture/"
-            "api-conventions.md#types-kinds"}});
+  props["metadata"] =
+      RefWith(flavor, kListMeta,
+              Json{{"default", Json::object()},
+                   {"description",
+                    "Standard list metadata. More info: "
+                    "https://git.k8s.io/community/contributors/devel/sig-architecture/"
+                    "api-conventions.md#types-kinds"}});
   return Json{{"description", info.kind + "List is a list of " + info.kind + " objects."},
               {"type", "object"},
               {"properties", std::move(props)},

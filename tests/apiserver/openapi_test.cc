@@ -81,7 +81,8 @@ Json Field(const Json& doc, const GroupVersionKind& gvk, const std::string& path
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
-    std::string name = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string name =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     Json resolved = Resolve(doc, cur);
     if (resolved.contains("items")) resolved = Resolve(doc, resolved["items"]);
     if (!resolved.contains("properties") || !resolved["properties"].contains(name)) return nullptr;
@@ -121,6 +122,57 @@ TEST_F(OpenApiTest, DeploymentReplicasForExplain) {
   EXPECT_EQ(revision["format"], "int64");
 }
 
+// Drops every "description" (the texts are the schema data's; shapes are this builder's).
+Json WithoutDescriptions(Json j) {
+  if (j.is_object()) {
+    j.erase("description");
+    for (auto& [k, v] : j.items()) v = WithoutDescriptions(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) v = WithoutDescriptions(v);
+  }
+  return j;
+}
+
+// Shapes as in kubernetes/kubernetes api/openapi-spec/v3/apis__apps__v1_openapi.json.
+TEST_F(OpenApiTest, DefinitionsShapedAsUpstream) {
+  Json doc = Doc("apis/apps/v1");
+  const Json& schemas = doc["components"]["schemas"];
+  EXPECT_EQ(WithoutDescriptions(schemas["io.k8s.api.apps.v1.DaemonSetCondition"]), Json::parse(R"({
+    "properties": {
+      "lastTransitionTime": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Time"}]},
+      "message": {"type": "string"},
+      "reason": {"type": "string"},
+      "status": {"default": "", "type": "string"},
+      "type": {"default": "", "type": "string"}},
+    "required": ["type", "status"],
+    "type": "object"})"));
+  EXPECT_EQ(WithoutDescriptions(schemas["io.k8s.api.apps.v1.ControllerRevision"]), Json::parse(R"({
+    "properties": {
+      "apiVersion": {"type": "string"},
+      "data": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.runtime.RawExtension"}]},
+      "kind": {"type": "string"},
+      "metadata": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}], "default": {}},
+      "revision": {"default": 0, "format": "int64", "type": "integer"}},
+    "required": ["revision"],
+    "type": "object",
+    "x-kubernetes-group-version-kind": [{"group": "apps", "kind": "ControllerRevision", "version": "v1"}]})"));
+  EXPECT_EQ(WithoutDescriptions(schemas["io.k8s.api.apps.v1.RollingUpdateDeployment"]),
+            Json::parse(R"({
+    "properties": {
+      "maxSurge": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString"}]},
+      "maxUnavailable": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString"}]}},
+    "type": "object"})"));
+  EXPECT_EQ(WithoutDescriptions(
+                schemas["io.k8s.api.apps.v1.DaemonSetStatus"]["properties"]["conditions"]),
+            Json::parse(R"({
+    "items": {"allOf": [{"$ref": "#/components/schemas/io.k8s.api.apps.v1.DaemonSetCondition"}], "default": {}},
+    "type": "array",
+    "x-kubernetes-list-map-keys": ["type"],
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-patch-merge-key": "type",
+    "x-kubernetes-patch-strategy": "merge"})"));
+}
+
 TEST_F(OpenApiTest, PodContainersAtDepth) {
   Json doc = Doc("api/v1");
   GroupVersionKind pod{"", "v1", "Pod"};
@@ -158,8 +210,7 @@ TEST_F(OpenApiTest, EnumsAndValueTypes) {
   Json type = Field(doc, svc, "spec.type");
   ASSERT_TRUE(type.is_object());
   EXPECT_EQ(type["type"], "string");
-  EXPECT_EQ(type["enum"],
-            Json::parse(R"(["ClusterIP","ExternalName","LoadBalancer","NodePort"])"));
+  EXPECT_EQ(type["enum"], Json::parse(R"(["ClusterIP","ExternalName","LoadBalancer","NodePort"])"));
   Json target = Field(doc, svc, "spec.ports.targetPort");
   EXPECT_EQ(Resolve(doc, target)["format"], "int-or-string");
   EXPECT_EQ(Resolve(doc, target)["oneOf"],
@@ -207,8 +258,8 @@ TEST_F(OpenApiTest, EveryDocumentIsSelfContained) {
         EXPECT_TRUE(found) << path << " " << method;
         if (std::string(method) == "patch") {
           ++patch_ops;
-          EXPECT_TRUE(op["requestBody"]["content"].contains(
-              "application/strategic-merge-patch+json"))
+          EXPECT_TRUE(
+              op["requestBody"]["content"].contains("application/strategic-merge-patch+json"))
               << path;
         }
       }
@@ -365,12 +416,12 @@ std::string Named(std::string_view msg, int number, const std::string& name) {
 TEST_F(OpenApiTest, V2ProtobufDecodesToTheDocument) {
   const std::string& pb = v2_->ProtobufDocument().body;
   ASSERT_FALSE(pb.empty());
-  EXPECT_EQ(One(pb, 1), "2.0");                          // swagger
-  EXPECT_EQ(One(One(pb, 2), 1), "Kubernetes");           // info.title
+  EXPECT_EQ(One(pb, 1), "2.0");                 // swagger
+  EXPECT_EQ(One(One(pb, 2), 1), "Kubernetes");  // info.title
   std::string definitions = One(pb, 9);
   std::string dep = Named(definitions, 1, "io.k8s.api.apps.v1.Deployment");
   ASSERT_FALSE(dep.empty());
-  EXPECT_EQ(One(One(dep, 22), 1), "object");             // type
+  EXPECT_EQ(One(One(dep, 22), 1), "object");                                    // type
   std::string gvk = One(Named(dep, 31, "x-kubernetes-group-version-kind"), 2);  // Any.yaml
   EXPECT_EQ(Json::parse(gvk),
             Json::parse(R"([{"group":"apps","kind":"Deployment","version":"v1"}])"));
@@ -428,9 +479,10 @@ TEST(OpenApiProtoTest, EncodesSmallDocumentAndRejectsUnknownShapes) {
   EXPECT_FALSE(EncodeOpenApiV2Protobuf(Json::parse(R"({"definitions":{"A":{"oneOf":[]}}})")).ok());
   EXPECT_FALSE(EncodeOpenApiV2Protobuf(Json::parse(R"({"definitions":{"A":{"type":3}}})")).ok());
   EXPECT_FALSE(EncodeOpenApiV2Protobuf(Json::parse(R"({"nope":1})")).ok());
-  EXPECT_FALSE(EncodeOpenApiV2Protobuf(Json::parse(
-                   R"({"paths":{"/a":{"get":{"parameters":[{"in":"formData","name":"f"}]}}}})"))
-                   .ok());
+  EXPECT_FALSE(
+      EncodeOpenApiV2Protobuf(
+          Json::parse(R"({"paths":{"/a":{"get":{"parameters":[{"in":"formData","name":"f"}]}}}})"))
+          .ok());
   EXPECT_FALSE(EncodeOpenApiV2Protobuf(Json::parse(R"({"paths":{"/a":{"trace":{}}}})")).ok());
 }
 
@@ -453,10 +505,11 @@ std::string HeaderOf(const HttpResponse& r, const std::string& name) {
 }
 
 TEST_F(OpenApiTest, ServesV2AsKubectlAsksForIt) {
-  HttpResponse pb =
-      ServeOpenApi(*v3_, *v2_, Get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"));
+  HttpResponse pb = ServeOpenApi(
+      *v3_, *v2_, Get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"));
   EXPECT_EQ(pb.status, 200);
-  EXPECT_EQ(HeaderOf(pb, "Content-Type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+  EXPECT_EQ(HeaderOf(pb, "Content-Type"),
+            "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
   EXPECT_EQ(pb.body, v2_->ProtobufDocument().body);
   EXPECT_EQ(HeaderOf(pb, "Etag"), "\"" + v2_->ProtobufDocument().hash + "\"");
   HttpResponse pb2 = ServeOpenApi(
