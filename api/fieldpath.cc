@@ -812,6 +812,24 @@ struct ValidateWalker {
 
 // ---- Merge --------------------------------------------------------------------------------
 
+// A configuration's value as it lands in the object: null members mean absent (a typed object
+// has no nulls).
+Json WithoutNulls(const Json& v) {
+  if (v.is_object()) {
+    Json out = Json::object();
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!it.value().is_null()) out[it.key()] = WithoutNulls(it.value());
+    }
+    return out;
+  }
+  if (v.is_array()) {
+    Json out = Json::array();
+    for (const Json& e : v) out.push_back(WithoutNulls(e));
+    return out;
+  }
+  return v;
+}
+
 struct MergeWalker {
   const SchemaRegistry& schemas;
   Path path;
@@ -820,11 +838,12 @@ struct MergeWalker {
   // nullopt: the value is absent from the result.
   std::optional<Json> Walk(const Shape& s, const Json* l, const Json* r) {
     if (!r) return l ? std::optional<Json>(*l) : std::nullopt;
-    if (!l) return *r;
+    // Untyped leaves (kAny, RawExtension) keep their JSON as sent.
+    if (!l) return s.kind == Kind::kLeaf ? *r : WithoutNulls(*r);
     if (!error.ok()) return *r;
     if (s.kind == Kind::kLeaf || !Granular(s, *l) || !Granular(s, *r) ||
         (EmptyValue(l) && EmptyValue(r))) {
-      return *r;
+      return s.kind == Kind::kLeaf ? *r : WithoutNulls(*r);
     }
     if (l->is_object()) {
       Json out = Json::object();

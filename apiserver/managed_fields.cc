@@ -25,7 +25,8 @@ constexpr const char* kLastApplied = "kubectl.kubernetes.io/last-applied-configu
 struct Entry {
   std::string manager, operation, api_version, subresource, time;
   Set set;
-  std::optional<Json> raw;  // the fieldsV1 as decoded, while `set` is unchanged
+  std::optional<Json> raw;  // the stored fieldsV1 (canonical), while `set` is unchanged
+  bool lazy = false;        // `set` not decoded yet: `raw` holds it (see Decode)
   bool applied() const { return operation == kApply; }
 };
 
@@ -60,8 +61,25 @@ std::string StringField(const Json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// DecodeManagedFields. Absent or null: no entries.
-StatusOr<Managed> Decode(const Json* list) {
+// Whether a stored (canonical) fieldsV1 tree shares a member with `n`, without decoding it.
+bool RawIntersects(const Json& raw, const Set::Node& n) {
+  if (!raw.is_object()) return false;
+  for (const auto& [pe, child] : n.children) {
+    auto it = raw.find(pe);
+    if (it == raw.end() || !it->is_object()) continue;
+    const bool member = it->empty() || it->contains(".");
+    if (child.member && member) return true;
+    if (!child.children.empty() && RawIntersects(*it, child)) return true;
+  }
+  return false;
+}
+
+// DecodeManagedFields. Absent or null: no entries. `stored`: the list is what this server
+// wrote (canonical fieldsV1, kept as is for re-encoding); then entries that share nothing
+// with `lazy_unless` are left undecoded (Entry::lazy), which keeps most writes from decoding
+// the managers they do not touch.
+StatusOr<Managed> Decode(const Json* list, bool stored = false,
+                         const Set* lazy_unless = nullptr) {
   Managed out;
   if (!list || list->is_null()) return out;
   if (!list->is_array()) return BadRequest("metadata.managedFields must be a list");
@@ -89,9 +107,15 @@ StatusOr<Managed> Decode(const Json* list) {
     }
     auto fields = e.find("fieldsV1");
     if (fields != e.end() && !fields->is_null()) {
-      auto set = Set::FromFieldsV1(*fields);
-      if (!set.ok()) return set.status();
-      entry.set = std::move(*set);
+      if (stored) entry.raw = *fields;
+      if (stored && lazy_unless && !RawIntersects(*fields, lazy_unless->root()) &&
+          fields->is_object() && !fields->empty()) {
+        entry.lazy = true;
+      } else {
+        auto set = Set::FromFieldsV1(*fields);
+        if (!set.ok()) return set.status();
+        entry.set = std::move(*set);
+      }
     }
     std::string id = IdentifierOf(entry);
     out[id] = std::move(entry);
@@ -145,7 +169,15 @@ void SetManagedFields(Json& obj, Managed& managed) {
   }
 }
 
+void EnsureDecoded(Entry& e) {
+  if (!e.lazy) return;
+  e.lazy = false;
+  auto set = Set::FromFieldsV1(e.raw ? *e.raw : Json());
+  if (set.ok()) e.set = std::move(*set);
+}
+
 void Assign(Entry& e, Set set) {
+  EnsureDecoded(e);
   if (set == e.set) return;
   e.set = std::move(set);
   e.raw.reset();
@@ -175,27 +207,37 @@ const Set& StripSet() {
 }
 
 // What is never compared: the stripped leaves (never owned by anyone) plus the kind's reset
-// fields. `obj` names the top-level fields for /status, which tracks only `status`.
-Set SkipSet(const ResourceInfo& info, const std::string& subresource, const Json& a,
-            const Json* b) {
-  Set s;
-  s.Insert({"f:apiVersion"});
-  s.Insert({"f:kind"});
-  for (const char* f : {"name", "namespace", "creationTimestamp", "selfLink", "uid",
-                        "clusterName", "generation", "managedFields", "resourceVersion"}) {
-    s.Insert({"f:metadata", fieldpath::FieldElement(f)});
-  }
+// fields. `a` and `b` name the top-level fields for /status, which tracks only `status`.
+const Set& SkipSet(const ResourceInfo& info, const std::string& subresource, const Json& a,
+                   const Json* b, Set& storage) {
+  auto base = [] {
+    Set s;
+    s.Insert({"f:apiVersion"});
+    s.Insert({"f:kind"});
+    for (const char* f : {"name", "namespace", "creationTimestamp", "selfLink", "uid",
+                          "clusterName", "generation", "managedFields", "resourceVersion"}) {
+      s.Insert({"f:metadata", fieldpath::FieldElement(f)});
+    }
+    return s;
+  };
+  static const Set kBase = base();
+  static const Set kBaseAndStatus = [&] {
+    Set s = base();
+    s.Insert({"f:status"});
+    return s;
+  }();
   if (subresource == "status") {
+    storage = kBase;
     for (const Json* o : {&a, b}) {
       if (!o || !o->is_object()) continue;
       for (auto it = o->begin(); it != o->end(); ++it) {
-        if (it.key() != "status") s.Insert({fieldpath::FieldElement(it.key())});
+        if (it.key() != "status") storage.Insert({fieldpath::FieldElement(it.key())});
       }
     }
-  } else if (subresource.empty() && info.HasSubresource("status")) {
-    s.Insert({"f:status"});
+    return storage;
   }
-  return s;
+  if (subresource.empty() && info.HasSubresource("status")) return kBaseAndStatus;
+  return kBase;
 }
 
 // The reset fields alone (upstream IgnoredFields), for applied field sets.
@@ -255,6 +297,7 @@ void CapUpdaters(Managed& managed) {
     const std::string& id = updaters[i];
     auto it = managed.find(id);
     if (it == managed.end()) continue;
+    EnsureDecoded(it->second);
     Entry e = it->second;
     const std::string version = e.api_version;
     const std::string bucket = Identifier("ancient-changes", kUpdate, version, "");
@@ -272,6 +315,7 @@ void CapUpdaters(Managed& managed) {
       managed[bucket] = std::move(moved);
     }
     Entry& b = managed[bucket];
+    EnsureDecoded(b);
     b.manager = "ancient-changes";
     b.operation = kUpdate;
     b.api_version = version;
@@ -353,6 +397,10 @@ void TrackUpdate(const fieldpath::Comparison& cmp, Managed& managed, const Entry
   Set changed = cmp.added.Union(cmp.modified);
   for (auto it = managed.begin(); it != managed.end();) {
     Entry& e = it->second;
+    if (e.lazy) {  // shares nothing with the change (Decode checked)
+      ++it;
+      continue;
+    }
     if (e.set.Intersects(changed) || e.set.Intersects(cmp.removed)) {
       Assign(e, e.set.Difference(changed).Difference(cmp.removed));
     }
@@ -372,6 +420,7 @@ void TrackUpdate(const fieldpath::Comparison& cmp, Managed& managed, const Entry
     e.time = now;
     managed[id] = std::move(e);
   } else {
+    EnsureDecoded(it->second);
     Assign(it->second, mine.Union(it->second.set));
     it->second.time = now;
   }
@@ -430,7 +479,8 @@ void FieldManager::Update(const ResourceInfo& info, const std::string& subresour
   Json skeleton;
   if (!live) skeleton = Skeleton(schemas_, typed.root);
   const Json* lhs = live ? live : &skeleton;
-  const Set skip = SkipSet(info, subresource, *lhs, &obj);
+  Set skip_storage;
+  const Set& skip = SkipSet(info, subresource, *lhs, &obj, skip_storage);
 
   auto restore_live = [&] {
     if (live_mf && live_mf->is_array() && !live_mf->empty()) {
@@ -458,11 +508,12 @@ void FieldManager::Update(const ResourceInfo& info, const std::string& subresour
     // An explicit reset: no managers.
   } else {
     StatusOr<Managed> decoded = Status(Code::kBadRequest, "no managedFields in the request");
-    if (use_request) decoded = Decode(&*request_mf);
+    if (use_request && !(live_mf && *request_mf == *live_mf)) decoded = Decode(&*request_mf);
     if (decoded.ok() && !decoded->empty()) {
       managed = std::move(*decoded);
     } else {
-      auto from_live = Decode(live_mf);
+      const Set touched = cmp->added.Union(cmp->modified).Union(cmp->removed);
+      auto from_live = Decode(live_mf, /*stored=*/true, &touched);
       if (from_live.ok()) managed = std::move(*from_live);
     }
   }
@@ -500,14 +551,16 @@ StatusOr<Json> FieldManager::Apply(const ResourceInfo& info, const std::string& 
                                        GvkString(group, version, kind) + "): " + st.message());
   }
   const std::string now = FormatRfc3339(clock_.Now());
-  auto decoded = Decode(live ? Find(*live, {"metadata", "managedFields"}) : nullptr);
+  auto decoded =
+      Decode(live ? Find(*live, {"metadata", "managedFields"}) : nullptr, /*stored=*/true);
   if (!decoded.ok()) {
     return Status(Code::kInternal, "failed to decode managed fields: " + decoded.status().message());
   }
   Managed managed = std::move(*decoded);
   const Json live_obj = live ? WithoutManagedFields(*live) : Json::object();
   const Json skeleton = Skeleton(schemas_, typed.root);
-  const Set skip = SkipSet(info, subresource, live_obj, &config);
+  Set skip_storage;
+  const Set& skip = SkipSet(info, subresource, live_obj, &config, skip_storage);
   const Set reset = ResetSet(info, subresource, config);
 
   // skipNonApplied: an object nobody manages yet is first owned by "before-first-apply".

@@ -114,11 +114,12 @@ TEST(FieldPathTest, ToFieldSetFollowsTheSchema) {
   Set s = ToFieldSet(TypedFor(kDeployment), dep);
   EXPECT_EQ(s.ToFieldsV1(), J(R"({"f:apiVersion":{},"f:kind":{},
     "f:metadata":{"f:labels":{"f:app":{}},"f:name":{}},
-    "f:spec":{"f:replicas":{},"f:selector":{"f:matchLabels":{"f:app":{}}},
+    "f:spec":{"f:replicas":{},"f:selector":{},
       "f:template":{"f:metadata":{"f:labels":{"f:app":{}}},
         "f:spec":{"f:containers":{"k:{\"name\":\"httpd\"}":{".":{},"f:args":{},"f:image":{},
           "f:name":{},"f:ports":{"k:{\"containerPort\":80,\"protocol\":\"TCP\"}":{".":{},
             "f:containerPort":{}}}}}}}}})"));
+  // LabelSelector is an atomic struct (+structType=atomic): owned whole.
   // Empty maps and nulls are owned as such; empty lists are not.
   Set e = ToFieldSet(TypedFor(kConfigMap), J(R"({"data":{},"binaryData":null,"metadata":{"finalizers":[]}})"));
   EXPECT_EQ(Strings(e), (std::vector<std::string>{".binaryData", ".data"}));
@@ -229,6 +230,11 @@ TEST(FieldPathTest, MergeListsAsUpstream) {
                  J(R"({"data":{"a":null}})"));
   ASSERT_TRUE(n.ok());
   EXPECT_EQ((*n)["data"], J(R"({"b":"2"})"));
+  // Nulls inside new values do not land in the object.
+  auto nested = Merge(TypedFor(kPod), J(R"({"metadata":{"name":"p"}})"),
+                      J(R"({"spec":{"nodeName":null,"hostname":"h"}})"));
+  ASSERT_TRUE(nested.ok());
+  EXPECT_EQ((*nested)["spec"], J(R"({"hostname":"h"})"));
   // Duplicates in the configuration are an error.
   auto d = Merge(t, live, J(R"({"spec":{"containers":[{"name":"x"},{"name":"x"}]}})"));
   EXPECT_FALSE(d.ok());

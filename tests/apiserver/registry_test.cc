@@ -940,6 +940,8 @@ TEST_F(ManagedFieldsTest, DeploymentContainersByKey) {
   e = Entries(*st);
   EXPECT_EQ(e["deployment-controller/Update/status"],
             Json::parse(R"({"f:status":{"f:observedGeneration":{},"f:replicas":{}}})"));
+  // Managers the write does not touch are kept as they were.
+  EXPECT_EQ(e["kubectl/Apply"], Entries(dep)["kubectl/Apply"]);
   // Server-side apply to /status.
   auto sa = Apply("status-applier", R"({"apiVersion":"apps/v1","kind":"Deployment",
       "metadata":{"name":"web"},"status":{"readyReplicas":1}})", false, nullptr, kDeploy, "web",
@@ -1081,6 +1083,31 @@ TEST_F(ManagedFieldsTest, MicroBenchmarkUpdates) {
               "%.1f us/write (no-op)\n",
               us(base, start), us(start, mid), us(mid, end));
   EXPECT_EQ(Entries(*client_->Get(kPods, "acc", "p")).count("kubelet/Update/status"), 1u);
+
+  // The field manager alone, on the stored pod.
+  managedfields::FieldManager fm(BuiltinSchemas(), clock_);
+  const ResourceInfo* info = resources_.Find(kPods);
+  ASSERT_NE(info, nullptr);
+  Json live = *client_->Get(kPods, "acc", "p");
+  Json changed = live;
+  changed["status"]["phase"] = "Succeeded";
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    Json obj = changed;
+    fm.Update(*info, "status", &live, obj, "kubelet");
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    Json obj = live;
+    fm.Update(*info, "status", &live, obj, "kubelet");
+  }
+  auto t2 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    Json obj = changed;
+  }
+  auto t3 = std::chrono::steady_clock::now();
+  std::printf("field manager alone: %.1f us (changed), %.1f us (no-op), copy %.1f us\n",
+              us(t0, t1), us(t1, t2), us(t2, t3));
 }
 
 }  // namespace ssa
