@@ -167,12 +167,10 @@ void DefaultHpa(Json& hpa) {
   }
 }
 
+// validateHorizontalPodAutoscalerSpec, in upstream's order (HPAScaleToZero is alpha: the lower
+// bound of minReplicas is 1). Behavior rules are not checked here.
 void ValidateHpa(Causes& out, const Json& hpa) {
   const Json& spec = At(hpa, {"spec"});
-  if (Str(At(spec, {"scaleTargetRef", "kind"})).empty())
-    out.push_back(RequiredCause("spec.scaleTargetRef.kind"));
-  if (Str(At(spec, {"scaleTargetRef", "name"})).empty())
-    out.push_back(RequiredCause("spec.scaleTargetRef.name"));
   auto min = Int(At(spec, {"minReplicas"}));
   int64_t max = Int(At(spec, {"maxReplicas"})).value_or(0);
   if (min && *min < 1)
@@ -181,14 +179,72 @@ void ValidateHpa(Causes& out, const Json& hpa) {
   if (min && max < *min)
     out.push_back(InvalidCause("spec.maxReplicas", std::to_string(max),
                                "must be greater than or equal to `minReplicas`"));
-  const Json& metrics = Arr(spec, {"metrics"});
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    std::string type = Str(At(metrics[i], {"type"}));
-    static const std::vector<std::string> kTypes = {"ContainerResource", "External", "Object",
-                                                    "Pods", "Resource"};
-    if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end())
-      out.push_back(NotSupportedCause("spec.metrics[" + std::to_string(i) + "].type", type, kTypes));
+  for (const char* f : {"kind", "name"}) {
+    std::string v = Str(At(spec, {"scaleTargetRef", f}));
+    std::string path = std::string("spec.scaleTargetRef.") + f;
+    if (v.empty()) {
+      out.push_back(RequiredCause(path));
+    } else {
+      for (const auto& m : IsValidPathSegmentName(v)) out.push_back(InvalidCause(path, GoQuote(v), m));
+    }
   }
+  static const std::vector<std::string> kTypes = {"ContainerResource", "External", "Object",
+                                                  "Pods", "Resource"};
+  static const std::vector<std::pair<std::string, std::string>> kSources = {
+      {"Object", "object"}, {"External", "external"}, {"Pods", "pods"},
+      {"Resource", "resource"}, {"ContainerResource", "containerResource"}};
+  const Json& metrics = Arr(spec, {"metrics"});
+  bool object_or_external = false;
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    const Json& m = metrics[i];
+    std::string mp = "spec.metrics[" + std::to_string(i) + "]";
+    std::string type = Str(At(m, {"type"}));
+    bool known = std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+    if (type.empty()) out.push_back(RequiredCause(mp + ".type", "must specify a metric source type"));
+    if (!known) out.push_back(NotSupportedCause(mp + ".type", type, kTypes));
+    std::vector<std::string> present;
+    for (const auto& [t, key] : kSources) {
+      if (At(m, {key.c_str()}).is_null()) continue;
+      present.push_back(key);
+      if (present.size() == 1 && (key == "resource" || key == "containerResource")) {
+        const Json& src = At(m, {key.c_str()});
+        std::string sp = mp + "." + key;
+        if (Str(At(src, {"name"})).empty())
+          out.push_back(RequiredCause(sp + ".name", "must specify a resource name"));
+        std::string tt = Str(At(src, {"target", "type"}));
+        if (tt.empty()) out.push_back(RequiredCause(sp + ".target.type", "must specify a metric target type"));
+        if (tt != "Utilization" && tt != "Value" && tt != "AverageValue")
+          out.push_back(InvalidCause(sp + ".target.type", GoQuote(tt),
+                                     "must be either Utilization, Value, or AverageValue"));
+        const Json& util = At(src, {"target", "averageUtilization"});
+        if (Int(util) && *Int(util) < 1)
+          out.push_back(InvalidValue(sp + ".target.averageUtilization", util, "must be greater than 0"));
+        if (util.is_null() && At(src, {"target", "averageValue"}).is_null())
+          out.push_back(RequiredCause(sp + ".target.averageUtilization",
+                                      "must set either a target raw value or a target utilization"));
+        if (!util.is_null() && !At(src, {"target", "averageValue"}).is_null())
+          out.push_back(ForbiddenCause(sp + ".target.averageValue",
+                                       "may not set both a target raw value and a target utilization"));
+      }
+    }
+    std::string expected;
+    for (const auto& [t, key] : kSources) {
+      if (t != type) continue;
+      expected = key;
+      if (At(m, {key.c_str()}).is_null())
+        out.push_back(RequiredCause(mp + "." + key, "must populate information for the given metric source"));
+    }
+    if (!known) out.push_back(NotSupportedCause(mp + ".type", type, kTypes));
+    if (present.size() != 1) {
+      for (const auto& key : present)
+        if (key != expected)
+          out.push_back(ForbiddenCause(mp + "." + key, "must populate the given metric source only"));
+    }
+    if (type == "Object" || type == "External") object_or_external = true;
+  }
+  if (min && *min == 0 && !object_or_external)
+    out.push_back(ForbiddenCause("spec.metrics", "must specify at least one Object or External metric "
+                                                 "to support scaling to zero replicas"));
 }
 
 // ---- policy/v1 -------------------------------------------------------------------------

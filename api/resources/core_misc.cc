@@ -392,8 +392,8 @@ ResourceInfo ResourceQuotas() {
     CanonicalizeResourceListAt(quota, {"status", "hard"});
     CanonicalizeResourceListAt(quota, {"status", "used"});
   };
-  // ValidateResourceQuotaSpec's per-resource checks: a qualified name, a standard quota
-  // resource when unprefixed, a non-negative (integer for object counts) quantity.
+  // ValidateResourceQuotaSpec's per-resource checks: a qualified name and a non-negative
+  // quantity (the standard-resource and integer checks are not made here).
   s.validate = [](Causes& out, const Json& quota) {
     const Json& hard = At(quota, {"spec", "hard"});
     if (!hard.is_object()) return;
@@ -438,7 +438,8 @@ ResourceInfo PodTemplates() {
   };
   r.fields = NoFields;
   StrategySpec s;
-  s.generation = Generation::kNone;
+  // podTemplateStrategy: generation 1 on create, +1 when the template changes.
+  s.generation = Generation::kContent;
   s.defaults = [](Json& pt) { DefaultPodTemplate(Obj(pt, "template")); };
   s.validate = [](Causes& out, const Json& pt) {
     ValidatePodTemplate(out, At(pt, {"template"}), "template");

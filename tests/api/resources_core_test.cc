@@ -172,6 +172,22 @@ TEST(ResourcesCore, StatusWritesChangeOnlyStatusAndMetadata) {
   }
 }
 
+TEST(ResourcesCore, PodTemplateGeneration) {
+  const ResourceInfo& info = Info("", "podtemplates");
+  Json pt = Created(info, R"({"metadata":{"name":"t","namespace":"d"},
+      "template":{"spec":{"containers":[{"name":"c","image":"nginx"}]}}})");
+  EXPECT_EQ(pt["metadata"]["generation"], 1);
+  EXPECT_EQ(pt["template"]["spec"]["restartPolicy"], "Always");
+  Json relabeled = pt;
+  relabeled["metadata"]["labels"] = {{"a", "b"}};
+  info.strategy->PrepareForUpdate(relabeled, pt);
+  EXPECT_EQ(relabeled["metadata"]["generation"], 1);
+  Json changed = pt;
+  changed["template"]["spec"]["containers"][0]["image"] = "nginx:2";
+  info.strategy->PrepareForUpdate(changed, pt);
+  EXPECT_EQ(changed["metadata"]["generation"], 2);
+}
+
 TEST(ResourcesCore, ConfigMapKeysAndSize) {
   const ResourceInfo& info = Info("", "configmaps");
   Json ok = Created(info, R"({"metadata":{"name":"c"},"data":{"a.b":"1","C_d-e":"2"}})");

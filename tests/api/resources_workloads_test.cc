@@ -570,6 +570,26 @@ TEST(ResourcesWorkloads, HpaDefaultsAndTable) {
       "scaleDown":{"selectPolicy":"Max","policies":[]}})"));
   hpa["spec"]["maxReplicas"] = 0;
   EXPECT_TRUE(Contains(Errors(info, hpa), "spec.maxReplicas: Invalid value: 0: must be greater than 0"));
+  Json bad = hpa;
+  bad["spec"]["maxReplicas"] = 3;
+  bad["spec"]["minReplicas"] = 0;
+  bad["spec"]["scaleTargetRef"]["name"] = "a/b";
+  bad["spec"]["metrics"] = Json::parse(R"([{"type":"Resource","resource":{"name":"cpu",
+      "target":{"type":"Utilization","averageUtilization":0}}},{"type":"Pods"},{"type":"Fancy"}])");
+  EXPECT_EQ(Errors(info, bad),
+            (std::vector<std::string>{
+                "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1",
+                "spec.scaleTargetRef.name: Invalid value: \"a/b\": may not contain '/'",
+                "spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be "
+                "greater than 0",
+                "spec.metrics[1].pods: Required value: must populate information for the given "
+                "metric source",
+                "spec.metrics[2].type: Unsupported value: \"Fancy\": supported values: "
+                "\"ContainerResource\", \"External\", \"Object\", \"Pods\", \"Resource\"",
+                "spec.metrics[2].type: Unsupported value: \"Fancy\": supported values: "
+                "\"ContainerResource\", \"External\", \"Object\", \"Pods\", \"Resource\"",
+                "spec.metrics: Forbidden: must specify at least one Object or External metric to "
+                "support scaling to zero replicas"}));
 }
 
 }  // namespace
