@@ -85,6 +85,23 @@ class Strategy {
   virtual void Restore(const Json& obj) const { (void)obj; }
 };
 
+// A kind served in one version and stored as another, as upstream stores every version of a
+// resource in one storage version: autoscaling/v1 HorizontalPodAutoscaler is stored as
+// autoscaling/v2, events.k8s.io/v1 Event as core/v1 Event. The versioned client
+// (apiserver/versioned_client.h) converts at the registry's edge, so the registry, watches and
+// field selectors see only the storage version.
+struct StorageConversion {
+  ResourceRef storage;                             // the version objects are stored as
+  std::function<Json(const Json&)> to_storage;     // served version -> storage version
+  std::function<Json(const Json&)> from_storage;   // storage version -> served version
+  // A field selector label of the served version -> the storage version's label; nullopt
+  // when the served version does not support the label.
+  std::function<std::optional<std::string>(const std::string&)> field_label;
+  // Checks only the served version makes on create and update (events.k8s.io/v1 requires
+  // eventTime, reportingController, ...), run on the served object before conversion.
+  std::function<std::vector<StatusCause>(const Json&)> validate;
+};
+
 struct ResourceInfo {
   std::string group;     // "" for core
   std::string version;   // "v1"
@@ -119,6 +136,9 @@ struct ResourceInfo {
   // Field selectors beyond metadata.name / metadata.namespace: returns the field's value as a
   // string, or nullopt when `field` is not a supported selector for this kind.
   std::function<std::optional<std::string>(const Json& obj, const std::string& field)> fields;
+
+  // Set when the kind is stored as another version (see StorageConversion); null otherwise.
+  std::shared_ptr<const StorageConversion> conversion;
 
   // Derived helpers.
   GroupVersionKind Gvk() const { return {group, version, kind}; }

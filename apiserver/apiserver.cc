@@ -4,6 +4,7 @@
 
 #include "apiserver/registry.h"
 #include "apiserver/router.h"
+#include "apiserver/versioned_client.h"
 
 namespace minik {
 namespace {
@@ -12,7 +13,8 @@ class ApiServerImpl final : public ApiServer {
  public:
   ApiServerImpl(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
                 Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
-      : registry_(NewRegistry(store, resources, schemas, clock)),
+      : registry_(NewVersionedClient(NewRegistry(store, resources, schemas, clock), resources,
+                                     schemas)),
         router_(NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
         http_(NewHttpServer(config.http, *router_)) {}
 

@@ -2,6 +2,7 @@
 // order the real apiserver lists them under /apis (apps, events.k8s.io, autoscaling, batch,
 // networking.k8s.io, policy, rbac, storage, scheduling, coordination, discovery), and the
 // resources of a group alphabetically, as /api/v1 and /apis/<g>/<v> list them.
+#include "api/resources/conversion.h"
 #include "api/resources/resources.h"
 
 namespace minik {
@@ -33,8 +34,9 @@ void RegisterBuiltinResources(ResourceRegistry& registry) {
   registry.Add(StatefulSets());
   // events.k8s.io/v1
   registry.Add(EventsV1());
-  // autoscaling/v2
+  // autoscaling/v2, then v1 (stored as v2)
   registry.Add(HorizontalPodAutoscalers());
+  registry.Add(HorizontalPodAutoscalersV1());
   // batch/v1
   registry.Add(CronJobs());
   registry.Add(Jobs());

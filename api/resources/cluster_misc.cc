@@ -5,6 +5,7 @@
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
+#include "api/resources/conversion.h"
 #include "api/resources/pod_spec.h"
 #include "api/resources/resources.h"
 
@@ -387,6 +388,13 @@ ResourceInfo EventsV1() {
   r.columns = core.columns;
   r.cells = EventV1Cells;
   r.fields = EventV1Field;
+  auto conversion = std::make_shared<StorageConversion>(*EventsV1Conversion());
+  conversion->validate = [](const Json& ev) {
+    Causes out;
+    ValidateEventV1(out, ev);
+    return out;
+  };
+  r.conversion = std::move(conversion);
   StrategySpec s;
   s.validate = ValidateEventV1;
   r.strategy = MakeStrategy(std::move(s));
