@@ -10,6 +10,7 @@
 #include "controllers/daemonset_controller.h"
 #include "controllers/deployment_controller.h"
 #include "controllers/disruption_controller.h"
+#include "controllers/event_ttl_controller.h"
 #include "controllers/garbage_collector.h"
 #include "controllers/job_controller.h"
 #include "controllers/namespace_controller.h"
@@ -76,6 +77,8 @@ class ControllerManagerImpl final : public ControllerManager {
       controllers_.push_back(std::make_unique<DisruptionController>(client, clock, informers_));
     if (serves({pods, nodes, leases}))
       controllers_.push_back(std::make_unique<NodeLifecycleController>(client, clock, informers_));
+    if (serves({{"", "v1", "events"}}))
+      controllers_.push_back(std::make_unique<EventTtlController>(client, clock, informers_));
     if (!options.volumes_dir.empty() && serves({pods, pvcs, pvs, classes})) {
       controllers_.push_back(std::make_unique<PersistentVolumeController>(
           client, clock, informers_, options.volumes_dir));

@@ -685,14 +685,17 @@ TEST_F(StatefulSetTest, AdoptsMatchingOrphansAndRequeuesOnForeignNames) {
   EXPECT_TRUE(client().Get(kClaims, "default", "data-web-0").ok());
 }
 
+// Upstream 1.32 does not validate a StatefulSet's pod spec (a TODO in ValidateStatefulSetSpec):
+// a mount naming nothing is accepted, and the pods it would make are refused.
 TEST_F(StatefulSetTest, MountsMayNameClaimTemplatesButNotNothing) {
   Start();
   Json sts = NewSet(1);
   sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0]["name"] = "nope";
   auto r = client().Create(kStatefulSets, "default", sts);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Code::kInvalid);
-  EXPECT_NE(r.status().message().find("volumeMounts[0].name"), std::string::npos);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto sync = controller_->Reconcile("default/web");
+  EXPECT_FALSE(sync.ok() && PodNames().size() == 1u);
+  EXPECT_TRUE(PodNames().empty());
 }
 
 TEST_F(StatefulSetTest, MissingSetIsNotAnError) {
