@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "api/fieldpath.h"
 #include "api/schema.h"
 #include "apiserver/managed_fields.h"
 #include "store/store.h"
@@ -1021,6 +1022,73 @@ TEST_F(ManagedFieldsTest, ServerSideApplyOverClientSideApply) {
                  "\n");
   // Another manager still conflicts.
   EXPECT_EQ(Apply("other", kCmApply).status().code(), Code::kConflict);
+}
+
+// kubectl apply --server-side over an object made by client-side apply, request by request
+// as kubectl 1.32 sends them (apply.go: the apply, saveLastApplyAnnotationIfNecessary,
+// migrateToSSAIfNecessary with csaupgrade's JSON patch).
+TEST_F(ManagedFieldsTest, KubectlMigratesClientSideApplyToServerSideApply) {
+  const std::string last =
+      R"({"apiVersion":"v1","data":{"a":"1","b":"2"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"cm","namespace":"acc"}})"
+      "\n";
+  Json cm = {{"apiVersion", "v1"},
+             {"kind", "ConfigMap"},
+             {"metadata",
+              {{"name", "cm"},
+               {"annotations", {{"kubectl.kubernetes.io/last-applied-configuration", last}}}}},
+             {"data", {{"a", "1"}, {"b", "2"}}}};
+  ASSERT_TRUE(client_->Create(kCm, "acc", cm, As("kubectl-client-side-apply")).ok());
+  // 1. The server-side apply of the same file.
+  const char* file = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm",
+      "namespace":"acc"},"data":{"a":"1","b":"2"}})";
+  auto applied = Apply("kubectl", file);
+  ASSERT_TRUE(applied.ok()) << applied.status().message();
+  // 2. The annotation, applied by its own manager.
+  Json just_annotation = {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata",
+       {{"name", "cm"},
+        {"namespace", "acc"},
+        {"annotations",
+         {{"kubectl.kubernetes.io/last-applied-configuration",
+           (*applied)["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]}}}}}};
+  auto annotated = Apply("kubectl-last-applied", just_annotation.dump());
+  ASSERT_TRUE(annotated.ok()) << annotated.status().message();
+  // 3. csaupgrade: the client-side manager's fields merge into kubectl's Apply entry.
+  Json entries = Json::array();
+  Json csa, ssa;
+  for (const Json& e : (*annotated)["metadata"]["managedFields"]) {
+    if (e["manager"] == "kubectl-client-side-apply" && e["operation"] == "Update") {
+      csa = e;
+    } else {
+      if (e["manager"] == "kubectl" && e["operation"] == "Apply") ssa = e;
+      entries.push_back(e);
+    }
+  }
+  ASSERT_FALSE(csa.is_null());
+  ASSERT_FALSE(ssa.is_null());
+  auto merged = fieldpath::Set::FromFieldsV1(ssa["fieldsV1"])
+                    ->Union(*fieldpath::Set::FromFieldsV1(csa["fieldsV1"]));
+  for (Json& e : entries) {
+    if (e["manager"] == "kubectl" && e["operation"] == "Apply") e["fieldsV1"] = merged.ToFieldsV1();
+  }
+  Json patch = Json::array({{{"op", "replace"}, {"path", "/metadata/managedFields"},
+                             {"value", entries}},
+                            {{"op", "test"}, {"path", "/metadata/resourceVersion"},
+                             {"value", ResourceVersion(*annotated)}}});
+  auto upgraded = client_->Patch(kCm, "acc", "cm", PatchType::kJson, patch.dump(), {});
+  ASSERT_TRUE(upgraded.ok()) << upgraded.status().message();
+  auto e = Entries(*upgraded);
+  EXPECT_EQ(e.count("kubectl-client-side-apply/Update"), 0u);
+  EXPECT_EQ(e.count("kubectl-last-applied/Apply"), 1u);
+  ASSERT_EQ(e.count("kubectl/Apply"), 1u);
+  EXPECT_TRUE(e["kubectl/Apply"]["f:data"].contains("f:b"));
+  // Now a field dropped from the file is removed by the next server-side apply.
+  auto dropped = Apply("kubectl", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm",
+      "namespace":"acc"},"data":{"a":"1"}})");
+  ASSERT_TRUE(dropped.ok()) << dropped.status().message();
+  EXPECT_EQ((*dropped)["data"], Json::parse(R"({"a":"1"})"));
 }
 
 TEST_F(ManagedFieldsTest, UpdateManagersAreCapped) {
