@@ -42,4 +42,22 @@ StatusOr<Json> ReviewSelfSubjectAccess(const Json& review, const UserInfo& user,
   return out;
 }
 
+StatusOr<Json> ReviewSelfSubjectRules(const Json& review, const UserInfo& user,
+                                      const Authorizer& authorizer, SystemTime now) {
+  std::string ns = GetString(review, {"spec", "namespace"});
+  if (ns.empty()) return BadRequest("no namespace on request");
+  UserRules rules = authorizer.RulesFor(user, ns);
+  Json out = review;
+  out["kind"] = "SelfSubjectRulesReview";
+  if (GetString(out, {"apiVersion"}).empty()) out["apiVersion"] = "authorization.k8s.io/v1";
+  if (!out.contains("metadata") || !out["metadata"].is_object()) out["metadata"] = Json::object();
+  out["metadata"]["creationTimestamp"] = FormatRfc3339(now);
+  Json status{{"resourceRules", rules.resource_rules},
+              {"nonResourceRules", rules.non_resource_rules},
+              {"incomplete", rules.incomplete}};
+  if (!rules.evaluation_error.empty()) status["evaluationError"] = rules.evaluation_error;
+  out["status"] = std::move(status);
+  return out;
+}
+
 }  // namespace minik

@@ -15,4 +15,9 @@ namespace minik {
 StatusOr<Json> ReviewSelfSubjectAccess(const Json& review, const UserInfo& user,
                                        const Authorizer& authorizer, SystemTime now);
 
+// SelfSubjectRulesReview (`kubectl auth can-i --list`): the authorizer's rules for the caller
+// in spec.namespace (400 when it is empty, as the apiserver).
+StatusOr<Json> ReviewSelfSubjectRules(const Json& review, const UserInfo& user,
+                                      const Authorizer& authorizer, SystemTime now);
+
 }  // namespace minik

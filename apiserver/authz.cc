@@ -46,6 +46,34 @@ AuthzDecision MastersOnlyAuthorizer::Authorize(const AuthzAttributes& attrs) con
   return {false, ""};
 }
 
+UserRules MastersOnlyAuthorizer::RulesFor(const UserInfo& user, const std::string& ns) const {
+  (void)ns;
+  UserRules rules;
+  if (InGroup(user, "system:masters")) {
+    // The cluster-admin ClusterRole bound to system:masters.
+    rules.resource_rules.push_back(
+        Json{{"verbs", {"*"}}, {"apiGroups", {"*"}}, {"resources", {"*"}}});
+    rules.non_resource_rules.push_back(Json{{"verbs", {"*"}}, {"nonResourceURLs", {"*"}}});
+  }
+  // system:basic-user, system:discovery and system:public-info-viewer, bound to every
+  // authenticated user (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go).
+  rules.resource_rules.push_back(Json{{"verbs", {"create"}},
+                                      {"apiGroups", {"authentication.k8s.io"}},
+                                      {"resources", {"selfsubjectreviews"}}});
+  rules.resource_rules.push_back(
+      Json{{"verbs", {"create"}},
+           {"apiGroups", {"authorization.k8s.io"}},
+           {"resources", {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}}});
+  rules.non_resource_rules.push_back(
+      Json{{"verbs", {"get"}},
+           {"nonResourceURLs", {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
+                                "/openapi", "/openapi/*", "/readyz", "/version", "/version/"}}});
+  rules.non_resource_rules.push_back(
+      Json{{"verbs", {"get"}},
+           {"nonResourceURLs", {"/healthz", "/livez", "/readyz", "/version", "/version/"}}});
+  return rules;
+}
+
 Status ForbiddenStatus(const AuthzAttributes& attrs, const std::string& reason) {
   std::string user = attrs.user ? attrs.user->name : "";
   std::string msg;

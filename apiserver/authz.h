@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/client.h"
+#include "api/json.h"
 #include "api/status.h"
 
 namespace minik {
@@ -26,16 +27,35 @@ struct AuthzDecision {
   std::string reason;  // appended to the Forbidden message when non-empty
 };
 
+// What a user may do in a namespace, as SelfSubjectRulesReview's status shows it
+// (`kubectl auth can-i --list`): rbac PolicyRule-shaped JSON objects.
+struct UserRules {
+  Json resource_rules = Json::array();      // {verbs, apiGroups, resources, resourceNames?}
+  Json non_resource_rules = Json::array();  // {verbs, nonResourceURLs}
+  bool incomplete = false;
+  std::string evaluation_error;
+};
+
 class Authorizer {
  public:
   virtual ~Authorizer() = default;
   // Thread-safe.
   virtual AuthzDecision Authorize(const AuthzAttributes& attrs) const = 0;
+  // The rules that apply to `user` in namespace `ns`. Thread-safe. Authorizers that cannot
+  // list their rules answer `incomplete`, as upstream's non-RBAC authorizers do.
+  virtual UserRules RulesFor(const UserInfo& user, const std::string& ns) const {
+    (void)user;
+    (void)ns;
+    UserRules rules;
+    rules.incomplete = true;
+    return rules;
+  }
 };
 
 class MastersOnlyAuthorizer final : public Authorizer {
  public:
   AuthzDecision Authorize(const AuthzAttributes& attrs) const override;
+  UserRules RulesFor(const UserInfo& user, const std::string& ns) const override;
 };
 
 // The 403 the apiserver answers, worded like responsewriters.forbiddenMessage:

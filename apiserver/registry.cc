@@ -133,7 +133,8 @@ class Registry final : public Client {
                             managedfields::ManagerForWrite(opts, *info, ""));
     }
     std::vector<StatusCause> causes = ValidateObjectMeta(obj, info->namespaced, info->name_rule);
-    if (causes.empty()) causes = strategy.Validate(obj);
+    // Upstream reports metadata errors first, then the kind's own (rest.BeforeCreate).
+    for (auto& c : strategy.Validate(obj)) causes.push_back(std::move(c));
     if (!causes.empty()) return Invalid(info->GroupKind(), Name(obj), std::move(causes));
     MINIK_RETURN_IF_ERROR(strategy.BeforeCreate(obj));
     if (opts.dry_run) {
@@ -538,7 +539,7 @@ class Registry final : public Client {
     if (manager) field_manager_.Update(info, subresource, &old, obj, *manager);
     // ValidateObjectMetaUpdate includes the create-time metadata checks.
     std::vector<StatusCause> causes = ValidateObjectMetaUpdate(obj, old);
-    if (causes.empty()) causes = strategy.ValidateUpdate(obj, old);
+    for (auto& c : strategy.ValidateUpdate(obj, old)) causes.push_back(std::move(c));
     if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
     MINIK_RETURN_IF_ERROR(strategy.BeforeUpdate(obj, old));
     return obj;

@@ -96,12 +96,15 @@ class Router final : public HttpHandler {
   }
 
   // Reviews about the caller, answered here from the authenticated user and the authorizer
-  // rather than stored: selfsubjectreviews (auth whoami), selfsubjectaccessreviews (can-i).
+  // rather than stored: selfsubjectreviews (auth whoami), selfsubjectaccessreviews (can-i),
+  // selfsubjectrulesreviews (can-i --list).
   std::optional<HttpResponse> ServeSelfReview(const HttpRequest& request, const RequestInfo& ri,
                                               const UserInfo& user) {
     bool whoami = ri.group == "authentication.k8s.io" && ri.resource == "selfsubjectreviews";
     bool can_i = ri.group == "authorization.k8s.io" && ri.resource == "selfsubjectaccessreviews";
-    if ((!whoami && !can_i) || ri.parts.size() != 1 || !ri.ns.empty()) return std::nullopt;
+    bool rules = ri.group == "authorization.k8s.io" && ri.resource == "selfsubjectrulesreviews";
+    if ((!whoami && !can_i && !rules) || ri.parts.size() != 1 || !ri.ns.empty())
+      return std::nullopt;
     if (ri.verb != "create") return ErrorResponse(MethodNotAllowed());
     std::string api_version = ri.group + "/" + ri.version;
     if (whoami) {
@@ -113,7 +116,8 @@ class Router final : public HttpHandler {
     if (ri.version != "v1") return ErrorResponse(NotFoundResource());
     auto body = DecodeObjectBody(schemas_, request.Header("Content-Type"), request.body);
     if (!body.ok()) return ErrorResponse(body.status());
-    auto review = ReviewSelfSubjectAccess(*body, user, authorizer_, clock_.Now());
+    auto review = rules ? ReviewSelfSubjectRules(*body, user, authorizer_, clock_.Now())
+                        : ReviewSelfSubjectAccess(*body, user, authorizer_, clock_.Now());
     if (!review.ok()) return ErrorResponse(review.status());
     return JsonResponse(201, *review);
   }

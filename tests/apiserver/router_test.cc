@@ -241,6 +241,37 @@ TEST_F(RouterTest, SelfSubjectAccessReview) {
   EXPECT_EQ(Do("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").status, 405);
 }
 
+TEST_F(RouterTest, SelfSubjectRulesReview) {
+  std::string in_default =
+      R"({"kind":"SelfSubjectRulesReview","apiVersion":"authorization.k8s.io/v1",)"
+      R"("spec":{"namespace":"default"}})";
+  // The admin (system:masters) holds cluster-admin's wildcard rules first.
+  HttpResponse admin = Do("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                          in_default, {{"Content-Type", "application/json"}});
+  ASSERT_EQ(admin.status, 201) << admin.body;
+  Json rules = Body(admin)["status"];
+  EXPECT_EQ(rules["incomplete"], false);
+  EXPECT_EQ(rules["resourceRules"][0]["resources"], Json({"*"}));
+  EXPECT_EQ(rules["nonResourceRules"][0]["nonResourceURLs"], Json({"*"}));
+
+  // Everyone else gets only the basic-user and discovery rules.
+  auto alice = Request("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                       in_default, {{"Content-Type", "application/json"}});
+  alice.client_cert = Cert("alice", {"devs"});
+  HttpResponse mine = Do(alice);
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  for (const Json& r : Body(mine)["status"]["resourceRules"]) {
+    EXPECT_EQ(r["verbs"], Json({"create"}));
+    EXPECT_NE(r["resources"][0], "*");
+  }
+
+  HttpResponse no_ns = Do("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                          R"({"spec":{}})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(no_ns.status, 400);
+  EXPECT_EQ(Body(no_ns)["message"], "no namespace on request");
+  EXPECT_EQ(Do("GET", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").status, 405);
+}
+
 // An authorizer that lets alice read configmaps and denies the rest with a reason.
 class AliceReads : public Authorizer {
  public:
