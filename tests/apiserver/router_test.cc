@@ -260,7 +260,8 @@ TEST_F(RouterTest, SelfSubjectRulesReview) {
   alice.client_cert = Cert("alice", {"devs"});
   HttpResponse mine = Do(alice);
   ASSERT_EQ(mine.status, 201) << mine.body;
-  for (const Json& r : Body(mine)["status"]["resourceRules"]) {
+  Json mine_body = Body(mine);  // a named copy: range-for over a temporary's member dangles
+  for (const Json& r : mine_body["status"]["resourceRules"]) {
     EXPECT_EQ(r["verbs"], Json({"create"}));
     EXPECT_NE(r["resources"][0], "*");
   }
