@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "api/client.h"
 #include "api/json.h"
 #include "api/schema.h"
 #include "api/status.h"
@@ -46,5 +47,11 @@ Json ApplyMergePatch(const Json& doc, const Json& patch);
 // BadRequest here.
 StatusOr<Json> ApplyStrategicMergePatch(const SchemaRegistry& schemas, const TypeSchema* type,
                                         const Json& doc, const Json& patch);
+
+// Applies a JSON, merge or strategic merge patch by its type, with the apiserver's 400 for a
+// body of the wrong JSON shape; `schema` is the target's type (strategic merge only).
+// kApply is not a patch of this kind: NotImplemented.
+StatusOr<Json> ApplyPatchOfType(PatchType type, const SchemaRegistry& schemas,
+                                const TypeSchema* schema, const Json& target, const Json& patch);
 
 }  // namespace minik

@@ -797,4 +797,22 @@ StatusOr<Json> ApplyStrategicMergePatch(const SchemaRegistry& schemas, const Typ
   }
 }
 
+StatusOr<Json> ApplyPatchOfType(PatchType type, const SchemaRegistry& schemas,
+                                const TypeSchema* schema, const Json& target, const Json& patch) {
+  switch (type) {
+    case PatchType::kJson:
+      if (!patch.is_array()) return BadRequest("json patch must be an array of operations");
+      return ApplyJsonPatch(target, patch);
+    case PatchType::kMerge:
+      if (!patch.is_object()) return BadRequest("merge patch must be a JSON object");
+      return ApplyMergePatch(target, patch);
+    case PatchType::kStrategicMerge:
+      if (!patch.is_object()) return BadRequest("strategic merge patch must be a JSON object");
+      return ApplyStrategicMergePatch(schemas, schema, target, patch);
+    case PatchType::kApply:
+      break;
+  }
+  return NotImplemented("patch type not supported");
+}
+
 }  // namespace minik

@@ -241,7 +241,8 @@ class Registry final : public Client {
                       [&](const Json& current) -> StatusOr<Json> {
                         Json target = subresource == "scale" ? registry::ScaleOf(*info, current)
                                                              : current;
-                        StatusOr<Json> patched = ApplyPatch(type, schema, target, *patch);
+                        StatusOr<Json> patched =
+                            ApplyPatchOfType(type, schemas_, schema, target, *patch);
                         if (!patched.ok()) return patched.status();
                         std::string rv = ResourceVersion(*patched);
                         if (!rv.empty() && rv != ResourceVersion(current))
@@ -378,23 +379,6 @@ class Registry final : public Client {
     info.strategy->Default(obj);
   }
 
-  StatusOr<Json> ApplyPatch(PatchType type, const TypeSchema* schema, const Json& target,
-                            const Json& patch) const {
-    switch (type) {
-      case PatchType::kJson:
-        if (!patch.is_array()) return BadRequest("json patch must be an array of operations");
-        return ApplyJsonPatch(target, patch);
-      case PatchType::kMerge:
-        if (!patch.is_object()) return BadRequest("merge patch must be a JSON object");
-        return ApplyMergePatch(target, patch);
-      case PatchType::kStrategicMerge:
-        if (!patch.is_object()) return BadRequest("strategic merge patch must be a JSON object");
-        return ApplyStrategicMergePatch(schemas_, schema, target, patch);
-      case PatchType::kApply:
-        break;
-    }
-    return NotImplemented("patch type not supported");
-  }
 
   // Namespaced objects may be created only in an existing, non-terminating namespace.
   Status CheckNamespaceAcceptsContent(const std::string& ns) {

@@ -119,7 +119,8 @@ class VersionedClient final : public Client {
       auto current = Get(ref, ns, name, subresource);
       if (!current.ok()) return current.status();
       std::string rv = ResourceVersion(*current);
-      auto patched = ApplyPatch(*info, type, *current, *patch);
+      auto patched =
+          ApplyPatchOfType(type, schemas_, schemas_.Find(info->schema), *current, *patch);
       if (!patched.ok()) return patched.status();
       std::string patch_rv = ResourceVersion(*patched);
       if (!patch_rv.empty() && patch_rv != rv)
@@ -201,24 +202,6 @@ class VersionedClient final : public Client {
     if (!fields.ok()) return fields.status();
     q.field_selector = std::move(*fields);
     return q;
-  }
-
-  StatusOr<Json> ApplyPatch(const ResourceInfo& info, PatchType type, const Json& target,
-                            const Json& patch) const {
-    switch (type) {
-      case PatchType::kJson:
-        if (!patch.is_array()) return BadRequest("json patch must be an array of operations");
-        return ApplyJsonPatch(target, patch);
-      case PatchType::kMerge:
-        if (!patch.is_object()) return BadRequest("merge patch must be a JSON object");
-        return ApplyMergePatch(target, patch);
-      case PatchType::kStrategicMerge:
-        if (!patch.is_object()) return BadRequest("strategic merge patch must be a JSON object");
-        return ApplyStrategicMergePatch(schemas_, schemas_.Find(info.schema), target, patch);
-      case PatchType::kApply:
-        break;
-    }
-    return NotImplemented("patch type not supported");
   }
 
   std::unique_ptr<Client> storage_;
