@@ -42,8 +42,9 @@ class PersistentVolumeTest : public ::testing::Test {
     dir_ = tmp_ + "/volumes";
   }
   void TearDown() override {
-    controller_.reset();
+    // Informers first: their threads call the controller's handlers until they stop.
     if (informers_) informers_->Stop();
+    controller_.reset();
     std::error_code ec;
     fs::remove_all(tmp_, ec);
   }

@@ -282,8 +282,9 @@ class StatefulSetTest : public RegistryTest {
     ASSERT_TRUE(informers_->WaitForCacheSync(std::chrono::seconds(5)));
   }
   void TearDown() override {
-    controller_.reset();
+    // Informers first: their threads call the controller's handlers until they stop.
     if (informers_) informers_->Stop();
+    controller_.reset();
   }
 
   Json NewSet(int replicas, const std::string& policy = "OrderedReady") {
