@@ -47,6 +47,7 @@ TEST_F(ServiceAccountControllerTest, ReconcileCreatesDefault) {
   EXPECT_TRUE(c.Reconcile("a").ok());
   client_.FailNext("create", Internal("boom"));
   EXPECT_FALSE(c.Reconcile("b").ok());
+  informers_.Stop();  // before `c` goes: the informer threads call its handlers
 }
 
 TEST_F(ServiceAccountControllerTest, KeepsDefaultInEveryActiveNamespace) {
@@ -68,6 +69,7 @@ TEST_F(ServiceAccountControllerTest, KeepsDefaultInEveryActiveNamespace) {
   ASSERT_TRUE(c.Reconcile("b").ok());
   EXPECT_FALSE(HasDefault("b"));
   c.Stop();
+  informers_.Stop();
 }
 
 }  // namespace
