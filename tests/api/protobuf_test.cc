@@ -428,6 +428,54 @@ TEST(DecodeProtobuf, SelfSubjectAccessReviewAndExtraValues) {
                              R"({"user":"alice","extra":{"scopes":["a","b"],"empty":[]},"uid":"uid-1"})"));
 }
 
+// kubectl drain posts policy/v1 Eviction (pods/NAME/eviction) as client-go's typed client:
+// DeleteOptions with pointer fields present only when set.
+TEST(DecodeProtobuf, EvictionWithDeleteOptions) {
+  Pb ev;
+  ev.Msg(1, GoObjectMeta("web-0", "default"))
+      .Msg(2, Pb().Varint(1, 0)
+                  .Msg(2, Pb().Bytes(1, "uid-1").Bytes(2, "42"))
+                  .Bytes(4, "Foreground")
+                  .Bytes(5, "All"));
+  Json got = Decode(Body("policy/v1", "Eviction", ev));
+  EXPECT_EQ(got, Json::parse(R"({"apiVersion":"policy/v1","kind":"Eviction",
+      "metadata":{"name":"web-0","namespace":"default"},
+      "deleteOptions":{"gracePeriodSeconds":0,
+                       "preconditions":{"uid":"uid-1","resourceVersion":"42"},
+                       "propagationPolicy":"Foreground","dryRun":["All"]}})"));
+  // An Eviction without options (the common case).
+  got = Decode(Body("policy/v1", "Eviction", Pb().Msg(1, GoObjectMeta("p", "ns"))));
+  EXPECT_EQ(got, Json::parse(R"({"apiVersion":"policy/v1","kind":"Eviction",
+      "metadata":{"name":"p","namespace":"ns"}})"));
+}
+
+// pods/NAME/ephemeralcontainers takes a whole Pod (client-go UpdateEphemeralContainers). An
+// EphemeralContainer embeds EphemeralContainerCommon as its field 1; JSON inlines its fields.
+TEST(DecodeProtobuf, PodWithEphemeralContainers) {
+  Pb common;
+  common.Bytes(1, "debugger-abc").Bytes(2, "busybox:1.36").Bytes(3, "sh")
+      .Varint(16, 1).Varint(17, 0).Varint(18, 1).Bytes(13, "/dev/termination-log")
+      .Bytes(20, "File").Bytes(14, "IfNotPresent");
+  Pb ephemeral;
+  ephemeral.Msg(1, common).Bytes(2, "app");
+  Pb spec;
+  spec.Msg(2, Pb().Bytes(1, "app").Bytes(2, "nginx")).Msg(34, ephemeral);
+  Pb pod;
+  pod.Msg(1, GoObjectMeta("p", "default")).Msg(2, spec);
+  Json got = Decode(Body("v1", "Pod", pod));
+  ASSERT_TRUE(got["spec"].contains("ephemeralContainers")) << got.dump();
+  EXPECT_EQ(got["spec"]["ephemeralContainers"], Json::parse(R"([{"name":"debugger-abc",
+      "image":"busybox:1.36","command":["sh"],"stdin":true,"tty":true,
+      "terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File",
+      "imagePullPolicy":"IfNotPresent","targetContainerName":"app"}])"));
+  EXPECT_EQ(got["spec"]["containers"], Json::parse(R"([{"name":"app","image":"nginx"}])"));
+
+  // A truncated embedded message is a clean 400, never a partial object.
+  std::string bad = Body("v1", "Pod", pod);
+  bad.resize(bad.size() - 3);
+  EXPECT_EQ(DecodeError(bad).code(), Code::kBadRequest);
+}
+
 TEST(DecodeProtobuf, TimesRawJsonAndFieldsV1) {
   Pb meta = GoObjectMeta("lease");
   meta = Pb()

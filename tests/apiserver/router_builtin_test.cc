@@ -175,6 +175,32 @@ TEST_F(RouterBuiltinTest, ProtobufCreateAsKubectlSends) {
   EXPECT_EQ(junk.status, 400) << junk.body;
 }
 
+// kubectl drain (1.32) posts the Eviction as protobuf to pods/NAME/eviction.
+TEST_F(RouterBuiltinTest, ProtobufEvictionAsKubectlDrainSends) {
+  ASSERT_EQ(Do("POST", "/api/v1/namespaces/default/pods", {},
+               R"({"metadata":{"name":"ev"},"spec":{"containers":[{"name":"c","image":"busybox"}]}})")
+                .status,
+            201);
+  std::string raw = Bytes(1, Bytes(1, "ev") + Bytes(3, "default"));
+  std::string type_meta = Bytes(1, "policy/v1") + Bytes(2, "Eviction");
+  std::string body = std::string("k8s\0", 4) + Bytes(1, type_meta) + Bytes(2, raw);
+  HttpResponse r = Do("POST", "/api/v1/namespaces/default/pods/ev/eviction", {}, body,
+                      {{"Content-Type", "application/vnd.kubernetes.protobuf"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Body(r)["status"], "Success") << r.body;
+  HttpResponse gone = Do("GET", "/api/v1/namespaces/default/pods/ev");
+  EXPECT_TRUE(gone.status == 404 || Body(gone)["metadata"].contains("deletionTimestamp"))
+      << gone.body;
+
+  // The wrong kind in the envelope is a 400, and nothing is evicted.
+  std::string wrong = std::string("k8s\0", 4) + Bytes(1, Bytes(1, "v1") + Bytes(2, "ConfigMap")) +
+                      Bytes(2, raw);
+  EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/pods/ev/eviction", {}, wrong,
+               {{"Content-Type", "application/vnd.kubernetes.protobuf"}})
+                .status,
+            400);
+}
+
 TEST_F(RouterBuiltinTest, WatchReplaysExistingObjects) {
   ASSERT_EQ(Do("POST", "/api/v1/namespaces/default/configmaps", {},
                R"({"metadata":{"name":"w1"}})")
