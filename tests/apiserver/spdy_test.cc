@@ -452,5 +452,340 @@ TEST(SpdyCodec, EncodeRefusesWhatSpdystreamRejectsAndKeepsItsState) {
   EXPECT_EQ(frames[0].headers, (Headers{{"ok", "1"}}));
 }
 
+// --- ServerSession ---
+
+// Drives a ServerSession as kubectl's spdystream client would.
+struct Harness {
+  explicit Harness(ServerSession::Options options = {}) : server(options) {}
+  std::vector<Event> ClientSends(const Frame& f) {
+    std::vector<Event> events;
+    Status s = server.Feed(client.Send(f), &events);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return events;
+  }
+  std::vector<Frame> ClientReceives() { return client.Receive(server.TakeOutput()); }
+  Client client;
+  ServerSession server;
+};
+
+TEST(SpdySession, PortForwardExchange) {
+  Harness h;
+  // Per local connection kubectl opens the error stream, then the data stream.
+  std::vector<Event> ev = h.ClientSends(Frame::SynStream(1, PortForwardHeaders("error", "0")));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kStreamOpened);
+  EXPECT_EQ(ev[0].stream_id, 1u);
+  EXPECT_EQ(*FindHeader(ev[0].headers, "streamType"), "error");
+  EXPECT_EQ(*FindHeader(ev[0].headers, "port"), "8080");
+  EXPECT_EQ(*FindHeader(ev[0].headers, "requestID"), "0");
+  EXPECT_FALSE(h.server.HasOutput());  // the application decides whether to reply
+  ASSERT_TRUE(h.server.Reply(1).ok());
+
+  ev = h.ClientSends(Frame::SynStream(3, PortForwardHeaders("data", "0")));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(*FindHeader(ev[0].headers, "streamtype"), "data");
+  ASSERT_TRUE(h.server.Reply(3).ok());
+  std::vector<Frame> replies = h.ClientReceives();
+  ASSERT_EQ(replies.size(), 2u);
+  for (const Frame& r : replies) {
+    EXPECT_EQ(r.type, FrameType::kSynReply);
+    EXPECT_TRUE(r.headers.empty());  // k8s replies with an empty header set
+    EXPECT_FALSE(r.fin());
+  }
+  EXPECT_EQ(replies[0].stream_id, 1u);
+  EXPECT_EQ(replies[1].stream_id, 3u);
+
+  // kubectl half-closes the error stream at once, then sends on the data stream.
+  ev = h.ClientSends(Frame::Data(1, "", true));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kRemoteFin);
+  EXPECT_EQ(ev[0].stream_id, 1u);
+  EXPECT_TRUE(h.server.IsOpen(1));  // the server may still write the error
+  ev = h.ClientSends(Frame::Data(3, "GET / HTTP/1.1\r\n\r\n"));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kData);
+  EXPECT_EQ(ev[0].data, "GET / HTTP/1.1\r\n\r\n");
+
+  // The server streams 200 KB back: no window updates needed, spdystream has no flow control.
+  std::string body(200000, 'b');
+  ASSERT_TRUE(h.server.SendData(3, body).ok());
+  ASSERT_TRUE(h.server.SendData(3, "", true).ok());
+  std::vector<Frame> data = h.ClientReceives();
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data[0].data, body);
+  EXPECT_TRUE(data[1].fin());
+  EXPECT_TRUE(data[1].data.empty());
+  EXPECT_FALSE(h.server.SendData(3, "late").ok());  // already half-closed by us
+
+  ev = h.ClientSends(Frame::Data(3, "", true));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kRemoteFin);
+  EXPECT_FALSE(h.server.IsOpen(3));  // both halves closed: forgotten
+  Status s = h.server.SendData(3, "x");
+  EXPECT_EQ(s.code(), Code::kNotFound);
+
+  // An error for this request ends the error stream.
+  ASSERT_TRUE(h.server.SendData(1, "error forwarding port 8080: connection refused", true).ok());
+  data = h.ClientReceives();
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0].stream_id, 1u);
+  EXPECT_TRUE(data[0].fin());
+  EXPECT_EQ(h.server.open_streams(), 0u);
+
+  // kubectl closes: GOAWAY naming no server stream.
+  ev = h.ClientSends(Frame::GoAway(0, GoAwayStatus::kOk));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kGoAway);
+  EXPECT_TRUE(h.server.goaway_received());
+  // Later SYN_STREAMs are ignored without an answer.
+  ev = h.ClientSends(Frame::SynStream(5, PortForwardHeaders("error", "1")));
+  EXPECT_TRUE(ev.empty());
+  EXPECT_FALSE(h.server.HasOutput());
+}
+
+TEST(SpdySession, EchoesClientPingsAndReportsAnswersToItsOwn) {
+  Harness h;
+  EXPECT_TRUE(h.ClientSends(Frame::Ping(1)).empty());
+  EXPECT_EQ(h.server.TakeOutput(), Unhex("80 03 00 06 00 00 00 04 00 00 00 01"));
+  EXPECT_TRUE(h.ClientSends(Frame::Ping(7)).empty());
+  std::vector<Frame> echo = h.ClientReceives();
+  ASSERT_EQ(echo.size(), 1u);
+  EXPECT_EQ(echo[0].ping_id, 7u);
+
+  StatusOr<uint32_t> id = h.server.Ping();
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, 2u);
+  EXPECT_EQ(*h.server.Ping(), 4u);
+  std::vector<Frame> pings = h.ClientReceives();
+  ASSERT_EQ(pings.size(), 2u);
+  std::vector<Event> ev = h.ClientSends(pings[0]);  // the client echoes it
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kPingReply);
+  EXPECT_EQ(ev[0].ping_id, 2u);
+  EXPECT_FALSE(h.server.HasOutput());
+}
+
+TEST(SpdySession, ResetsBothWays) {
+  Harness h;
+  h.ClientSends(Frame::SynStream(1, PortForwardHeaders("data", "0")));
+  ASSERT_TRUE(h.server.Reply(1).ok());
+  std::vector<Event> ev = h.ClientSends(Frame::RstStream(1, RstStatus::kCancel));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kStreamReset);
+  EXPECT_EQ(ev[0].status, static_cast<uint32_t>(RstStatus::kCancel));
+  EXPECT_FALSE(h.server.IsOpen(1));
+  // Frames racing the reset are dropped.
+  EXPECT_TRUE(h.ClientSends(Frame::Data(1, "late")).empty());
+  EXPECT_TRUE(h.ClientSends(Frame::RstStream(1, RstStatus::kCancel)).empty());
+  EXPECT_EQ(h.server.SendData(1, "x").code(), Code::kNotFound);
+
+  // The server refuses a stream it does not want (k8s: Reset() sends CANCEL).
+  h.ClientSends(Frame::SynStream(3, {{"streamtype", "bogus"}}));
+  ASSERT_TRUE(h.server.Reset(3).ok());
+  EXPECT_EQ(h.server.Reset(3).code(), Code::kNotFound);
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type, FrameType::kSynReply);
+  EXPECT_EQ(out[1].type, FrameType::kRstStream);
+  EXPECT_EQ(out[1].stream_id, 3u);
+  EXPECT_EQ(out[1].status, static_cast<uint32_t>(RstStatus::kCancel));
+  EXPECT_EQ(h.server.open_streams(), 0u);
+}
+
+TEST(SpdySession, RefusesBadStreamIdsOneByOne) {
+  ServerSession::Options opts;
+  opts.max_streams = 2;
+  Harness h(opts);
+  h.ClientSends(Frame::SynStream(5, {}));
+  // Even (server-initiated) and non-increasing ids: RST PROTOCOL_ERROR, session lives on.
+  EXPECT_TRUE(h.ClientSends(Frame::SynStream(6, {})).empty());
+  EXPECT_TRUE(h.ClientSends(Frame::SynStream(3, {})).empty());
+  EXPECT_TRUE(h.ClientSends(Frame::SynStream(5, {})).empty());
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 3u);
+  for (const Frame& f : out) {
+    EXPECT_EQ(f.type, FrameType::kRstStream);
+    EXPECT_EQ(f.status, static_cast<uint32_t>(RstStatus::kProtocolError));
+  }
+  EXPECT_EQ(out[0].stream_id, 6u);
+  // Too many open streams: REFUSED_STREAM.
+  EXPECT_EQ(h.ClientSends(Frame::SynStream(7, {})).size(), 1u);
+  EXPECT_TRUE(h.ClientSends(Frame::SynStream(9, {})).empty());
+  out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].stream_id, 9u);
+  EXPECT_EQ(out[0].status, static_cast<uint32_t>(RstStatus::kRefusedStream));
+  EXPECT_EQ(h.server.open_streams(), 2u);
+}
+
+TEST(SpdySession, StreamFlagsAndHeaders) {
+  Harness h;
+  // FIN on SYN_STREAM: opened and half-closed by the client in one frame.
+  std::vector<Event> ev = h.ClientSends(Frame::SynStream(1, {{"a", "1"}}, kFlagFin));
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kStreamOpened);
+  EXPECT_EQ(ev[1].kind, Event::Kind::kRemoteFin);
+  // Reply with FIN closes our half too: the stream is done.
+  ASSERT_TRUE(h.server.Reply(1, {{"x", "y"}}, true).ok());
+  EXPECT_FALSE(h.server.IsOpen(1));
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].fin());
+  EXPECT_EQ(out[0].headers, (Headers{{"x", "y"}}));
+
+  // UNIDIRECTIONAL: the server may not send on it.
+  h.ClientSends(Frame::SynStream(3, {}, kFlagUnidirectional));
+  ASSERT_TRUE(h.server.Reply(3).ok());
+  EXPECT_EQ(h.server.Reply(3).code(), Code::kBadRequest);
+  EXPECT_EQ(h.server.SendData(3, "x").code(), Code::kBadRequest);
+  ev = h.ClientSends(Frame::HeadersFrame(3, {{"k", "v"}}, true));
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].kind, Event::Kind::kHeaders);
+  EXPECT_EQ(ev[0].headers, (Headers{{"k", "v"}}));
+  EXPECT_EQ(ev[1].kind, Event::Kind::kRemoteFin);
+  EXPECT_FALSE(h.server.IsOpen(3));
+
+  // Data before the reply is refused: spdystream's client would drop it.
+  h.ClientSends(Frame::SynStream(5, {}));
+  EXPECT_EQ(h.server.SendData(5, "x").code(), Code::kBadRequest);
+  // SETTINGS and WINDOW_UPDATE are accepted and ignored.
+  Frame settings;
+  settings.type = FrameType::kSettings;
+  settings.settings = {{0, 7, 1}};
+  EXPECT_TRUE(h.ClientSends(settings).empty());
+  EXPECT_TRUE(h.ClientSends(Frame::WindowUpdate(5, 100)).empty());
+  EXPECT_TRUE(h.ClientSends(Frame::WindowUpdate(0, 100)).empty());
+  ASSERT_TRUE(h.server.Reply(5).ok());
+  // Invalid reply headers are the caller's bug, reported without breaking the stream.
+  h.ClientSends(Frame::SynStream(7, {}));
+  EXPECT_FALSE(h.server.Reply(7, {{"Connection", "close"}}).ok());
+  ASSERT_TRUE(h.server.Reply(7).ok());
+  EXPECT_EQ(h.ClientReceives().size(), 3u);
+}
+
+TEST(SpdySession, SplitsDataPastTheFrameLimit) {
+  Harness h;
+  h.ClientSends(Frame::SynStream(1, {}));
+  ASSERT_TRUE(h.server.Reply(1).ok());
+  std::string big(kMaxFrameLength + 10, 'q');
+  ASSERT_TRUE(h.server.SendData(1, big, true).ok());
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[1].data.size(), kMaxFrameLength);
+  EXPECT_FALSE(out[1].fin());
+  EXPECT_EQ(out[2].data.size(), 10u);
+  EXPECT_TRUE(out[2].fin());
+}
+
+TEST(SpdySession, GoAwayNamesTheLastAcceptedStream) {
+  Harness h;
+  h.ClientSends(Frame::SynStream(1, {}));
+  h.ClientSends(Frame::SynStream(3, {}));
+  ASSERT_TRUE(h.server.GoAway().ok());
+  ASSERT_TRUE(h.server.GoAway().ok());  // once only
+  EXPECT_TRUE(h.server.goaway_sent());
+  EXPECT_TRUE(h.ClientSends(Frame::SynStream(5, {})).empty());
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, FrameType::kGoAway);
+  EXPECT_EQ(out[0].stream_id, 3u);
+  EXPECT_EQ(out[0].status, 0u);
+  // Streams already open carry on.
+  ASSERT_TRUE(h.server.Reply(3).ok());
+  EXPECT_EQ(h.ClientSends(Frame::Data(3, "z")).size(), 1u);
+}
+
+TEST(SpdySession, ProtocolErrorEndsTheSessionWithGoAway) {
+  Harness h;
+  h.ClientSends(Frame::SynStream(1, {}));
+  std::vector<Event> ev;
+  // A valid ping then a bad version: the ping is answered, then GOAWAY PROTOCOL_ERROR.
+  Status s = h.server.Feed(Unhex("80 03 00 06 00 00 00 04 00 00 00 03"
+                                 "80 02 00 06 00 00 00 04 00 00 00 05"),
+                           &ev);
+  EXPECT_EQ(s.code(), Code::kBadRequest);
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type, FrameType::kPing);
+  EXPECT_EQ(out[1].type, FrameType::kGoAway);
+  EXPECT_EQ(out[1].stream_id, 1u);
+  EXPECT_EQ(out[1].status, static_cast<uint32_t>(GoAwayStatus::kProtocolError));
+  EXPECT_FALSE(h.server.Feed(Unhex("80 03 00 06 00 00 00 04 00 00 00 03"), &ev).ok());
+  EXPECT_FALSE(h.server.Reply(1).ok());
+}
+
+// Random mutations of a recorded client byte stream, fed in random pieces: every outcome is
+// either events or a BadRequest, never a crash, hang or sanitizer report.
+TEST(SpdySession, FuzzMutationsNeverCrash) {
+  std::vector<std::string> seeds = {ClientStream()};
+  {
+    Codec c;
+    std::string s;
+    Frame settings;
+    settings.type = FrameType::kSettings;
+    settings.settings = {{1, 7, 65536}, {0, 4, 100}};
+    for (const Frame& f :
+         {Frame::SynStream(1, {{"streamtype", "stdout"}}, kFlagUnidirectional), settings,
+          Frame::HeadersFrame(1, {{"a", std::string("x\0y", 3)}}, true),
+          Frame::WindowUpdate(0, 5), Frame::SynStream(3, PortForwardHeaders("data", "9"), 1),
+          Frame::Data(3, std::string(300, 'd')), Frame::GoAway(0, GoAwayStatus::kOk)}) {
+      EXPECT_TRUE(c.Encode(f, &s).ok());
+    }
+    seeds.push_back(s);
+  }
+  std::mt19937 rng(4242);
+  size_t ok = 0, failed = 0;
+  auto run = [&](const std::string& wire) {
+    ServerSession::Options opts;
+    opts.limits.max_frame_length = 4096;
+    opts.limits.max_header_block = 8192;
+    ServerSession server(opts);
+    std::vector<Event> events;
+    size_t pos = 0;
+    Status s;
+    while (pos < wire.size() && s.ok()) {
+      size_t n = 1 + rng() % 64;
+      s = server.Feed(std::string_view(wire).substr(pos, n), &events);
+      pos += n;
+      // Exercise the sending side on whatever the mutated stream opened.
+      for (const Event& e : events) {
+        if (e.kind == Event::Kind::kStreamOpened) {
+          (void)server.Reply(e.stream_id);
+          (void)server.SendData(e.stream_id, "reply", rng() % 2);
+        }
+      }
+      events.clear();
+      (void)server.TakeOutput();
+    }
+    if (s.ok()) {
+      ++ok;
+    } else {
+      ++failed;
+      EXPECT_EQ(s.code(), Code::kBadRequest) << s.message();
+    }
+  };
+  for (const std::string& seed : seeds) {
+    for (size_t n = 0; n < seed.size(); ++n) run(seed.substr(0, n));
+  }
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string wire = seeds[rng() % seeds.size()];
+    int edits = 1 + rng() % 4;
+    for (int e = 0; e < edits && !wire.empty(); ++e) {
+      size_t pos = rng() % wire.size();
+      switch (rng() % 6) {
+        case 0: wire[pos] = static_cast<char>(rng()); break;
+        case 1: wire[pos] ^= static_cast<char>(1 << (rng() % 8)); break;
+        case 2: wire.insert(pos, 1, static_cast<char>(rng())); break;
+        case 3: wire.erase(pos, 1 + rng() % 8); break;
+        case 4: wire.insert(pos, wire.substr(pos, rng() % 16)); break;
+        case 5: wire.insert(pos, Be32(rng())); break;
+      }
+    }
+    run(wire);
+  }
+  EXPECT_GT(ok, 100u);
+  EXPECT_GT(failed, 100u);
+}
+
 }  // namespace
 }  // namespace minik::spdy
