@@ -2,13 +2,13 @@
 // Layouts follow spdystream's spdy/read.go and write.go field by field; where spdystream
 // trusts the peer (it reads SETTINGS entries past the frame length, never checks lengths of
 // fixed-size frames or the version), we check, because we frame strictly by length.
+#include "apiserver/spdy.h"
+
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
-
-#include "apiserver/spdy.h"
 
 namespace minik::spdy {
 namespace {
@@ -64,15 +64,24 @@ Status CheckStreamId(uint32_t id, const char* what) {
 
 const char* FrameTypeName(FrameType type) {
   switch (type) {
-    case FrameType::kData: return "DATA";
-    case FrameType::kSynStream: return "SYN_STREAM";
-    case FrameType::kSynReply: return "SYN_REPLY";
-    case FrameType::kRstStream: return "RST_STREAM";
-    case FrameType::kSettings: return "SETTINGS";
-    case FrameType::kPing: return "PING";
-    case FrameType::kGoAway: return "GOAWAY";
-    case FrameType::kHeaders: return "HEADERS";
-    case FrameType::kWindowUpdate: return "WINDOW_UPDATE";
+    case FrameType::kData:
+      return "DATA";
+    case FrameType::kSynStream:
+      return "SYN_STREAM";
+    case FrameType::kSynReply:
+      return "SYN_REPLY";
+    case FrameType::kRstStream:
+      return "RST_STREAM";
+    case FrameType::kSettings:
+      return "SETTINGS";
+    case FrameType::kPing:
+      return "PING";
+    case FrameType::kGoAway:
+      return "GOAWAY";
+    case FrameType::kHeaders:
+      return "HEADERS";
+    case FrameType::kWindowUpdate:
+      return "WINDOW_UPDATE";
   }
   return "UNKNOWN";
 }
@@ -230,8 +239,8 @@ Status Codec::ParseFrames(std::string_view in, size_t* consumed, std::vector<Fra
   return Status::Ok();
 }
 
-Status Codec::ParseControl(uint16_t type, uint8_t flags, std::string_view payload,
-                           Frame* frame, bool* skip) {
+Status Codec::ParseControl(uint16_t type, uint8_t flags, std::string_view payload, Frame* frame,
+                           bool* skip) {
   const size_t len = payload.size();
   auto need = [&](size_t n, bool exact) -> Status {
     if (exact ? len != n : len < n) {
@@ -451,17 +460,23 @@ Status Codec::EncodeHeaderBlock(const Headers& headers, std::string* out) {
   return Status::Ok();
 }
 
+Status Codec::EncodeData(uint32_t stream_id, std::string_view data, uint8_t flags,
+                         std::string* out) {
+  Status s = CheckStreamId(stream_id, "DATA");
+  if (!s.ok()) return s;
+  if (data.size() > kMaxFrameLength) return Malformed("DATA payload over 16 MB");
+  PutBe32(out, stream_id);
+  PutBe32(out, (uint32_t{flags} << 24) | static_cast<uint32_t>(data.size()));
+  out->append(data);
+  return Status::Ok();
+}
+
 Status Codec::Encode(const Frame& frame, std::string* out) {
   Status s;
   std::string block;
   switch (frame.type) {
     case FrameType::kData:
-      if (!(s = CheckStreamId(frame.stream_id, "DATA")).ok()) return s;
-      if (frame.data.size() > kMaxFrameLength) return Malformed("DATA payload over 16 MB");
-      PutBe32(out, frame.stream_id);
-      PutBe32(out, (uint32_t{frame.flags} << 24) | static_cast<uint32_t>(frame.data.size()));
-      out->append(frame.data);
-      return Status::Ok();
+      return EncodeData(frame.stream_id, frame.data, frame.flags, out);
     case FrameType::kSynStream:
       if (!(s = CheckStreamId(frame.stream_id, "SYN_STREAM")).ok()) return s;
       if (frame.associated_stream_id > kMaxStreamId || frame.priority > 7) {

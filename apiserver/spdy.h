@@ -18,8 +18,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -141,6 +141,8 @@ class Codec {
   // id 0, empty or connection-specific header names such as "connection"); nothing is
   // appended then and the compression state is unchanged.
   Status Encode(const Frame& frame, std::string* out);
+  // The same for a DATA frame, without copying the payload into a Frame first.
+  Status EncodeData(uint32_t stream_id, std::string_view data, uint8_t flags, std::string* out);
 
   // Bytes buffered from an incomplete frame.
   size_t buffered() const { return buffer_.size(); }
@@ -223,6 +225,9 @@ class ServerSession {
   // The bytes to send, in order; empties the buffer.
   std::string TakeOutput();
   bool HasOutput() const { return !output_.empty(); }
+  // Bytes waiting in the output buffer: callers stop feeding input or producing data while
+  // the peer does not read (there is no flow control to do it for them).
+  size_t output_bytes() const { return output_.size(); }
 
   bool IsOpen(uint32_t stream_id) const { return streams_.count(stream_id) > 0; }
   size_t open_streams() const { return streams_.size(); }

@@ -23,8 +23,7 @@ Event MakeEvent(Event::Kind kind) {
 
 ServerSession::ServerSession() : ServerSession(Options{}) {}
 
-ServerSession::ServerSession(Options options)
-    : options_(options), codec_(options.limits) {}
+ServerSession::ServerSession(Options options) : options_(options), codec_(options.limits) {}
 
 std::string ServerSession::TakeOutput() {
   std::string out;
@@ -187,7 +186,8 @@ Status ServerSession::SendData(uint32_t stream_id, std::string_view data, bool f
   do {
     size_t n = std::min(data.size() - pos, kMaxFrameLength);
     bool last = pos + n == data.size();
-    Status s = Send(Frame::Data(stream_id, std::string(data.substr(pos, n)), fin && last));
+    Status s = codec_.EncodeData(stream_id, data.substr(pos, n), fin && last ? kFlagFin : 0,
+                                 &output_);
     if (!s.ok()) return s;
     pos += n;
   } while (pos < data.size());

@@ -3,14 +3,13 @@
 // feeds, a port-forward exchange as kubectl performs it, bad input, and a mutation fuzz loop.
 #include "apiserver/spdy.h"
 
+#include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace minik::spdy {
 namespace {
@@ -133,8 +132,7 @@ std::vector<Golden> FixedGoldens() {
       {"data_empty_fin", Frame::Data(7, "", true), "00 00 00 07 01 00 00 00"},
       {"window_update", Frame::WindowUpdate(1, 0x10000),
        "80 03 00 09 00 00 00 08 00 00 00 01 00 01 00 00"},
-      {"settings", settings,
-       "80 03 00 04 00 00 00 0c 00 00 00 01 01 00 00 07 00 01 00 00"},
+      {"settings", settings, "80 03 00 04 00 00 00 0c 00 00 00 01 01 00 00 07 00 01 00 00"},
   };
 }
 
@@ -248,19 +246,19 @@ TEST(SpdyCodec, EncodedHeaderBlocksInflateWithTheDictionary) {
 
   out.clear();
   // Names are lower-cased; a repeated name becomes one NUL-joined entry at its first place.
-  ASSERT_TRUE(c.Encode(Frame::SynStream(5, {{"streamType", "data"},
-                                             {"Port", "8080"},
-                                             {"streamtype", "x"},
-                                             {"requestID", "7"}},
-                                        kFlagFin),
-                       &out)
-                  .ok());
+  ASSERT_TRUE(
+      c.Encode(
+           Frame::SynStream(
+               5,
+               {{"streamType", "data"}, {"Port", "8080"}, {"streamtype", "x"}, {"requestID", "7"}},
+               kFlagFin),
+           &out)
+          .ok());
   EXPECT_EQ(out.substr(0, 8), ControlHeader(1, kFlagFin, out.size() - 8));
   EXPECT_EQ(out.substr(8, 10), Be32(5) + Be32(0) + std::string("\0\0", 2));
-  EXPECT_EQ(raw.Inflate(out.substr(18)),
-            RawBlock({{"streamtype", std::string("data\0x", 6)},
-                      {"port", "8080"},
-                      {"requestid", "7"}}));
+  EXPECT_EQ(
+      raw.Inflate(out.substr(18)),
+      RawBlock({{"streamtype", std::string("data\0x", 6)}, {"port", "8080"}, {"requestid", "7"}}));
 
   out.clear();
   ASSERT_TRUE(c.Encode(Frame::HeadersFrame(5, {{"a", "b"}}), &out).ok());
@@ -510,6 +508,7 @@ TEST(SpdySession, PortForwardExchange) {
   std::string body(200000, 'b');
   ASSERT_TRUE(h.server.SendData(3, body).ok());
   ASSERT_TRUE(h.server.SendData(3, "", true).ok());
+  EXPECT_EQ(h.server.output_bytes(), 8 + body.size() + 8);
   std::vector<Frame> data = h.ClientReceives();
   ASSERT_EQ(data.size(), 2u);
   EXPECT_EQ(data[0].data, body);
@@ -726,8 +725,8 @@ TEST(SpdySession, FuzzMutationsNeverCrash) {
     settings.settings = {{1, 7, 65536}, {0, 4, 100}};
     for (const Frame& f :
          {Frame::SynStream(1, {{"streamtype", "stdout"}}, kFlagUnidirectional), settings,
-          Frame::HeadersFrame(1, {{"a", std::string("x\0y", 3)}}, true),
-          Frame::WindowUpdate(0, 5), Frame::SynStream(3, PortForwardHeaders("data", "9"), 1),
+          Frame::HeadersFrame(1, {{"a", std::string("x\0y", 3)}}, true), Frame::WindowUpdate(0, 5),
+          Frame::SynStream(3, PortForwardHeaders("data", "9"), 1),
           Frame::Data(3, std::string(300, 'd')), Frame::GoAway(0, GoAwayStatus::kOk)}) {
       EXPECT_TRUE(c.Encode(f, &s).ok());
     }
@@ -773,12 +772,24 @@ TEST(SpdySession, FuzzMutationsNeverCrash) {
     for (int e = 0; e < edits && !wire.empty(); ++e) {
       size_t pos = rng() % wire.size();
       switch (rng() % 6) {
-        case 0: wire[pos] = static_cast<char>(rng()); break;
-        case 1: wire[pos] ^= static_cast<char>(1 << (rng() % 8)); break;
-        case 2: wire.insert(pos, 1, static_cast<char>(rng())); break;
-        case 3: wire.erase(pos, 1 + rng() % 8); break;
-        case 4: wire.insert(pos, wire.substr(pos, rng() % 16)); break;
-        case 5: wire.insert(pos, Be32(rng())); break;
+        case 0:
+          wire[pos] = static_cast<char>(rng());
+          break;
+        case 1:
+          wire[pos] ^= static_cast<char>(1 << (rng() % 8));
+          break;
+        case 2:
+          wire.insert(pos, 1, static_cast<char>(rng()));
+          break;
+        case 3:
+          wire.erase(pos, 1 + rng() % 8);
+          break;
+        case 4:
+          wire.insert(pos, wire.substr(pos, rng() % 16));
+          break;
+        case 5:
+          wire.insert(pos, Be32(rng()));
+          break;
       }
     }
     run(wire);
