@@ -219,6 +219,9 @@ class ServerSession {
   Status Reset(uint32_t stream_id, RstStatus status = RstStatus::kCancel);
   // Sends GOAWAY naming the last stream accepted; later SYN_STREAMs are ignored.
   Status GoAway(GoAwayStatus status = GoAwayStatus::kOk);
+  // Ends the connection as k8s' connection.Close() does: resets every open stream (CANCEL),
+  // then GOAWAY OK. Flush the output, then close the transport.
+  Status Close();
   // Sends a PING with the next even id and returns it; kPingReply reports the answer.
   StatusOr<uint32_t> Ping();
 

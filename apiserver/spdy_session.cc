@@ -186,8 +186,8 @@ Status ServerSession::SendData(uint32_t stream_id, std::string_view data, bool f
   do {
     size_t n = std::min(data.size() - pos, kMaxFrameLength);
     bool last = pos + n == data.size();
-    Status s = codec_.EncodeData(stream_id, data.substr(pos, n), fin && last ? kFlagFin : 0,
-                                 &output_);
+    Status s =
+        codec_.EncodeData(stream_id, data.substr(pos, n), fin && last ? kFlagFin : 0, &output_);
     if (!s.ok()) return s;
     pos += n;
   } while (pos < data.size());
@@ -215,6 +215,16 @@ Status ServerSession::GoAway(GoAwayStatus status) {
   if (!s.ok()) return s;
   goaway_sent_ = true;
   return Status::Ok();
+}
+
+Status ServerSession::Close() {
+  if (!error_.ok()) return error_;
+  for (const auto& [id, state] : streams_) {
+    Status s = Send(Frame::RstStream(id, RstStatus::kCancel));
+    if (!s.ok()) return s;
+  }
+  streams_.clear();
+  return GoAway(GoAwayStatus::kOk);
 }
 
 StatusOr<uint32_t> ServerSession::Ping() {

@@ -743,6 +743,26 @@ TEST(SpdySession, GoAwayNamesTheLastAcceptedStream) {
   EXPECT_EQ(h.ClientSends(Frame::Data(3, "z")).size(), 1u);
 }
 
+TEST(SpdySession, CloseResetsOpenStreamsThenGoesAway) {
+  Harness h;
+  h.ClientSends(Frame::SynStream(1, {}));
+  h.ClientSends(Frame::SynStream(3, {}));
+  ASSERT_TRUE(h.server.Reply(3).ok());
+  h.ClientSends(Frame::Data(3, "", true));
+  (void)h.ClientReceives();
+  ASSERT_TRUE(h.server.Close().ok());
+  EXPECT_EQ(h.server.open_streams(), 0u);
+  std::vector<Frame> out = h.ClientReceives();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].type, FrameType::kRstStream);
+  EXPECT_EQ(out[0].stream_id, 1u);
+  EXPECT_EQ(out[1].type, FrameType::kRstStream);
+  EXPECT_EQ(out[1].stream_id, 3u);
+  EXPECT_EQ(out[2].type, FrameType::kGoAway);
+  EXPECT_EQ(out[2].stream_id, 3u);
+  EXPECT_TRUE(h.server.goaway_sent());
+}
+
 TEST(SpdySession, ProtocolErrorEndsTheSessionWithGoAway) {
   Harness h;
   h.ClientSends(Frame::SynStream(1, {}));
