@@ -5,6 +5,7 @@
 #include "api/client.h"
 #include "api/clock.h"
 #include "api/json.h"
+#include "apiserver/apiserver.h"
 #include "apiserver/authz.h"
 
 namespace minik {
@@ -19,5 +20,17 @@ StatusOr<Json> ReviewSelfSubjectAccess(const Json& review, const UserInfo& user,
 // in spec.namespace (400 when it is empty, as the apiserver).
 StatusOr<Json> ReviewSelfSubjectRules(const Json& review, const UserInfo& user,
                                       const Authorizer& authorizer, SystemTime now);
+
+// SubjectAccessReview (`url_ns` empty) and LocalSubjectAccessReview (`url_ns` the URL's
+// namespace): the authorizer's answer for spec.user/groups/extra/uid, with upstream's
+// validation (422: exactly one of the attribute kinds, a user or a group, empty metadata;
+// local reviews: resource attributes only, in the URL's namespace).
+StatusOr<Json> ReviewSubjectAccess(const Json& review, const std::string& url_ns,
+                                   const Authorizer& authorizer, SystemTime now);
+
+// TokenReview: whether spec.token authenticates with `tokens` (null: no bearer token is
+// valid on this server) and as whom. 400 without a token. Audience-bound reviews
+// (spec.audiences) answer 501 until tokens carry audiences.
+StatusOr<Json> ReviewToken(const Json& review, TokenAuthenticator* tokens, SystemTime now);
 
 }  // namespace minik

@@ -95,16 +95,24 @@ class Router final : public HttpHandler {
     return ServeResource(request, ri, authn->user);
   }
 
-  // Reviews about the caller, answered here from the authenticated user and the authorizer
-  // rather than stored: selfsubjectreviews (auth whoami), selfsubjectaccessreviews (can-i),
-  // selfsubjectrulesreviews (can-i --list).
-  std::optional<HttpResponse> ServeSelfReview(const HttpRequest& request, const RequestInfo& ri,
-                                              const UserInfo& user) {
-    bool whoami = ri.group == "authentication.k8s.io" && ri.resource == "selfsubjectreviews";
-    bool can_i = ri.group == "authorization.k8s.io" && ri.resource == "selfsubjectaccessreviews";
-    bool rules = ri.group == "authorization.k8s.io" && ri.resource == "selfsubjectrulesreviews";
-    if ((!whoami && !can_i && !rules) || ri.parts.size() != 1 || !ri.ns.empty())
+  // The review kinds, answered here from the authenticated user, the authenticator and the
+  // authorizer rather than stored: selfsubjectreviews (auth whoami), selfsubjectaccessreviews
+  // (can-i), selfsubjectrulesreviews (can-i --list), subjectaccessreviews,
+  // localsubjectaccessreviews and tokenreviews.
+  std::optional<HttpResponse> ServeReview(const HttpRequest& request, const RequestInfo& ri,
+                                          const UserInfo& user) {
+    bool authn = ri.group == "authentication.k8s.io";
+    if ((!authn && ri.group != "authorization.k8s.io") || ri.parts.size() != 1)
       return std::nullopt;
+    const std::string& r = ri.resource;
+    bool whoami = authn && r == "selfsubjectreviews";
+    bool token = authn && r == "tokenreviews";
+    bool can_i = !authn && r == "selfsubjectaccessreviews";
+    bool rules = !authn && r == "selfsubjectrulesreviews";
+    bool sar = !authn && r == "subjectaccessreviews";
+    bool local = !authn && r == "localsubjectaccessreviews";
+    if (!whoami && !token && !can_i && !rules && !sar && !local) return std::nullopt;
+    if (local != !ri.ns.empty()) return ErrorResponse(NotFoundResource());
     if (ri.verb != "create") return ErrorResponse(MethodNotAllowed());
     std::string api_version = ri.group + "/" + ri.version;
     if (whoami) {
@@ -116,14 +124,16 @@ class Router final : public HttpHandler {
     if (ri.version != "v1") return ErrorResponse(NotFoundResource());
     auto body = DecodeObjectBody(schemas_, request.Header("Content-Type"), request.body);
     if (!body.ok()) return ErrorResponse(body.status());
-    auto review = rules ? ReviewSelfSubjectRules(*body, user, authorizer_, clock_.Now())
-                        : ReviewSelfSubjectAccess(*body, user, authorizer_, clock_.Now());
+    StatusOr<Json> review = token   ? ReviewToken(*body, tokens_, clock_.Now())
+                            : rules ? ReviewSelfSubjectRules(*body, user, authorizer_, clock_.Now())
+                            : can_i ? ReviewSelfSubjectAccess(*body, user, authorizer_, clock_.Now())
+                                    : ReviewSubjectAccess(*body, ri.ns, authorizer_, clock_.Now());
     if (!review.ok()) return ErrorResponse(review.status());
     return JsonResponse(201, *review);
   }
 
   HttpResponse ServeResource(HttpRequest& request, const RequestInfo& ri, const UserInfo& user) {
-    if (auto review = ServeSelfReview(request, ri, user)) return std::move(*review);
+    if (auto review = ServeReview(request, ri, user)) return std::move(*review);
     const ResourceInfo* info = resources_.Find({ri.group, ri.version, ri.resource});
     if (info == nullptr) return ErrorResponse(NotFoundResource());
     return handler_.Serve(request, ri, *info, user);

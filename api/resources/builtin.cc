@@ -1,7 +1,8 @@
 // RegisterBuiltinResources: every built-in kind, in discovery order. Groups come in the
-// order the real apiserver lists them under /apis (apps, events.k8s.io, autoscaling, batch,
-// networking.k8s.io, policy, rbac, storage, scheduling, coordination, discovery), and the
-// resources of a group alphabetically, as /api/v1 and /apis/<g>/<v> list them.
+// order the real apiserver lists them under /apis (apps, events.k8s.io, authentication,
+// authorization, autoscaling, batch, networking.k8s.io, policy, rbac, storage, scheduling,
+// coordination, discovery), and the resources of a group alphabetically, as /api/v1 and
+// /apis/<g>/<v> list them.
 #include "api/resources/conversion.h"
 #include "api/resources/resources.h"
 
@@ -34,6 +35,9 @@ void RegisterBuiltinResources(ResourceRegistry& registry) {
   registry.Add(StatefulSets());
   // events.k8s.io/v1
   registry.Add(EventsV1());
+  // authentication.k8s.io/v1, authorization.k8s.io/v1 (answered by the router, not stored)
+  for (ResourceInfo& r : AuthenticationReviews()) registry.Add(std::move(r));
+  for (ResourceInfo& r : AuthorizationReviews()) registry.Add(std::move(r));
   // autoscaling/v2, then v1 (stored as v2)
   registry.Add(HorizontalPodAutoscalers());
   registry.Add(HorizontalPodAutoscalersV1());

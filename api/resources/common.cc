@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "api/resources/column_docs.h"
 #include "api/validation.h"
 
 namespace minik::res {
@@ -460,6 +461,12 @@ std::vector<StatusCause> SpecStrategy::ValidateUpdate(const Json& obj, const Jso
   return out;
 }
 
+std::vector<StatusCause> SpecStrategy::ValidateStatusUpdate(const Json& obj, const Json& old) const {
+  Causes out;
+  if (spec_.validate_status) spec_.validate_status(out, obj, old);
+  return out;
+}
+
 std::shared_ptr<const Strategy> MakeStrategy(StrategySpec spec) {
   return std::make_shared<SpecStrategy>(std::move(spec));
 }
@@ -481,6 +488,17 @@ SubresourceInfo ScaleSubresource() {
 std::string SchemaName(const std::string& pkg, const std::string& version,
                        const std::string& kind) {
   return "io.k8s.api." + pkg + "." + version + "." + kind;
+}
+
+// The apiserver's default table (rest.DefaultTableConvertor): Name and "Created At".
+void DefaultTable(ResourceInfo& r) {
+  r.full_row = true;
+  r.columns = {Col("Name", "string", kNameDescription, 0, "name"),
+               Col("Created At", "date", kAgeDescription)};
+  r.cells = [](const Json& obj, SystemTime) -> std::vector<Json> {
+    const Json& ts = At(obj, {"metadata", "creationTimestamp"});
+    return {Name(obj), ts.is_string() ? ts : Json(nullptr)};
+  };
 }
 
 }  // namespace minik::res

@@ -113,6 +113,9 @@ struct StrategySpec {
   std::function<void(Causes&, const Json&, const Json&)> validate_update;
   // Checks only on create, after `validate` (the cron job name length).
   std::function<void(Causes&, const Json&)> validate_create;
+  // Checks of a status subresource write (Strategy::ValidateStatusUpdate); `validate` and
+  // `validate_update` do not run on status writes.
+  std::function<void(Causes&, const Json&, const Json&)> validate_status;
   // Replaces the status-update rule below (pods also keep their owner references).
   std::function<void(Json&, const Json&)> prepare_status_update;
   // The status update also keeps the stored labels (deploymentStatusStrategy only).
@@ -128,6 +131,7 @@ class SpecStrategy : public Strategy {
   void Default(Json& obj) const override;
   std::vector<StatusCause> Validate(const Json& obj) const override;
   std::vector<StatusCause> ValidateUpdate(const Json& obj, const Json& old) const override;
+  std::vector<StatusCause> ValidateStatusUpdate(const Json& obj, const Json& old) const override;
 
  private:
   StrategySpec spec_;
@@ -147,6 +151,8 @@ extern const std::vector<std::string> kStandardVerbs;  // create ... watch
 SubresourceInfo StatusSubresource(const std::string& group, const std::string& version,
                                   const std::string& kind);
 SubresourceInfo ScaleSubresource();
+// The apiserver's default table (rest.DefaultTableConvertor): Name and "Created At".
+void DefaultTable(ResourceInfo& r);
 // io.k8s.api.<pkg>.<version>.<Kind>; pkg is "core", "apps", "networking", ...
 std::string SchemaName(const std::string& pkg, const std::string& version,
                        const std::string& kind);

@@ -13,17 +13,6 @@ namespace {
 
 std::optional<std::string> NoFields(const Json&, const std::string&) { return std::nullopt; }
 
-// The apiserver's default table (rest.DefaultTableConvertor): Name and "Created At".
-void DefaultTable(ResourceInfo& r) {
-  r.full_row = true;
-  r.columns = {Col("Name", "string", kNameDescription, 0, "name"),
-               Col("Created At", "date", kAgeDescription)};
-  r.cells = [](const Json& obj, SystemTime) -> std::vector<Json> {
-    const Json& ts = At(obj, {"metadata", "creationTimestamp"});
-    return {Name(obj), ts.is_string() ? ts : Json(nullptr)};
-  };
-}
-
 // ---- namespaces ------------------------------------------------------------------------
 
 void PrepareCreateNamespace(Json& ns) {

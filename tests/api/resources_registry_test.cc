@@ -22,7 +22,7 @@ const std::vector<std::string> kStandard = {"create", "delete", "deletecollectio
 
 TEST(ResourcesRegistry, EveryEntryIsComplete) {
   ResourceRegistry reg = Builtins();
-  ASSERT_EQ(reg.All().size(), 38u);
+  ASSERT_EQ(reg.All().size(), 44u);
   std::set<std::string> short_names;
   for (const auto& info : reg.All()) {
     SCOPED_TRACE(info->GroupResource());
@@ -148,7 +148,8 @@ TEST(ResourcesRegistry, DiscoveryFacts) {
     EXPECT_EQ(versions, want) << g;
   }
   EXPECT_EQ(groups, (std::vector<std::string>{
-                        "", "apps", "events.k8s.io", "autoscaling", "batch", "networking.k8s.io",
+                        "", "apps", "events.k8s.io", "authentication.k8s.io",
+                        "authorization.k8s.io", "autoscaling", "batch", "networking.k8s.io",
                         "policy", "rbac.authorization.k8s.io", "storage.k8s.io",
                         "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"}));
   std::set<std::string> all;

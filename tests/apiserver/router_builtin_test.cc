@@ -1,6 +1,7 @@
 // The router over the real registry, built-in kinds and schemas (no HTTP, no TLS): what
 // kubectl's requests meet end to end inside the process.
 #include <gtest/gtest.h>
+#include <set>
 
 #include "api/fake_clock.h"
 #include "apiserver/apiserver.h"
@@ -199,6 +200,20 @@ TEST_F(RouterBuiltinTest, ProtobufEvictionAsKubectlDrainSends) {
                {{"Content-Type", "application/vnd.kubernetes.protobuf"}})
                 .status,
             400);
+}
+
+TEST_F(RouterBuiltinTest, ReviewKindsAreDiscoverable) {
+  HttpResponse authz = Do("GET", "/apis/authorization.k8s.io/v1");
+  ASSERT_EQ(authz.status, 200) << authz.body;
+  std::set<std::string> names;
+  Json list = Body(authz);
+  for (const Json& r : list["resources"]) {
+    names.insert(r["name"].get<std::string>());
+    EXPECT_EQ(r["verbs"], Json({"create"}));
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"localsubjectaccessreviews", "selfsubjectaccessreviews",
+                                          "selfsubjectrulesreviews", "subjectaccessreviews"}));
+  EXPECT_EQ(Do("GET", "/apis/authentication.k8s.io/v1").status, 200);
 }
 
 TEST_F(RouterBuiltinTest, WatchReplaysExistingObjects) {

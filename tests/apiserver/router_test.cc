@@ -273,6 +273,74 @@ TEST_F(RouterTest, SelfSubjectRulesReview) {
   EXPECT_EQ(Do("GET", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").status, 405);
 }
 
+TEST_F(RouterTest, SubjectAccessReviews) {
+  const std::string sar = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+  // For another user: the masters group may do anything, alice may not list pods.
+  HttpResponse masters = Do("POST", sar,
+      R"({"spec":{"groups":["system:masters"],"resourceAttributes":{"verb":"delete","resource":"nodes"}}})");
+  ASSERT_EQ(masters.status, 201) << masters.body;
+  EXPECT_EQ(Body(masters)["kind"], "SubjectAccessReview");
+  EXPECT_EQ(Body(masters)["status"]["allowed"], true);
+  HttpResponse alice = Do("POST", sar,
+      R"({"spec":{"user":"alice","resourceAttributes":{"namespace":"default","verb":"list","resource":"pods"}}})");
+  EXPECT_EQ(Body(alice)["status"]["allowed"], false) << alice.body;
+
+  // Upstream's validation: a subject, exactly one attribute kind, empty metadata.
+  HttpResponse nobody = Do("POST", sar, R"({"spec":{"resourceAttributes":{"verb":"get"}}})");
+  EXPECT_EQ(nobody.status, 422);
+  EXPECT_EQ(Body(nobody)["details"]["causes"][0]["field"], "spec.user") << nobody.body;
+  HttpResponse both = Do("POST", sar,
+      R"({"spec":{"user":"a","resourceAttributes":{},"nonResourceAttributes":{}}})");
+  EXPECT_EQ(Body(both)["details"]["causes"][0]["field"], "spec.nonResourceAttributes");
+  HttpResponse named = Do("POST", sar,
+      R"({"metadata":{"name":"x"},"spec":{"user":"a","resourceAttributes":{}}})");
+  EXPECT_EQ(named.status, 422);
+  EXPECT_NE(Body(named)["message"].get<std::string>().find("metadata: Invalid value"),
+            std::string::npos) << named.body;
+
+  // The namespaced kind: in the URL's namespace, resource attributes only.
+  const std::string local =
+      "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews";
+  HttpResponse ok = Do("POST", local,
+      R"({"metadata":{"namespace":"default"},"spec":{"groups":["system:masters"],)"
+      R"("resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}}})");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(Body(ok)["kind"], "LocalSubjectAccessReview");
+  EXPECT_EQ(Body(ok)["status"]["allowed"], true);
+  HttpResponse other_ns = Do("POST", local,
+      R"({"metadata":{"namespace":"default"},"spec":{"user":"a",)"
+      R"("resourceAttributes":{"namespace":"kube-system","verb":"get"}}})");
+  EXPECT_EQ(Body(other_ns)["details"]["causes"][0]["field"], "spec.resourceAttributes.namespace")
+      << other_ns.body;
+  HttpResponse url_mismatch = Do("POST", local,
+      R"({"metadata":{"namespace":"x"},"spec":{"user":"a","resourceAttributes":{"namespace":"x"}}})");
+  EXPECT_EQ(url_mismatch.status, 400) << url_mismatch.body;
+  HttpResponse non = Do("POST", local,
+      R"({"metadata":{"namespace":"default"},"spec":{"user":"a","nonResourceAttributes":{"path":"/"}}})");
+  EXPECT_EQ(Body(non)["details"]["causes"][0]["field"], "spec.nonResourceAttributes");
+  // The cluster-scoped kind has no namespaced path and vice versa.
+  EXPECT_EQ(Do("POST", "/apis/authorization.k8s.io/v1/namespaces/default/subjectaccessreviews",
+               R"({})").status, 404);
+  EXPECT_EQ(Do("POST", "/apis/authorization.k8s.io/v1/localsubjectaccessreviews", R"({})").status,
+            404);
+  EXPECT_EQ(Do("GET", sar).status, 405);
+}
+
+TEST_F(RouterTest, TokenReview) {
+  const std::string path = "/apis/authentication.k8s.io/v1/tokenreviews";
+  HttpResponse good = Do("POST", path, R"({"spec":{"token":"good-token"}})");
+  ASSERT_EQ(good.status, 201) << good.body;
+  EXPECT_EQ(Body(good)["kind"], "TokenReview");
+  EXPECT_EQ(Body(good)["status"]["authenticated"], true);
+  EXPECT_FALSE(Body(good)["status"]["user"]["username"].get<std::string>().empty());
+  HttpResponse bad = Do("POST", path, R"({"spec":{"token":"nope"}})");
+  ASSERT_EQ(bad.status, 201) << bad.body;
+  EXPECT_EQ(Body(bad)["status"]["authenticated"], false);
+  EXPECT_EQ(Do("POST", path, R"({"spec":{}})").status, 400);
+  EXPECT_EQ(Do("POST", path, R"({"spec":{"token":"good-token","audiences":["x"]}})").status, 501);
+  EXPECT_EQ(Do("POST", path, "{not json").status, 400);
+}
+
 // An authorizer that lets alice read configmaps and denies the rest with a reason.
 class AliceReads : public Authorizer {
  public:
