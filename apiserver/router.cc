@@ -9,6 +9,7 @@
 
 #include "api/log.h"
 #include "apiserver/access_review.h"
+#include "apiserver/impersonation.h"
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
 #include "apiserver/body.h"
@@ -73,6 +74,9 @@ class Router final : public HttpHandler {
     if (!authn.ok()) return ErrorResponse(authn.status());
     bool public_path = IsPublicPath(request.path);
     if (authn->anonymous && !public_path) return ErrorResponse(UnauthorizedStatus());
+    auto acting = Impersonate(request, authn->user, authorizer_);
+    if (!acting.ok()) return ErrorResponse(acting.status());
+    if (acting->has_value()) authn->user = std::move(**acting);
 
     RequestInfo ri = ParseRequestInfo(request);
     AuthzAttributes attrs;

@@ -341,6 +341,47 @@ TEST_F(RouterTest, TokenReview) {
   EXPECT_EQ(Do("POST", path, "{not json").status, 400);
 }
 
+TEST_F(RouterTest, Impersonation) {
+  const std::string whoami = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+  // The admin (system:masters) may impersonate anyone: the request then acts as them.
+  HttpResponse as_alice = Do("POST", whoami, "{}", {{"Impersonate-User", "alice"}});
+  ASSERT_EQ(as_alice.status, 201) << as_alice.body;
+  EXPECT_EQ(Body(as_alice)["status"]["userInfo"],
+            Json::parse(R"({"username":"alice","groups":["system:authenticated"]})"));
+  HttpResponse denied = Do("GET", "/api/v1/namespaces/default/configmaps", "",
+                           {{"Impersonate-User", "alice"}});
+  EXPECT_EQ(denied.status, 403) << denied.body;
+
+  HttpResponse grouped = Do("POST", whoami, "{}",
+                            {{"Impersonate-User", "bob"}, {"Impersonate-Group", "devs, ops"},
+                             {"Impersonate-Extra-Scopes%2Fx", "a, b"}, {"Impersonate-Uid", "u1"}});
+  ASSERT_EQ(grouped.status, 201) << grouped.body;
+  EXPECT_EQ(Body(grouped)["status"]["userInfo"], Json::parse(R"({"username":"bob","uid":"u1",
+      "groups":["devs","ops","system:authenticated"],"extra":{"scopes/x":["a","b"]}})"));
+
+  // A service account gets its fixed groups unless groups are named.
+  HttpResponse sa = Do("POST", whoami, "{}",
+                       {{"Impersonate-User", "system:serviceaccount:default:builder"}});
+  EXPECT_EQ(Body(sa)["status"]["userInfo"]["groups"],
+            Json({"system:serviceaccounts", "system:serviceaccounts:default",
+                  "system:authenticated"}));
+  HttpResponse anon = Do("POST", whoami, "{}", {{"Impersonate-User", "system:anonymous"}});
+  EXPECT_EQ(Body(anon)["status"]["userInfo"]["groups"], Json({"system:unauthenticated"}));
+
+  // Groups without a user: upstream answers 500.
+  EXPECT_EQ(Do("POST", whoami, "{}", {{"Impersonate-Group", "devs"}}).status, 500);
+
+  // alice may not impersonate: 403 naming the verb and resource.
+  auto alice = Request("POST", whoami, "{}", {{"Impersonate-User", "bob"}});
+  alice.client_cert = Cert("alice", {"devs"});
+  HttpResponse no = Do(alice);
+  ASSERT_EQ(no.status, 403) << no.body;
+  EXPECT_EQ(Body(no)["message"].get<std::string>().rfind(
+                R"(users "bob" is forbidden: User "alice" cannot impersonate resource "users")", 0),
+            0u)
+      << no.body;
+}
+
 // An authorizer that lets alice read configmaps and denies the rest with a reason.
 class AliceReads : public Authorizer {
  public:
