@@ -63,6 +63,14 @@ class Strategy {
     (void)old;
     return Validate(obj);
   }
+  // Field errors on a write of the status subresource (after PrepareForStatusUpdate), as
+  // upstream's ValidateXStatusUpdate: status rules only, since the spec is the stored one.
+  // The registry validates the metadata itself; the default has no status rules.
+  virtual std::vector<StatusCause> ValidateStatusUpdate(const Json& obj, const Json& old) const {
+    (void)obj;
+    (void)old;
+    return {};
+  }
   // Allocation and other side-effects that may fail (ClusterIP, NodePort). Called inside the
   // create/update before the write; may modify obj.
   virtual Status BeforeCreate(Json& obj) const { (void)obj; return Status::Ok(); }

@@ -523,7 +523,9 @@ class Registry final : public Client {
     if (manager) field_manager_.Update(info, subresource, &old, obj, *manager);
     // ValidateObjectMetaUpdate includes the create-time metadata checks.
     std::vector<StatusCause> causes = ValidateObjectMetaUpdate(obj, old);
-    for (auto& c : strategy.ValidateUpdate(obj, old)) causes.push_back(std::move(c));
+    for (auto& c : subresource == "status" ? strategy.ValidateStatusUpdate(obj, old)
+                                           : strategy.ValidateUpdate(obj, old))
+      causes.push_back(std::move(c));
     if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
     MINIK_RETURN_IF_ERROR(strategy.BeforeUpdate(obj, old));
     return obj;
