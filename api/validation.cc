@@ -4,10 +4,12 @@
 // upstream regexes verbatim because users see them.
 #include "api/validation.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 namespace minik {
@@ -745,6 +747,206 @@ std::vector<StatusCause> ValidateObjectMetaUpdate(const Json& obj, const Json& o
   Append(out, ValidateAnnotations(MetaField(obj, "annotations"), "metadata.annotations"));
   Append(out, ValidateOwnerReferences(MetaField(obj, "ownerReferences"), "metadata.ownerReferences"));
   Append(out, ValidateManagedFields(MetaField(obj, "managedFields"), "metadata.managedFields"));
+  return out;
+}
+
+// ---- wildcard hosts, domain-prefixed paths, IPs and CIDRs ------------------------------
+
+namespace {
+
+constexpr const char* kWildcardDns1123SubdomainErrMsg =
+    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, "
+    "which must consist of lower case alphanumeric characters, '-' or '.' and end with an "
+    "alphanumeric character";
+// RFC 3986 path characters (httpPathFmt).
+constexpr const char* kHttpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+
+bool IsHttpPathChar(char c) {
+  if (IsAlnum(c)) return true;
+  return std::string_view("/-._~%!$&'()*+,;=:").find(c) != std::string_view::npos;
+}
+
+// Go's net.ParseIP with the "sloppy" IPv4 of k8s.io/utils/net: decimal octets, leading
+// zeros allowed (read as decimal).
+std::optional<std::vector<uint8_t>> ParseIpv4Sloppy(const std::string& s) {
+  std::vector<uint8_t> out;
+  size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= s.size() || s[i] != '.') return std::nullopt;
+      ++i;
+    }
+    size_t start = i;
+    int value = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
+      value = value * 10 + (s[i] - '0');
+      ++i;
+    }
+    if (i == start || value > 255) return std::nullopt;
+    out.push_back(static_cast<uint8_t>(value));
+  }
+  if (i != s.size()) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> IsWildcardDns1123Subdomain(const std::string& value) {
+  std::vector<std::string> errs;
+  if (value.size() > kDns1123SubdomainMaxLength) {
+    errs.push_back(MaxLenError(kDns1123SubdomainMaxLength));
+  }
+  if (value.rfind("*.", 0) != 0 || !MatchesDns1123Subdomain(value.substr(2))) {
+    errs.push_back(RegexError(kWildcardDns1123SubdomainErrMsg,
+                              std::string("\\*\\.") + kDns1123SubdomainFmt, {"*.example.com"}));
+  }
+  return errs;
+}
+
+std::vector<StatusCause> IsDomainPrefixedPath(const std::string& field, const std::string& value) {
+  std::vector<StatusCause> out;
+  if (value.empty()) {
+    out.push_back(FieldRequired(field));
+    return out;
+  }
+  size_t slash = value.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == value.size()) {
+    out.push_back(
+        FieldInvalid(field, value, "must be a domain-prefixed path (such as \"acme.io/foo\")"));
+    return out;
+  }
+  std::string host = value.substr(0, slash);
+  for (const auto& m : IsDns1123Subdomain(host)) out.push_back(FieldInvalid(field, host, m));
+  std::string path = value.substr(slash + 1);
+  if (!std::all_of(path.begin(), path.end(), IsHttpPathChar)) {
+    out.push_back(FieldInvalid(field, path, RegexError("Invalid path", kHttpPathFmt, {})));
+  }
+  return out;
+}
+
+std::string InclusiveRangeError(int64_t lo, int64_t hi) {
+  return "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", inclusive";
+}
+
+std::optional<IpAddress> ParseIp(const std::string& value) {
+  if (value.find(':') == std::string::npos) {
+    auto v4 = ParseIpv4Sloppy(value);
+    if (!v4) return std::nullopt;
+    return IpAddress{true, *v4};
+  }
+  unsigned char buf[16];
+  if (inet_pton(AF_INET6, value.c_str(), buf) != 1) return std::nullopt;
+  IpAddress ip{false, std::vector<uint8_t>(buf, buf + 16)};
+  // Go's To4(): an IPv4-mapped IPv6 address is an IPv4 address.
+  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped, kMapped + 12, buf))
+    ip = IpAddress{true, std::vector<uint8_t>(buf + 12, buf + 16)};
+  return ip;
+}
+
+std::optional<IpNet> ParseCidr(const std::string& value) {
+  size_t slash = value.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto ip = ParseIp(value.substr(0, slash));
+  std::string bits = value.substr(slash + 1);
+  if (!ip || bits.empty() || bits.size() > 3 ||
+      !std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  int prefix = std::stoi(bits);
+  // An IPv4-mapped address written in IPv6 form keeps IPv6 prefix lengths (::ffff:1.2.3.0/120).
+  bool v6_form = value.substr(0, slash).find(':') != std::string::npos;
+  if (v6_form && ip->v4) {
+    if (prefix < 96 || prefix > 128) return std::nullopt;
+    prefix -= 96;
+  }
+  int max = ip->v4 ? 32 : 128;
+  if (prefix > max) return std::nullopt;
+  IpNet net{*ip, prefix};
+  for (size_t i = 0; i < net.ip.bytes.size(); ++i) {
+    int keep = std::clamp(prefix - static_cast<int>(i) * 8, 0, 8);
+    net.ip.bytes[i] &= static_cast<uint8_t>(0xff00 >> keep);
+  }
+  return net;
+}
+
+bool CidrContains(const IpNet& net, const IpAddress& ip) {
+  if (net.ip.v4 != ip.v4) return false;
+  for (size_t i = 0; i < ip.bytes.size(); ++i) {
+    int keep = std::clamp(net.prefix - static_cast<int>(i) * 8, 0, 8);
+    uint8_t mask = static_cast<uint8_t>(0xff00 >> keep);
+    if ((ip.bytes[i] & mask) != net.ip.bytes[i]) return false;
+  }
+  return true;
+}
+
+std::vector<StatusCause> IsValidIp(const std::string& field, const std::string& value) {
+  if (ParseIp(value)) return {};
+  return {
+      FieldInvalid(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")};
+}
+
+std::vector<StatusCause> IsValidCidr(const std::string& field, const std::string& value) {
+  if (ParseCidr(value)) return {};
+  return {FieldInvalid(field, value,
+                       "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")};
+}
+
+// ---- metav1.Condition -------------------------------------------------------------------
+
+namespace {
+
+bool IsConditionReason(const std::string& r) {
+  auto inner = [](char c) { return IsAlnum(c) || c == '_' || c == ',' || c == ':'; };
+  if (r.empty() || !IsAlnum(r.front()) || (r.front() >= '0' && r.front() <= '9')) return false;
+  if (!(IsAlnum(r.back()) || r.back() == '_')) return false;
+  return std::all_of(r.begin(), r.end(), inner);
+}
+
+}  // namespace
+
+std::vector<StatusCause> ValidateConditions(const Json& conditions, const std::string& field) {
+  std::vector<StatusCause> out;
+  if (!conditions.is_array()) return out;
+  std::set<std::string> types;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    const Json& c = conditions[i];
+    std::string path = field + "[" + std::to_string(i) + "]";
+    auto str = [&](const char* key) {
+      const Json* v = c.is_object() && c.contains(key) ? &c[key] : nullptr;
+      return v && v->is_string() ? v->get<std::string>() : std::string();
+    };
+    std::string type = str("type");
+    if (!types.insert(type).second) out.push_back(FieldDuplicate(path + ".type", type));
+    for (const auto& m : IsQualifiedName(type))
+      out.push_back(FieldInvalid(path + ".type", type, m));
+    std::string status = str("status");
+    if (status != "False" && status != "True" && status != "Unknown")
+      out.push_back(FieldNotSupported(path + ".status", status, {"False", "True", "Unknown"}));
+    const Json* gen =
+        c.is_object() && c.contains("observedGeneration") ? &c["observedGeneration"] : nullptr;
+    if (gen && gen->is_number() && gen->get<double>() < 0)
+      out.push_back(FieldInvalid(path + ".observedGeneration", *gen,
+                                 "must be greater than or equal to zero"));
+    if (str("lastTransitionTime").empty())
+      out.push_back(FieldRequired(path + ".lastTransitionTime", "must be set"));
+    std::string reason = str("reason");
+    if (reason.empty()) {
+      out.push_back(FieldRequired(path + ".reason", "must be set"));
+    } else {
+      if (!IsConditionReason(reason))
+        out.push_back(FieldInvalid(
+            path + ".reason", reason,
+            RegexError(
+                "a condition reason must start with alphabetic character, optionally followed "
+                "by a string of alphanumeric characters or '_,:', and must end with an "
+                "alphanumeric character or '_'",
+                "[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?",
+                {"my_name", "MY_NAME", "MyName", "ReasonA,ReasonB", "ReasonA:ReasonB"})));
+      if (reason.size() > 1024) out.push_back(FieldTooLong(path + ".reason", 1024));
+    }
+    if (str("message").size() > 32 * 1024)
+      out.push_back(FieldTooLong(path + ".message", 32 * 1024));
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 // pkg/api/validation (ObjectMeta).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,38 @@ std::vector<StatusCause> ValidateFieldManager(const std::string& manager, const 
 std::vector<std::string> IsValidPathSegmentName(const std::string& value);
 // Validates a name by rule; `prefix` for generateName (a trailing '-' is allowed).
 std::vector<std::string> ValidateName(const std::string& name, NameRule rule, bool prefix);
+
+// metav1 ValidateConditions (a []metav1.Condition at `field`, e.g. "status.conditions"):
+// duplicate types, type as a qualified name, status True/False/Unknown, observedGeneration,
+// lastTransitionTime and reason required, reason format and length, message length.
+std::vector<StatusCause> ValidateConditions(const Json& conditions, const std::string& field);
+
+// IsWildcardDNS1123Subdomain ("*.example.com").
+std::vector<std::string> IsWildcardDns1123Subdomain(const std::string& value);
+// IsDomainPrefixedPath ("acme.io/foo"), as causes at `field` (Required when empty).
+std::vector<StatusCause> IsDomainPrefixedPath(const std::string& field, const std::string& value);
+// InclusiveRangeError: "must be between 1 and 65535, inclusive".
+std::string InclusiveRangeError(int64_t lo, int64_t hi);
+
+// IP addresses and CIDRs as k8s.io/utils/net parses them (ParseIPSloppy / ParseCIDRSloppy:
+// IPv4 with leading zeros accepted). `bytes` holds 4 bytes for IPv4, 16 for IPv6.
+struct IpAddress {
+  bool v4 = true;
+  std::vector<uint8_t> bytes;
+  bool operator==(const IpAddress&) const = default;
+};
+struct IpNet {
+  IpAddress ip;  // masked to the prefix, as net.ParseCIDR returns it
+  int prefix = 0;
+};
+std::optional<IpAddress> ParseIp(const std::string& value);
+std::optional<IpNet> ParseCidr(const std::string& value);
+// net.IPNet.Contains (an IPv4 address is never inside an IPv6 network and vice versa).
+bool CidrContains(const IpNet& net, const IpAddress& ip);
+// validation.IsValidIP / IsValidCIDR of apimachinery 1.32: one cause each when invalid
+// ("must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)").
+std::vector<StatusCause> IsValidIp(const std::string& field, const std::string& value);
+std::vector<StatusCause> IsValidCidr(const std::string& field, const std::string& value);
 
 // Helpers to build causes the way the apiserver words them.
 StatusCause FieldInvalid(const std::string& field, const Json& value, const std::string& detail);
