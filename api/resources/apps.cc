@@ -529,6 +529,83 @@ ResourceInfo AppsEntry(const std::string& kind, const std::string& plural,
   return r;
 }
 
+// ---- status subresource validation (ValidateXStatusUpdate) -------------------------------
+
+int64_t StatusCount(const Json& obj, const char* field) {
+  return Int(At(obj, {"status", field})).value_or(0);
+}
+
+// ValidateNonnegativeField for each status field.
+void StatusNonNegative(Causes& out, const Json& obj, std::initializer_list<const char*> fields) {
+  for (const char* f : fields)
+    CheckNonNegative(out, obj, {"status", f}, std::string("status.") + f);
+}
+
+// `field` may not exceed `limit` ("cannot be greater than status.replicas").
+void StatusNotAbove(Causes& out, const Json& obj, const char* field, const char* limit,
+                    const std::string& message) {
+  if (StatusCount(obj, field) > StatusCount(obj, limit))
+    out.push_back(InvalidValue(std::string("status.") + field, StatusCount(obj, field), message));
+}
+
+// apivalidation.IsDecremented(status.collisionCount): unsetting counts as decrementing.
+void CollisionCountNotDecremented(Causes& out, const Json& obj, const Json& old) {
+  const Json& now = At(obj, {"status", "collisionCount"});
+  const Json& before = At(old, {"status", "collisionCount"});
+  if (before.is_null()) return;
+  if (now.is_null() || Int(now).value_or(0) < Int(before).value_or(0))
+    out.push_back(
+        InvalidValue("status.collisionCount", Int(now).value_or(0), "cannot be decremented"));
+}
+
+constexpr const char* kAboveReplicas = "cannot be greater than status.replicas";
+
+void ValidateDeploymentStatus(Causes& out, const Json& d, const Json& old) {
+  StatusNonNegative(out, d,
+                    {"observedGeneration", "replicas", "updatedReplicas", "readyReplicas",
+                     "availableReplicas", "unavailableReplicas", "collisionCount"});
+  StatusNotAbove(out, d, "updatedReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, d, "readyReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, d, "availableReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, d, "availableReplicas", "readyReplicas",
+                 "cannot be greater than readyReplicas");
+  CollisionCountNotDecremented(out, d, old);
+}
+
+// ValidateReplicaSetStatus and core's ValidateReplicationControllerStatus (the same rules).
+void ValidateReplicaSetStatus(Causes& out, const Json& rs, const Json& old) {
+  (void)old;
+  StatusNonNegative(out, rs,
+                    {"replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas",
+                     "observedGeneration"});
+  StatusNotAbove(out, rs, "fullyLabeledReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, rs, "readyReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, rs, "availableReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, rs, "availableReplicas", "readyReplicas",
+                 "cannot be greater than readyReplicas");
+}
+
+void ValidateDaemonSetStatus(Causes& out, const Json& ds, const Json& old) {
+  StatusNonNegative(out, ds,
+                    {"currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                     "numberReady", "observedGeneration", "updatedNumberScheduled",
+                     "numberAvailable", "numberUnavailable", "collisionCount"});
+  CollisionCountNotDecremented(out, ds, old);
+}
+
+void ValidateStatefulSetStatus(Causes& out, const Json& sts, const Json& old) {
+  StatusNonNegative(out, sts,
+                    {"replicas", "readyReplicas", "currentReplicas", "updatedReplicas",
+                     "availableReplicas", "observedGeneration", "collisionCount"});
+  StatusNotAbove(out, sts, "readyReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, sts, "currentReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, sts, "updatedReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, sts, "availableReplicas", "replicas", kAboveReplicas);
+  StatusNotAbove(out, sts, "availableReplicas", "readyReplicas",
+                 "cannot be greater than status.readyReplicas");
+  CollisionCountNotDecremented(out, sts, old);
+}
+
 }  // namespace
 
 ResourceInfo Deployments() {
@@ -553,6 +630,7 @@ ResourceInfo Deployments() {
   s.status_keeps_labels = true;  // deploymentStatusStrategy resets spec and labels
   s.defaults = DefaultDeployment;
   s.validate = ValidateDeployment;
+  s.validate_status = ValidateDeploymentStatus;
   s.validate_update = CheckSelectorImmutable;
   r.strategy = MakeStrategy(std::move(s));
   return r;
@@ -581,6 +659,7 @@ ResourceInfo ReplicaSets() {
   s.generation = Generation::kSpec;
   s.defaults = DefaultReplicaSet;
   s.validate = ValidateReplicaSet;
+  s.validate_status = ValidateReplicaSetStatus;
   s.validate_update = CheckSelectorImmutable;
   r.strategy = MakeStrategy(std::move(s));
   return r;
@@ -615,6 +694,7 @@ ResourceInfo DaemonSets() {
   s.prepare_update = PrepareUpdateDaemonSet;
   s.defaults = DefaultDaemonSet;
   s.validate = ValidateDaemonSet;
+  s.validate_status = ValidateDaemonSetStatus;
   s.validate_update = CheckSelectorImmutable;
   r.strategy = MakeStrategy(std::move(s));
   return r;
@@ -646,6 +726,7 @@ ResourceInfo StatefulSets() {
   s.prepare_update = [](Json& sts, const Json& old) { DropStatefulSetMaxUnavailable(sts, &old); };
   s.defaults = DefaultStatefulSet;
   s.validate = ValidateStatefulSet;
+  s.validate_status = ValidateStatefulSetStatus;
   s.validate_update = ValidateStatefulSetUpdate;
   r.strategy = MakeStrategy(std::move(s));
   return r;
@@ -701,6 +782,7 @@ ResourceInfo ReplicationControllers() {
   s.generation = Generation::kSpec;
   s.defaults = DefaultReplicationController;
   s.validate = ValidateReplicationController;
+  s.validate_status = ValidateReplicaSetStatus;
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }

@@ -2,6 +2,7 @@
 // pkg/apis/batch/validation).
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "api/resources/column_docs.h"
@@ -414,6 +415,29 @@ std::vector<Json> CronJobCells(const Json& cj, SystemTime now) {
           FormatLabelSelector(At(jt, {"selector"}))};
 }
 
+// validateJobStatus: the counters' signs and the uncounted pod UIDs. The transition rules
+// that upstream enables per write (JobStatusValidationOptions: no decreasing counters, no
+// finished job with active pods, ...) are not checked.
+void ValidateJobStatus(Causes& out, const Json& job, const Json& old) {
+  (void)old;
+  for (const char* f : {"active", "succeeded", "failed", "ready", "terminating"})
+    CheckNonNegative(out, job, {"status", f}, std::string("status.") + f);
+  std::set<std::string> seen;
+  for (const char* list : {"succeeded", "failed"}) {
+    const Json& uids = Arr(job, {"status", "uncountedTerminatedPods", list});
+    for (size_t i = 0; i < uids.size(); ++i) {
+      std::string path =
+          std::string("status.uncountedTerminatedPods.") + list + "[" + std::to_string(i) + "]";
+      std::string uid = Str(uids[i]);
+      if (uid.empty()) {
+        out.push_back(InvalidCause(path, "\"\"", "must not be empty"));
+      } else if (!seen.insert(uid).second) {
+        out.push_back(DuplicateCause(path, GoQuote(uid)));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ResourceInfo Jobs() {
@@ -448,6 +472,7 @@ ResourceInfo Jobs() {
   s.defaults = DefaultJob;
   s.validate = ValidateJob;
   s.validate_update = ValidateJobUpdate;
+  s.validate_status = ValidateJobStatus;
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }

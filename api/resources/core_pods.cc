@@ -389,6 +389,109 @@ void PrepareStatusUpdatePod(Json& pod, const Json& old) {
   }
 }
 
+// ---- status writes (ValidatePodStatusUpdate) --------------------------------------------
+
+// ValidateContainerStateTransition / ValidateInitContainerStateTransition: unless the pod
+// restarts its containers, a terminated container stays terminated. `restartable` names the
+// init containers with restartPolicy Always (sidecars), which may restart.
+void CheckStateTransitions(Causes& out, const Json& now, const Json& before,
+                           const std::string& path, const std::string& restart_policy,
+                           const std::set<std::string>& restartable) {
+  if (restart_policy == "Always") return;
+  for (size_t i = 0; i < before.size(); ++i) {
+    const Json& terminated = At(before[i], {"state", "terminated"});
+    if (!terminated.is_object()) continue;
+    if (Int(At(terminated, {"exitCode"})).value_or(0) != 0 && restart_policy == "OnFailure")
+      continue;
+    std::string name = Str(At(before[i], {"name"}));
+    if (restartable.count(name)) continue;
+    for (const Json& status : now) {
+      if (Str(At(status, {"name"})) == name && !At(status, {"state", "terminated"}).is_object())
+        out.push_back(ForbiddenCause(path + "[" + std::to_string(i) + "].state",
+                                     "may not be transitioned to non-terminated state"));
+    }
+  }
+}
+
+// validatePodIPs / validateHostIPs: valid addresses, at most one per family, no duplicates.
+void CheckStatusIps(Causes& out, const Json& list, const std::string& path, const char* go_type,
+                    bool duplicates_first) {
+  for (size_t i = 0; i < list.size(); ++i)
+    for (auto& c : IsValidIp(path + "[" + std::to_string(i) + "]", Str(At(list[i], {"ip"}))))
+      out.push_back(std::move(c));
+  if (list.size() < 2) return;
+  auto render = [&](const Json& entry) {
+    return std::string(go_type) + "{IP:" + GoQuote(Str(At(entry, {"ip"}))) + "}";
+  };
+  Causes dups;
+  std::set<std::string> seen;
+  bool v4 = false, v6 = false;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string ip = Str(At(list[i], {"ip"}));
+    if (!seen.insert(ip).second)
+      dups.push_back(DuplicateCause(path + "[" + std::to_string(i) + "]", render(list[i])));
+    if (auto parsed = ParseIp(ip)) (parsed->v4 ? v4 : v6) = true;
+  }
+  if (duplicates_first) out.insert(out.end(), dups.begin(), dups.end());
+  if (!(v4 && v6) || list.size() > 2) {
+    std::string all;
+    for (const Json& entry : list) all += (all.empty() ? "" : ", ") + render(entry);
+    out.push_back(InvalidCause(path, "[]" + std::string(go_type) + "{" + all + "}",
+                               "may specify no more than one IP for each IP family"));
+  }
+  if (!duplicates_first) out.insert(out.end(), dups.begin(), dups.end());
+}
+
+void ValidatePodStatusUpdate(Causes& out, const Json& pod, const Json& old) {
+  // validatePodConditions (upstream words the path under metadata).
+  const Json& conditions = Arr(pod, {"status", "conditions"});
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    std::string type = Str(At(conditions[i], {"type"}));
+    if (type == "PodScheduled" || type == "Ready" || type == "Initialized") continue;
+    std::string path = "metadata.conditions[" + std::to_string(i) + "].Type";
+    for (const auto& m : IsQualifiedName(type)) out.push_back(InvalidCause(path, GoQuote(type), m));
+  }
+  std::string nominated = Str(At(pod, {"status", "nominatedNodeName"}));
+  if (!nominated.empty() && nominated != Str(At(old, {"status", "nominatedNodeName"})))
+    for (const auto& m : IsDns1123Subdomain(nominated))
+      out.push_back(InvalidCause("status.nominatedNodeName", GoQuote(nominated), m));
+  std::string restart = Str(At(old, {"spec", "restartPolicy"}));
+  CheckStateTransitions(out, Arr(pod, {"status", "containerStatuses"}),
+                        Arr(old, {"status", "containerStatuses"}), "status.containerStatuses",
+                        restart, {});
+  std::set<std::string> sidecars;
+  for (const Json& c : Arr(old, {"spec", "initContainers"}))
+    if (Str(At(c, {"restartPolicy"})) == "Always") sidecars.insert(Str(At(c, {"name"})));
+  CheckStateTransitions(out, Arr(pod, {"status", "initContainerStatuses"}),
+                        Arr(old, {"status", "initContainerStatuses"}),
+                        "status.initContainerStatuses", restart, sidecars);
+  // The kubelet never restarts ephemeral containers: an implicit restartPolicy Never.
+  CheckStateTransitions(out, Arr(pod, {"status", "ephemeralContainerStatuses"}),
+                        Arr(old, {"status", "ephemeralContainerStatuses"}),
+                        "status.ephemeralContainerStatuses", "Never", {});
+  // validatePodResourceClaimStatuses.
+  std::set<std::string> claims, claim_statuses;
+  for (const Json& c : Arr(pod, {"spec", "resourceClaims"})) claims.insert(Str(At(c, {"name"})));
+  const Json& claim_list = Arr(pod, {"status", "resourceClaimStatuses"});
+  for (size_t i = 0; i < claim_list.size(); ++i) {
+    std::string path = "status.resourceClaimStatuses[" + std::to_string(i) + "].name";
+    std::string name = Str(At(claim_list[i], {"name"}));
+    if (!claims.count(name))
+      out.push_back(InvalidCause(path, GoQuote(name),
+                                 "must match the name of an entry in `spec.resourceClaims`"));
+    if (!claim_statuses.insert(name).second) out.push_back(DuplicateCause(path, GoQuote(name)));
+  }
+  CheckStatusIps(out, Arr(pod, {"status", "podIPs"}), "status.podIPs", "core.PodIP", false);
+  const Json& host_ips = Arr(pod, {"status", "hostIPs"});
+  if (!host_ips.empty()) {
+    std::string first = Str(At(host_ips[0], {"ip"}));
+    if (Str(At(pod, {"status", "hostIP"})) != first)
+      out.push_back(
+          InvalidCause("status.hostIPs[0].ip", GoQuote(first), "must be equal to `hostIP`"));
+    CheckStatusIps(out, host_ips, "status.hostIPs", "core.HostIP", true);
+  }
+}
+
 }  // namespace
 
 ResourceInfo Pods() {
@@ -436,6 +539,7 @@ ResourceInfo Pods() {
   s.validate_update = ValidatePodUpdate;
   s.validate_create = ValidatePodCreate;
   s.prepare_status_update = PrepareStatusUpdatePod;
+  s.validate_status = ValidatePodStatusUpdate;
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }
