@@ -52,128 +52,202 @@ std::vector<Json> IngressCells(const Json& ing, SystemTime now) {
   return {cls.empty() ? "<none>" : cls, host_text, address, ports, AgeOf(ing, now)};
 }
 
+void AppendInvalid(Causes& out, const std::vector<std::string>& msgs, const std::string& path,
+                   const std::string& value) {
+  for (const auto& m : msgs) out.push_back(InvalidCause(path, GoQuote(value), m));
+}
+
+// validateIngressTypedLocalObjectReference / the parameters reference's common part.
+void ValidateTypedReference(Causes& out, const Json& ref, const std::string& path) {
+  if (At(ref, {"apiGroup"}).is_string()) {
+    std::string group = Str(At(ref, {"apiGroup"}));
+    AppendInvalid(out, IsDns1123Subdomain(group), path + ".apiGroup", group);
+  }
+  for (const char* key : {"kind", "name"}) {
+    std::string v = Str(At(ref, {key}));
+    if (v.empty()) {
+      out.push_back(RequiredCause(path + "." + key));
+    } else {
+      AppendInvalid(out, IsValidPathSegmentName(v), path + "." + key, v);
+    }
+  }
+}
+
+// validateIngressBackend.
 void ValidateBackend(Causes& out, const Json& backend, const std::string& path) {
   bool resource = At(backend, {"resource"}).is_object();
   bool service = At(backend, {"service"}).is_object();
   if (resource && service) {
     out.push_back(InvalidCause(path, "\"\"", "cannot set both resource and service backends"));
   } else if (resource) {
-    if (Str(At(backend, {"resource", "kind"})).empty())
-      out.push_back(RequiredCause(path + ".resource.kind"));
-    if (Str(At(backend, {"resource", "name"})).empty())
-      out.push_back(RequiredCause(path + ".resource.name"));
+    ValidateTypedReference(out, At(backend, {"resource"}), path + ".resource");
   } else if (service) {
     std::string name = Str(At(backend, {"service", "name"}));
     if (name.empty()) {
       out.push_back(RequiredCause(path + ".service.name"));
     } else {
-      for (const auto& m : IsDns1035Label(name))
-        out.push_back(InvalidCause(path + ".service.name", GoQuote(name), m));
+      AppendInvalid(out, IsDns1035Label(name), path + ".service.name", name);
     }
     std::string port_name = Str(At(backend, {"service", "port", "name"}));
-    int64_t number = Int(At(backend, {"service", "port", "number"})).value_or(0);
+    const Json& number_json = At(backend, {"service", "port", "number"});
+    int64_t number = Int(number_json).value_or(0);
     if (!port_name.empty() && number != 0) {
       out.push_back(InvalidCause(path, "\"\"", "cannot set both port name & port number"));
     } else if (!port_name.empty()) {
-      for (const auto& m : PortNameErrors(port_name))
-        out.push_back(InvalidCause(path + ".service.port.name", GoQuote(port_name), m));
+      AppendInvalid(out, PortNameErrors(port_name), path + ".service.port.name", port_name);
     } else if (number != 0) {
       if (number < 1 || number > 65535)
-        out.push_back(InvalidCause(path + ".service.port.number", std::to_string(number),
-                                   "must be between 1 and 65535, inclusive"));
+        out.push_back(InvalidValue(path + ".service.port.number", number_json,
+                                   InclusiveRangeError(1, 65535)));
     } else {
-      out.push_back(RequiredCause(path + ".service.port", "port name or number is required"));
+      out.push_back(RequiredCause(path, "port name or number is required"));
     }
   } else {
     out.push_back(InvalidCause(path, "\"\"", "resource or service backend is required"));
   }
 }
 
-void CheckHost(Causes& out, const std::string& host, const std::string& path) {
-  if (ParseIpv4(host)) {
+// A rule or TLS host: wildcard hosts by IsWildcardDNS1123Subdomain, others by
+// IsDNS1123Subdomain; rule hosts (not TLS hosts) may not be IP addresses.
+void CheckHost(Causes& out, const std::string& host, const std::string& path, bool rule) {
+  if (rule && ParseIp(host))
     out.push_back(InvalidCause(path, GoQuote(host), "must be a DNS name, not an IP address"));
-    return;
+  if (host.find('*') != std::string::npos) {
+    AppendInvalid(out, IsWildcardDns1123Subdomain(host), path, host);
+  } else {
+    AppendInvalid(out, IsDns1123Subdomain(host), path, host);
   }
-  std::string check = host.rfind("*.", 0) == 0 ? host.substr(2) : host;
-  for (const auto& m : IsDns1123Subdomain(check)) out.push_back(InvalidCause(path, GoQuote(host), m));
 }
 
+// validateHTTPIngressPath.
+void ValidateIngressPath(Causes& out, const Json& p, const std::string& pp) {
+  const Json& type_json = At(p, {"pathType"});
+  if (!type_json.is_string()) {
+    out.push_back(RequiredCause(pp + ".pathType", "pathType must be specified"));
+    return;
+  }
+  std::string type = Str(type_json);
+  std::string path = Str(At(p, {"path"}));
+  if (type == "Exact" || type == "Prefix") {
+    if (path.rfind('/', 0) != 0)
+      out.push_back(InvalidCause(pp + ".path", GoQuote(path), "must be an absolute path"));
+    if (!path.empty()) {
+      for (const char* seq : {"//", "/./", "/../", "%2f", "%2F"})
+        if (path.find(seq) != std::string::npos)
+          out.push_back(InvalidCause(pp + ".path", GoQuote(path),
+                                     std::string("must not contain '") + seq + "'"));
+      for (std::string suffix : {"/..", "/."})
+        if (path.size() >= suffix.size() &&
+            path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+          out.push_back(
+              InvalidCause(pp + ".path", GoQuote(path), "cannot end with '" + suffix + "'"));
+    }
+  } else if (type == "ImplementationSpecific") {
+    if (!path.empty() && path.rfind('/', 0) != 0)
+      out.push_back(InvalidCause(pp + ".path", GoQuote(path), "must be an absolute path"));
+  } else {
+    out.push_back(
+        NotSupportedCause(pp + ".pathType", type, {"Exact", "ImplementationSpecific", "Prefix"}));
+  }
+  ValidateBackend(out, At(p, {"backend"}), pp + ".backend");
+}
+
+// ValidateIngressSpec (the update relaxations for stored invalid objects aside).
 void ValidateIngress(Causes& out, const Json& ing) {
   const Json& spec = At(ing, {"spec"});
   const Json& rules = Arr(spec, {"rules"});
   if (rules.empty() && At(spec, {"defaultBackend"}).is_null())
-    out.push_back(InvalidCause("spec", "[]networking.IngressRule(nil)",
+    out.push_back(InvalidCause("spec",
+                               At(spec, {"rules"}).is_array() ? "[]networking.IngressRule{}"
+                                                              : "[]networking.IngressRule(nil)",
                                "either `defaultBackend` or `rules` must be specified"));
   if (At(spec, {"defaultBackend"}).is_object())
     ValidateBackend(out, At(spec, {"defaultBackend"}), "spec.defaultBackend");
   for (size_t i = 0; i < rules.size(); ++i) {
     std::string rp = "spec.rules[" + std::to_string(i) + "]";
     std::string host = Str(At(rules[i], {"host"}));
-    if (!host.empty()) CheckHost(out, host, rp + ".host");
+    if (!host.empty()) CheckHost(out, host, rp + ".host", true);
     if (!At(rules[i], {"http"}).is_object()) continue;
     const Json& paths = Arr(rules[i], {"http", "paths"});
     if (paths.empty()) out.push_back(RequiredCause(rp + ".http.paths"));
-    for (size_t j = 0; j < paths.size(); ++j) {
-      std::string pp = rp + ".http.paths[" + std::to_string(j) + "]";
-      std::string type = Str(At(paths[j], {"pathType"}));
-      std::string path = Str(At(paths[j], {"path"}));
-      if (type.empty()) {
-        out.push_back(RequiredCause(pp + ".pathType", "pathType must be specified"));
-      } else if (type != "Exact" && type != "Prefix" && type != "ImplementationSpecific") {
-        out.push_back(NotSupportedCause(pp + ".pathType", type,
-                                        {"Exact", "ImplementationSpecific", "Prefix"}));
-      } else if ((type != "ImplementationSpecific" || !path.empty()) && path.rfind('/', 0) != 0) {
-        out.push_back(InvalidCause(pp + ".path", GoQuote(path), "must be an absolute path"));
-      }
-      ValidateBackend(out, At(paths[j], {"backend"}), pp + ".backend");
-    }
+    for (size_t j = 0; j < paths.size(); ++j)
+      ValidateIngressPath(out, paths[j], rp + ".http.paths[" + std::to_string(j) + "]");
   }
-  std::string cls = Str(At(spec, {"ingressClassName"}));
-  if (!cls.empty())
-    for (const auto& m : IsDns1123Subdomain(cls))
-      out.push_back(InvalidCause("spec.ingressClassName", GoQuote(cls), m));
   const Json& tls = Arr(spec, {"tls"});
   for (size_t i = 0; i < tls.size(); ++i) {
+    std::string tp = "spec.tls[" + std::to_string(i) + "]";
     const Json& hosts = Arr(tls[i], {"hosts"});
     for (size_t j = 0; j < hosts.size(); ++j)
-      CheckHost(out, Str(hosts[j]),
-                "spec.tls[" + std::to_string(i) + "].hosts[" + std::to_string(j) + "]");
+      CheckHost(out, Str(hosts[j]), tp + ".hosts[" + std::to_string(j) + "]", false);
+    std::string secret = Str(At(tls[i], {"secretName"}));
+    if (!secret.empty()) AppendInvalid(out, IsDns1123Subdomain(secret), tp + ".secretName", secret);
+  }
+  if (At(spec, {"ingressClassName"}).is_string()) {
+    std::string cls = Str(At(spec, {"ingressClassName"}));
+    AppendInvalid(out, IsDns1123Subdomain(cls), "spec.ingressClassName", cls);
+  }
+}
+
+// ValidateIngressCreate: the legacy class annotation must agree with ingressClassName.
+void ValidateIngressCreate(Causes& out, const Json& ing) {
+  const Json& annotation = At(ing, {"metadata", "annotations", "kubernetes.io/ingress.class"});
+  const Json& cls = At(ing, {"spec", "ingressClassName"});
+  if (annotation.is_string() && cls.is_string() && annotation != cls)
+    out.push_back(InvalidValue("annotations.kubernetes.io/ingress.class", annotation,
+                               "must match `ingressClassName` when both are specified"));
+}
+
+// ValidateIngressLoadBalancerStatus (ValidateIngressStatusUpdate).
+void ValidateIngressStatus(Causes& out, const Json& ing, const Json& old) {
+  (void)old;
+  const Json& ingress = Arr(ing, {"status", "loadBalancer", "ingress"});
+  for (size_t i = 0; i < ingress.size(); ++i) {
+    std::string ip_path = "status.loadBalancer.ingress[" + std::to_string(i) + "]";
+    std::string ip = Str(At(ingress[i], {"ip"}));
+    if (!ip.empty())
+      for (auto& c : IsValidIp(ip_path + ".ip", ip)) out.push_back(std::move(c));
+    std::string hostname = Str(At(ingress[i], {"hostname"}));
+    if (!hostname.empty()) {
+      AppendInvalid(out, IsDns1123Subdomain(hostname), ip_path + ".hostname", hostname);
+      if (ParseIp(hostname))
+        out.push_back(InvalidCause(ip_path + ".hostname", GoQuote(hostname),
+                                   "must be a DNS name, not an IP address"));
+    }
   }
 }
 
 // ---- ingress classes -------------------------------------------------------------------
 
+// validateIngressClassSpec.
 void ValidateIngressClass(Causes& out, const Json& ic) {
   std::string controller = Str(At(ic, {"spec", "controller"}));
   if (controller.empty()) {
     out.push_back(RequiredCause("spec.controller"));
-  } else if (controller.size() > 250) {
-    out.push_back(TooLongCause("spec.controller", 250));
   } else {
-    // IsDomainPrefixedPath: "<domain>/<path>".
-    auto slash = controller.find('/');
-    std::string domain = controller.substr(0, slash);
-    if (slash == std::string::npos || slash + 1 >= controller.size()) {
-      out.push_back(InvalidCause("spec.controller", GoQuote(controller),
-                                 "must be a domain-prefixed path (such as \"acme.io/foo\")"));
-    } else {
-      for (const auto& m : IsDns1123Subdomain(domain))
-        out.push_back(InvalidCause("spec.controller", GoQuote(domain), m));
-    }
+    if (controller.size() > 250) out.push_back(TooLongCause("spec.controller", 250));
+    for (auto& c : IsDomainPrefixedPath("spec.controller", controller)) out.push_back(std::move(c));
   }
   const Json& params = At(ic, {"spec", "parameters"});
-  if (params.is_object()) {
-    if (Str(At(params, {"kind"})).empty()) out.push_back(RequiredCause("spec.parameters.kind"));
-    if (Str(At(params, {"name"})).empty()) out.push_back(RequiredCause("spec.parameters.name"));
-    std::string scope = Str(At(params, {"scope"}));
-    if (scope == "Namespace" && Str(At(params, {"namespace"})).empty())
-      out.push_back(RequiredCause("spec.parameters.namespace",
-                                  "`parameters.scope` is set to 'Namespace'"));
-    if (scope == "Cluster" && !Str(At(params, {"namespace"})).empty())
-      out.push_back(ForbiddenCause("spec.parameters.namespace",
-                                   "`parameters.scope` is set to 'Cluster'"));
-    if (!scope.empty() && scope != "Cluster" && scope != "Namespace")
-      out.push_back(NotSupportedCause("spec.parameters.scope", scope, {"Cluster", "Namespace"}));
+  if (!params.is_object()) return;
+  const std::string pp = "spec.parameters";
+  ValidateTypedReference(out, params, pp);
+  const Json& scope_json = At(params, {"scope"});
+  if (!scope_json.is_string()) {
+    out.push_back(RequiredCause(pp + ".scope"));
+    return;
+  }
+  std::string scope = Str(scope_json);
+  const Json& ns = At(params, {"namespace"});
+  if (scope != "Cluster" && scope != "Namespace") {
+    out.push_back(NotSupportedCause(pp + ".scope", scope, {"Cluster", "Namespace"}));
+  } else if (scope == "Namespace") {
+    if (!ns.is_string()) {
+      out.push_back(RequiredCause(pp + ".namespace", "`parameters.scope` is set to 'Namespace'"));
+    } else {
+      AppendInvalid(out, IsDns1123Label(Str(ns)), pp + ".namespace", Str(ns));
+    }
+  } else if (ns.is_string()) {
+    out.push_back(ForbiddenCause(pp + ".namespace", "`parameters.scope` is set to 'Cluster'"));
   }
 }
 
@@ -196,31 +270,110 @@ void DefaultNetworkPolicy(Json& np) {
   }
 }
 
+// ValidateNetworkPolicyPort.
+void ValidateNetworkPolicyPort(Causes& out, const Json& port, const std::string& pp) {
+  const Json& proto = At(port, {"protocol"});
+  if (proto.is_string() && proto != "TCP" && proto != "UDP" && proto != "SCTP")
+    out.push_back(NotSupportedCause(pp + ".protocol", proto, {"TCP", "UDP", "SCTP"}));
+  const Json& p = At(port, {"port"});
+  const Json& end = At(port, {"endPort"});
+  if (p.is_null()) {
+    if (!end.is_null())
+      out.push_back(
+          InvalidValue(pp + ".endPort", end, "may not be specified when `port` is not specified"));
+  } else if (p.is_string()) {
+    if (!end.is_null())
+      out.push_back(
+          InvalidValue(pp + ".endPort", end, "may not be specified when `port` is non-numeric"));
+    AppendInvalid(out, PortNameErrors(Str(p)), pp + ".port", Str(p));
+  } else {
+    int64_t n = Int(p).value_or(0);
+    if (n < 1 || n > 65535)
+      out.push_back(InvalidValue(pp + ".port", p, InclusiveRangeError(1, 65535)));
+    if (!end.is_null()) {
+      int64_t e = Int(end).value_or(0);
+      if (e < n)
+        out.push_back(
+            InvalidValue(pp + ".endPort", end, "must be greater than or equal to `port`"));
+      if (e < 1 || e > 65535)
+        out.push_back(InvalidValue(pp + ".endPort", end, InclusiveRangeError(1, 65535)));
+    }
+  }
+}
+
+// ValidateIPBlock (apimachinery 1.32's IsValidCIDR wording).
+void ValidateIpBlock(Causes& out, const Json& block, const std::string& bp) {
+  std::string cidr = Str(At(block, {"cidr"}));
+  if (cidr.empty()) {
+    out.push_back(RequiredCause(bp + ".cidr"));
+    return;
+  }
+  for (auto& c : IsValidCidr(bp + ".cidr", cidr)) out.push_back(std::move(c));
+  auto net = ParseCidr(cidr);
+  if (!net) return;
+  const Json& except = Arr(block, {"except"});
+  for (size_t i = 0; i < except.size(); ++i) {
+    std::string ep = bp + ".except[" + std::to_string(i) + "]";
+    std::string value = Str(except[i]);
+    for (auto& c : IsValidCidr(ep, value)) out.push_back(std::move(c));
+    auto sub = ParseCidr(value);
+    if (!sub) continue;
+    if (!CidrContains(*net, sub->ip) || net->prefix >= sub->prefix)
+      out.push_back(InvalidCause(ep, GoQuote(value), "must be a strict subset of `cidr`"));
+  }
+}
+
+// ValidateNetworkPolicyPeer.
+void ValidateNetworkPolicyPeer(Causes& out, const Json& peer, const std::string& pp) {
+  int peers = 0;
+  if (At(peer, {"podSelector"}).is_object()) {
+    ++peers;
+    CheckLabelSelector(out, At(peer, {"podSelector"}), pp + ".podSelector");
+  }
+  if (At(peer, {"namespaceSelector"}).is_object()) {
+    ++peers;
+    CheckLabelSelector(out, At(peer, {"namespaceSelector"}), pp + ".namespaceSelector");
+  }
+  bool ip_block = At(peer, {"ipBlock"}).is_object();
+  if (ip_block) {
+    ++peers;
+    ValidateIpBlock(out, At(peer, {"ipBlock"}), pp + ".ipBlock");
+  }
+  if (peers == 0) {
+    out.push_back(RequiredCause(pp, "must specify a peer"));
+  } else if (peers > 1 && ip_block) {
+    out.push_back(ForbiddenCause(pp, "may not specify both ipBlock and another peer"));
+  }
+}
+
+// ValidateNetworkPolicySpec.
 void ValidateNetworkPolicy(Causes& out, const Json& np) {
   const Json& spec = At(np, {"spec"});
   CheckLabelSelector(out, At(spec, {"podSelector"}), "spec.podSelector");
-  const Json& types = Arr(spec, {"policyTypes"});
-  for (size_t i = 0; i < types.size(); ++i) {
-    std::string t = Str(types[i]);
-    if (t != "Ingress" && t != "Egress")
-      out.push_back(NotSupportedCause("spec.policyTypes[" + std::to_string(i) + "]", t,
-                                      {"Ingress", "Egress"}));
-  }
-  for (const char* dir : {"ingress", "egress"}) {
+  for (const auto& [dir, peers] : {std::pair{"ingress", "from"}, std::pair{"egress", "to"}}) {
     const Json& rules = Arr(spec, {dir});
     for (size_t i = 0; i < rules.size(); ++i) {
+      std::string rp = std::string("spec.") + dir + "[" + std::to_string(i) + "]";
       const Json& ports = Arr(rules[i], {"ports"});
-      for (size_t j = 0; j < ports.size(); ++j) {
-        std::string pp = std::string("spec.") + dir + "[" + std::to_string(i) + "].ports[" +
-                         std::to_string(j) + "]";
-        std::string proto = Str(At(ports[j], {"protocol"}));
-        if (!proto.empty() && proto != "TCP" && proto != "UDP" && proto != "SCTP")
-          out.push_back(NotSupportedCause(pp + ".protocol", proto, {"SCTP", "TCP", "UDP"}));
-        const Json& port = At(ports[j], {"port"});
-        if (auto n = Int(port); n && (*n < 1 || *n > 65535))
-          out.push_back(InvalidValue(pp + ".port", port, "must be between 1 and 65535, inclusive"));
-      }
+      for (size_t j = 0; j < ports.size(); ++j)
+        ValidateNetworkPolicyPort(out, ports[j], rp + ".ports[" + std::to_string(j) + "]");
+      const Json& list = Arr(rules[i], {peers});
+      for (size_t j = 0; j < list.size(); ++j)
+        ValidateNetworkPolicyPeer(out, list[j], rp + "." + peers + "[" + std::to_string(j) + "]");
     }
+  }
+  const Json& types = Arr(spec, {"policyTypes"});
+  if (types.size() > 2) {
+    std::string names;
+    for (const Json& t : types) names += (names.empty() ? "" : ", ") + GoQuote(Str(t));
+    out.push_back(InvalidCause("spec.policyTypes", "[]networking.PolicyType{" + names + "}",
+                               "may not specify more than two policyTypes"));
+    return;
+  }
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i] != "Ingress" && types[i] != "Egress")
+      out.push_back(NotSupportedCause("spec.policyTypes[" + std::to_string(i) + "]", types[i],
+                                      {"Ingress", "Egress"}));
   }
 }
 
@@ -343,6 +496,8 @@ ResourceInfo Ingresses() {
   s.empty_status = Json{{"loadBalancer", Json::object()}};
   s.generation = Generation::kSpec;
   s.validate = ValidateIngress;
+  s.validate_create = ValidateIngressCreate;
+  s.validate_status = ValidateIngressStatus;
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }
