@@ -2,6 +2,7 @@
 // policy/v1 PodDisruptionBudget, storage.k8s.io/v1 StorageClass, scheduling.k8s.io/v1
 // PriorityClass and coordination.k8s.io/v1 Lease.
 #include <algorithm>
+#include <cctype>
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
@@ -168,8 +169,42 @@ void DefaultHpa(Json& hpa) {
   }
 }
 
+// validateScalingRules (after defaulting, so scaleUp and scaleDown are both set).
+void ValidateScalingRules(Causes& out, const Json& rules, const std::string& path) {
+  if (!rules.is_object()) return;
+  const Json& window = At(rules, {"stabilizationWindowSeconds"});
+  if (auto w = Int(window)) {
+    if (*w < 0)
+      out.push_back(InvalidValue(path + ".stabilizationWindowSeconds", window,
+                                 "must be greater than or equal to zero"));
+    if (*w > 3600)
+      out.push_back(InvalidValue(path + ".stabilizationWindowSeconds", window,
+                                 "must be less than or equal to 3600"));
+  }
+  const Json& select = At(rules, {"selectPolicy"});
+  if (select.is_string() && select != "Max" && select != "Min" && select != "Disabled")
+    out.push_back(NotSupportedCause(path + ".selectPolicy", select, {"Disabled", "Max", "Min"}));
+  const Json& policies = Arr(rules, {"policies"});
+  if (policies.empty())
+    out.push_back(RequiredCause(path + ".policies", "must specify at least one Policy"));
+  for (size_t i = 0; i < policies.size(); ++i) {
+    std::string pp = path + ".policies[" + std::to_string(i) + "]";
+    const Json& type = At(policies[i], {"type"});
+    if (type != "Pods" && type != "Percent")
+      out.push_back(NotSupportedCause(pp + ".type", Str(type), {"Percent", "Pods"}));
+    int64_t value = Int(At(policies[i], {"value"})).value_or(0);
+    if (value <= 0) out.push_back(InvalidValue(pp + ".value", value, "must be greater than zero"));
+    int64_t period = Int(At(policies[i], {"periodSeconds"})).value_or(0);
+    if (period <= 0)
+      out.push_back(InvalidValue(pp + ".periodSeconds", period, "must be greater than zero"));
+    if (period > 1800)
+      out.push_back(
+          InvalidValue(pp + ".periodSeconds", period, "must be less than or equal to 1800"));
+  }
+}
+
 // validateHorizontalPodAutoscalerSpec, in upstream's order (HPAScaleToZero is alpha: the lower
-// bound of minReplicas is 1). Behavior rules are not checked here.
+// bound of minReplicas is 1); the behavior's rules come last.
 void ValidateHpa(Causes& out, const Json& hpa) {
   const Json& spec = At(hpa, {"spec"});
   auto min = Int(At(spec, {"minReplicas"}));
@@ -246,10 +281,21 @@ void ValidateHpa(Causes& out, const Json& hpa) {
   if (min && *min == 0 && !object_or_external)
     out.push_back(ForbiddenCause("spec.metrics", "must specify at least one Object or External metric "
                                                  "to support scaling to zero replicas"));
+  ValidateScalingRules(out, At(spec, {"behavior", "scaleUp"}), "spec.behavior.scaleUp");
+  ValidateScalingRules(out, At(spec, {"behavior", "scaleDown"}), "spec.behavior.scaleDown");
+}
+
+// ValidateHorizontalPodAutoscalerStatusUpdate.
+void ValidateHpaStatus(Causes& out, const Json& hpa, const Json& old) {
+  (void)old;
+  CheckNonNegative(out, hpa, {"status", "currentReplicas"}, "status.currentReplicas");
+  CheckNonNegative(out, hpa, {"status", "desiredReplicas"}, "status.desiredReplicas");
 }
 
 // ---- policy/v1 -------------------------------------------------------------------------
 
+// ValidatePositiveIntOrPercent + IsNotMoreThan100Percent; values render as Go's %#v of an
+// intstr.IntOrString.
 void CheckPercentOrInt(Causes& out, const Json& v, const std::string& field) {
   if (v.is_null()) return;
   if (v.is_string()) {
@@ -257,16 +303,25 @@ void CheckPercentOrInt(Causes& out, const Json& v, const std::string& field) {
     bool ok = s.size() >= 2 && s.back() == '%' &&
               std::all_of(s.begin(), s.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
     if (!ok) {
-      out.push_back(InvalidCause(field, GoQuote(s),
+      out.push_back(InvalidCause(field, GoIntOrString(v),
                                  "a valid percent string must be a numeric string followed by an "
                                  "ending '%' (e.g. '1%',  or '93%', regex used for validation is "
                                  "'[0-9]+%')"));
-    } else if (std::stoll(s.substr(0, std::min<size_t>(s.size() - 1, 9))) > 100) {
-      out.push_back(InvalidCause(field, GoQuote(s), "must not be greater than 100%"));
+    } else if (s.size() > 4 || std::stoll(s.substr(0, s.size() - 1)) > 100) {
+      out.push_back(InvalidCause(field, GoIntOrString(v), "must not be greater than 100%"));
     }
   } else if (Int(v).value_or(0) < 0) {
     out.push_back(InvalidValue(field, v, "must be greater than or equal to 0"));
   }
+}
+
+// ValidatePodDisruptionBudgetStatusUpdate (policy/v1).
+void ValidatePdbStatus(Causes& out, const Json& pdb, const Json& old) {
+  (void)old;
+  for (auto& c : ValidateConditions(At(pdb, {"status", "conditions"}), "status.conditions"))
+    out.push_back(std::move(c));
+  for (const char* f : {"disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"})
+    CheckNonNegative(out, pdb, {"status", f}, std::string("status.") + f);
 }
 
 void ValidatePdb(Causes& out, const Json& pdb) {
@@ -299,20 +354,35 @@ void ValidateStorageClass(Causes& out, const Json& sc) {
   if (provisioner.empty()) {
     out.push_back(RequiredCause("provisioner"));
   } else {
-    for (const auto& m : IsQualifiedName(provisioner))
-      out.push_back(InvalidCause("provisioner", GoQuote(provisioner), m));
+    // validateProvisioner checks the lower-cased name.
+    std::string lower = provisioner;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const auto& m : IsQualifiedName(lower))
+      out.push_back(InvalidCause("provisioner", GoQuote(lower), m));
   }
+  // validateParameters.
   const Json& params = At(sc, {"parameters"});
-  if (params.is_object() && params.size() > 512)
-    out.push_back({"FieldValueTooLong", "Too long: may not be more than 512 bytes", "parameters"});
+  if (params.is_object() && params.size() > 512) {
+    out.push_back(TooLongCause("parameters", 512));
+  } else if (params.is_object()) {
+    int64_t total = 0;
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      if (it.key().empty())
+        out.push_back(InvalidCause("parameters", "\"\"", "field can not be empty."));
+      total += static_cast<int64_t>(it.key().size() + Str(*it).size());
+    }
+    if (total > 256 * 1024) out.push_back(TooLongCause("parameters", 256 * 1024));
+  }
   std::string reclaim = Str(At(sc, {"reclaimPolicy"}));
   if (!reclaim.empty() && reclaim != "Delete" && reclaim != "Retain")
     out.push_back(NotSupportedCause("reclaimPolicy", reclaim, {"Delete", "Retain"}));
-  std::string mode = Str(At(sc, {"volumeBindingMode"}));
-  if (mode.empty()) {
+  const Json& mode = At(sc, {"volumeBindingMode"});
+  if (mode.is_null()) {
     out.push_back(RequiredCause("volumeBindingMode"));
   } else if (mode != "Immediate" && mode != "WaitForFirstConsumer") {
-    out.push_back(NotSupportedCause("volumeBindingMode", mode, {"Immediate", "WaitForFirstConsumer"}));
+    out.push_back(
+        NotSupportedCause("volumeBindingMode", Str(mode), {"Immediate", "WaitForFirstConsumer"}));
   }
 }
 
@@ -352,9 +422,13 @@ void ValidatePriorityClass(Causes& out, const Json& pc) {
   } else if (value > 1000000000) {
     out.push_back(ForbiddenCause("value", "maximum allowed value of a user defined priority is 1000000000"));
   }
-  std::string policy = Str(At(pc, {"preemptionPolicy"}));
-  if (!policy.empty() && policy != "Never" && policy != "PreemptLowerPriority")
-    out.push_back(NotSupportedCause("preemptionPolicy", policy, {"Never", "PreemptLowerPriority"}));
+  // ValidatePreemptionPolicy.
+  const Json& policy = At(pc, {"preemptionPolicy"});
+  if (policy == "") {
+    out.push_back(RequiredCause("preemptionPolicy"));
+  } else if (policy.is_string() && policy != "Never" && policy != "PreemptLowerPriority") {
+    out.push_back(NotSupportedCause("preemptionPolicy", policy, {"PreemptLowerPriority", "Never"}));
+  }
 }
 
 void ValidatePriorityClassUpdate(Causes& out, const Json& pc, const Json& old) {
@@ -420,6 +494,7 @@ ResourceInfo HorizontalPodAutoscalers() {
   s.empty_status = Json{{"desiredReplicas", 0}};
   s.defaults = DefaultHpa;
   s.validate = ValidateHpa;
+  s.validate_status = ValidateHpaStatus;
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }
@@ -449,6 +524,7 @@ ResourceInfo PodDisruptionBudgets() {
                         {"expectedPods", 0}};
   s.generation = Generation::kSpec;
   s.validate = ValidatePdb;
+  s.validate_status = ValidatePdbStatus;
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }

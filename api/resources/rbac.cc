@@ -45,6 +45,21 @@ void ValidateRules(Causes& out, const Json& obj, bool namespaced) {
   }
 }
 
+// ValidateClusterRole's aggregation rule.
+void ValidateAggregationRule(Causes& out, const Json& role) {
+  const Json& rule = At(role, {"aggregationRule"});
+  if (!rule.is_object()) return;
+  const Json& selectors = Arr(rule, {"clusterRoleSelectors"});
+  if (selectors.empty())
+    out.push_back(
+        RequiredCause("aggregationRule.clusterRoleSelectors",
+                      "at least one clusterRoleSelector required if aggregationRule is non-nil"));
+  for (size_t i = 0; i < selectors.size(); ++i) {
+    std::string path = "aggregationRule.clusterRoleSelectors[" + std::to_string(i) + "]";
+    CheckLabelSelector(out, selectors[i], path);
+  }
+}
+
 void DefaultBinding(Json& b) {
   SetDefault(Obj(b, "roleRef"), "apiGroup", kRbacGroup);
   if (!b.contains("subjects") || !b["subjects"].is_array()) return;
@@ -67,12 +82,9 @@ void ValidateBinding(Causes& out, const Json& b, bool namespaced) {
   std::string name = Str(At(b, {"roleRef", "name"}));
   if (name.empty()) {
     out.push_back(RequiredCause("roleRef.name"));
-  } else if (name == "." || name == ".." || name.find('/') != std::string::npos ||
-             name.find('%') != std::string::npos) {
-    out.push_back(InvalidCause("roleRef.name", GoQuote(name),
-                               name.find('/') != std::string::npos ? "may not contain '/'"
-                               : name.find('%') != std::string::npos ? "may not contain '%'"
-                                                                      : "may not be '" + name + "'"));
+  } else {
+    for (const auto& m : IsValidPathSegmentName(name))
+      out.push_back(InvalidCause("roleRef.name", GoQuote(name), m));
   }
   const Json& subjects = Arr(b, {"subjects"});
   for (size_t i = 0; i < subjects.size(); ++i) {
@@ -152,7 +164,10 @@ ResourceInfo RoleEntry(const std::string& kind, const std::string& plural, bool 
     return {Name(obj), ts.is_string() ? ts : Json(nullptr)};
   };
   StrategySpec s;
-  s.validate = [namespaced](Causes& out, const Json& obj) { ValidateRules(out, obj, namespaced); };
+  s.validate = [namespaced](Causes& out, const Json& obj) {
+    ValidateRules(out, obj, namespaced);
+    if (!namespaced) ValidateAggregationRule(out, obj);
+  };
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }
