@@ -677,9 +677,149 @@ void ValidateLifecycle(Causes& out, const Json& c, const std::string& idx, const
   }
 }
 
+// ---- security contexts -----------------------------------------------------------------
+
+std::string GoOptionalString(const Json& v) {
+  return v.is_string() ? "(*string)(0xc000000000)" : "(*string)(nil)";
+}
+
+// IsValidUserID / IsValidGroupID: 0 .. MaxInt32.
+void CheckId(Causes& out, const Json& holder, const char* key, const std::string& field) {
+  const Json& v = At(holder, {key});
+  if (auto n = Int(v); n && (*n < 0 || *n > 2147483647))
+    out.push_back(InvalidValue(field, v, InclusiveRangeError(0, 2147483647)));
+}
+
+// validateSeccompProfileField. A localhostProfile with another type renders the profile as
+// %#v, whose pointer address cannot be reproduced.
+void ValidateSeccompProfile(Causes& out, const Json& sp, const std::string& path) {
+  if (!sp.is_object()) return;
+  std::string type = Str(At(sp, {"type"}));
+  if (type.empty()) {
+    out.push_back(RequiredCause(path + ".type", "type is required when seccompProfile is set"));
+  } else if (type != "Localhost" && type != "RuntimeDefault" && type != "Unconfined") {
+    out.push_back(
+        NotSupportedCause(path + ".type", type, {"Localhost", "RuntimeDefault", "Unconfined"}));
+  }
+  const Json& profile = At(sp, {"localhostProfile"});
+  if (type == "Localhost") {
+    if (!profile.is_string()) {
+      out.push_back(
+          RequiredCause(path + ".localhostProfile", "must be set when seccomp type is Localhost"));
+    } else {
+      std::string p = Str(profile);
+      if (!p.empty() && p[0] == '/')
+        out.push_back(
+            InvalidCause(path + ".localhostProfile", GoQuote(p), "must be a relative path"));
+      CheckNoBacksteps(out, p, path + ".localhostProfile");
+    }
+  } else if (profile.is_string()) {
+    out.push_back(InvalidCause(path + ".localhostProfile",
+                               "core.SeccompProfile{Type:" + GoQuote(type) +
+                                   ", LocalhostProfile:" + GoOptionalString(profile) + "}",
+                               "can only be set when seccomp type is Localhost"));
+  }
+}
+
+// ValidateAppArmorProfileField.
+void ValidateAppArmorProfile(Causes& out, const Json& ap, const std::string& path) {
+  if (!ap.is_object()) return;
+  std::string type = Str(At(ap, {"type"}));
+  const Json& profile = At(ap, {"localhostProfile"});
+  if (type == "Localhost") {
+    if (!profile.is_string()) {
+      out.push_back(
+          RequiredCause(path + ".localhostProfile", "must be set when AppArmor type is Localhost"));
+    } else {
+      std::string p = Str(profile);
+      size_t b = p.find_first_not_of(" \t\n\v\f\r");
+      size_t e = p.find_last_not_of(" \t\n\v\f\r");
+      std::string trimmed = b == std::string::npos ? "" : p.substr(b, e - b + 1);
+      if (trimmed != p) {
+        out.push_back(InvalidCause(path + ".localhostProfile", GoQuote(p),
+                                   "must not be padded with whitespace"));
+      } else if (trimmed.empty()) {
+        out.push_back(RequiredCause(path + ".localhostProfile",
+                                    "must be set when AppArmor type is Localhost"));
+      }
+      if (p.size() > 4095)
+        out.push_back({"FieldValueTooLong", "Too long: may not be more than 4095 bytes",
+                       path + ".localhostProfile"});
+    }
+  } else if (type == "RuntimeDefault" || type == "Unconfined") {
+    if (profile.is_string())
+      out.push_back(InvalidCause(path + ".localhostProfile", GoQuote(Str(profile)),
+                                 "can only be set when AppArmor type is Localhost"));
+  } else if (type.empty()) {
+    out.push_back(RequiredCause(path + ".type", "type is required when appArmorProfile is set"));
+  } else {
+    out.push_back(
+        NotSupportedCause(path + ".type", type, {"Localhost", "RuntimeDefault", "Unconfined"}));
+  }
+}
+
+// ValidateSecurityContext (a container's). Privileged containers are allowed (minik's
+// capabilities allow them, as kube-apiserver's --allow-privileged=true).
+void ValidateContainerSecurityContext(Causes& out, const Json& sc, const std::string& path,
+                                      bool host_users) {
+  if (!sc.is_object()) return;
+  CheckId(out, sc, "runAsUser", path + ".runAsUser");
+  CheckId(out, sc, "runAsGroup", path + ".runAsGroup");
+  const Json& proc = At(sc, {"procMount"});
+  if (proc.is_string()) {
+    if (proc != "Default" && proc != "Unmasked")
+      out.push_back(NotSupportedCause(path + ".procMount", proc, {"Default", "Unmasked"}));
+    if (host_users && proc == "Unmasked")
+      out.push_back(
+          InvalidValue(path + ".procMount", proc, "`hostUsers` must be false to use `Unmasked`"));
+  }
+  ValidateSeccompProfile(out, At(sc, {"seccompProfile"}), path + ".seccompProfile");
+  if (At(sc, {"allowPrivilegeEscalation"}) == false) {
+    if (IsTrue(sc, {"privileged"}))
+      out.push_back(
+          InvalidCause(path, "core.SecurityContext{...}",
+                       "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"));
+    for (const Json& cap : Arr(sc, {"capabilities", "add"}))
+      if (cap == "CAP_SYS_ADMIN")
+        out.push_back(InvalidCause(
+            path, "core.SecurityContext{...}",
+            "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"));
+  }
+  ValidateAppArmorProfile(out, At(sc, {"appArmorProfile"}), path + ".appArmorProfile");
+}
+
+// validatePodSpecSecurityContext (sysctls and Windows options aside). The internal
+// PodSecurityContext also holds the v1 PodSpec's hostPID and shareProcessNamespace.
+void ValidatePodSecurityContext(Causes& out, const Json& spec, const std::string& path) {
+  const Json& sc = At(spec, {"securityContext"});
+  CheckId(out, sc, "fsGroup", path + ".fsGroup");
+  CheckId(out, sc, "runAsUser", path + ".runAsUser");
+  CheckId(out, sc, "runAsGroup", path + ".runAsGroup");
+  const Json& groups = Arr(sc, {"supplementalGroups"});
+  for (size_t i = 0; i < groups.size(); ++i) {
+    auto n = Int(groups[i]);
+    if (n && (*n < 0 || *n > 2147483647))
+      out.push_back(InvalidValue(Idx(path + ".supplementalGroups", i), groups[i],
+                                 InclusiveRangeError(0, 2147483647)));
+  }
+  if (IsTrue(spec, {"shareProcessNamespace"}) && IsTrue(spec, {"hostPID"}))
+    out.push_back(InvalidValue(path + ".shareProcessNamespace", true,
+                               "ShareProcessNamespace and HostPID cannot both be enabled"));
+  const Json& fs_policy = At(sc, {"fsGroupChangePolicy"});
+  if (fs_policy.is_string() && fs_policy != "Always" && fs_policy != "OnRootMismatch")
+    out.push_back(
+        NotSupportedCause(path + ".fsGroupChangePolicy", fs_policy, {"Always", "OnRootMismatch"}));
+  ValidateSeccompProfile(out, At(sc, {"seccompProfile"}), path + ".seccompProfile");
+  ValidateAppArmorProfile(out, At(sc, {"appArmorProfile"}), path + ".appArmorProfile");
+  const Json& sg_policy = At(sc, {"supplementalGroupsPolicy"});
+  if (sg_policy.is_string() && sg_policy != "Merge" && sg_policy != "Strict")
+    out.push_back(
+        NotSupportedCause(path + ".supplementalGroupsPolicy", sg_policy, {"Merge", "Strict"}));
+}
+
 // validateContainerCommon.
 void ValidateContainerCommon(Causes& out, const Json& c, const std::string& idx,
-                             const std::set<std::string>& volumes) {
+                             const std::set<std::string>& volumes, bool host_users) {
   std::string name = Str(At(c, {"name"}));
   if (name.empty()) {
     out.push_back(RequiredCause(idx + ".name"));
@@ -706,6 +846,8 @@ void ValidateContainerCommon(Causes& out, const Json& c, const std::string& idx,
                                     {"Always", "IfNotPresent", "Never"}));
   }
   ValidateResources(out, At(c, {"resources"}), idx + ".resources");
+  ValidateContainerSecurityContext(out, At(c, {"securityContext"}), idx + ".securityContext",
+                                   host_users);
 }
 
 // AccumulateUniqueHostPorts over `containers` ("TCP//80" duplicates).
@@ -737,7 +879,7 @@ bool IsObjectList(Causes& out, const Json& list, const std::string& path) {
 }
 
 void ValidateContainers(Causes& out, const Json& containers, const std::set<std::string>& volumes,
-                        const Json& grace, const std::string& path) {
+                        const Json& grace, const std::string& path, bool host_users) {
   if (containers.empty()) {
     out.push_back(RequiredCause(path));
     return;
@@ -747,7 +889,7 @@ void ValidateContainers(Causes& out, const Json& containers, const std::set<std:
   for (size_t i = 0; i < containers.size(); ++i) {
     const Json& c = containers[i];
     std::string idx = Idx(path, i);
-    ValidateContainerCommon(out, c, idx, volumes);
+    ValidateContainerCommon(out, c, idx, volumes, host_users);
     std::string name = Str(At(c, {"name"}));
     if (!names.insert(name).second) out.push_back(DuplicateCause(idx + ".name", GoQuote(name)));
     ValidateLifecycle(out, c, idx, grace);
@@ -761,14 +903,14 @@ void ValidateContainers(Causes& out, const Json& containers, const std::set<std:
 
 void ValidateInitContainers(Causes& out, const Json& init, const Json& containers,
                             const std::set<std::string>& volumes, const Json& grace,
-                            const std::string& path) {
+                            const std::string& path, bool host_users) {
   if (!IsObjectList(out, init, path)) return;
   std::set<std::string> names;
   for (const Json& c : containers) names.insert(Str(At(c, {"name"})));
   for (size_t i = 0; i < init.size(); ++i) {
     const Json& c = init[i];
     std::string idx = Idx(path, i);
-    ValidateContainerCommon(out, c, idx, volumes);
+    ValidateContainerCommon(out, c, idx, volumes, host_users);
     const Json& rp = At(c, {"restartPolicy"});
     bool always = false;
     if (!rp.is_null()) {
@@ -798,6 +940,201 @@ void ValidateInitContainers(Causes& out, const Json& init, const Json& container
   }
 }
 
+// ---- affinity --------------------------------------------------------------------------
+
+// ValidateNodeSelectorRequirement (matchExpressions) and ValidateNodeFieldSelectorRequirement
+// (matchFields: only metadata.name).
+void ValidateNodeSelectorTerm(Causes& out, const Json& term, const std::string& path) {
+  const Json& exprs = Arr(term, {"matchExpressions"});
+  for (size_t j = 0; j < exprs.size(); ++j) {
+    std::string ep = Idx(path + ".matchExpressions", j);
+    std::string op = Str(At(exprs[j], {"operator"}));
+    size_t values = Arr(exprs[j], {"values"}).size();
+    if (op == "In" || op == "NotIn") {
+      if (values == 0)
+        out.push_back(
+            RequiredCause(ep + ".values", "must be specified when `operator` is 'In' or 'NotIn'"));
+    } else if (op == "Exists" || op == "DoesNotExist") {
+      if (values > 0)
+        out.push_back(ForbiddenCause(
+            ep + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    } else if (op == "Gt" || op == "Lt") {
+      if (values != 1)
+        out.push_back(RequiredCause(
+            ep + ".values", "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+    } else {
+      out.push_back(InvalidCause(ep + ".operator", GoQuote(op), "not a valid selector operator"));
+    }
+    std::string key = Str(At(exprs[j], {"key"}));
+    for (const auto& m : IsQualifiedName(key))
+      out.push_back(InvalidCause(ep + ".key", GoQuote(key), m));
+  }
+  const Json& fields = Arr(term, {"matchFields"});
+  for (size_t j = 0; j < fields.size(); ++j) {
+    std::string fp = Idx(path + ".matchFields", j);
+    std::string op = Str(At(fields[j], {"operator"}));
+    const Json& values = Arr(fields[j], {"values"});
+    if (op == "In" || op == "NotIn") {
+      if (values.size() != 1)
+        out.push_back(RequiredCause(fp + ".values",
+                                    "must be only one value when `operator` is 'In' or "
+                                    "'NotIn' for node field selector"));
+    } else {
+      out.push_back(InvalidCause(fp + ".operator", GoQuote(op), "not a valid selector operator"));
+    }
+    std::string key = Str(At(fields[j], {"key"}));
+    if (key != "metadata.name") {
+      out.push_back(InvalidCause(fp + ".key", GoQuote(key), "not a valid field selector key"));
+    } else {
+      for (size_t k = 0; k < values.size(); ++k)
+        for (const auto& m : IsDns1123Subdomain(Str(values[k])))
+          out.push_back(InvalidCause(Idx(fp + ".values", k), GoQuote(Str(values[k])), m));
+    }
+  }
+}
+
+void CheckWeight(Causes& out, const Json& term, const std::string& path) {
+  const Json& w = At(term, {"weight"});
+  int64_t weight = Int(w).value_or(0);
+  if (weight <= 0 || weight > 100)
+    out.push_back(InvalidValue(path + ".weight", weight, "must be in the range 1-100"));
+}
+
+// validatePodAffinityTerm.
+void ValidatePodAffinityTerm(Causes& out, const Json& term, const std::string& path) {
+  CheckLabelSelector(out, At(term, {"labelSelector"}), path + ".labelSelector");
+  CheckLabelSelector(out, At(term, {"namespaceSelector"}), path + ".namespaceSelector");
+  for (const Json& ns : Arr(term, {"namespaces"}))
+    for (const auto& m : IsDns1123Label(Str(ns)))
+      out.push_back(InvalidCause(path + ".namespace", GoQuote(Str(ns)), m));
+  // validateMatchLabelKeysAndMismatchLabelKeys.
+  const Json& selector = At(term, {"labelSelector"});
+  for (const char* list : {"matchLabelKeys", "mismatchLabelKeys"}) {
+    const Json& keys = Arr(term, {list});
+    if (keys.empty()) continue;
+    if (!selector.is_object()) {
+      out.push_back(
+          ForbiddenCause(path + "." + list, "must not be specified when labelSelector is not set"));
+      continue;
+    }
+    for (size_t i = 0; i < keys.size(); ++i)
+      for (const auto& m : IsQualifiedName(Str(keys[i])))
+        out.push_back(InvalidCause(Idx(path + "." + list, i), GoQuote(Str(keys[i])), m));
+  }
+  std::set<std::string> mismatch;
+  for (const Json& k : Arr(term, {"mismatchLabelKeys"})) mismatch.insert(Str(k));
+  const Json& match = Arr(term, {"matchLabelKeys"});
+  for (size_t i = 0; i < match.size(); ++i)
+    if (mismatch.count(Str(match[i])))
+      out.push_back(InvalidCause(Idx(path + ".matchLabelKeys", i), GoQuote(Str(match[i])),
+                                 "exists in both matchLabelKeys and mismatchLabelKeys"));
+  std::string topology = Str(At(term, {"topologyKey"}));
+  if (topology.empty()) out.push_back(RequiredCause(path + ".topologyKey", "can not be empty"));
+  for (const auto& m : IsQualifiedName(topology))
+    out.push_back(InvalidCause(path + ".topologyKey", GoQuote(topology), m));
+}
+
+void ValidatePodAffinityKind(Causes& out, const Json& affinity, const std::string& path) {
+  if (!affinity.is_object()) return;
+  const Json& required = Arr(affinity, {"requiredDuringSchedulingIgnoredDuringExecution"});
+  for (size_t i = 0; i < required.size(); ++i)
+    ValidatePodAffinityTerm(out, required[i],
+                            Idx(path + ".requiredDuringSchedulingIgnoredDuringExecution", i));
+  const Json& preferred = Arr(affinity, {"preferredDuringSchedulingIgnoredDuringExecution"});
+  for (size_t i = 0; i < preferred.size(); ++i) {
+    std::string pp = Idx(path + ".preferredDuringSchedulingIgnoredDuringExecution", i);
+    CheckWeight(out, preferred[i], pp);
+    ValidatePodAffinityTerm(out, At(preferred[i], {"podAffinityTerm"}), pp + ".podAffinityTerm");
+  }
+}
+
+// validateAffinity.
+void ValidateAffinity(Causes& out, const Json& affinity, const std::string& path) {
+  if (!affinity.is_object()) return;
+  const Json& node = At(affinity, {"nodeAffinity"});
+  if (node.is_object()) {
+    std::string np = path + ".nodeAffinity";
+    const Json& required = At(node, {"requiredDuringSchedulingIgnoredDuringExecution"});
+    if (required.is_object()) {
+      std::string tp = np + ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+      const Json& terms = Arr(required, {"nodeSelectorTerms"});
+      if (terms.empty())
+        out.push_back(RequiredCause(tp, "must have at least one node selector term"));
+      for (size_t i = 0; i < terms.size(); ++i) ValidateNodeSelectorTerm(out, terms[i], Idx(tp, i));
+    }
+    const Json& preferred = Arr(node, {"preferredDuringSchedulingIgnoredDuringExecution"});
+    for (size_t i = 0; i < preferred.size(); ++i) {
+      std::string pp = Idx(np + ".preferredDuringSchedulingIgnoredDuringExecution", i);
+      CheckWeight(out, preferred[i], pp);
+      ValidateNodeSelectorTerm(out, At(preferred[i], {"preference"}), pp + ".preference");
+    }
+  }
+  ValidatePodAffinityKind(out, At(affinity, {"podAffinity"}), path + ".podAffinity");
+  ValidatePodAffinityKind(out, At(affinity, {"podAntiAffinity"}), path + ".podAntiAffinity");
+}
+
+// validateTopologySpreadConstraints.
+void ValidateTopologySpread(Causes& out, const Json& spread, const std::string& path) {
+  for (size_t i = 0; i < spread.size(); ++i) {
+    const Json& c = spread[i];
+    std::string sp = Idx(path, i);
+    int64_t skew = Int(At(c, {"maxSkew"})).value_or(0);
+    if (skew <= 0) out.push_back(InvalidValue(sp + ".maxSkew", skew, "must be greater than zero"));
+    std::string key = Str(At(c, {"topologyKey"}));
+    if (key.empty()) out.push_back(RequiredCause(sp + ".topologyKey", "can not be empty"));
+    std::string when = Str(At(c, {"whenUnsatisfiable"}));
+    if (when != "DoNotSchedule" && when != "ScheduleAnyway")
+      out.push_back(
+          NotSupportedCause(sp + ".whenUnsatisfiable", when, {"DoNotSchedule", "ScheduleAnyway"}));
+    for (size_t j = i + 1; j < spread.size(); ++j) {
+      if (Str(At(spread[j], {"topologyKey"})) == key &&
+          Str(At(spread[j], {"whenUnsatisfiable"})) == when) {
+        out.push_back(DuplicateCause(sp + ".{topologyKey, whenUnsatisfiable}",
+                                     GoQuote("{" + key + ", " + when + "}")));
+        break;
+      }
+    }
+    const Json& min_domains = At(c, {"minDomains"});
+    if (auto m = Int(min_domains)) {
+      if (*m <= 0) out.push_back(InvalidValue(sp + ".minDomains", *m, "must be greater than zero"));
+      if (when != "DoNotSchedule")
+        out.push_back(InvalidValue(
+            sp + ".minDomains", *m,
+            "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not " + when));
+    }
+    for (const char* policy : {"nodeAffinityPolicy", "nodeTaintsPolicy"}) {
+      const Json& v = At(c, {policy});
+      if (v.is_string() && v != "Honor" && v != "Ignore")
+        out.push_back(NotSupportedCause(sp + "." + policy, v, {"Honor", "Ignore"}));
+    }
+    // validateMatchLabelKeysInTopologySpread.
+    const Json& keys = Arr(c, {"matchLabelKeys"});
+    const Json& selector = At(c, {"labelSelector"});
+    if (!keys.empty()) {
+      std::set<std::string> selector_keys;
+      if (selector.is_object()) {
+        if (At(selector, {"matchLabels"}).is_object())
+          for (auto it = selector["matchLabels"].begin(); it != selector["matchLabels"].end(); ++it)
+            selector_keys.insert(it.key());
+        for (const Json& e : Arr(selector, {"matchExpressions"}))
+          selector_keys.insert(Str(At(e, {"key"})));
+      } else {
+        out.push_back(ForbiddenCause(sp + ".matchLabelKeys",
+                                     "must not be specified when labelSelector is not set"));
+      }
+      for (size_t k = 0; k < keys.size(); ++k) {
+        std::string key_k = Str(keys[k]);
+        for (const auto& m : IsQualifiedName(key_k))
+          out.push_back(InvalidCause(Idx(sp + ".matchLabelKeys", k), GoQuote(key_k), m));
+        if (selector_keys.count(key_k))
+          out.push_back(InvalidCause(Idx(sp + ".matchLabelKeys", k), GoQuote(key_k),
+                                     "exists in both matchLabelKeys and labelSelector"));
+      }
+    }
+    CheckLabelSelector(out, selector, sp + ".labelSelector");
+  }
+}
+
 void ValidateTolerations(Causes& out, const Json& tolerations, const std::string& path) {
   for (size_t i = 0; i < tolerations.size(); ++i) {
     const Json& t = tolerations[i];
@@ -824,8 +1161,14 @@ void ValidateTolerations(Causes& out, const Json& tolerations, const std::string
       }
     } else if (op == "Exists") {
       if (!value.empty())
-        out.push_back(InvalidCause(tp + ".operator", GoQuote(value),
-                                   "value must be empty when `operator` is 'Exists'"));
+        out.push_back(InvalidCause(
+            tp + ".operator",
+            "core.Toleration{Key:" + GoQuote(key) + ", Operator:" + GoQuote(op) + ", Value:" +
+                GoQuote(value) + ", Effect:" + GoQuote(effect) + ", TolerationSeconds:" +
+                (At(t, {"tolerationSeconds"}).is_null() ? "(*int64)(nil)"
+                                                        : "(*int64)(0xc000000000)") +
+                "}",
+            "value must be empty when `operator` is 'Exists'"));
     } else {
       out.push_back(NotSupportedCause(tp + ".operator", op, {"Equal", "Exists"}));
     }
@@ -847,9 +1190,11 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
   if (grace.is_null()) out.push_back(RequiredCause(path + ".terminationGracePeriodSeconds"));
   std::set<std::string> volumes = ValidateVolumes(out, Arr(spec, {"volumes"}), path + ".volumes");
   const Json& containers = Arr(spec, {"containers"});
-  ValidateContainers(out, containers, volumes, grace, path + ".containers");
+  // The default for hostUsers is true.
+  const bool host_users = At(spec, {"hostUsers"}) != false;
+  ValidateContainers(out, containers, volumes, grace, path + ".containers", host_users);
   ValidateInitContainers(out, Arr(spec, {"initContainers"}), containers, volumes, grace,
-                         path + ".initContainers");
+                         path + ".initContainers", host_users);
   // validatePodHostNetworkDeps (templates: an unset host port is defaulted later).
   if (IsTrue(spec, {"hostNetwork"})) {
     for (size_t i = 0; i < containers.size(); ++i) {
@@ -879,6 +1224,7 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
                                     {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"}));
   }
   CheckLabels(out, At(spec, {"nodeSelector"}), path + ".nodeSelector");
+  ValidatePodSecurityContext(out, spec, path + ".securityContext");
   const Json& secrets = Arr(spec, {"imagePullSecrets"});
   for (size_t i = 0; i < secrets.size(); ++i) {
     if (!secrets[i].is_object()) continue;
@@ -890,6 +1236,7 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
       break;
     }
   }
+  ValidateAffinity(out, At(spec, {"affinity"}), path + ".affinity");
   if (dns == "None" && At(spec, {"dnsConfig"}).is_null())
     out.push_back(RequiredCause(path + ".dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"));
   const Json& gates = Arr(spec, {"readinessGates"});
@@ -907,19 +1254,8 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
     if (!seen_gates.insert(name).second)
       out.push_back(DuplicateCause(Idx(path + ".schedulingGates", i), GoQuote(name)));
   }
-  const Json& spread = Arr(spec, {"topologySpreadConstraints"});
-  for (size_t i = 0; i < spread.size(); ++i) {
-    std::string sp = Idx(path + ".topologySpreadConstraints", i);
-    const Json& skew = At(spread[i], {"maxSkew"});
-    if (Int(skew).value_or(0) <= 0)
-      out.push_back(InvalidValue(sp + ".maxSkew", Int(skew).value_or(0), "must be greater than zero"));
-    if (Str(At(spread[i], {"topologyKey"})).empty())
-      out.push_back(RequiredCause(sp + ".topologyKey", "can not be empty"));
-    std::string when = Str(At(spread[i], {"whenUnsatisfiable"}));
-    if (when != "DoNotSchedule" && when != "ScheduleAnyway")
-      out.push_back(NotSupportedCause(sp + ".whenUnsatisfiable", when, {"DoNotSchedule", "ScheduleAnyway"}));
-    CheckLabelSelector(out, At(spread[i], {"labelSelector"}), sp + ".labelSelector");
-  }
+  ValidateTopologySpread(out, Arr(spec, {"topologySpreadConstraints"}),
+                         path + ".topologySpreadConstraints");
   std::string sa = Str(At(spec, {"serviceAccountName"}));
   if (!sa.empty()) {
     for (const auto& m : IsDns1123Subdomain(sa))

@@ -207,32 +207,35 @@ TEST(ResourcesPods, PodSpecFieldMessages) {
       "requests":{"example.com/dev":"2"}})");
   Json created = Created(pod);
   created["spec"].erase("terminationGracePeriodSeconds");
-  EXPECT_EQ(Messages(Pods().strategy->Validate(created)),
-            (std::vector<std::string>{
-                "spec.terminationGracePeriodSeconds: Required value",
-                "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
-                "standard resource type or fully qualified",
-                "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
-                "standard resource for containers",
-                "spec.containers[0].resources.requests: Invalid value: \"2\": must be equal to "
-                "example.com/dev limit of 1",
-                // SetDefaults_Pod copied the limits into the requests.
-                "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
-                "standard resource type or fully qualified",
-                "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
-                "standard resource for containers",
-                "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None",
-                "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero",
-                "spec.topologySpreadConstraints[0].topologyKey: Required value: can not be empty",
-                "spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: \"Maybe\": "
-                "supported values: \"DoNotSchedule\", \"ScheduleAnyway\"",
-                "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists "
-                "when `key` is empty, which means \"match all values and all keys\"",
-                "spec.tolerations[1].effect: Invalid value: \"NoSchedule\": effect must be "
-                "'NoExecute' when `tolerationSeconds` is set",
-                "spec.tolerations[1].operator: Invalid value: \"v\": value must be empty when "
-                "`operator` is 'Exists'",
-                "spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""}));
+  EXPECT_EQ(
+      Messages(Pods().strategy->Validate(created)),
+      (std::vector<std::string>{
+          "spec.terminationGracePeriodSeconds: Required value",
+          "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
+          "standard resource type or fully qualified",
+          "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
+          "standard resource for containers",
+          "spec.containers[0].resources.requests: Invalid value: \"2\": must be equal to "
+          "example.com/dev limit of 1",
+          // SetDefaults_Pod copied the limits into the requests.
+          "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
+          "standard resource type or fully qualified",
+          "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
+          "standard resource for containers",
+          "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None",
+          "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero",
+          "spec.topologySpreadConstraints[0].topologyKey: Required value: can not be empty",
+          "spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: \"Maybe\": "
+          "supported values: \"DoNotSchedule\", \"ScheduleAnyway\"",
+          "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists "
+          "when `key` is empty, which means \"match all values and all keys\"",
+          "spec.tolerations[1].effect: Invalid value: \"NoSchedule\": effect must be "
+          "'NoExecute' when `tolerationSeconds` is set",
+          "spec.tolerations[1].operator: Invalid value: core.Toleration{Key:\"k\", "
+          "Operator:\"Exists\", Value:\"v\", Effect:\"NoSchedule\", "
+          "TolerationSeconds:(*int64)(0xc000000000)}: value must be empty when "
+          "`operator` is 'Exists'",
+          "spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""}));
 }
 
 TEST(ResourcesPods, ImagePullPolicyFollowsTheTag) {
