@@ -3,6 +3,8 @@
 // PriorityClass and coordination.k8s.io/v1 Lease.
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 
 #include "api/resources/column_docs.h"
 #include "api/resources/common.h"
@@ -349,6 +351,36 @@ bool IsDefaultClass(const Json& sc) {
   return false;
 }
 
+// validateAllowedTopologies: each term's label requirements (values required and unique,
+// keys qualified names, no key twice) and no two terms alike.
+void ValidateAllowedTopologies(Causes& out, const Json& terms) {
+  std::vector<std::map<std::string, std::set<std::string>>> seen;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string tp = "allowedTopologies[" + std::to_string(i) + "].matchLabelExpressions";
+    std::map<std::string, std::set<std::string>> expr_map;
+    const Json& exprs = Arr(terms[i], {"matchLabelExpressions"});
+    for (size_t j = 0; j < exprs.size(); ++j) {
+      std::string ep = tp + "[" + std::to_string(j) + "]";
+      const Json& values = Arr(exprs[j], {"values"});
+      if (values.empty()) out.push_back(RequiredCause(ep + ".values"));
+      std::set<std::string> value_set;
+      for (size_t k = 0; k < values.size(); ++k) {
+        if (!value_set.insert(Str(values[k])).second)
+          out.push_back(
+              DuplicateCause(ep + ".values[" + std::to_string(k) + "]", GoQuote(Str(values[k]))));
+      }
+      std::string key = Str(At(exprs[j], {"key"}));
+      for (const auto& m : IsQualifiedName(key))
+        out.push_back(InvalidCause(ep + ".key", GoQuote(key), m));
+      if (expr_map.count(key)) out.push_back(DuplicateCause(ep + ".key", GoQuote(key)));
+      expr_map[key] = value_set;
+    }
+    for (const auto& prev : seen)
+      if (prev == expr_map) out.push_back(DuplicateCause(tp, "\"\""));
+    seen.push_back(std::move(expr_map));
+  }
+}
+
 void ValidateStorageClass(Causes& out, const Json& sc) {
   std::string provisioner = Str(At(sc, {"provisioner"}));
   if (provisioner.empty()) {
@@ -384,6 +416,7 @@ void ValidateStorageClass(Causes& out, const Json& sc) {
     out.push_back(
         NotSupportedCause("volumeBindingMode", Str(mode), {"Immediate", "WaitForFirstConsumer"}));
   }
+  ValidateAllowedTopologies(out, Arr(sc, {"allowedTopologies"}));
 }
 
 void ValidateStorageClassUpdate(Causes& out, const Json& sc, const Json& old) {

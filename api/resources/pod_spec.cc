@@ -788,7 +788,59 @@ void ValidateContainerSecurityContext(Causes& out, const Json& sc, const std::st
   ValidateAppArmorProfile(out, At(sc, {"appArmorProfile"}), path + ".appArmorProfile");
 }
 
-// validatePodSpecSecurityContext (sysctls and Windows options aside). The internal
+// IsValidSysctlName: dot- or slash-separated segments [a-z0-9]([-_a-z0-9]*[a-z0-9])?.
+bool IsValidSysctlName(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    size_t end = name.find_first_of("./", start);
+    std::string seg =
+        name.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (seg.empty()) return false;
+    auto edge = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    if (!edge(seg.front()) || !edge(seg.back())) return false;
+    for (char c : seg)
+      if (!edge(c) && c != '-' && c != '_') return false;
+    if (end == std::string::npos) return true;
+    start = end + 1;
+  }
+}
+
+// validateSysctls with ValidateHostSysctl (utilsysctl.GetNamespace: net.* is the network
+// namespace; kernel.sem, kernel.shm*, kernel.msg* and fs.mqueue.* the IPC namespace).
+void ValidateSysctls(Causes& out, const Json& spec, const std::string& path) {
+  const Json& sysctls = Arr(spec, {"securityContext", "sysctls"});
+  std::set<std::string> names;
+  for (size_t i = 0; i < sysctls.size(); ++i) {
+    std::string np = Idx(path, i) + ".name";
+    std::string name = Str(At(sysctls[i], {"name"}));
+    if (name.empty()) {
+      out.push_back(RequiredCause(np));
+    } else if (!IsValidSysctlName(name)) {
+      out.push_back(
+          InvalidCause(np, GoQuote(name),
+                       "must have at most 253 characters and match regex "
+                       "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$"));
+    } else if (names.count(name)) {
+      out.push_back(DuplicateCause(np, GoQuote(name)));
+    }
+    std::string dotted = name;
+    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    auto starts = [&](const char* prefix) { return dotted.rfind(prefix, 0) == 0; };
+    bool net = starts("net.");
+    bool ipc = dotted == "kernel.sem" || starts("kernel.shm") || starts("kernel.msg") ||
+               starts("fs.mqueue.");
+    if (IsTrue(spec, {"hostNetwork"}) && net) {
+      out.push_back(
+          InvalidCause(np, GoQuote(name), "may not be specified when 'hostNetwork' is true"));
+    } else if (IsTrue(spec, {"hostIPC"}) && ipc) {
+      out.push_back(InvalidCause(np, GoQuote(name), "may not be specified when 'hostIPC' is true"));
+    }
+    names.insert(name);
+  }
+}
+
+// validatePodSpecSecurityContext (Windows options aside). The internal
 // PodSecurityContext also holds the v1 PodSpec's hostPID and shareProcessNamespace.
 void ValidatePodSecurityContext(Causes& out, const Json& spec, const std::string& path) {
   const Json& sc = At(spec, {"securityContext"});
@@ -805,6 +857,7 @@ void ValidatePodSecurityContext(Causes& out, const Json& spec, const std::string
   if (IsTrue(spec, {"shareProcessNamespace"}) && IsTrue(spec, {"hostPID"}))
     out.push_back(InvalidValue(path + ".shareProcessNamespace", true,
                                "ShareProcessNamespace and HostPID cannot both be enabled"));
+  ValidateSysctls(out, spec, path + ".sysctls");
   const Json& fs_policy = At(sc, {"fsGroupChangePolicy"});
   if (fs_policy.is_string() && fs_policy != "Always" && fs_policy != "OnRootMismatch")
     out.push_back(

@@ -526,6 +526,17 @@ TEST(ResourcesValidation, PriorityClassesStorageClassesAndLeases) {
   EXPECT_EQ(sc_errors[3],
             "volumeBindingMode: Unsupported value: \"Later\": supported values: \"Immediate\", "
             "\"WaitForFirstConsumer\"");
+  Json topo = sc;
+  topo["allowedTopologies"] = Json::parse(R"([
+      {"matchLabelExpressions":[{"key":"zone","values":["a","b"]}]},
+      {"matchLabelExpressions":[{"key":"zone","values":["b","a"]}]},
+      {"matchLabelExpressions":[{"key":"zone","values":[]},{"key":"zone","values":["x","x"]}]}])");
+  EXPECT_EQ(
+      Errors(scs, topo),
+      (Strings{"allowedTopologies[1].matchLabelExpressions: Duplicate value: \"\"",
+               "allowedTopologies[2].matchLabelExpressions[0].values: Required value",
+               "allowedTopologies[2].matchLabelExpressions[1].values[1]: Duplicate value: \"x\"",
+               "allowedTopologies[2].matchLabelExpressions[1].key: Duplicate value: \"zone\""}));
   Json sc_update = sc;
   sc_update["provisioner"] = "example.com/slow";
   sc_update["parameters"]["type"] = "hdd";
@@ -772,6 +783,28 @@ TEST(ResourcesValidation, PodAffinityTolerationsSecurityAndSpread) {
           cp + "[2].topologyKey: Required value: can not be empty",
           cp + "[2].whenUnsatisfiable: Unsupported value: \"Never\": supported values: "
                "\"DoNotSchedule\", \"ScheduleAnyway\""}));
+}
+
+TEST(ResourcesValidation, PodSysctls) {
+  const ResourceInfo& pods = Info("", "pods");
+  Json pod = Created(pods, R"({"metadata":{"name":"p","namespace":"d"},"spec":{"hostNetwork":true,
+      "securityContext":{"sysctls":[{"name":"kernel.shm_rmid_forced","value":"1"},{"name":"net.core.somaxconn","value":"1024"},
+                                    {"name":"Bad..name"},{"name":"kernel.shm_rmid_forced"},{"value":"1"}]},
+      "containers":[{"name":"c","image":"nginx"}]}})");
+  const std::string sp = "spec.securityContext.sysctls";
+  EXPECT_EQ(
+      Errors(pods, pod),
+      (Strings{
+          sp + "[1].name: Invalid value: \"net.core.somaxconn\": may not be specified when "
+               "'hostNetwork' is true",
+          sp + "[2].name: Invalid value: \"Bad..name\": must have at most 253 characters and match "
+               "regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$",
+          sp + "[3].name: Duplicate value: \"kernel.shm_rmid_forced\"",
+          sp + "[4].name: Required value"}));
+  pod["spec"]["hostNetwork"] = false;
+  pod["spec"]["securityContext"]["sysctls"] =
+      Json::parse(R"([{"name":"net/ipv4/ip_forward","value":"1"}])");
+  EXPECT_TRUE(Errors(pods, pod).empty()) << ::testing::PrintToString(Errors(pods, pod));
 }
 
 // ---- autoscaling/v2 behavior -----------------------------------------------------------
