@@ -993,6 +993,58 @@ void ValidateInitContainers(Causes& out, const Json& init, const Json& container
   }
 }
 
+// validatePodDNSConfig.
+void ValidatePodDnsConfig(Causes& out, const Json& spec, const std::string& dns_policy,
+                          const std::string& path) {
+  const Json& config = At(spec, {"dnsConfig"});
+  const Json& nameservers = Arr(config, {"nameservers"});
+  if (dns_policy == "None") {
+    if (!config.is_object()) {
+      out.push_back(RequiredCause(path, "must provide `dnsConfig` when `dnsPolicy` is None"));
+      return;
+    }
+    if (nameservers.empty()) {
+      out.push_back(
+          RequiredCause(path + ".nameservers",
+                        "must provide at least one DNS nameserver when `dnsPolicy` is None"));
+      return;
+    }
+  }
+  if (!config.is_object()) return;
+  auto strings = [](const Json& list) {
+    std::vector<std::string> v;
+    for (const Json& e : list) v.push_back(Str(e));
+    return v;
+  };
+  if (nameservers.size() > 3)
+    out.push_back(InvalidCause(path + ".nameservers", GoStringSlice(strings(nameservers)),
+                               "must not have more than 3 nameservers"));
+  for (size_t i = 0; i < nameservers.size(); ++i)
+    for (auto& c : IsValidIp(Idx(path + ".nameservers", i), Str(nameservers[i])))
+      out.push_back(std::move(c));
+  const Json& searches = Arr(config, {"searches"});
+  std::vector<std::string> search_list = strings(searches);
+  if (searches.size() > 32)
+    out.push_back(InvalidCause(path + ".searches", GoStringSlice(search_list),
+                               "must not have more than 32 search paths"));
+  size_t chars = 0;
+  for (const auto& s : search_list) chars += s.size();
+  if (!search_list.empty() && chars + search_list.size() - 1 > 2048)
+    out.push_back(InvalidCause(path + ".searches", GoStringSlice(search_list),
+                               "must not have more than 2048 characters (including spaces) in the "
+                               "search list"));
+  for (size_t i = 0; i < search_list.size(); ++i) {
+    std::string search = search_list[i];
+    if (!search.empty() && search.back() == '.') search.pop_back();  // a trailing dot is fine
+    for (const auto& m : IsDns1123Subdomain(search))
+      out.push_back(InvalidCause(Idx(path + ".searches", i), GoQuote(search), m));
+  }
+  const Json& options = Arr(config, {"options"});
+  for (size_t i = 0; i < options.size(); ++i)
+    if (Str(At(options[i], {"name"})).empty())
+      out.push_back(RequiredCause(Idx(path + ".options", i), "must not be empty"));
+}
+
 // ---- affinity --------------------------------------------------------------------------
 
 // ValidateNodeSelectorRequirement (matchExpressions) and ValidateNodeFieldSelectorRequirement
@@ -1290,8 +1342,7 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
     }
   }
   ValidateAffinity(out, At(spec, {"affinity"}), path + ".affinity");
-  if (dns == "None" && At(spec, {"dnsConfig"}).is_null())
-    out.push_back(RequiredCause(path + ".dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"));
+  ValidatePodDnsConfig(out, spec, dns, path + ".dnsConfig");
   const Json& gates = Arr(spec, {"readinessGates"});
   for (size_t i = 0; i < gates.size(); ++i) {
     std::string type = Str(At(gates[i], {"conditionType"}));
@@ -1328,6 +1379,16 @@ void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
     if (!v.empty()) CheckDns1123Label(out, v, path + "." + f);
   }
   ValidateTolerations(out, Arr(spec, {"tolerations"}), path + ".tolerations");
+  // ValidateHostAliases.
+  const Json& aliases = Arr(spec, {"hostAliases"});
+  for (size_t i = 0; i < aliases.size(); ++i) {
+    std::string ap = Idx(path + ".hostAliases", i);
+    for (auto& c : IsValidIp(ap + ".ip", Str(At(aliases[i], {"ip"})))) out.push_back(std::move(c));
+    const Json& names = Arr(aliases[i], {"hostnames"});
+    for (size_t j = 0; j < names.size(); ++j)
+      for (const auto& m : IsDns1123Subdomain(Str(names[j])))
+        out.push_back(InvalidCause(Idx(ap + ".hostnames", j), GoQuote(Str(names[j])), m));
+  }
   std::string pc = Str(At(spec, {"priorityClassName"}));
   if (!pc.empty()) {
     for (const auto& m : IsDns1123Subdomain(pc))

@@ -807,6 +807,47 @@ TEST(ResourcesValidation, PodSysctls) {
   EXPECT_TRUE(Errors(pods, pod).empty()) << ::testing::PrintToString(Errors(pods, pod));
 }
 
+TEST(ResourcesValidation, PodDnsConfigAndHostAliases) {
+  const ResourceInfo& pods = Info("", "pods");
+  Json pod = Created(pods, R"({"metadata":{"name":"p","namespace":"d"},"spec":{"dnsPolicy":"None",
+      "dnsConfig":{"nameservers":["1.1.1.1"],"searches":["svc.cluster.local."],"options":[{"name":"ndots","value":"2"}]},
+      "hostAliases":[{"ip":"10.0.0.9","hostnames":["db.local"]}],
+      "containers":[{"name":"c","image":"nginx"}]}})");
+  EXPECT_TRUE(Errors(pods, pod).empty()) << ::testing::PrintToString(Errors(pods, pod));
+  Json none = pod;
+  none["spec"].erase("dnsConfig");
+  EXPECT_EQ(
+      Errors(pods, none),
+      (Strings{
+          "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"}));
+  none["spec"]["dnsConfig"] = Json::object();
+  EXPECT_EQ(Errors(pods, none), (Strings{"spec.dnsConfig.nameservers: Required value: must provide "
+                                         "at least one DNS nameserver when `dnsPolicy` is None"}));
+  Json bad = pod;
+  bad["spec"]["dnsConfig"] = Json::parse(R"({"nameservers":["1.1.1.1","1.0.0.1","8.8.8.8","dns"],
+      "searches":["Bad_Search"],"options":[{"value":"1"}]})");
+  bad["spec"]["hostAliases"] = Json::parse(R"([{"ip":"x","hostnames":["Bad_Host"]}])");
+  auto errors = Errors(pods, bad);
+  ASSERT_EQ(errors.size(), 6u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0],
+            "spec.dnsConfig.nameservers: Invalid value: []string{\"1.1.1.1\", \"1.0.0.1\", "
+            "\"8.8.8.8\", \"dns\"}: must not have more than 3 nameservers");
+  EXPECT_EQ(errors[1],
+            "spec.dnsConfig.nameservers[3]: Invalid value: \"dns\": must be a valid IP address, "
+            "(e.g. 10.9.8.7 or 2001:db8::ffff)");
+  EXPECT_EQ(errors[2].rfind("spec.dnsConfig.searches[0]: Invalid value: \"Bad_Search\": a "
+                            "lowercase RFC 1123 subdomain",
+                            0),
+            0u);
+  EXPECT_EQ(errors[3], "spec.dnsConfig.options[0]: Required value: must not be empty");
+  EXPECT_EQ(errors[4],
+            "spec.hostAliases[0].ip: Invalid value: \"x\": must be a valid IP address, (e.g. "
+            "10.9.8.7 or 2001:db8::ffff)");
+  EXPECT_EQ(errors[5].rfind(
+                "spec.hostAliases[0].hostnames[0]: Invalid value: \"Bad_Host\": a lowercase", 0),
+            0u);
+}
+
 // ---- autoscaling/v2 behavior -----------------------------------------------------------
 
 TEST(ResourcesValidation, HpaBehavior) {
