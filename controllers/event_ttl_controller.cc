@@ -10,7 +10,6 @@ namespace {
 
 constexpr char kSweepKey[] = "sweep";
 const ResourceRef kCoreEvents{"", "v1", "events"};
-const ResourceRef kEventsV1{"events.k8s.io", "v1", "events"};
 constexpr int64_t kPageSize = 500;
 
 std::chrono::seconds IntervalFor(std::chrono::seconds ttl) {
@@ -72,12 +71,11 @@ StatusOr<int> EventTtlController::Sweep() {
     break;
   }
   if (expired_rev == 0) return 0;
-  int deleted = 0;
-  for (const ResourceRef& ref : {kCoreEvents, kEventsV1}) {
-    auto n = SweepResource(ref, expired_rev);
-    if (!n.ok()) return n.status();
-    deleted += *n;
-  }
+  // events.k8s.io/v1 Events are stored as core Events (api/resources/conversion.h): one
+  // sweep covers both views.
+  auto n = SweepResource(kCoreEvents, expired_rev);
+  if (!n.ok()) return n.status();
+  int deleted = *n;
   if (deleted > 0) LOG(Info, "event-ttl-controller") << "deleted " << deleted << " expired events";
   return deleted;
 }

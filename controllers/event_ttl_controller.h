@@ -8,9 +8,9 @@
 // interval after their last write; Events written before the controller started count as
 // written at its first sweep (the samples are not persisted).
 //
-// A sweep pages through core/v1 and events.k8s.io/v1 Events (500 a page, all namespaces) and
-// deletes the expired ones with uid and resourceVersion preconditions, so an Event updated
-// meanwhile (a renewed lease) survives. A kind that is not served is skipped.
+// A sweep pages through core/v1 Events (500 a page, all namespaces; events.k8s.io/v1 Events are
+// stored as core Events, so this covers both views) and deletes the expired ones with uid and
+// resourceVersion preconditions, so an Event updated meanwhile (a renewed lease) survives.
 //
 // Driven like every QueueController: one key ("sweep"), requeued after the interval. Tests
 // call Reconcile("sweep") by hand on a FakeClock.
