@@ -693,7 +693,13 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
                 std::chrono::milliseconds(50));
     }
     StartContainer(pod, *w, c, cspec, *volumes);
-    if (!c.running && !c.waiting_reason.empty()) note_wait(std::chrono::seconds(2));
+    // Retry soon after a failure, but inside an image pull back-off only as often as upstream's
+    // pod workers re-sync a failing pod (10 s): each sync there records the BackOff events.
+    if (!c.running && c.waiting_reason == "ImagePullBackOff") {
+      note_wait(std::chrono::seconds(10));
+    } else if (!c.running && !c.waiting_reason.empty()) {
+      note_wait(std::chrono::seconds(2));
+    }
   };
 
   bool init_done = true;
