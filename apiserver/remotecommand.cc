@@ -2,11 +2,10 @@
 // The channel framing and the per-transport session helpers are in remotecommand_channel.cc.
 #include "apiserver/remotecommand.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace minik::remotecommand {
 namespace {
@@ -113,7 +112,7 @@ struct ProtocolEntry {
 // minik's WebSocket exec protocols: the apiserver's v5 plus the kubelet's set.
 constexpr ProtocolEntry kExecWebSocketProtocols[] = {
     {kStreamProtocolV5, 5, false}, {kStreamProtocolV4, 4, false}, {kV4Base64Protocol, 4, true},
-    {kStreamProtocolV1, 1, false}, {kBase64Protocol, 1, true},     {"", 1, false},
+    {kStreamProtocolV1, 1, false}, {kBase64Protocol, 1, true},    {"", 1, false},
 };
 constexpr ProtocolEntry kPortForwardWebSocketProtocols[] = {
     {kStreamProtocolV4, 4, false}, {kV4Base64Protocol, 4, true}, {"", 1, false}};
@@ -240,10 +239,10 @@ ExecResult ExitedWith(const std::vector<std::string>& command, int exit_code) {
   r.kind = ExecResult::Kind::kExitCode;
   r.exit_code = exit_code;
   // containerd's CodeExitError text, wrapped by the kubelet's ServeExec.
-  r.failure = Status(Code::kInternal, "command terminated with non-zero exit code: "
-                                      "error executing command " +
-                                          GoList(command) + ", exit code " +
-                                          ExitCodeText(exit_code));
+  r.failure = Status(Code::kInternal,
+                     "command terminated with non-zero exit code: "
+                     "error executing command " +
+                         GoList(command) + ", exit code " + ExitCodeText(exit_code));
   return r;
 }
 
@@ -284,10 +283,27 @@ std::string StatusJson(const ExecResult& result) {
   out += R"(,"reason":)";
   AppendGoJsonString(st.Reason(), &out);
   std::vector<StatusCause> causes;
-  if (st.details()) causes = st.details()->causes;
+  StatusDetails details;
+  if (st.details()) details = *st.details();
+  causes = details.causes;
   if (internal && causes.empty()) causes.push_back({"", st.message(), ""});
+  // metav1.StatusDetails field order: name, group, kind, uid, causes, retryAfterSeconds.
+  std::string detail_fields;
+  auto add_detail = [&](const char* key, const std::string& v) {
+    if (v.empty()) return;
+    detail_fields += detail_fields.empty() ? "\"" : ",\"";
+    detail_fields += key;
+    detail_fields += "\":";
+    AppendGoJsonString(v, &detail_fields);
+  };
+  add_detail("name", details.name);
+  add_detail("group", details.group);
+  add_detail("kind", details.kind);
+  if (!detail_fields.empty() || !causes.empty() || details.retry_after_seconds > 0) {
+    out += R"(,"details":{)" + detail_fields;
+  }
   if (!causes.empty()) {
-    out += R"(,"details":{"causes":[)";
+    out += detail_fields.empty() ? R"("causes":[)" : R"(,"causes":[)";
     for (size_t i = 0; i < causes.size(); ++i) {
       if (i > 0) out += ',';
       std::string fields;
@@ -304,8 +320,13 @@ std::string StatusJson(const ExecResult& result) {
       add("field", causes[i].field);
       out += "{" + fields + "}";
     }
-    out += "]}";
+    out += "]";
   }
+  if (details.retry_after_seconds > 0) {
+    out += (detail_fields.empty() && causes.empty()) ? "" : ",";
+    out += "\"retryAfterSeconds\":" + std::to_string(details.retry_after_seconds);
+  }
+  if (!detail_fields.empty() || !causes.empty() || details.retry_after_seconds > 0) out += "}";
   return out + ",\"code\":" + std::to_string(st.HttpCode()) + "}";
 }
 

@@ -45,7 +45,9 @@ inline constexpr uint8_t kCloseChannel = 255;  // v5: [255, channel] half-closes
 
 // Version 1..5 of the exec/attach protocol. v1: error text only; v2 fixes v1's stream bugs;
 // v3 adds the resize stream; v4 writes a metav1.Status JSON on the error stream (exit
-// codes); v5 adds the close signal.
+// codes); v5 adds the close signal. Over SPDY the kubelet's v1 handler also closes stdin as
+// soon as all streams arrived and resets the error stream then (the bugs v2 fixed); callers
+// serving v1 reproduce that if they must.
 using Version = int;
 
 // What the request asked for (?stdin=&stdout=&stderr=&tty=).

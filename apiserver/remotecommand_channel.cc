@@ -16,7 +16,8 @@ std::string Base64Encode(std::string_view in) {
   size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
     uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += kBase64Alphabet[(v >> 18) & 63];
     out += kBase64Alphabet[(v >> 12) & 63];
     out += kBase64Alphabet[(v >> 6) & 63];
@@ -140,7 +141,8 @@ StatusOr<ChannelMessage> ChannelCodec::Decode(std::string_view message) const {
 
 std::optional<std::string> ChannelCodec::Encode(uint8_t channel, std::string_view data) const {
   if (channel >= channels_.size() || !Writable(channels_[channel])) return std::nullopt;
-  if (protocol_.base64) return std::string(1, static_cast<char>('0' + channel)) + Base64Encode(data);
+  if (protocol_.base64)
+    return std::string(1, static_cast<char>('0' + channel)) + Base64Encode(data);
   std::string out(1, static_cast<char>(channel));
   out.append(data);
   return out;
@@ -152,7 +154,7 @@ ExecWebSocket::ExecWebSocket(WebSocketProtocol protocol, Options options)
     : options_(options), codec_(std::move(protocol), ExecChannels(options)) {}
 
 std::string ExecWebSocket::StartMessage() const {
-  uint8_t channel = options_.stdout ? kStdoutChannel
+  uint8_t channel = options_.stdout   ? kStdoutChannel
                     : options_.stderr ? kStderrChannel
                                       : kErrorChannel;
   return *codec_.Encode(channel, "");
@@ -181,7 +183,8 @@ Status ExecWebSocket::Receive(std::string_view message, std::vector<ExecEvent>* 
   if (m.channel == kResizeChannel && !resize_.failed()) {
     std::vector<TerminalSize> sizes;
     Status st = resize_.Feed(m.data, &sizes);
-    for (const TerminalSize& size : sizes) events->push_back({ExecEvent::Kind::kResize, {}, size, {}});
+    for (const TerminalSize& size : sizes)
+      events->push_back({ExecEvent::Kind::kResize, {}, size, {}});
     if (!st.ok()) events->push_back({ExecEvent::Kind::kResizeError, {}, {}, st.message()});
   }
   return Status::Ok();

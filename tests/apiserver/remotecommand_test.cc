@@ -129,25 +129,36 @@ TEST(OptionsTest, Normalize) {
 
 TEST(StatusJsonTest, Golden) {
   EXPECT_EQ(StatusJson(ExecResult{}), R"j({"metadata":{},"status":"Success"})j");
-  EXPECT_EQ(StatusJson(ExitedWith({"sh", "-c", "exit 3"}, 3)),
-            R"j({"metadata":{},"status":"Failure","message":"command terminated with non-zero )j"
-            R"j(exit code: error executing command [sh -c exit 3], exit code 3",)j"
-            R"j("reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}})j");
-  EXPECT_EQ(StatusJson(ExecFailed("container not running (c1)")),
-            R"j({"metadata":{},"status":"Failure","message":"Internal error occurred: error )j"
-            R"j(executing command in container: container not running (c1)","reason":"InternalError",)j"
-            R"j("details":{"causes":[{"message":"error executing command in container: container )j"
-            R"j(not running (c1)"}]},"code":500})j");
-  EXPECT_EQ(StatusJson(AttachFailed("x")),
-            R"j({"metadata":{},"status":"Failure","message":"Internal error occurred: error )j"
-            R"j(attaching to container: x","reason":"InternalError","details":{"causes":[{"message":)j"
-            R"j("error attaching to container: x"}]},"code":500})j");
+  EXPECT_EQ(
+      StatusJson(ExitedWith({"sh", "-c", "exit 3"}, 3)),
+      R"j({"metadata":{},"status":"Failure","message":"command terminated with non-zero )j"
+      R"j(exit code: error executing command [sh -c exit 3], exit code 3",)j"
+      R"j("reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}})j");
+  EXPECT_EQ(
+      StatusJson(ExecFailed("container not running (c1)")),
+      R"j({"metadata":{},"status":"Failure","message":"Internal error occurred: error )j"
+      R"j(executing command in container: container not running (c1)","reason":"InternalError",)j"
+      R"j("details":{"causes":[{"message":"error executing command in container: container )j"
+      R"j(not running (c1)"}]},"code":500})j");
+  EXPECT_EQ(
+      StatusJson(AttachFailed("x")),
+      R"j({"metadata":{},"status":"Failure","message":"Internal error occurred: error )j"
+      R"j(attaching to container: x","reason":"InternalError","details":{"causes":[{"message":)j"
+      R"j("error attaching to container: x"}]},"code":500})j");
   ExecResult nf;
   nf.kind = ExecResult::Kind::kFailure;
   nf.failure = NotFound("pods", "web");
   EXPECT_EQ(StatusJson(nf),
             R"j({"metadata":{},"status":"Failure","message":"pods \"web\" not found",)j"
-            R"j("reason":"NotFound","code":404})j");
+            R"j("reason":"NotFound","details":{"name":"web","kind":"pods"},"code":404})j");
+  ExecResult busy;
+  busy.kind = ExecResult::Kind::kFailure;
+  busy.failure = Status(Code::kTooManyRequests, "slow down");
+  busy.failure.mutable_details().retry_after_seconds = 2;
+  EXPECT_EQ(
+      StatusJson(busy),
+      R"j({"metadata":{},"status":"Failure","message":"slow down","reason":"TooManyRequests",)j"
+      R"j("details":{"retryAfterSeconds":2},"code":429})j");
 }
 
 TEST(StatusJsonTest, EscapesLikeGo) {
@@ -178,7 +189,8 @@ TEST(StatusJsonTest, ErrorStreamPayloadPerVersion) {
 
 // ---- Resize ----
 
-std::vector<TerminalSize> Sizes(std::initializer_list<std::string_view> parts, Status* st = nullptr) {
+std::vector<TerminalSize> Sizes(std::initializer_list<std::string_view> parts,
+                                Status* st = nullptr) {
   ResizeDecoder d;
   std::vector<TerminalSize> out;
   Status last;
@@ -192,8 +204,9 @@ TEST(ResizeTest, DecodesStream) {
   EXPECT_EQ(Sizes({"{\"Width\":80,\"Height\":24}\n"}, &st), (std::vector<TerminalSize>{{80, 24}}));
   EXPECT_TRUE(st.ok());
   // Split across messages, several in one, lower case keys, unknown keys and null ignored.
-  EXPECT_EQ(Sizes({"{\"wid", "th\":100,", "\"HEIGHT\":50}{\"Width\":1,\"x\":{\"y\":[1]},\"Height\":null}"}),
-                  (std::vector<TerminalSize>{{100, 50}, {1, 0}}));
+  EXPECT_EQ(Sizes({"{\"wid", "th\":100,",
+                   "\"HEIGHT\":50}{\"Width\":1,\"x\":{\"y\":[1]},\"Height\":null}"}),
+            (std::vector<TerminalSize>{{100, 50}, {1, 0}}));
   EXPECT_EQ(Sizes({"null {}"}), (std::vector<TerminalSize>{{0, 0}, {0, 0}}));
   EXPECT_EQ(Sizes({"{\"Width\":65535,\"Height\":0}"}), (std::vector<TerminalSize>{{65535, 0}}));
   // A later duplicate key wins.
@@ -238,10 +251,10 @@ TEST(ExecWebSocketTest, V5Session) {
   std::vector<ExecEvent> ev;
   ASSERT_TRUE(ws.Receive("\x00ls\n"s, &ev).ok());
   ASSERT_TRUE(ws.Receive("\x04{\"Width\":80,\"Height\":24}\n"s, &ev).ok());
-  ASSERT_TRUE(ws.Receive("\xff\x00"s, &ev).ok());          // close stdin
-  ASSERT_TRUE(ws.Receive("\xff\x00"s, &ev).ok());          // second close: no-op
-  ASSERT_TRUE(ws.Receive("\x00late"s, &ev).ok());          // after close: dropped
-  ASSERT_TRUE(ws.Receive("\xff\x04"s, &ev).ok());          // close resize: nothing to report
+  ASSERT_TRUE(ws.Receive("\xff\x00"s, &ev).ok());  // close stdin
+  ASSERT_TRUE(ws.Receive("\xff\x00"s, &ev).ok());  // second close: no-op
+  ASSERT_TRUE(ws.Receive("\x00late"s, &ev).ok());  // after close: dropped
+  ASSERT_TRUE(ws.Receive("\xff\x04"s, &ev).ok());  // close resize: nothing to report
   ASSERT_EQ(ev.size(), 3u);
   EXPECT_EQ(ev[0].kind, ExecEvent::Kind::kStdin);
   EXPECT_EQ(ev[0].data, "ls\n");
@@ -282,7 +295,8 @@ TEST(ExecWebSocketTest, V4AndOlderIgnoreChannel255) {
   ExecWebSocket v1(Ws("channel.k8s.io"), {false, true, true, false});
   EXPECT_FALSE(v1.Finish(ExecResult{}).has_value());
   EXPECT_EQ(*v1.Finish(ExitedWith({"sh"}, 2)),
-            "\x03" "command terminated with non-zero exit code: error executing command [sh], "
+            "\x03"
+            "command terminated with non-zero exit code: error executing command [sh], "
             "exit code 2"s);
 }
 
@@ -297,7 +311,8 @@ TEST(ExecWebSocketTest, Base64Framing) {
   ASSERT_TRUE(ws.Receive("0Zm9vCg", &ev).ok());        // unpadded: invalid, dropped
   ASSERT_TRUE(ws.Receive("0Zm=vCg==", &ev).ok());      // data after padding: dropped
   ASSERT_TRUE(ws.Receive("0!!!!", &ev).ok());
-  ASSERT_TRUE(ws.Receive("4eyJXaWR0aCI6MTAsIkhlaWdodCI6MjB9", &ev).ok());  // {"Width":10,"Height":20}
+  ASSERT_TRUE(
+      ws.Receive("4eyJXaWR0aCI6MTAsIkhlaWdodCI6MjB9", &ev).ok());  // {"Width":10,"Height":20}
   ASSERT_EQ(ev.size(), 3u);
   EXPECT_EQ(ev[0].data, "foo\n");
   EXPECT_EQ(ev[1].data, "foo\n");
@@ -312,11 +327,14 @@ TEST(ExecWebSocketTest, Base64Framing) {
 TEST(ExecWebSocketTest, BadAndUnexpectedInput) {
   ExecWebSocket ws(Ws("v5.channel.k8s.io"), {false, true, true, true});
   std::vector<ExecEvent> ev;
-  EXPECT_TRUE(ws.Receive("", &ev).ok());                  // empty message: skipped
-  EXPECT_TRUE(ws.Receive("\x00stdin"s, &ev).ok());        // stdin not requested: ignored
-  EXPECT_TRUE(ws.Receive("\x01out"s, &ev).ok());          // write-only channel
-  EXPECT_TRUE(ws.Receive("\x03" "err"s, &ev).ok());
-  EXPECT_TRUE(ws.Receive("\x05x"s, &ev).ok());            // unknown channel
+  EXPECT_TRUE(ws.Receive("", &ev).ok());            // empty message: skipped
+  EXPECT_TRUE(ws.Receive("\x00stdin"s, &ev).ok());  // stdin not requested: ignored
+  EXPECT_TRUE(ws.Receive("\x01out"s, &ev).ok());    // write-only channel
+  EXPECT_TRUE(ws.Receive("\x03"
+                         "err"s,
+                         &ev)
+                  .ok());
+  EXPECT_TRUE(ws.Receive("\x05x"s, &ev).ok());  // unknown channel
   EXPECT_TRUE(ws.Receive("\xfe"s, &ev).ok());
   EXPECT_TRUE(ws.Receive("\x04{\"Width\":\"a\"}"s, &ev).ok());  // bad resize: reported once
   EXPECT_TRUE(ws.Receive("\x04{\"Width\":1,\"Height\":1}"s, &ev).ok());
@@ -389,7 +407,8 @@ TEST(PortsTest, ParsesQuery) {
            {{""}, "query parameter \"ports\" cannot be empty"},
            {{"80", ""}, "query parameter \"ports\" cannot be empty"},
            {{"http"},
-            "unable to parse \"http\" as a port: strconv.ParseUint: parsing \"http\": invalid syntax"},
+            "unable to parse \"http\" as a port: strconv.ParseUint: parsing \"http\": invalid "
+            "syntax"},
            {{"80,x"},
             "unable to parse \"80,x\" as a port: strconv.ParseUint: parsing \"x\": invalid syntax"},
            {{"80,"},
@@ -469,7 +488,8 @@ TEST(PortForwardSpdyTest, ParsesStreamHeaders) {
            {{{"streamtype", "data"}}, "\"port\" header is required"},
            {{{"port", ""}}, "\"port\" header is required"},
            {{{"port", "abc"}},
-            "unable to parse \"abc\" as a port: strconv.ParseUint: parsing \"abc\": invalid syntax"},
+            "unable to parse \"abc\" as a port: strconv.ParseUint: parsing \"abc\": invalid "
+            "syntax"},
            {{{"port", "65536"}},
             "unable to parse \"65536\" as a port: strconv.ParseUint: parsing \"65536\": value out "
             "of range"},
@@ -486,7 +506,8 @@ TEST(PortForwardSpdyTest, ParsesStreamHeaders) {
 TEST(PortForwardSpdyTest, PairsByRequestId) {
   PortForwardPairs pairs;
   auto add = [&](uint32_t id, const char* type, const char* req) {
-    auto s = ParsePortForwardStream(id, {{"streamtype", type}, {"port", "8080"}, {"requestid", req}});
+    auto s =
+        ParsePortForwardStream(id, {{"streamtype", type}, {"port", "8080"}, {"requestid", req}});
     EXPECT_TRUE(s.ok());
     return pairs.Add(*s);
   };
@@ -506,7 +527,8 @@ TEST(PortForwardSpdyTest, PairsByRequestId) {
   EXPECT_EQ(pairs.size(), 1u);
   r = add(7, "error", "1");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "error processing stream for request 1: error stream already assigned");
+  EXPECT_EQ(r.status().message(),
+            "error processing stream for request 1: error stream already assigned");
   ASSERT_NE(pairs.pending("1"), nullptr);
   EXPECT_EQ(pairs.pending("1")->error_stream, 3u);
   pairs.Remove("1");
@@ -519,10 +541,12 @@ TEST(PortForwardSpdyTest, PairsByRequestId) {
 TEST(FuzzTest, MutatedMessagesNeverCrash) {
   std::mt19937 rng(12345);
   const std::vector<std::string> seeds = {
-      "\x00ls\n"s, "\x04{\"Width\":80,\"Height\":24}\n"s, "\xff\x00"s, "0Zm9vCg==",
-      "4eyJXaWR0aCI6MTAsIkhlaWdodCI6MjB9", "\x02GET / HTTP/1.1\r\n\r\n"s, "{\"width\":1}"};
-  const char* protocols[] = {"v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io",
-                             "channel.k8s.io", "base64.channel.k8s.io", ""};
+      "\x00ls\n"s,    "\x04{\"Width\":80,\"Height\":24}\n"s, "\xff\x00"s,
+      "0Zm9vCg==",    "4eyJXaWR0aCI6MTAsIkhlaWdodCI6MjB9",   "\x02GET / HTTP/1.1\r\n\r\n"s,
+      "{\"width\":1}"};
+  const char* protocols[] = {"v5.channel.k8s.io",        "v4.channel.k8s.io",
+                             "v4.base64.channel.k8s.io", "channel.k8s.io",
+                             "base64.channel.k8s.io",    ""};
   for (int iter = 0; iter < 20000; ++iter) {
     std::string m = seeds[rng() % seeds.size()];
     int edits = 1 + static_cast<int>(rng() % 4);
