@@ -6,38 +6,57 @@
 #include "api/json.h"
 
 #include <cstring>
+#include <set>
+#include <vector>
 
 namespace minik {
 namespace {
 
 class DepthLimitedSax {
  public:
-  DepthLimitedSax(Json& root, int max_depth) : dom_(root, /*allow_exceptions=*/false), max_(max_depth) {}
+  // `duplicates`, when set, receives the path of every repeated object key
+  // ("metadata.name", "spec.containers[0].image"), as sigs.k8s.io/json's strict decoder names
+  // them; the last value wins, as Go's decoder keeps it.
+  DepthLimitedSax(Json& root, int max_depth, std::vector<std::string>* duplicates)
+      : dom_(root, /*allow_exceptions=*/false), max_(max_depth), duplicates_(duplicates) {}
 
-  bool null() { return dom_.null(); }
-  bool boolean(bool v) { return dom_.boolean(v); }
-  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
-  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool null() { return Value() && dom_.null(); }
+  bool boolean(bool v) { return Value() && dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return Value() && dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return Value() && dom_.number_unsigned(v); }
   bool number_float(Json::number_float_t v, const Json::string_t& s) {
-    return dom_.number_float(v, s);
+    return Value() && dom_.number_float(v, s);
   }
-  bool string(Json::string_t& s) { return dom_.string(s); }
-  bool binary(Json::binary_t& b) { return dom_.binary(b); }
-  bool key(Json::string_t& k) { return dom_.key(k); }
+  bool string(Json::string_t& s) { return Value() && dom_.string(s); }
+  bool binary(Json::binary_t& b) { return Value() && dom_.binary(b); }
+  bool key(Json::string_t& k) {
+    if (duplicates_ && !frames_.empty()) {
+      Frame& f = frames_.back();
+      if (!f.keys.insert(k).second) duplicates_->push_back(Path(k));
+      f.key = k;
+    }
+    return dom_.key(k);
+  }
   bool start_object(std::size_t n) {
     if (++depth_ > max_) return TooDeep();
+    Value();
+    if (duplicates_) frames_.emplace_back().object = true;
     return dom_.start_object(n);
   }
   bool end_object() {
     --depth_;
+    if (duplicates_) frames_.pop_back();
     return dom_.end_object();
   }
   bool start_array(std::size_t n) {
     if (++depth_ > max_) return TooDeep();
+    Value();
+    if (duplicates_) frames_.emplace_back().object = false;
     return dom_.start_array(n);
   }
   bool end_array() {
     --depth_;
+    if (duplicates_) frames_.pop_back();
     return dom_.end_array();
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) {
@@ -53,6 +72,35 @@ class DepthLimitedSax {
   const std::string& error() const { return error_; }
 
  private:
+  struct Frame {
+    bool object = true;
+    std::set<std::string> keys;  // objects: the keys so far
+    std::string key;             // objects: the current key
+    size_t index = 0;            // arrays: the current element
+    size_t next = 0;             // arrays: elements started so far
+  };
+
+  // A value starts: inside an array it is the next element.
+  bool Value() {
+    if (duplicates_ && !frames_.empty() && !frames_.back().object) {
+      frames_.back().index = frames_.back().next++;
+    }
+    return true;
+  }
+
+  std::string Path(const std::string& last) const {
+    std::string path;
+    for (size_t i = 0; i + 1 < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      if (f.object) {
+        path += (path.empty() ? "" : ".") + f.key;
+      } else {
+        path += "[" + std::to_string(f.index) + "]";
+      }
+    }
+    return path + (path.empty() ? "" : ".") + last;
+  }
+
   bool TooDeep() {
     error_ = "JSON nesting depth exceeds the maximum of " + std::to_string(max_);
     return false;
@@ -62,13 +110,20 @@ class DepthLimitedSax {
   int max_;
   int depth_ = 0;
   std::string error_;
+  std::vector<std::string>* duplicates_;
+  std::vector<Frame> frames_;
 };
 
 }  // namespace
 
 StatusOr<Json> ParseJson(std::string_view text, int max_depth) {
+  return ParseJson(text, max_depth, nullptr);
+}
+
+StatusOr<Json> ParseJson(std::string_view text, int max_depth,
+                         std::vector<std::string>* duplicate_fields) {
   Json root;
-  DepthLimitedSax sax(root, max_depth);
+  DepthLimitedSax sax(root, max_depth, duplicate_fields);
   bool ok = false;
   try {
     ok = Json::sax_parse(text.begin(), text.end(), &sax);

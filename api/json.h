@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "api/status.h"
@@ -13,6 +14,10 @@ using Json = nlohmann::json;
 
 // Parses JSON with a nesting-depth bound; BadRequest with a message on malformed input.
 StatusOr<Json> ParseJson(std::string_view text, int max_depth = 100);
+// Also records in `duplicate_fields` the path of every repeated object key ("metadata.name",
+// "spec.containers[0].image"); the last value wins.
+StatusOr<Json> ParseJson(std::string_view text, int max_depth,
+                         std::vector<std::string>* duplicate_fields);
 
 // Safe accessors: return "" / nullptr / empty when the path is missing or of another type.
 const Json* Find(const Json& obj, std::initializer_list<const char*> path);

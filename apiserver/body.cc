@@ -137,11 +137,12 @@ StatusOr<Json> YamlToJson(const std::string& text) {
 }
 
 StatusOr<Json> DecodeObjectBody(const SchemaRegistry& schemas, const std::string& content_type,
-                                const std::string& body) {
+                                const std::string& body,
+                                std::vector<std::string>* duplicate_fields) {
   std::string type = ParseMediaType(content_type).type;
   StatusOr<Json> decoded = Status(Code::kInternal, "unset");
   if (type.empty() || type == "application/json") {
-    decoded = ParseJson(body, kMaxDepth);
+    decoded = ParseJson(body, kMaxDepth, duplicate_fields);
   } else if (type == "application/yaml") {
     decoded = YamlToJson(body);
   } else if (type == "application/vnd.kubernetes.protobuf") {
@@ -234,11 +235,18 @@ Json StripPatchDirectives(const Json& patch) {
   return out;
 }
 
-Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown) {
+Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown,
+                           const std::vector<std::string>& duplicates) {
   std::string msg = gvk.kind + " in version \"" + gvk.version + "\" cannot be handled as a " +
                     gvk.kind + ": strict decoding error: ";
-  for (size_t i = 0; i < unknown.size(); ++i) {
-    msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+  bool first = true;
+  for (const std::string& d : duplicates) {
+    msg += (first ? "" : ", ") + std::string("duplicate field \"") + d + "\"";
+    first = false;
+  }
+  for (const std::string& u : unknown) {
+    msg += (first ? "" : ", ") + std::string("unknown field \"") + u + "\"";
+    first = false;
   }
   return BadRequest(msg);
 }

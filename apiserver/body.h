@@ -16,9 +16,11 @@ namespace minik {
 
 // Decodes an object body: application/json (also an absent Content-Type), application/yaml,
 // application/vnd.kubernetes.protobuf. 415 UnsupportedMediaType for other types; 400 for
-// malformed bodies. Nesting is bounded.
+// malformed bodies. Nesting is bounded. With `duplicate_fields`, JSON bodies report the paths
+// of repeated keys there (strict field validation; the last value wins).
 StatusOr<Json> DecodeObjectBody(const SchemaRegistry& schemas, const std::string& content_type,
-                                const std::string& body);
+                                const std::string& body,
+                                std::vector<std::string>* duplicate_fields = nullptr);
 
 // YAML text -> JSON (first document). Scalars resolve like YAML 1.2's core schema; quoted
 // scalars stay strings. Bounded in depth and in node count (aliases cannot blow up).
@@ -43,7 +45,8 @@ std::vector<std::string> FindUnknownFields(const SchemaRegistry& schemas,
 // $setElementOrder/..., $deleteFromPrimitiveList/...), for unknown-field checks.
 Json StripPatchDirectives(const Json& patch);
 // 400: `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error:
-// unknown field "spec.foo", unknown field "b"`.
-Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown);
+// unknown field "spec.foo", unknown field "b"` (duplicate fields first: `duplicate field "a"`).
+Status StrictDecodingError(const GroupVersionKind& gvk, const std::vector<std::string>& unknown,
+                           const std::vector<std::string>& duplicates = {});
 
 }  // namespace minik

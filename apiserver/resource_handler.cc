@@ -244,7 +244,9 @@ StatusOr<Json> ResourceHandler::DecodeWriteBody(const HttpRequest& request, cons
                                                 bool create, const WriteOptions& opts,
                                                 std::vector<std::string>& warnings) {
   std::string content_type = request.Header("Content-Type");
-  auto obj = DecodeObjectBody(schemas_, content_type, request.body);
+  std::vector<std::string> duplicates;
+  bool validate = opts.field_validation != FieldValidation::kIgnore;
+  auto obj = DecodeObjectBody(schemas_, content_type, request.body, validate ? &duplicates : nullptr);
   if (!obj.ok()) return obj.status();
   // Subresource bodies (Scale, Eviction, Binding) may come in another version of their group.
   MINIK_RETURN_IF_ERROR(CheckBodyAgainstUrl(*obj, t.body_kind, t.ns, t.subresource.empty()));
@@ -255,12 +257,13 @@ StatusOr<Json> ResourceHandler::DecodeWriteBody(const HttpRequest& request, cons
                         ") does not match the name on the URL (" + t.name + ")");
     }
   }
-  if (opts.field_validation != FieldValidation::kIgnore) {
+  if (validate) {
     auto unknown = FindUnknownFields(schemas_, t.body_kind, *obj);
-    if (!unknown.empty()) {
+    if (!unknown.empty() || !duplicates.empty()) {
       if (opts.field_validation == FieldValidation::kStrict) {
-        return StrictDecodingError(t.body_kind, unknown);
+        return StrictDecodingError(t.body_kind, unknown, duplicates);
       }
+      for (const auto& d : duplicates) warnings.push_back("duplicate field \"" + d + "\"");
       for (const auto& u : unknown) warnings.push_back("unknown field \"" + u + "\"");
     }
   }
@@ -313,13 +316,16 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t)
   if (*type != PatchType::kJson && opts->field_validation != FieldValidation::kIgnore) {
     // Merge, strategic and apply patches have the object's shape: unknown fields in them
     // are unknown in the result. (JSON patches name paths; the registry sees their result.)
-    auto patch = *type == PatchType::kApply ? ParseJson(body) : ParseJson(request.body);
+    std::vector<std::string> duplicates;  // JSON patch bodies only (apply was YAML)
+    auto patch = *type == PatchType::kApply ? ParseJson(body)
+                                            : ParseJson(request.body, 100, &duplicates);
     if (patch.ok() && patch->is_object()) {
       auto unknown = FindUnknownFields(schemas_, t.body_kind, StripPatchDirectives(*patch));
-      if (!unknown.empty()) {
+      if (!unknown.empty() || !duplicates.empty()) {
         if (opts->field_validation == FieldValidation::kStrict) {
-          return ErrorResponse(StrictDecodingError(t.body_kind, unknown));
+          return ErrorResponse(StrictDecodingError(t.body_kind, unknown, duplicates));
         }
+        for (const auto& d : duplicates) warnings.push_back("duplicate field \"" + d + "\"");
         for (const auto& u : unknown) warnings.push_back("unknown field \"" + u + "\"");
       }
     }

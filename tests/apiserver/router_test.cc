@@ -575,6 +575,42 @@ TEST_F(RouterTest, StrictFieldValidation) {
   EXPECT_TRUE(HeadersOf(ignore, "Warning").empty());
 }
 
+// sigs.k8s.io/json's strict decoder: repeated keys are "duplicate field" errors with the full
+// path; Warn keeps the last value; Ignore says nothing.
+TEST_F(RouterTest, DuplicateFields) {
+  std::string body = R"({"metadata":{"name":"d1","labels":{"a":"1","a":"2"}},)"
+                     R"("data":{"k":"x"},"data":{"k":"y"}})";
+  HttpResponse strict =
+      Do("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", body);
+  ASSERT_EQ(strict.status, 400) << strict.body;
+  EXPECT_EQ(Body(strict)["message"],
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding "
+            "error: duplicate field \"metadata.labels.a\", duplicate field \"data\"");
+  HttpResponse warn = Do("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Warn", body);
+  ASSERT_EQ(warn.status, 201) << warn.body;
+  EXPECT_EQ(HeadersOf(warn, "Warning"),
+            (std::vector<std::string>{"299 - \"duplicate field \\\"metadata.labels.a\\\"\"",
+                                      "299 - \"duplicate field \\\"data\\\"\""}));
+  EXPECT_EQ(Body(warn)["data"]["k"], "y");
+  EXPECT_EQ(Body(warn)["metadata"]["labels"]["a"], "2");
+  HttpResponse ignore =
+      Do("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Ignore",
+         R"({"metadata":{"name":"d2","name":"d2"}})");
+  EXPECT_EQ(ignore.status, 201);
+  EXPECT_TRUE(HeadersOf(ignore, "Warning").empty());
+
+  // Inside lists the path names the element; patches are checked too.
+  HttpResponse patched =
+      Do("PATCH", "/api/v1/namespaces/default/configmaps/d1?fieldValidation=Strict",
+         R"({"metadata":{"ownerReferences":[{"name":"a"},{"name":"b","name":"c"}]}})",
+         {{"Content-Type", "application/merge-patch+json"}});
+  ASSERT_EQ(patched.status, 400) << patched.body;
+  EXPECT_NE(Body(patched)["message"].get<std::string>().find(
+                "duplicate field \"metadata.ownerReferences[1].name\""),
+            std::string::npos)
+      << patched.body;
+}
+
 TEST_F(RouterTest, RegistryWarningsBecomeHeaders) {
   client_.registry_warning = "metadata.finalizers: \"x\": prefer a domain-qualified finalizer";
   HttpResponse r = Do("POST", "/api/v1/namespaces/default/configmaps",
