@@ -67,6 +67,23 @@ void DefaultNode(Json& node) {
 }
 
 void ValidateNode(Causes& out, const Json& node) {
+  // ValidateResourceQuantityValue on status.capacity and status.allocatable.
+  for (const char* list : {"capacity", "allocatable"}) {
+    const Json& values = At(node, {"status", list});
+    if (!values.is_object()) continue;
+    for (const auto& [name, v] : values.items()) {
+      std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+      auto q = ParseQuantity(text);
+      std::string field = std::string("status.") + list + "." + name;
+      if (!q) {
+        out.push_back(InvalidCause(field, GoQuote(text),
+                                   "quantities must match the regular expression "
+                                   "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+      } else if (*q < 0) {
+        out.push_back(InvalidCause(field, GoQuote(text), "must be greater than or equal to 0"));
+      }
+    }
+  }
   const Json& taints = Arr(node, {"spec", "taints"});
   std::set<std::pair<std::string, std::string>> seen;
   for (size_t i = 0; i < taints.size(); ++i) {
@@ -378,6 +395,11 @@ ResourceInfo Nodes() {
   s.defaults = DefaultNode;
   s.validate = ValidateNode;
   s.validate_update = ValidateNodeUpdate;
+  // nodeStatusStrategy validates the whole node, as an update does.
+  s.validate_status = [](Causes& out, const Json& node, const Json& old) {
+    ValidateNode(out, node);
+    ValidateNodeUpdate(out, node, old);
+  };
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }

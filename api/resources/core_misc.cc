@@ -281,6 +281,20 @@ ResourceInfo Namespaces() {
   s.prepare_update = PrepareUpdateNamespace;
   s.defaults = DefaultNamespace;
   s.validate = ValidateNamespace;
+  // ValidateNamespaceStatusUpdate: the phase follows the deletion timestamp.
+  s.validate_status = [](Causes& out, const Json& ns, const Json&) {
+    std::string phase = Str(At(ns, {"status", "phase"}));
+    if (phase.empty()) phase = "Active";  // SetDefaults_NamespaceStatus
+    if (At(ns, {"metadata", "deletionTimestamp"}).is_null()) {
+      if (phase != "Active") {
+        out.push_back(InvalidValue("status.Phase", phase,
+                                   "may only be 'Active' if `deletionTimestamp` is empty"));
+      }
+    } else if (phase != "Terminating") {
+      out.push_back(InvalidValue("status.Phase", phase,
+                                 "may only be 'Terminating' if `deletionTimestamp` is not empty"));
+    }
+  };
   r.strategy = MakeStrategy(std::move(s));
   return r;
 }

@@ -882,6 +882,34 @@ TEST(ResourcesValidation, HpaBehavior) {
 
 // ---- helpers in api/validation.h -------------------------------------------------------
 
+TEST(ResourcesValidation, NamespaceAndNodeStatusWrites) {
+  const ResourceInfo& nss = Info("", "namespaces");
+  Json ns = Json::parse(R"({"metadata":{"name":"n"},"status":{"phase":"Active"}})");
+  Json terminating = ns;
+  terminating["status"]["phase"] = "Terminating";
+  EXPECT_EQ(StatusErrors(nss, ns, ns), Strings{});
+  EXPECT_EQ(StatusErrors(nss, terminating, ns),
+            Strings{"status.Phase: Invalid value: \"Terminating\": may only be 'Active' if "
+                    "`deletionTimestamp` is empty"});
+  Json deleting = ns;
+  deleting["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  Json deleting_active = deleting;
+  terminating["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  EXPECT_EQ(StatusErrors(nss, terminating, deleting), Strings{});
+  EXPECT_EQ(StatusErrors(nss, deleting_active, deleting),
+            Strings{"status.Phase: Invalid value: \"Active\": may only be 'Terminating' if "
+                    "`deletionTimestamp` is not empty"});
+
+  // Node status writes validate the whole node, as nodeStatusStrategy does.
+  const ResourceInfo& nodes = Info("", "nodes");
+  Json node = Json::parse(R"({"metadata":{"name":"n1"},"spec":{},
+      "status":{"capacity":{"cpu":"2"},"allocatable":{"cpu":"2"}}})");
+  EXPECT_EQ(StatusErrors(nodes, node, node), Strings{});
+  Json bad = node;
+  bad["status"]["capacity"]["cpu"] = "-1";
+  EXPECT_FALSE(StatusErrors(nodes, bad, node).empty());
+}
+
 TEST(ResourcesValidation, IpAndCidrHelpers) {
   EXPECT_TRUE(ParseIp("10.0.0.1").has_value());
   EXPECT_TRUE(ParseIp("010.000.0.1").has_value());  // ParseIPSloppy
