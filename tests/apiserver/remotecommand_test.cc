@@ -391,6 +391,42 @@ TEST(ExecSpdyTest, CollectsKubectlStreams) {
   EXPECT_FALSE(s.Stream(StreamRole::kResize).has_value());
 }
 
+TEST(ExecSpdyTest, KubectlV4SessionOverSpdySession) {
+  // kubectl's SPDY fallback for `exec -i -- sh -c 'exit 3'` as frames through the real
+  // SPDY codec: error (half-closed at once), stdin, stdout, stderr.
+  spdy::Codec client;
+  spdy::ServerSession server;
+  std::string wire;
+  uint32_t id = 1;
+  for (const char* type : {"error", "stdin", "stdout", "stderr"}) {
+    uint8_t flags = std::string_view(type) == "error" ? spdy::kFlagFin : 0;
+    ASSERT_TRUE(
+        client.Encode(spdy::Frame::SynStream(id, {{"streamtype", type}}, flags), &wire).ok());
+    id += 2;
+  }
+  std::vector<spdy::Event> events;
+  ASSERT_TRUE(server.Feed(wire, &events).ok());
+  ExecSpdyStreams streams(
+      VersionOf(*NegotiateSpdy({"v4.channel.k8s.io"}, SupportedSpdyExecProtocols())),
+      {true, true, true, false});
+  for (const spdy::Event& e : events) {
+    if (e.kind != spdy::Event::Kind::kStreamOpened) continue;
+    EXPECT_TRUE(streams.Add(e.stream_id, e.headers));
+    ASSERT_TRUE(server.Reply(e.stream_id).ok());
+  }
+  ASSERT_TRUE(streams.complete());
+  uint32_t error_stream = *streams.Stream(StreamRole::kError);
+  ExecResult result = ExitedWith({"sh", "-c", "exit 3"}, 3);
+  ASSERT_TRUE(server.SendData(error_stream, *ErrorStreamPayload(4, result), true).ok());
+  std::vector<spdy::Frame> frames;
+  ASSERT_TRUE(client.Feed(server.TakeOutput(), &frames).ok());
+  std::string error_data;
+  for (const spdy::Frame& f : frames) {
+    if (f.type == spdy::FrameType::kData && f.stream_id == error_stream) error_data += f.data;
+  }
+  EXPECT_EQ(error_data, StatusJson(result));
+}
+
 // ---- Port-forward ----
 
 TEST(PortsTest, ParsesQuery) {
