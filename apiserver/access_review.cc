@@ -174,17 +174,12 @@ StatusOr<Json> ReviewSelfSubjectRules(const Json& review, const UserInfo& user,
   std::string ns = GetString(review, {"spec", "namespace"});
   if (ns.empty()) return BadRequest("no namespace on request");
   UserRules rules = authorizer.RulesFor(user, ns);
-  Json out = review;
-  out["kind"] = "SelfSubjectRulesReview";
-  if (GetString(out, {"apiVersion"}).empty()) out["apiVersion"] = "authorization.k8s.io/v1";
-  if (!out.contains("metadata") || !out["metadata"].is_object()) out["metadata"] = Json::object();
-  out["metadata"]["creationTimestamp"] = FormatRfc3339(now);
   Json status{{"resourceRules", rules.resource_rules},
               {"nonResourceRules", rules.non_resource_rules},
               {"incomplete", rules.incomplete}};
   if (!rules.evaluation_error.empty()) status["evaluationError"] = rules.evaluation_error;
-  out["status"] = std::move(status);
-  return out;
+  return Answer(review, "SelfSubjectRulesReview", "authorization.k8s.io/v1", now,
+                std::move(status));
 }
 
 }  // namespace minik

@@ -33,24 +33,6 @@ std::vector<std::string> Values(const std::string& joined) {
   return out;
 }
 
-// url.PathUnescape of an extra key ("Impersonate-Extra-Scopes%2Fa" -> "scopes/a"); an invalid
-// escape leaves the key as sent.
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
-      i += 2;
-    } else if (s[i] == '%') {
-      return s;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 struct Target {
   std::string group, resource, subresource, ns, name;
 };
@@ -67,7 +49,11 @@ StatusOr<std::optional<UserInfo>> Impersonate(const HttpRequest& request,
   for (const auto& [name, value] : request.headers) {
     std::string lower = Lower(name);
     if (lower.rfind(kExtraPrefix, 0) != 0) continue;
-    extra[Unescape(lower.substr(kExtraPrefix.size()))] = Values(value);
+    // url.PathUnescape of the key ("Impersonate-Extra-Scopes%2Fa" -> "scopes/a"); a bad
+    // escape leaves the key as sent.
+    std::string key = lower.substr(kExtraPrefix.size()), unescaped;
+    if (PercentDecode(key, /*plus_as_space=*/false, unescaped)) key = std::move(unescaped);
+    extra[key] = Values(value);
   }
   if (user_name.empty()) {
     if (groups.empty() && uid.empty() && extra.empty()) return std::optional<UserInfo>();

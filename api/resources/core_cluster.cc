@@ -71,18 +71,8 @@ void ValidateNode(Causes& out, const Json& node) {
   for (const char* list : {"capacity", "allocatable"}) {
     const Json& values = At(node, {"status", list});
     if (!values.is_object()) continue;
-    for (const auto& [name, v] : values.items()) {
-      std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-      auto q = ParseQuantity(text);
-      std::string field = std::string("status.") + list + "." + name;
-      if (!q) {
-        out.push_back(InvalidCause(field, GoQuote(text),
-                                   "quantities must match the regular expression "
-                                   "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
-      } else if (*q < 0) {
-        out.push_back(InvalidCause(field, GoQuote(text), "must be greater than or equal to 0"));
-      }
-    }
+    for (const auto& [name, v] : values.items())
+      ValidateResourceQuantityValue(out, name, v, std::string("status.") + list + "." + name);
   }
   const Json& taints = Arr(node, {"spec", "taints"});
   std::set<std::pair<std::string, std::string>> seen;

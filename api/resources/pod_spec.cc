@@ -1286,6 +1286,11 @@ void ValidateTolerations(Causes& out, const Json& tolerations, const std::string
 
 }  // namespace
 
+void ValidateResourceQuantityValue(Causes& out, const std::string& resource, const Json& value,
+                                   const std::string& field) {
+  CheckQuantity(out, resource, value, field);
+}
+
 void ValidatePodSpec(Causes& out, const Json& spec, const std::string& path) {
   if (!spec.is_object()) {
     out.push_back(RequiredCause(path));

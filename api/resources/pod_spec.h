@@ -29,5 +29,8 @@ void ValidateWorkloadSelector(Causes& out, const Json& selector, const std::stri
 std::string PodQosClass(const Json& spec);
 // A resource.Quantity as a number ("100m" -> 0.1, "1Gi" -> 1073741824); nullopt if malformed.
 std::optional<long double> ParseQuantity(const std::string& q);
+// ValidateResourceQuantityValue: a quantity, non-negative, whole for extended resources.
+void ValidateResourceQuantityValue(Causes& out, const std::string& resource, const Json& value,
+                                   const std::string& field);
 
 }  // namespace minik::res

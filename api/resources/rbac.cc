@@ -156,13 +156,7 @@ ResourceInfo RbacEntry(const std::string& kind, const std::string& plural, bool 
 
 ResourceInfo RoleEntry(const std::string& kind, const std::string& plural, bool namespaced) {
   ResourceInfo r = RbacEntry(kind, plural, namespaced);
-  r.full_row = true;
-  r.columns = {Col("Name", "string", kNameDescription, 0, "name"),
-               Col("Created At", "date", kAgeDescription)};
-  r.cells = [](const Json& obj, SystemTime) -> std::vector<Json> {
-    const Json& ts = At(obj, {"metadata", "creationTimestamp"});
-    return {Name(obj), ts.is_string() ? ts : Json(nullptr)};
-  };
+  DefaultTable(r);  // Role and ClusterRole have no printer upstream
   StrategySpec s;
   s.validate = [namespaced](Causes& out, const Json& obj) {
     ValidateRules(out, obj, namespaced);
