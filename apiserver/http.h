@@ -68,12 +68,60 @@ class ResponseStream {
   virtual void Cancel() = 0;
 };
 
+// The server's side of an upgraded connection (exec, attach, port-forward), given to a
+// Tunnel. Every method may be called from any thread and never blocks, except WaitWritable.
+class TunnelIo {
+ public:
+  virtual ~TunnelIo() = default;
+  // Queues `data` for the client: one WebSocket message (binary, or text when `text`), or raw
+  // bytes on a raw (SPDY) connection. Dropped once the connection is closed.
+  virtual void Send(std::string data, bool text = false) = 0;
+  // Writes what is queued, then ends the connection (WebSocket: close frame 1000 "").
+  virtual void Close() = 0;
+  // Bytes queued and not yet written to the socket.
+  virtual size_t queued_bytes() const = 0;
+  // Stops (or resumes) reading from the client, so that data nobody consumes yet stays in
+  // the kernel's buffers instead of ours (back-pressure toward the client).
+  virtual void PauseReading(bool paused) = 0;
+  // Blocks until queued_bytes() <= `limit` (true) or the connection is closed (false), at most
+  // timeout_ms (false too). Producers call it before queueing more, so a client that never
+  // reads holds up only its own producer.
+  virtual bool WaitWritable(size_t limit, int timeout_ms) = 0;
+};
+
+// What an upgraded connection runs. The server calls Start once after the 101 went out, then
+// OnReceive for each WebSocket message (or each read of raw bytes), then OnClosed exactly once
+// when the connection ends for any reason (client close, error, server Stop, io->Close()).
+// All three are called on the connection's strand, one at a time, and must not block.
+class Tunnel {
+ public:
+  virtual ~Tunnel() = default;
+  virtual void Start(std::shared_ptr<TunnelIo> io) = 0;
+  // `text`: a WebSocket text message (always false for raw connections).
+  virtual void OnReceive(std::string data, bool text) = 0;
+  virtual void OnClosed() = 0;
+};
+
+struct HttpUpgrade {
+  enum class Kind {
+    kWebSocket,  // RFC 6455 handshake answered by the server; `protocol` is the subprotocol
+    kRaw,        // "101 Switching Protocols" with the response's headers, then raw bytes (SPDY)
+  };
+  Kind kind = Kind::kWebSocket;
+  std::string protocol;  // Sec-WebSocket-Protocol of the answer ("": no header)
+  std::shared_ptr<Tunnel> tunnel;
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // Content-Type etc.
   std::string body;
   // When set, `body` is ignored and the response is sent chunked from the stream.
   std::shared_ptr<ResponseStream> stream;
+  // When set, the connection is upgraded (status, body and stream are ignored; raw upgrades
+  // send `headers` with the 101, plus Connection: Upgrade). Only for requests that asked for
+  // an upgrade (an Upgrade header; for kWebSocket a valid WebSocket handshake request).
+  std::optional<HttpUpgrade> upgrade;
 };
 
 class HttpHandler {
