@@ -17,9 +17,10 @@
 // request (header, optional "100 Continue", body) within read_timeout; dispatch; write the
 // response; repeat. One request at a time, so pipelined requests wait in the read buffer.
 //
-// WebSocket later: OnHeader() is where an upgrade request is recognised
-// (beast::websocket::is_upgrade on parser_->get()); the session then hands stream_ and
-// buffer_ to a websocket session (its own file) and ends, as Beast's advanced server does.
+// Upgrades (exec, attach, port-forward): a request with an Upgrade header keeps its header;
+// when the handler answers with HttpResponse::upgrade, the session hands stream_ and buffer_
+// to an http_tunnel::Connection (http_server_tunnel.cc) and stays only as its owner, so the
+// server still counts the connection and Stop() still closes it.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -37,6 +38,7 @@
 #include "api/log.h"
 #include "apiserver/http.h"
 #include "apiserver/http_server_internal.h"
+#include "apiserver/http_server_tunnel.h"
 
 namespace minik {
 namespace {
@@ -134,6 +136,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteError(const Status& status, int http_code);
   void OnWritten(beast::error_code ec, bool close);
   void StartStream(HttpResponse response);
+  void StartUpgrade(HttpResponse response);
   void OnStreamHeader(beast::error_code ec);
   void PullStream();
   void OnChunkWritten(beast::error_code ec, bool last);
@@ -149,11 +152,16 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServerImpl& server_;
   const HttpServerOptions& options_;
   beast::ssl_stream<tcp::socket> stream_;
+  Executor strand_;  // stream_'s, kept apart since an upgrade moves stream_ away
   net::steady_timer deadline_;
   beast::flat_buffer buffer_;
   std::string remote_address_;
   std::optional<PeerCertificate> peer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // The header of the request being answered, when it asked for an upgrade.
+  std::optional<http_tunnel::UpgradeRequest> upgrade_request_;
+  // After an upgrade: the connection that took stream_ over (which owns this session).
+  std::weak_ptr<http_tunnel::Connection> tunnel_;
 
   bool closed_ = false;
   bool reading_ = false;          // a read is pending on stream_
@@ -229,7 +237,8 @@ Session::Session(tcp::socket socket, ssl::context& tls, HttpServerImpl& server)
     : server_(server),
       options_(server.options()),
       stream_(std::move(socket), tls),
-      deadline_(stream_.get_executor()) {
+      strand_(stream_.get_executor()),
+      deadline_(strand_) {
   beast::error_code ec;
   tcp::endpoint remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
   if (!ec) {
@@ -245,7 +254,7 @@ Session::~Session() {
 }
 
 void Session::Start() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::post(strand_, [self = shared_from_this()] {
     self->SetDeadline(std::chrono::seconds(self->options_.read_timeout_seconds));
     self->stream_.async_handshake(ssl::stream_base::server,
                                   [self](beast::error_code ec) { self->OnHandshake(ec); });
@@ -253,7 +262,7 @@ void Session::Start() {
 }
 
 void Session::CloseAsync() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  net::post(strand_, [self = shared_from_this()] { self->Close(); });
 }
 
 void Session::OnHandshake(beast::error_code ec) {
@@ -385,6 +394,10 @@ void Session::Dispatch() {
   parser_.reset();
   keep_alive_ = message.keep_alive();
   head_ = message.method() == http::verb::head;
+  upgrade_request_.reset();
+  if (message.find(http::field::upgrade) != message.end()) {
+    upgrade_request_.emplace(http::request_header<>(message.base()));
+  }
 
   HttpRequest request;
   request.method = std::string(message.method_string());
@@ -405,7 +418,7 @@ void Session::Dispatch() {
     return WriteResponse(parsed.HttpCode(), {{"Content-Type", "application/json"}},
                          StatusBody(parsed), /*close=*/false);
   }
-  bool submitted = server_.Submit(shared_from_this(), stream_.get_executor(), std::move(request),
+  bool submitted = server_.Submit(shared_from_this(), strand_, std::move(request),
                                   [](std::shared_ptr<Session> self, HttpResponse response) {
                                     self->OnResponse(std::move(response));
                                   });
@@ -417,8 +430,27 @@ void Session::OnResponse(HttpResponse response) {
     if (response.stream) response.stream->Cancel();
     return;
   }
+  if (response.upgrade) return StartUpgrade(std::move(response));
+  upgrade_request_.reset();
   if (response.stream) return StartStream(std::move(response));
   WriteResponse(response.status, response.headers, std::move(response.body), /*close=*/false);
+}
+
+void Session::StartUpgrade(HttpResponse response) {
+  if (!upgrade_request_ || !response.upgrade->tunnel) {
+    LOG(Error, kComponent) << "handler answered an upgrade the request did not ask for";
+    upgrade_request_.reset();
+    keep_alive_ = false;
+    return WriteResponse(500, {{"Content-Type", "application/json"}},
+                         StatusBody(Internal("internal error")), /*close=*/true);
+  }
+  // From here on the session has no stream; closed_ keeps its handlers away from it.
+  closed_ = true;
+  deadline_.cancel();
+  tunnel_ = http_tunnel::Start(std::move(stream_), std::move(buffer_),
+                               std::move(*upgrade_request_), std::move(*response.upgrade),
+                               std::move(response.headers), shared_from_this());
+  upgrade_request_.reset();
 }
 
 void Session::WriteResponse(int status,
@@ -485,7 +517,7 @@ void Session::OnStreamHeader(beast::error_code ec) {
   if (ec) return Close();
   ClearDeadline();
   link_ = std::make_shared<StreamLink>();
-  link_->strand = stream_.get_executor();
+  link_->strand = strand_;
   link_->on_strand = [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->PullStream();
   };
@@ -583,6 +615,7 @@ void Session::Drain() {
 }
 
 void Session::Close() {
+  if (auto tunnel = tunnel_.lock()) tunnel->Close();
   if (closed_) return;
   closed_ = true;
   if (body_stream_) EndStream(/*cancel=*/true);

@@ -323,6 +323,50 @@ class TlsClient {
   // True when the server closed the connection (EOF or error) rather than sending more.
   bool WaitClosed() { return !More(); }
 
+  // Exactly n bytes (after what a Read left buffered).
+  std::optional<std::string> ReadBytes(size_t n) {
+    while (buf_.size() < n) {
+      if (!More()) return std::nullopt;
+    }
+    std::string out = buf_.substr(0, n);
+    buf_.erase(0, n);
+    return out;
+  }
+
+  // One unfragmented WebSocket frame from the server (never masked): {opcode, payload}.
+  std::optional<std::pair<int, std::string>> ReadFrame() {
+    auto head = ReadBytes(2);
+    if (!head) return std::nullopt;
+    int opcode = (*head)[0] & 0x0f;
+    uint64_t len = static_cast<uint8_t>((*head)[1]) & 0x7f;
+    if (len >= 126) {
+      auto ext = ReadBytes(len == 126 ? 2 : 8);
+      if (!ext) return std::nullopt;
+      len = 0;
+      for (char c : *ext) len = (len << 8) | static_cast<uint8_t>(c);
+    }
+    auto payload = ReadBytes(len);
+    if (!payload) return std::nullopt;
+    return std::make_pair(opcode, *payload);
+  }
+
+  // One masked client frame (FIN set).
+  bool SendFrame(int opcode, const std::string& payload) {
+    std::string frame;
+    frame += static_cast<char>(0x80 | opcode);
+    if (payload.size() < 126) {
+      frame += static_cast<char>(0x80 | payload.size());
+    } else {
+      frame += static_cast<char>(0x80 | 126);
+      frame += static_cast<char>(payload.size() >> 8);
+      frame += static_cast<char>(payload.size() & 0xff);
+    }
+    const char mask[4] = {0x12, 0x34, 0x56, 0x78};
+    frame.append(mask, 4);
+    for (size_t i = 0; i < payload.size(); ++i) frame += static_cast<char>(payload[i] ^ mask[i % 4]);
+    return Send(frame);
+  }
+
   void CloseAbruptly() { shutdown(fd_, SHUT_RDWR); }
 
  private:
@@ -1147,6 +1191,223 @@ TEST(HttpServerConfig, BadPemAndAddress) {
   EXPECT_EQ(NewHttpServer(o, h)->Start().code(), Code::kBadRequest);
   // Never started: Stop and destruction are fine.
   NewHttpServer(BaseOptions(), h)->Stop();
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Upgrades
+
+// Sends "hello" on Start, echoes what arrives as "echo:<data>", closes on "bye".
+class EchoTunnel : public Tunnel {
+ public:
+  void Start(std::shared_ptr<TunnelIo> io) override {
+    io_ = io;
+    io->Send("hello");
+  }
+  void OnReceive(std::string data, bool text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    received_ += data;
+    if (data == "bye") return io_->Close();
+    io_->Send("echo:" + data, text);
+  }
+  void OnClosed() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++closed_;
+    io_.reset();
+  }
+  int closed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_;
+  }
+  std::string received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<TunnelIo> io_;
+  std::string received_;
+  int closed_ = 0;
+};
+
+constexpr char kWebSocketRequest[] =
+    "GET /exec HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n";
+
+TEST_F(HttpServerTest, WebSocketUpgradeRunsTheTunnel) {
+  auto tunnel = std::make_shared<EchoTunnel>();
+  handler_.fn = [&](HttpRequest& r) {
+    HttpResponse resp;
+    EXPECT_EQ(r.Header("Upgrade"), "websocket");
+    resp.upgrade = HttpUpgrade{HttpUpgrade::Kind::kWebSocket, "v5.channel.k8s.io", tunnel};
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(kWebSocketRequest));
+  Response r = c->Read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 101);
+  EXPECT_EQ(r.headers["Sec-WebSocket-Accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");  // RFC 6455 1.3
+  EXPECT_EQ(r.headers["Sec-WebSocket-Protocol"], "v5.channel.k8s.io");
+  auto hello = c->ReadFrame();
+  ASSERT_TRUE(hello);
+  EXPECT_EQ(hello->first, 2);  // binary
+  EXPECT_EQ(hello->second, "hello");
+  ASSERT_TRUE(c->SendFrame(2, std::string("\x01" "abc", 4)));
+  auto echo = c->ReadFrame();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->first, 2);
+  EXPECT_EQ(echo->second, std::string("echo:\x01" "abc", 9));
+  ASSERT_TRUE(c->SendFrame(1, "txt"));  // text in, text out
+  echo = c->ReadFrame();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->first, 1);
+  EXPECT_EQ(echo->second, "echo:txt");
+  std::string big(60000, 'x');
+  ASSERT_TRUE(c->SendFrame(2, big));
+  echo = c->ReadFrame();
+  ASSERT_TRUE(echo);
+  EXPECT_TRUE(echo->second == "echo:" + big) << echo->second.size();
+  // The tunnel ends the session: a close frame 1000, then the connection ends.
+  ASSERT_TRUE(c->SendFrame(2, "bye"));
+  auto close = c->ReadFrame();
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->first, 8);
+  EXPECT_EQ(close->second.substr(0, 2), std::string("\x03\xe8", 2));
+  ASSERT_TRUE(c->SendFrame(8, std::string("\x03\xe8", 2)));
+  EXPECT_TRUE(WaitFor([&] { return tunnel->closed() == 1; }));
+  EXPECT_TRUE(c->WaitClosed());
+}
+
+TEST_F(HttpServerTest, WebSocketClientCloseEndsTheTunnelOnce) {
+  auto tunnel = std::make_shared<EchoTunnel>();
+  handler_.fn = [&](HttpRequest&) {
+    HttpResponse resp;
+    resp.upgrade = HttpUpgrade{HttpUpgrade::Kind::kWebSocket, "", tunnel};
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(kWebSocketRequest));
+  Response r = c->Read();
+  ASSERT_EQ(r.status, 101);
+  EXPECT_EQ(r.headers.count("Sec-WebSocket-Protocol"), 0u);  // none chosen: none answered
+  ASSERT_TRUE(c->ReadFrame());
+  c->CloseAbruptly();
+  EXPECT_TRUE(WaitFor([&] { return tunnel->closed() == 1; }));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(tunnel->closed(), 1);
+}
+
+TEST_F(HttpServerTest, RawUpgradeSendsThe101AndCarriesBytes) {
+  auto tunnel = std::make_shared<EchoTunnel>();
+  handler_.fn = [&](HttpRequest&) {
+    HttpResponse resp;
+    resp.headers = {{"Upgrade", "SPDY/3.1"}, {"X-Stream-Protocol-Version", "portforward.k8s.io"}};
+    resp.upgrade = HttpUpgrade{HttpUpgrade::Kind::kRaw, "", tunnel};
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  // Bytes right behind the request are the tunnel's.
+  ASSERT_TRUE(c->Send(
+      "POST /pf HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+      "X-Stream-Protocol-Version: portforward.k8s.io\r\nContent-Length: 0\r\n\r\nearly"));
+  Response r = c->Read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 101);
+  EXPECT_EQ(r.headers["Connection"], "Upgrade");
+  EXPECT_EQ(r.headers["Upgrade"], "SPDY/3.1");
+  EXPECT_EQ(r.headers["X-Stream-Protocol-Version"], "portforward.k8s.io");
+  EXPECT_EQ(c->ReadBytes(5), "hello");
+  EXPECT_EQ(c->ReadBytes(10), "echo:early");
+  ASSERT_TRUE(c->Send("more"));
+  EXPECT_EQ(c->ReadBytes(9), "echo:more");
+  ASSERT_TRUE(c->Send("bye"));
+  EXPECT_TRUE(c->WaitClosed());
+  EXPECT_TRUE(WaitFor([&] { return tunnel->closed() == 1; }));
+}
+
+TEST_F(HttpServerTest, UpgradeAnswerToAPlainRequestIs500) {
+  auto tunnel = std::make_shared<EchoTunnel>();
+  handler_.fn = [&](HttpRequest&) {
+    HttpResponse resp;
+    resp.upgrade = HttpUpgrade{HttpUpgrade::Kind::kRaw, "", tunnel};
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  Response r = c->Get("/x");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(tunnel->closed(), 0);
+}
+
+TEST_F(HttpServerTest, StopClosesTunnels) {
+  auto tunnel = std::make_shared<EchoTunnel>();
+  handler_.fn = [&](HttpRequest&) {
+    HttpResponse resp;
+    resp.upgrade = HttpUpgrade{HttpUpgrade::Kind::kWebSocket, "", tunnel};
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(kWebSocketRequest));
+  ASSERT_EQ(c->Read().status, 101);
+  ASSERT_TRUE(c->ReadFrame());
+  server_->Stop();
+  EXPECT_EQ(tunnel->closed(), 1);
+  EXPECT_TRUE(c->WaitClosed());
+}
+
+// A producer waiting for a client that does not read is released when the connection ends.
+class StuckTunnel : public Tunnel {
+ public:
+  void Start(std::shared_ptr<TunnelIo> io) override {
+    producer_ = std::thread([this, io] {
+      std::string block(256 * 1024, 'z');
+      while (io->WaitWritable(1 << 20, 10000)) {
+        io->Send(block);
+        sent_ += block.size();
+      }
+      done_ = true;
+    });
+  }
+  void OnReceive(std::string, bool) override {}
+  void OnClosed() override { closed_ = true; }
+  ~StuckTunnel() override {
+    if (producer_.joinable()) producer_.join();
+  }
+  std::atomic<size_t> sent_{0};
+  std::atomic<bool> done_{false};
+  std::atomic<bool> closed_{false};
+
+ private:
+  std::thread producer_;
+};
+
+TEST_F(HttpServerTest, TunnelBackPressureBoundsWhatIsQueued) {
+  auto tunnel = std::make_shared<StuckTunnel>();
+  handler_.fn = [&](HttpRequest&) {
+    HttpResponse resp;
+    resp.upgrade = HttpUpgrade{HttpUpgrade::Kind::kRaw, "", tunnel};
+    return resp;
+  };
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET /x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n"));
+  ASSERT_EQ(c->Read().status, 101);
+  // The client reads nothing more: the producer stops after the socket buffers fill and
+  // 1 MiB is queued.
+  std::this_thread::sleep_for(500ms);
+  size_t sent = tunnel->sent_;
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(tunnel->sent_.load(), sent);
+  EXPECT_LT(sent, 64u << 20);
+  c->CloseAbruptly();
+  EXPECT_TRUE(WaitFor([&] { return tunnel->done_.load() && tunnel->closed_.load(); }));
 }
 
 }  // namespace
