@@ -56,6 +56,14 @@ class KubeletImpl final : public Kubelet {
   void StopAllPods(int64_t max_grace_seconds) override;
   StatusOr<std::string> PodLogs(const std::string& ns, const std::string& pod,
                                 const PodLogOptions& options) override;
+  // streams.cc: logs -f, exec, attach and port-forward.
+  StatusOr<std::unique_ptr<NodeStream>> FollowPodLogs(const std::string& ns, const std::string& pod,
+                                                      const PodLogOptions& options) override;
+  StatusOr<std::unique_ptr<NodeStream>> Exec(const std::string& ns, const std::string& pod,
+                                             const NodeExecRequest& request) override;
+  StatusOr<std::unique_ptr<NodeStream>> Attach(const std::string& ns, const std::string& pod,
+                                               const NodeExecRequest& request) override;
+  StatusOr<int> PortForward(const std::string& ns, const std::string& pod, uint16_t port) override;
 
  private:
   friend class Prober;
@@ -77,6 +85,17 @@ class KubeletImpl final : public Kubelet {
   std::shared_ptr<PodWork> WorkFor(const std::string& key);
   std::string LogPath(const PodRecord& r, const std::string& container, int attempt) const;
   std::string PodDir(const std::string& uid) const;
+
+  // streams.cc: the running container `container` of the pod (its id, log path and spec).
+  struct RunningTarget {
+    Json pod;
+    std::string container;
+    std::string container_id;
+    std::string log_path;
+    std::shared_ptr<PodWork> work;
+  };
+  StatusOr<RunningTarget> FindRunningContainer(const std::string& ns, const std::string& pod,
+                                               const std::string& container, bool attach);
 
   // prober.cc
   void ProberLoop();

@@ -95,7 +95,7 @@ Status LogFollower::Init() {
     return Status::Ok();
   };
   MINIK_RETURN_IF_ERROR(open_pipe(&stdout_read_, &stdout_write_));
-  if (options_.raw && !options_.merge_stderr) {
+  if (options_.raw && !options_.merge_stderr && !options_.drop_stderr) {
     MINIK_RETURN_IF_ERROR(open_pipe(&stderr_read_, &stderr_write_));
   }
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -272,7 +272,11 @@ void LogFollower::ConsumeRecords() {
     if (nl == std::string::npos) break;
     bool is_stderr = false;
     if (DecodeRecord(std::string_view(raw_).substr(begin, nl - begin), &is_stderr, &content)) {
-      (is_stderr && !options_.merge_stderr ? pending_err_ : pending_out_) += content;
+      if (is_stderr ? options_.drop_stderr : options_.drop_stdout) {
+        // nobody asked for this stream
+      } else {
+        (is_stderr && !options_.merge_stderr ? pending_err_ : pending_out_) += content;
+      }
     }
     begin = nl + 1;
   }

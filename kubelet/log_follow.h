@@ -41,7 +41,9 @@ namespace minik {
 struct LogFollowOptions {
   LogReadOptions read;  // lines mode: the selection, timestamps and limit_bytes
   bool raw = false;     // raw mode (attach): from the current end, record by record
-  bool merge_stderr = false;  // raw mode: stderr records on the stdout pipe (tty, or no stderr)
+  bool merge_stderr = false;  // raw mode: stderr records on the stdout pipe (tty)
+  bool drop_stdout = false;   // raw mode: stdout records are discarded (nobody asked)
+  bool drop_stderr = false;   // raw mode: stderr records are discarded (no stderr pipe)
   int poll_ms = 100;    // how often `ended` is asked (and the file checked without inotify)
 };
 
@@ -58,7 +60,8 @@ class LogFollower {
   LogFollower& operator=(const LogFollower&) = delete;
 
   int stdout_fd() const { return stdout_read_; }  // read end
-  int stderr_fd() const { return stderr_read_; }  // read end; -1 in lines mode or merged
+  // Read end; -1 in lines mode, merged or dropped.
+  int stderr_fd() const { return stderr_read_; }
   // Waits up to timeout_ms (-1: forever) for the end of the output (everything written,
   // pipes closed): OK, or the error that stopped the follower (a read error). kTimeout while
   // it follows.
