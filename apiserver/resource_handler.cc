@@ -4,6 +4,7 @@
 
 #include "apiserver/body.h"
 #include "apiserver/media.h"
+#include "apiserver/node_output_stream.h"
 #include "apiserver/options.h"
 #include "apiserver/responses.h"
 #include "apiserver/router.h"
@@ -389,10 +390,6 @@ HttpResponse ResourceHandler::Log(const HttpRequest& request, const Target& t) {
   if (!node) {
     return ErrorResponse(Status(Code::kServiceUnavailable, "the node's kubelet is not running"));
   }
-  if (BoolParam(request, "follow")) {
-    return ErrorResponse(NotImplemented(
-        "logs --follow is not implemented yet in minik (it needs streaming responses)"));
-  }
   PodLogOptions opts;
   opts.container = request.Query("container");
   opts.previous = BoolParam(request, "previous");
@@ -420,6 +417,14 @@ HttpResponse ResourceHandler::Log(const HttpRequest& request, const Target& t) {
       return ErrorResponse(Status(Code::kInvalid, "PodLogOptions \"\" is invalid: : Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"));
     }
     opts.since_time = request.Query("sinceTime");
+  }
+  if (BoolParam(request, "follow")) {
+    // `kubectl logs -f`: the node's output as chunks, until the container ends.
+    auto stream = node->FollowPodLogs(t.ns, t.name, opts);
+    if (!stream.ok()) return ErrorResponse(stream.status());
+    HttpResponse resp = TextResponse(200, "");
+    resp.stream = NewNodeOutputStream(std::move(*stream));
+    return resp;
   }
   auto text = node->PodLogs(t.ns, t.name, opts);
   if (!text.ok()) return ErrorResponse(text.status());
