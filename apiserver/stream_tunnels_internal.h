@@ -1,0 +1,78 @@
+// What the exec/attach and port-forward tunnels (stream_tunnels_exec.cc,
+// stream_tunnels_portforward.cc) share: the pump thread, its wake-up descriptor, non-blocking
+// descriptor I/O and the bounds. For those two files only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace minik::stream_tunnels {
+
+// One read from a node descriptor or a pod socket.
+inline constexpr size_t kReadChunk = 32 * 1024;
+// The pump reads no more output while the connection has this much queued for the client,
+// so a client that does not read costs at most this (plus one chunk) per tunnel.
+inline constexpr size_t kMaxQueuedOutput = 1024 * 1024;
+// Client bytes waiting for the node (stdin, port-forward data) beyond which the tunnel stops
+// reading from the client; reading resumes below half of it.
+inline constexpr size_t kMaxPendingInput = 1024 * 1024;
+// A pump blocked on the connection's queue wakes this often to notice cancellation.
+inline constexpr int kWritableWaitMs = 50;
+// How long the strand waits, when the tunnel is destroyed, for its pump to end before
+// detaching it (it then ends on its own: it owns everything it uses).
+inline constexpr int kJoinGraceMs = 200;
+
+// An eventfd: the strand pokes it, the pump polls it. fd() is -1 when none could be made
+// (descriptor table full): the pump then polls with a short timeout instead.
+class Waker {
+ public:
+  Waker();
+  ~Waker();
+  Waker(const Waker&) = delete;
+  Waker& operator=(const Waker&) = delete;
+  int fd() const { return fd_; }
+  void Poke();
+  void Drain();
+
+ private:
+  int fd_;
+};
+
+// The pump thread of one tunnel. Run() starts `body`, which must hold (by shared_ptr) all
+// it touches and return soon after cancellation. The destructor waits up to kJoinGraceMs for
+// the body to return and joins; past that it detaches, and the body ends by itself.
+class PumpThread {
+ public:
+  PumpThread() = default;
+  ~PumpThread();
+  PumpThread(const PumpThread&) = delete;
+  PumpThread& operator=(const PumpThread&) = delete;
+  void Run(std::function<void()> body);
+
+ private:
+  struct Done {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;  // guarded by mu
+  };
+  std::thread thread_;
+  std::shared_ptr<Done> done_;
+};
+
+bool SetNonBlocking(int fd);
+
+enum class IoResult { kOk, kAgain, kEof, kError };
+// A non-blocking read of up to kReadChunk bytes appended to `out`; `*error` is errno's text.
+IoResult ReadSome(int fd, std::string* out, std::string* error);
+// A non-blocking write of the front of `data`; what was written is erased from it.
+IoResult WriteSome(int fd, std::string* data, std::string* error);
+
+}  // namespace minik::stream_tunnels
