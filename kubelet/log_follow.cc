@@ -102,6 +102,7 @@ Status LogFollower::Init() {
   if (wake_fd_ < 0) return ErrnoStatus("eventfd", errno);
   // Without inotify (limits reached) the pump polls every poll_ms.
   inotify_fd_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  Watch();  // before the first read, so that no later write goes unnoticed
 
   if (options_.raw) {
     struct stat st;
@@ -198,13 +199,21 @@ void LogFollower::Pump() {
   }
 }
 
+void LogFollower::Watch() {
+  if (inotify_fd_ < 0 || watching_) return;
+  // The log's directory: writes to the file, and the new file of a rotation.
+  size_t slash = path_.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
+  if (dir.empty()) dir = "/";
+  watching_ = ::inotify_add_watch(inotify_fd_, dir.c_str(),
+                                  IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) >= 0;
+}
+
 bool LogFollower::WaitForChange(int timeout_ms) {
   if (inotify_fd_ >= 0 && !watching_) {
-    // The log's directory: writes to the file, and the new file of a rotation.
-    std::string dir = path_.substr(0, path_.rfind('/') == std::string::npos ? 0 : path_.rfind('/'));
-    if (dir.empty()) dir = ".";
-    watching_ = ::inotify_add_watch(inotify_fd_, dir.c_str(),
-                                    IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) >= 0;
+    Watch();
+    // What changed before the watch existed raised no event: look again at once.
+    if (watching_) return true;
   }
   struct pollfd p[2] = {{wake_fd_, POLLIN, 0}, {watching_ ? inotify_fd_ : -1, POLLIN, 0}};
   int n = ::poll(p, 2, timeout_ms);

@@ -78,6 +78,7 @@ class LogFollower {
   // Writes pending output; false when stopped (or nobody reads) before it was all written.
   bool Flush();
   void Finish(Status st);
+  void Watch();  // sets the inotify watch on the log's directory, if it exists
   // Waits for the log to change, at most timeout_ms; false when stopped.
   bool WaitForChange(int timeout_ms);
 
