@@ -169,7 +169,8 @@ void LogFollower::Pump() {
   const auto period = std::chrono::milliseconds(std::max(options_.poll_ms, 1));
   auto last_check = Clock::now() - period;
   for (;;) {
-    if (stop_ || !Flush()) return Finish(Status(Code::kServiceUnavailable, "the log follower was stopped"));
+    if (stop_ || !Flush())
+      return Finish(Status(Code::kServiceUnavailable, "the log follower was stopped"));
     if (remaining_ && *remaining_ <= 0) return Finish(Status::Ok());
     bool ended = false;
     if (ended_ && Clock::now() - last_check >= period) {
@@ -183,11 +184,13 @@ void LogFollower::Pump() {
     if (ended) {
       // Raw mode reads in chunks: drain the file before ending.
       while (more_ && st.ok()) {
-        if (!Flush()) return Finish(Status(Code::kServiceUnavailable, "the log follower was stopped"));
+        if (!Flush())
+          return Finish(Status(Code::kServiceUnavailable, "the log follower was stopped"));
         st = ReadMore();
       }
       if (!st.ok()) return Finish(st);
-      if (!Flush()) return Finish(Status(Code::kServiceUnavailable, "the log follower was stopped"));
+      if (!Flush())
+        return Finish(Status(Code::kServiceUnavailable, "the log follower was stopped"));
       return Finish(Status::Ok());
     }
     if (!pending_out_.empty() || !pending_err_.empty() || more_) continue;
@@ -312,8 +315,9 @@ Status LogFollower::ReadRaw() {
     if (old >= 0 && ::fstat(old, &ost) == 0 && static_cast<uint64_t>(ost.st_ino) == cursor_.inode &&
         static_cast<uint64_t>(ost.st_size) > cursor_.offset) {
       std::string rest;
-      result = ReadAt(old, cursor_.offset,
-                      static_cast<size_t>(static_cast<uint64_t>(ost.st_size) - cursor_.offset), &rest);
+      result =
+          ReadAt(old, cursor_.offset,
+                 static_cast<size_t>(static_cast<uint64_t>(ost.st_size) - cursor_.offset), &rest);
       raw_ += rest;
       ConsumeRecords();
     }

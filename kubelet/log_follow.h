@@ -39,12 +39,12 @@
 namespace minik {
 
 struct LogFollowOptions {
-  LogReadOptions read;  // lines mode: the selection, timestamps and limit_bytes
-  bool raw = false;     // raw mode (attach): from the current end, record by record
+  LogReadOptions read;        // lines mode: the selection, timestamps and limit_bytes
+  bool raw = false;           // raw mode (attach): from the current end, record by record
   bool merge_stderr = false;  // raw mode: stderr records on the stdout pipe (tty)
   bool drop_stdout = false;   // raw mode: stdout records are discarded (nobody asked)
   bool drop_stderr = false;   // raw mode: stderr records are discarded (no stderr pipe)
-  int poll_ms = 100;    // how often `ended` is asked (and the file checked without inotify)
+  int poll_ms = 100;          // how often `ended` is asked (and the file checked without inotify)
 };
 
 class LogFollower {
@@ -98,9 +98,9 @@ class LogFollower {
   LogCursor cursor_;
   std::string pending_out_, pending_err_;
   std::optional<int64_t> remaining_;  // lines mode: limit_bytes left
-  bool watching_ = false;  // the inotify watch on the log's directory is set
-  std::string raw_;        // raw mode: the unfinished record read so far
-  bool more_ = false;      // raw mode: the file holds more than the last read took
+  bool watching_ = false;             // the inotify watch on the log's directory is set
+  std::string raw_;                   // raw mode: the unfinished record read so far
+  bool more_ = false;                 // raw mode: the file holds more than the last read took
 
   std::thread thread_;
   std::mutex mu_;

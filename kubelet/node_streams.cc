@@ -199,11 +199,11 @@ class ExecStream final : public NodeStream {
 
 // Whether the container ended; its exit code is kept in *exit_code (the kubelet may remove
 // an exited container soon after, when it restarts it).
-bool ContainerEnded(ContainerRuntime& runtime, const std::string& id,
-                    std::atomic<int>* exit_code) {
+bool ContainerEnded(ContainerRuntime& runtime, const std::string& id, std::atomic<int>* exit_code) {
   auto st = runtime.Inspect(id);
   if (st.ok() && st->status == ContainerStatus::kExited) *exit_code = st->exit_code;
-  return !st.ok() || st->status == ContainerStatus::kExited || st->status == ContainerStatus::kUnknown;
+  return !st.ok() || st->status == ContainerStatus::kExited ||
+         st->status == ContainerStatus::kUnknown;
 }
 
 class AttachStream final : public NodeStream {
@@ -281,9 +281,8 @@ class AttachStream final : public NodeStream {
 
 // Connects to loopback:port in the calling thread's network namespace.
 StatusOr<int> ConnectLoopback(int family, uint16_t port, int timeout_ms) {
-  const std::string what = family == AF_INET
-                               ? "dial tcp4 127.0.0.1:" + std::to_string(port) + ": "
-                               : "dial tcp6 [::1]:" + std::to_string(port) + ": ";
+  const std::string what = family == AF_INET ? "dial tcp4 127.0.0.1:" + std::to_string(port) + ": "
+                                             : "dial tcp6 [::1]:" + std::to_string(port) + ": ";
   Fd s(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (s.get() < 0) return Status(Code::kServiceUnavailable, what + "socket: " + GoErrno(errno));
   struct sockaddr_storage ss = {};
@@ -336,12 +335,10 @@ std::unique_ptr<NodeStream> NewExecStream(StatusOr<std::unique_ptr<ExecSession>>
   return std::make_unique<ExecStream>(std::move(*session), request);
 }
 
-StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(ContainerRuntime& runtime,
-                                                      const std::string& id,
-                                                      const std::string& log_path, bool tty,
-                                                      const NodeExecRequest& request,
-                                                      int stdin_fd,
-                                                      std::function<std::optional<int>()> recorded_exit) {
+StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(
+    ContainerRuntime& runtime, const std::string& id, const std::string& log_path, bool tty,
+    const NodeExecRequest& request, int stdin_fd,
+    std::function<std::optional<int>()> recorded_exit) {
   Fd in(stdin_fd);
   LogFollowOptions o;
   o.raw = true;
@@ -351,9 +348,8 @@ StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(ContainerRuntime& runtime,
   o.drop_stderr = tty ? o.drop_stdout : !request.stderr;
   ContainerRuntime* rt = &runtime;
   auto exit_code = std::make_shared<std::atomic<int>>(-1);
-  auto f = LogFollower::Start(log_path, o, [rt, id, exit_code] {
-    return ContainerEnded(*rt, id, exit_code.get());
-  });
+  auto f = LogFollower::Start(
+      log_path, o, [rt, id, exit_code] { return ContainerEnded(*rt, id, exit_code.get()); });
   if (!f.ok()) return f.status();
   return std::unique_ptr<NodeStream>(new AttachStream(runtime, id, tty, !o.drop_stdout, exit_code,
                                                       std::move(recorded_exit), std::move(*f),
@@ -387,8 +383,8 @@ StatusOr<int> DialLocalPort(const std::string& netns_path, uint16_t port,
     }
     result = Status(Code::kServiceUnavailable,
                     "failed to connect to localhost:" + std::to_string(port) +
-                        " inside namespace \"" + sandbox_id + "\", IPv4: " +
-                        v4.status().message() + " IPv6 " + v6.status().message());
+                        " inside namespace \"" + sandbox_id + "\", IPv4: " + v4.status().message() +
+                        " IPv6 " + v6.status().message());
   };
   if (ns.get() < 0) {
     dial();

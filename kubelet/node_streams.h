@@ -38,12 +38,10 @@ std::unique_ptr<NodeStream> NewExecStream(StatusOr<std::unique_ptr<ExecSession>>
 // kubelet's record, else 0.
 // Resize (tty) sets the size of the container's terminal (its stdin, /proc/<pid>/fd/0).
 // CloseStdin half-closes the stdin socket (the runtime applies stdinOnce).
-StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(ContainerRuntime& runtime,
-                                                      const std::string& id,
-                                                      const std::string& log_path, bool tty,
-                                                      const NodeExecRequest& request,
-                                                      int stdin_fd,
-                                                      std::function<std::optional<int>()> recorded_exit = {});
+StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(
+    ContainerRuntime& runtime, const std::string& id, const std::string& log_path, bool tty,
+    const NodeExecRequest& request, int stdin_fd,
+    std::function<std::optional<int>()> recorded_exit = {});
 
 // A TCP connection to localhost:`port` in the network namespace `netns_path`
 // (/proc/<pid>/ns/net; empty: the host's), as containerd's port-forward dials: 127.0.0.1,

@@ -55,8 +55,7 @@ class FollowNode : public NodeConnector {
                                 const PodLogOptions&) override {
     return std::string("not followed\n");
   }
-  StatusOr<std::unique_ptr<NodeStream>> FollowPodLogs(const std::string& ns,
-                                                      const std::string& pod,
+  StatusOr<std::unique_ptr<NodeStream>> FollowPodLogs(const std::string& ns, const std::string& pod,
                                                       const PodLogOptions& options) override {
     last_ns = ns;
     last_pod = pod;
@@ -91,9 +90,11 @@ class LogFollowRouterTest : public ::testing::Test {
     size_t start = 0;
     while (start <= query.size()) {
       size_t amp = query.find('&', start);
-      std::string kv = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string kv =
+          query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       auto eq = kv.find('=');
-      if (!kv.empty()) r.query.emplace(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+      if (!kv.empty())
+        r.query.emplace(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
       if (amp == std::string::npos) break;
       start = amp + 1;
     }

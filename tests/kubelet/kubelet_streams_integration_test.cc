@@ -3,6 +3,7 @@
 // exec runs host processes: pod and container lookups, their errors, and the streams.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,8 +11,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -192,8 +191,8 @@ class FakeRuntime : public ContainerRuntime {
     if (rc != 0) {
       for (int fd : {in[1], out[0], err[0]})
         if (fd >= 0) ::close(fd);
-      return Status(Code::kBadRequest, "exec: \"" + options.argv[0] +
-                                           "\": executable file not found in $PATH");
+      return Status(Code::kBadRequest,
+                    "exec: \"" + options.argv[0] + "\": executable file not found in $PATH");
     }
     last_exec_pid_ = pid;
     return std::unique_ptr<ExecSession>(new HostExecSession(pid, in[1], out[0], err[0]));
@@ -202,9 +201,11 @@ class FakeRuntime : public ContainerRuntime {
     std::lock_guard<std::mutex> l(mu_);
     auto it = containers_.find(id);
     if (it == containers_.end()) return NotFound("containers", id);
-    if (!it->second.spec.stdin) return BadRequest("container " + id + " was not started with stdin");
+    if (!it->second.spec.stdin)
+      return BadRequest("container " + id + " was not started with stdin");
     int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return Internal("socketpair");
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return Internal("socketpair");
     if (stdin_peer_ >= 0) ::close(stdin_peer_);
     stdin_peer_ = sv[1];
     return sv[0];
@@ -249,8 +250,12 @@ class FakeRuntime : public ContainerRuntime {
 
 class FakeImages : public ImageStore {
  public:
-  StatusOr<std::vector<ImageInfo>> Load(const std::string&) override { return NotImplemented("load"); }
-  StatusOr<ImageInfo> Pull(const std::string& ref, const PullOptions&) override { return Resolve(ref); }
+  StatusOr<std::vector<ImageInfo>> Load(const std::string&) override {
+    return NotImplemented("load");
+  }
+  StatusOr<ImageInfo> Pull(const std::string& ref, const PullOptions&) override {
+    return Resolve(ref);
+  }
   StatusOr<ImageInfo> Resolve(const std::string& ref) const override {
     ImageInfo i;
     i.id = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -270,14 +275,18 @@ class FakeNetwork : public PodNetwork {
     return PodNetworkState{"10.244.0.5", "10.244.0.1", "veth0"};
   }
   Status Teardown(const std::string&) override { return Status::Ok(); }
-  StatusOr<std::string> IpOf(const std::string&) const override { return std::string("10.244.0.5"); }
+  StatusOr<std::string> IpOf(const std::string&) const override {
+    return std::string("10.244.0.5");
+  }
   Status Cleanup() override { return Status::Ok(); }
 };
 
 // ---- helpers ----
 
 // A stream's exit code, or -1000 - the error code.
-int ExitCodeOf(StatusOr<int> r) { return r.ok() ? *r : -1000 - static_cast<int>(r.status().code()); }
+int ExitCodeOf(StatusOr<int> r) {
+  return r.ok() ? *r : -1000 - static_cast<int>(r.status().code());
+}
 
 std::string ReadUpTo(int fd, size_t want, int timeout_ms = 3000) {
   std::string out;
@@ -319,8 +328,9 @@ class KubeletStreamsTest : public ::testing::Test {
     RegisterBuiltinResources(resources_);
     store_ = NewMemStore();
     client_ = NewRegistry(*store_, resources_, BuiltinSchemas(), clock_);
-    ASSERT_TRUE(client_->Create({"", "v1", "namespaces"}, "",
-                                Json{{"metadata", {{"name", "default"}}}}).ok());
+    ASSERT_TRUE(
+        client_->Create({"", "v1", "namespaces"}, "", Json{{"metadata", {{"name", "default"}}}})
+            .ok());
     KubeletOptions o;
     o.node_name = "minik";
     o.state_dir = dir_;
@@ -507,7 +517,8 @@ TEST_F(KubeletStreamsTest, ExecAndAttachNeedARunningContainer) {
   EXPECT_EQ(a.status().code(), Code::kBadRequest);
   EXPECT_EQ(a.status().message(), "container c not found in pod p_default");
 
-  Json unbound = {{"metadata", {{"name", "u"}, {"namespace", "default"}}}, {"spec", OneContainer()}};
+  Json unbound = {{"metadata", {{"name", "u"}, {"namespace", "default"}}},
+                  {"spec", OneContainer()}};
   ASSERT_TRUE(client_->Create(kPods, "default", unbound).ok());
   EXPECT_EQ(kubelet_->Exec("default", "u", r).status().message(),
             "pod u does not have a host assigned");
@@ -587,18 +598,17 @@ TEST_F(KubeletStreamsTest, PortForwardConnectsToThePodsLocalhost) {
 
   auto refused = kubelet_->PortForward("default", "p", port);
   EXPECT_EQ(refused.status().code(), Code::kServiceUnavailable);
-  EXPECT_NE(refused.status().message().find("failed to connect to localhost:" +
-                                            std::to_string(port) + " inside namespace \""),
+  EXPECT_NE(refused.status().message().find(
+                "failed to connect to localhost:" + std::to_string(port) + " inside namespace \""),
             std::string::npos)
       << refused.status().message();
-  EXPECT_NE(refused.status().message().find(
-                "IPv4: dial tcp4 127.0.0.1:" + std::to_string(port) + ": connect: connection refused"),
+  EXPECT_NE(refused.status().message().find("IPv4: dial tcp4 127.0.0.1:" + std::to_string(port) +
+                                            ": connect: connection refused"),
             std::string::npos)
       << refused.status().message();
 
   EXPECT_EQ(kubelet_->PortForward("default", "nope", port).status().code(), Code::kNotFound);
-  Json other = {{"metadata", {{"name", "o"}, {"namespace", "default"}}},
-                {"spec", OneContainer()}};
+  Json other = {{"metadata", {{"name", "o"}, {"namespace", "default"}}}, {"spec", OneContainer()}};
   other["spec"]["nodeName"] = "elsewhere";
   ASSERT_TRUE(client_->Create(kPods, "default", other).ok());
   EXPECT_EQ(kubelet_->PortForward("default", "o", port).status().message(),

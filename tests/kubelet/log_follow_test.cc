@@ -4,11 +4,10 @@
 #include "kubelet/log_follow.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -126,8 +125,9 @@ TEST_F(LogFollowTest, ShowsTheLogThenAppendedLinesQuicklyAndEndsWithTheContainer
 }
 
 TEST_F(LogFollowTest, JoinsPartialLinesAndShowsThemOnlyOnceComplete) {
-  AppendFile(path_, "2024-01-01T00:00:00Z stdout F before\n"
-                    "2024-01-01T00:00:01Z stdout P hel\n");
+  AppendFile(path_,
+             "2024-01-01T00:00:00Z stdout F before\n"
+             "2024-01-01T00:00:01Z stdout P hel\n");
   LogFollowOptions o;
   o.poll_ms = 20;
   auto f = Follow(o);

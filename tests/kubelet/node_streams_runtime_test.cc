@@ -189,7 +189,8 @@ TEST_F(NodeStreamsRuntimeTest, ExecWithATerminalHonoursResize) {
 
 TEST_F(NodeStreamsRuntimeTest, AttachFollowsOutputFeedsStdinAndEndsWithTheExitCode) {
   ContainerSpec c = Container(
-      "c1", {"sh", "-c", "echo early; while read l; do echo got $l; echo err $l >&2; done; exit 4"});
+      "c1",
+      {"sh", "-c", "echo early; while read l; do echo got $l; echo err $l >&2; done; exit 4"});
   c.stdin = c.stdin_once = true;
   Start(c);
   // Output written before the attach is not shown.

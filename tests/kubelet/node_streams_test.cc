@@ -1,8 +1,11 @@
 // DialLocalPort (kubelet/node_streams.h) into a real network namespace: the connection
 // reaches the namespace's loopback and not the host's, refusals say so in containerd's words,
 // and the calling thread's namespace is left alone. Needs root (skipped otherwise).
+#include "kubelet/node_streams.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,12 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cstring>
 #include <thread>
-
-#include "kubelet/node_streams.h"
 
 namespace minik {
 namespace {
@@ -141,11 +140,11 @@ TEST_F(NodeStreamsNetnsTest, RefusedConnectionsSayWhy) {
   ASSERT_FALSE(fd.ok());
   EXPECT_EQ(fd.status().code(), Code::kServiceUnavailable);
   std::string p = std::to_string(port);
-  EXPECT_EQ(fd.status().message().rfind("failed to connect to localhost:" + p +
-                                            " inside namespace \"sb\", IPv4: dial tcp4 127.0.0.1:" +
-                                            p + ": connect: connection refused IPv6 dial tcp6 [::1]:" +
-                                            p + ": ",
-                                        0),
+  EXPECT_EQ(fd.status().message().rfind(
+                "failed to connect to localhost:" + p +
+                    " inside namespace \"sb\", IPv4: dial tcp4 127.0.0.1:" + p +
+                    ": connect: connection refused IPv6 dial tcp6 [::1]:" + p + ": ",
+                0),
             0u)
       << fd.status().message();
 
