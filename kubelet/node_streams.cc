@@ -13,6 +13,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -197,6 +199,9 @@ class ExecStream final : public NodeStream {
 
 // ---- attach ----
 
+// UNIX 98 pty slaves (/dev/pts/N) have majors 136-143.
+bool IsPtySlave(dev_t dev) { return major(dev) >= 136 && major(dev) <= 143; }
+
 // Whether the container ended; its exit code is kept in *exit_code (the kubelet may remove
 // an exited container soon after, when it restarts it).
 bool ContainerEnded(ContainerRuntime& runtime, const std::string& id, std::atomic<int>* exit_code) {
@@ -242,6 +247,13 @@ class AttachStream final : public NodeStream {
     int last_err = 0;
     for (int fd : {0, 1, 2}) {
       std::string path = "/proc/" + std::to_string(st->pid) + "/fd/" + std::to_string(fd);
+      // Only a pty slave is opened: opening whatever else the process holds there (a device,
+      // a FIFO) could have effects of its own.
+      struct stat sb;
+      if (::stat(path.c_str(), &sb) != 0 || !S_ISCHR(sb.st_mode) || !IsPtySlave(sb.st_rdev)) {
+        last_err = ENOTTY;
+        continue;
+      }
       Fd t(::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
       if (t.get() < 0) {
         last_err = errno;
