@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -244,7 +245,17 @@ TEST_F(LogFollowTest, WaitsForAMissingFileAndEndsAtOnceWhenAlreadyEnded) {
   EXPECT_TRUE(f->Wait(1000).ok());
 }
 
+int OpenFds() {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
 TEST_F(LogFollowTest, DestroyingItStopsPromptlyEvenWhenNobodyReads) {
+  const int fds_before = OpenFds();
   auto w = Writer();
   std::string line(1000, 'y');
   for (int i = 0; i < 2000; ++i) w->Append(LogStream::kStdout, line + "\n");  // > a pipe's 64 KiB
@@ -265,6 +276,8 @@ TEST_F(LogFollowTest, DestroyingItStopsPromptlyEvenWhenNobodyReads) {
   t0 = Steady::now();
   f.reset();
   EXPECT_LT(Steady::now() - t0, std::chrono::milliseconds(200));
+  w.reset();
+  EXPECT_EQ(OpenFds(), fds_before);  // pipes, eventfd and inotify all closed
 }
 
 TEST_F(LogFollowTest, RawModeShowsOnlyNewRecordsAsWrittenOnTwoPipes) {
