@@ -189,7 +189,8 @@ StatusOr<std::string> KubeletImpl::PodLogs(const std::string& ns, const std::str
       container = GetString((*cs)[0], {"name"});
     } else {
       std::string list;
-      for (const Json& c : *cs) list += (list.empty() ? "" : " ") + GetString(c, {"name"});
+      if (cs && cs->is_array())
+        for (const Json& c : *cs) list += (list.empty() ? "" : " ") + GetString(c, {"name"});
       return Status(Code::kBadRequest, "a container name must be specified for pod " + name +
                                            ", choose one of: [" + list + "]");
     }
