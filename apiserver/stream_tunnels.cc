@@ -71,6 +71,19 @@ void PumpThread::Run(std::function<void()> body) {
   });
 }
 
+void ReadGate::Update(TunnelIo& io, size_t pending_input) {
+  size_t queued = io.queued_bytes();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!paused_ && (pending_input > kMaxPendingInput || queued > kMaxQueuedBeforePause)) {
+    paused_ = true;
+    io.PauseReading(true);
+  } else if (paused_ && pending_input <= kMaxPendingInput / 2 &&
+             queued <= kMaxQueuedBeforePause / 2) {
+    paused_ = false;
+    io.PauseReading(false);
+  }
+}
+
 bool SetNonBlocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
   return flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;

@@ -5,9 +5,17 @@
 //
 // Threads: each tunnel runs one pump thread (started in Start) that polls the node's
 // descriptors and a wake-up descriptor; the strand only decodes what the client sent and
-// hands it over. Output waits for TunnelIo::WaitWritable (a client that does not read holds
-// up only its own stream); input beyond a bounded queue pauses reading from the client.
-// OnClosed stops the pump and joins it off the strand; nothing outlives the tunnel.
+// hands it over. The pump reads no more output while 1 MiB waits for the client (a client
+// that does not read holds up only its own stream); input beyond 1 MiB waiting for the node,
+// or 4 MiB of output (control frames) for the client, pauses reading from the client.
+// OnClosed stops the pump (it is woken at once; NodeStream::Wait and a dial are the only
+// calls it blocks in); the pump then destroys the NodeStream and closes the sockets. The
+// tunnel's destructor waits up to 200 ms for the pump, then lets it finish alone: the pump
+// holds everything it uses, and no Tunnel method runs after OnClosed.
+//
+// Ending: exec/attach send all output, then the exit Status (error channel or stream), then
+// close (WebSocket close 1000; SPDY: streams reset, GOAWAY), as the kubelet does.
+// Port-forward: see stream_tunnels_portforward.cc.
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,7 @@
 // (WebSocket close 1000; SPDY: every stream reset, GOAWAY, as connection.Close()).
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -113,8 +114,8 @@ class ExecCore {
   std::string inbox_stdin_;                  // guarded by inbox_mu_
   bool inbox_stdin_eof_ = false;             // guarded by inbox_mu_
   std::vector<rc::TerminalSize> inbox_sizes_;  // guarded by inbox_mu_
-  bool paused_ = false;                      // guarded by inbox_mu_
   std::atomic<size_t> pending_input_{0};     // client bytes not yet written to stdin
+  ReadGate gate_;
 
   // The pump's.
   std::unique_ptr<NodeStream> stream_;
@@ -155,7 +156,8 @@ void ExecCore::ReceiveSpdy(const std::string& data) {
   Status st = session_.Feed(data, &events);
   for (spdy::Event& e : events) OnSpdyEvent(e);
   FlushSpdy();  // replies, ping echoes, and the GOAWAY of a protocol error
-  if (!st.ok()) Abort(st);
+  if (!st.ok()) return Abort(st);
+  gate_.Update(*io_, pending_input_);
 }
 
 void ExecCore::OnSpdyEvent(spdy::Event& e) {
@@ -206,10 +208,7 @@ void ExecCore::QueueStdin(std::string data) {
   if (inbox_stdin_eof_) return;
   pending_input_ += data.size();
   inbox_stdin_ += data;
-  if (!paused_ && pending_input_ > kMaxPendingInput) {
-    paused_ = true;
-    io_->PauseReading(true);
-  }
+  gate_.Update(*io_, pending_input_);
   waker_.Poke();
 }
 
@@ -251,8 +250,9 @@ bool ExecCore::WaitForStreams() {
       io_->Close();
       return false;
     }
+    gate_.Update(*io_, pending_input_);
     pollfd p{waker_.fd(), POLLIN, 0};
-    int timeout = waker_.fd() < 0 ? kWritableWaitMs : static_cast<int>(left.count());
+    int timeout = std::min<int>(kWritableWaitMs, static_cast<int>(left.count()));
     if (::poll(&p, 1, timeout) > 0) waker_.Drain();
   }
   return false;
@@ -291,11 +291,7 @@ void ExecCore::ServiceInput() {
     pending_input_ -= stdin_buffer_.size();
     stdin_buffer_.clear();
   }
-  std::lock_guard<std::mutex> lock(inbox_mu_);
-  if (paused_ && pending_input_ <= kMaxPendingInput / 2) {
-    paused_ = false;
-    io_->PauseReading(false);
-  }
+  gate_.Update(*io_, pending_input_);
 }
 
 void ExecCore::Emit(uint8_t channel, const std::string& data) {
@@ -325,9 +321,19 @@ void ExecCore::Pump() {
   for (int fd : {stdin_fd_, stdout_fd_, stderr_fd_}) {
     if (fd >= 0) SetNonBlocking(fd);
   }
-  // Output until both ends hit EOF.
-  while (!cancelled_ && (stdout_fd_ >= 0 || stderr_fd_ >= 0)) {
+  // Output until both ends hit EOF, then the exit code; stdin and sizes flow throughout
+  // (the process may still read after closing its output).
+  StatusOr<int> result = Status(Code::kTimeout, "");
+  while (!cancelled_) {
     ServiceInput();
+    bool outputs = stdout_fd_ >= 0 || stderr_fd_ >= 0;
+    bool stdin_waiting = stdin_fd_ >= 0 && !stdin_buffer_.empty();
+    if (!outputs) {
+      // Blocks for a slice unless stdin has bytes to write, so the exit is seen at once.
+      result = stream_->Wait(stdin_waiting ? 0 : kWaitSliceMs);
+      if (result.ok() || result.status().code() != Code::kTimeout) break;
+      if (!stdin_waiting) continue;
+    }
     bool writable = io_->queued_bytes() < kMaxQueuedOutput;
     pollfd fds[4];
     nfds_t n = 0;
@@ -342,8 +348,8 @@ void ExecCore::Pump() {
       fds[n++] = {stderr_fd_, POLLIN, 0};
     }
     // A writable stdin only needs the next ServiceInput.
-    if (stdin_fd_ >= 0 && !stdin_buffer_.empty()) fds[n++] = {stdin_fd_, POLLOUT, 0};
-    int timeout = writable && waker_.fd() >= 0 ? -1 : kWritableWaitMs;
+    if (stdin_waiting) fds[n++] = {stdin_fd_, POLLOUT, 0};
+    int timeout = writable && outputs && waker_.fd() >= 0 ? -1 : kWritableWaitMs;
     if (::poll(fds, n, timeout) < 0 && errno != EINTR) {
       LOG(Warning, kComponent) << "poll failed: " << std::strerror(errno);
       break;
@@ -364,12 +370,9 @@ void ExecCore::Pump() {
       }
     }
   }
-  // Then the exit code. Stdin and sizes still flow: the process may be reading.
-  StatusOr<int> result = Status(Code::kTimeout, "");
-  while (!cancelled_) {
-    ServiceInput();
-    result = stream_->Wait(kWaitSliceMs);
-    if (result.ok() || result.status().code() != Code::kTimeout) break;
+  if (!result.ok() && result.status().code() == Code::kTimeout) {
+    // poll failed: end as a failure rather than hang.
+    result = Status(Code::kInternal, "lost the process's output");
   }
   if (!cancelled_) Finish(result);
   stream_.reset();  // kills the process if it still runs (the client went away)

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "apiserver/http.h"
+
 namespace minik::stream_tunnels {
 
 // One read from a node descriptor or a pod socket.
@@ -24,6 +26,9 @@ inline constexpr size_t kMaxQueuedOutput = 1024 * 1024;
 // Client bytes waiting for the node (stdin, port-forward data) beyond which the tunnel stops
 // reading from the client; reading resumes below half of it.
 inline constexpr size_t kMaxPendingInput = 1024 * 1024;
+// Output queued for a client this far past kMaxQueuedOutput means the client sends (pings,
+// stream opens) but does not read: the tunnel stops reading from it until it catches up.
+inline constexpr size_t kMaxQueuedBeforePause = 4 * kMaxQueuedOutput;
 // A pump blocked on the connection's queue wakes this often to notice cancellation.
 inline constexpr int kWritableWaitMs = 50;
 // How long the strand waits, when the tunnel is destroyed, for its pump to end before
@@ -65,6 +70,20 @@ class PumpThread {
   };
   std::thread thread_;
   std::shared_ptr<Done> done_;
+};
+
+// Pauses reading from the client while too much of its input waits for the node
+// (`pending_input` > kMaxPendingInput) or too much output waits for it (queued_bytes() >
+// kMaxQueuedBeforePause); resumes below half of both. The strand calls Update after it
+// queued input, the pump after it drained some and on each turn of its loop (it polls at
+// least every kWritableWaitMs while output is queued past kMaxQueuedOutput).
+class ReadGate {
+ public:
+  void Update(TunnelIo& io, size_t pending_input);
+
+ private:
+  std::mutex mu_;
+  bool paused_ = false;  // guarded by mu_
 };
 
 bool SetNonBlocking(int fd);

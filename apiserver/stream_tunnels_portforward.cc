@@ -98,6 +98,7 @@ class ForwardCore {
 
   // Strand side.
   void Post(InboxEvent event);
+  void Gate() { gate_.Update(*io_, pending_input_); }
   void Abort(const Status& why) {
     LOG(Info, kComponent) << "closing the connection: " << why.message();
     io_->Close();
@@ -107,6 +108,7 @@ class ForwardCore {
     return rc::PortForwardErrorText(port, pod_, uid_, error);
   }
 
+  ReadGate gate_;
   const PortDialer dial_;
   const std::string pod_;
   const std::string uid_;
@@ -121,7 +123,6 @@ class ForwardCore {
 
   std::mutex inbox_mu_;
   std::vector<InboxEvent> inbox_;         // guarded by inbox_mu_
-  bool paused_ = false;                   // guarded by inbox_mu_
   std::atomic<size_t> pending_input_{0};  // client bytes not yet written to a pod
 
   std::map<uint32_t, Forward> forwards_;  // the pump's
@@ -132,10 +133,7 @@ void ForwardCore::Post(InboxEvent event) {
   if (event.kind == InboxEvent::Kind::kData) {
     if (event.data.empty()) return;
     pending_input_ += event.data.size();
-    if (!paused_ && pending_input_ > kMaxPendingInput) {
-      paused_ = true;
-      io_->PauseReading(true);
-    }
+    gate_.Update(*io_, pending_input_);
   }
   inbox_.push_back(std::move(event));
   waker_.Poke();
@@ -241,13 +239,7 @@ void ForwardCore::Pump() {
     }
     shorten(Tick());
     if (Done(forwards_.size())) break;
-    {
-      std::lock_guard<std::mutex> lock(inbox_mu_);
-      if (paused_ && pending_input_ <= kMaxPendingInput / 2) {
-        paused_ = false;
-        io_->PauseReading(false);
-      }
-    }
+    gate_.Update(*io_, pending_input_);
     bool writable = io_->queued_bytes() < kMaxQueuedOutput;
     if (!writable || waker_.fd() < 0) shorten(kWritableWaitMs);
     fds.clear();
@@ -307,7 +299,8 @@ class SpdyForwardCore : public ForwardCore {
     Status st = session_.Feed(data, &events);
     for (spdy::Event& e : events) OnEvent(e);
     Flush();
-    if (!st.ok()) Abort(st);
+    if (!st.ok()) return Abort(st);
+    Gate();
   }
 
  protected:
@@ -355,6 +348,7 @@ class SpdyForwardCore : public ForwardCore {
     bool fin = false;
   };
   std::map<uint32_t, Early> early_;  // guarded by session_mu_
+  size_t early_bytes_ = 0;           // guarded by session_mu_
 };
 
 void SpdyForwardCore::OnEvent(spdy::Event& e) {
@@ -366,9 +360,11 @@ void SpdyForwardCore::OnEvent(spdy::Event& e) {
       if (data_streams_.count(e.stream_id)) {
         Post({InboxEvent::Kind::kData, e.stream_id, 0, 0, std::move(e.data)});
       } else if (auto it = early_.find(e.stream_id); it != early_.end()) {
+        early_bytes_ += e.data.size();
         it->second.data += e.data;
-        if (it->second.data.size() > kMaxPendingInput) {
-          Abort(BadRequest("too much data before the stream pair was complete"));
+        // Nobody drains it until the pair is complete: a client may not grow it forever.
+        if (early_bytes_ > kMaxPendingInput) {
+          Abort(BadRequest("too much data on streams whose pair is not complete"));
         }
       }
       break;  // data on error streams is ignored, as upstream never reads them
@@ -422,6 +418,7 @@ void SpdyForwardCore::OnStreamOpened(spdy::Event& e) {
   data_streams_[data_id] = *pair.error_stream;
   Early early = std::move(early_[data_id]);
   early_.erase(data_id);
+  early_bytes_ -= early.data.size();
   Post({InboxEvent::Kind::kOpen, data_id, pair.port, *pair.error_stream, {}});
   if (!early.data.empty()) Post({InboxEvent::Kind::kData, data_id, 0, 0, std::move(early.data)});
   if (early.fin) Post({InboxEvent::Kind::kClientFin, data_id, 0, 0, {}});
@@ -444,7 +441,10 @@ int SpdyForwardCore::Tick() {
       if (pair->error_stream && session_.IsOpen(*pair->error_stream)) {
         (void)session_.SendData(*pair->error_stream, text.str());
       }
-      if (pair->data_stream) early_.erase(*pair->data_stream);
+      if (pair->data_stream) {
+        early_bytes_ -= early_[*pair->data_stream].data.size();
+        early_.erase(*pair->data_stream);
+      }
     }
     pairs_.Remove(it->first);
     it = waiting_.erase(it);

@@ -266,6 +266,48 @@ TEST(ExecWebSocketTunnelTest, StdinBeyondTheBoundPausesReading) {
   EXPECT_TRUE(Eventually([&] { return s.io->closed(); }));
 }
 
+TEST(ExecWebSocketTunnelTest, StdinOnlySessionKeepsThroughput) {
+  // No output to wait for: stdin must still flow at pipe speed, not once per Wait slice.
+  Session s = StartWebSocket(kV5, {true, false, false, false});
+  std::string chunk(64 * 1024, 's');
+  constexpr int kChunks = 64;  // 4 MiB
+  std::thread reader([&] { EXPECT_EQ(s.process->ReadStdin(kChunks * chunk.size()).size(),
+                                     kChunks * chunk.size()); });
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kChunks; ++i) {
+    // As the server would: stop sending while the tunnel asks for a pause.
+    ASSERT_TRUE(Eventually([&] {
+      auto p = s.io->pauses();
+      return p.empty() || !p.back();
+    }));
+    s.tunnel->OnReceive(Msg(0, chunk), false);
+  }
+  reader.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  s.tunnel->OnReceive(std::string("\xff\x00", 2), false);
+  EXPECT_TRUE(s.process->StdinEof());
+  s.process->Exit(0);
+  ASSERT_TRUE(Eventually([&] { return s.io->closed(); }));
+  // The session-up message goes to the error channel when there is no output channel.
+  EXPECT_EQ(s.io->messages().front().data, std::string(1, '\x03'));
+  EXPECT_EQ(s.io->messages().back().data, Msg(3, R"({"metadata":{},"status":"Success"})"));
+}
+
+TEST(ExecWebSocketTunnelTest, V1WritesTheBareMessageAndNothingOnSuccess) {
+  Session failed = StartWebSocket({"channel.k8s.io", 1, false}, {false, true, false, false});
+  failed.process->CloseOutputs();
+  failed.process->Exit(2);
+  ASSERT_TRUE(Eventually([&] { return failed.io->closed(); }));
+  EXPECT_EQ(failed.io->messages().back().data,
+            Msg(3, rc::ExitedWith(kCommand, 2).failure.message()));
+
+  Session ok = StartWebSocket({"channel.k8s.io", 1, false}, {false, true, false, false});
+  ok.process->CloseOutputs();
+  ok.process->Exit(0);
+  ASSERT_TRUE(Eventually([&] { return ok.io->closed(); }));
+  EXPECT_EQ(ok.io->messages().size(), 1u);  // only the session-up message
+}
+
 // ---- SPDY ----
 
 struct SpdySession {
@@ -390,6 +432,26 @@ TEST(ExecSpdyTunnelTest, GarbageEndsTheConnectionWithGoAway) {
   good->client.Read(*good->s.io);
   EXPECT_EQ(good->client.DataOf(3), "fine");
   EXPECT_EQ(good->client.DataOf(1), R"({"metadata":{},"status":"Success"})");
+}
+
+TEST(ExecSpdyTunnelTest, PingFloodWithoutReadingPausesTheClient) {
+  auto c = std::make_unique<SpdySession>();
+  c->s.io = std::make_shared<FakeTunnelIo>(/*drain=*/false);
+  c->s.tunnel = NewExecSpdyTunnel(4, {false, true, false, false},
+                                  std::make_unique<FakeNodeStream>(c->s.process, false, true, false),
+                                  kCommand, false);
+  c->s.tunnel->Start(c->s.io);
+  std::string flood;
+  for (uint32_t id = 1; flood.size() < (5u << 20); id += 2) {
+    flood += c->client.Encode(spdy::Frame::Ping(id));
+  }
+  c->s.tunnel->OnReceive(flood, false);
+  ASSERT_TRUE(Eventually([&] { return !c->s.io->pauses().empty(); }));
+  EXPECT_TRUE(c->s.io->pauses().front());
+  c->s.io->Drain();  // the client reads again
+  ASSERT_TRUE(Eventually([&] { return c->s.io->pauses().size() == 2; }));
+  EXPECT_FALSE(c->s.io->pauses().back());
+  c->s.tunnel->OnClosed();
 }
 
 TEST(ExecSpdyTunnelTest, ClosedBeforeTheStreamsArrive) {
