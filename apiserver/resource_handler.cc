@@ -17,10 +17,14 @@ namespace {
 // [1x, 2x) so that watches of many clients do not all end together.
 constexpr int64_t kMinRequestTimeoutSeconds = 1800;
 
-// Subresources that proxy streams to the node (kubelet); not built yet.
+// Subresources that proxy to the node (kubelet); log, exec, attach and portforward of pods
+// are served, proxy is not built yet.
 bool IsConnectSubresource(const std::string& sub) {
   return sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward" ||
          sub == "proxy";
+}
+bool IsStreamSubresource(const std::string& sub) {
+  return sub == "exec" || sub == "attach" || sub == "portforward";
 }
 
 Status MethodNotSupported(const ResourceInfo& info, const std::string& verb) {
@@ -84,6 +88,11 @@ StatusOr<ResourceHandler::Target> ResourceHandler::Resolve(const RequestInfo& ri
       if (ri.verb != "get") return MethodNotSupported(info, ri.verb);
       return t;
     }
+    if (IsStreamSubresource(t.subresource) && info.plural == "pods" && info.group.empty()) {
+      // Connect verbs: GET (WebSocket) and POST (SPDY), authorized as get and create.
+      if (ri.verb != "get" && ri.verb != "create") return MethodNotSupported(info, ri.verb);
+      return t;
+    }
     if (IsConnectSubresource(t.subresource)) {
       return NotImplemented(info.plural + "/" + t.subresource +
                             " is not implemented yet in minik (it needs the kubelet's "
@@ -110,6 +119,7 @@ HttpResponse ResourceHandler::Serve(const HttpRequest& request, const RequestInf
   if (!target.ok()) return ErrorResponse(target.status());
   const Target& t = *target;
   if (t.subresource == "log") return Log(request, t);
+  if (IsStreamSubresource(t.subresource)) return Connect(request, t);
   if (ri.verb == "get" || ri.verb == "list") return Read(request, ri, info, t);
   if (ri.verb == "watch") return Watch(request, info, t, user);
   if (ri.verb == "create" || ri.verb == "update") return Write(request, ri, t);

@@ -50,6 +50,8 @@ class ResourceHandler {
   HttpResponse Delete(const HttpRequest& request, const RequestInfo& ri, const Target& t);
   // pods/log, from the kubelet.
   HttpResponse Log(const HttpRequest& request, const Target& t);
+  // pods/exec, pods/attach, pods/portforward: upgrades to a stream tunnel (connect.cc).
+  HttpResponse Connect(const HttpRequest& request, const Target& t);
   // Decodes and checks a create/update body; collects unknown-field warnings.
   StatusOr<Json> DecodeWriteBody(const HttpRequest& request, const Target& t, bool create,
                                  const WriteOptions& opts, std::vector<std::string>& warnings);

@@ -1,6 +1,7 @@
 #include "apiserver/router.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -447,7 +448,8 @@ TEST_F(RouterTest, PodLogsNeedTheKubeletAndStreamsAreNotImplemented) {
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(Body(r)["reason"], "ServiceUnavailable");
   EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/pods/p/log").status, 405);
-  EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/pods/p/exec?command=sh").status, 501);
+  EXPECT_EQ(Do("POST", "/api/v1/namespaces/default/pods/p/exec?command=sh").status, 503);
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/default/pods/p/proxy").status, 501);
 }
 
 // A kubelet that records what it was asked.
@@ -499,6 +501,159 @@ TEST_F(RouterTest, PodLogsComeFromTheNode) {
   EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?sinceSeconds=5&sinceTime=2026-01-01T00:00:00Z").status,
             422);
   EXPECT_EQ(get("/api/v1/namespaces/ns1/pods/web/log?follow=true").status, 501);
+}
+
+// A node whose streams are pipes nobody writes to; records the exec request.
+class FakeStreamNode : public NodeConnector {
+ public:
+  class Stream : public NodeStream {
+   public:
+    Stream() {
+      if (pipe(out_) != 0) out_[0] = out_[1] = -1;
+    }
+    ~Stream() override {
+      for (int fd : out_) if (fd >= 0) close(fd);
+    }
+    int stdin_fd() const override { return -1; }
+    int stdout_fd() const override { return out_[0]; }
+    int stderr_fd() const override { return -1; }
+    void CloseStdin() override {}
+    Status Resize(uint16_t, uint16_t) override { return Status::Ok(); }
+    StatusOr<int> Wait(int) override { return Status(Code::kTimeout, "running"); }
+
+   private:
+    int out_[2];
+  };
+  StatusOr<std::string> PodLogs(const std::string&, const std::string&,
+                                const PodLogOptions&) override {
+    return std::string();
+  }
+  StatusOr<std::unique_ptr<NodeStream>> Exec(const std::string& ns, const std::string& pod,
+                                             const NodeExecRequest& request) override {
+    ++execs;
+    last_ns = ns;
+    last_pod = pod;
+    last = request;
+    if (request.command == std::vector<std::string>{"fail"}) {
+      return Status(Code::kBadRequest, "container not found (\"main\")");
+    }
+    return std::unique_ptr<NodeStream>(std::make_unique<Stream>());
+  }
+  StatusOr<std::unique_ptr<NodeStream>> Attach(const std::string&, const std::string&,
+                                               const NodeExecRequest& request) override {
+    last = request;
+    return std::unique_ptr<NodeStream>(std::make_unique<Stream>());
+  }
+  int execs = 0;
+  std::string last_ns, last_pod;
+  NodeExecRequest last;
+};
+
+TEST_F(RouterTest, ExecAttachAndPortForwardUpgrade) {
+  FakeStreamNode node;
+  std::atomic<NodeConnector*> slot{&node};
+  ApiServerConfig config = config_;
+  config.node_connector = &slot;
+  auto router = NewRouter(client_, resources_, schemas_, clock_, &tokens_, config);
+  auto pod = [](const std::string& name, std::vector<std::string> containers) {
+    Json cs = Json::array();
+    for (auto& c : containers) cs.push_back({{"name", c}, {"image", "busybox"}});
+    return Json{{"kind", "Pod"},
+                {"apiVersion", "v1"},
+                {"metadata", {{"name", name}, {"namespace", "ns1"}, {"uid", "u-1"}}},
+                {"spec", {{"containers", cs}}}};
+  };
+  client_.Put({"", "v1", "pods"}, "ns1", pod("one", {"main"}));
+  client_.Put({"", "v1", "pods"}, "ns1", pod("two", {"a", "b"}));
+  const std::map<std::string, std::string> ws = {
+      {"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"},
+      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+      {"Sec-WebSocket-Protocol", "v5.channel.k8s.io"}};
+  const std::map<std::string, std::string> spdy = {
+      {"Connection", "Upgrade"}, {"Upgrade", "SPDY/3.1"},
+      {"X-Stream-Protocol-Version", "v4.channel.k8s.io, v3.channel.k8s.io"}};
+  auto call = [&](const std::string& method, const std::string& target,
+                  std::map<std::string, std::string> headers) {
+    HttpRequest req = Request(method, target, "", std::move(headers));
+    return router->Handle(req);
+  };
+
+  // WebSocket exec (kubectl 1.30+): 101 with the chosen subprotocol, the node was asked.
+  HttpResponse r = call("GET",
+                        "/api/v1/namespaces/ns1/pods/one/exec?command=sh&command=-c&command=id&"
+                        "stdout=true&stderr=true",
+                        ws);
+  ASSERT_TRUE(r.upgrade.has_value()) << r.status << " " << r.body;
+  EXPECT_EQ(r.upgrade->kind, HttpUpgrade::Kind::kWebSocket);
+  EXPECT_EQ(r.upgrade->protocol, "v5.channel.k8s.io");
+  EXPECT_EQ(node.last_ns, "ns1");
+  EXPECT_EQ(node.last_pod, "one");
+  EXPECT_EQ(node.last.container, "main");  // the only container
+  EXPECT_EQ(node.last.command, (std::vector<std::string>{"sh", "-c", "id"}));
+  EXPECT_TRUE(node.last.stdout);
+  EXPECT_TRUE(node.last.stderr);
+  EXPECT_FALSE(node.last.stdin);
+
+  // SPDY exec (kubectl 1.27-1.29, or the fallback): raw 101 with the negotiated version.
+  r = call("POST", "/api/v1/namespaces/ns1/pods/two/exec?command=true&container=b&stdin=true&tty=true&stderr=true", spdy);
+  ASSERT_TRUE(r.upgrade.has_value()) << r.status << " " << r.body;
+  EXPECT_EQ(r.upgrade->kind, HttpUpgrade::Kind::kRaw);
+  EXPECT_EQ(HeaderOf(r, "X-Stream-Protocol-Version"), "v4.channel.k8s.io");
+  EXPECT_EQ(HeaderOf(r, "Upgrade"), "SPDY/3.1");
+  EXPECT_EQ(node.last.container, "b");
+  EXPECT_TRUE(node.last.tty);
+  EXPECT_FALSE(node.last.stderr);  // a terminal carries both
+
+  // Attach and port-forward.
+  r = call("GET", "/api/v1/namespaces/ns1/pods/one/attach?stdout=true", ws);
+  ASSERT_TRUE(r.upgrade.has_value()) << r.body;
+  HttpResponse pf = call("GET", "/api/v1/namespaces/ns1/pods/one/portforward",
+                         {{"Connection", "Upgrade"}, {"Upgrade", "websocket"},
+                          {"Sec-WebSocket-Protocol", "SPDY/3.1+portforward.k8s.io"}});
+  ASSERT_TRUE(pf.upgrade.has_value()) << pf.body;
+  EXPECT_EQ(pf.upgrade->protocol, "SPDY/3.1+portforward.k8s.io");
+  pf = call("POST", "/api/v1/namespaces/ns1/pods/one/portforward",
+            {{"Connection", "Upgrade"}, {"Upgrade", "SPDY/3.1"},
+             {"X-Stream-Protocol-Version", "portforward.k8s.io"}});
+  ASSERT_TRUE(pf.upgrade.has_value()) << pf.body;
+  EXPECT_EQ(HeaderOf(pf, "X-Stream-Protocol-Version"), "portforward.k8s.io");
+  pf = call("GET", "/api/v1/namespaces/ns1/pods/one/portforward?ports=8080",
+            {{"Connection", "Upgrade"}, {"Upgrade", "websocket"},
+             {"Sec-WebSocket-Protocol", "v4.channel.k8s.io"}});
+  ASSERT_TRUE(pf.upgrade.has_value()) << pf.body;
+  EXPECT_EQ(pf.upgrade->protocol, "v4.channel.k8s.io");
+
+  // Bad requests: answered before anything runs.
+  int execs = node.execs;
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/ns1/pods/one/exec?command=true&stdout=true", {}).status, 400);
+  r = call("GET", "/api/v1/namespaces/ns1/pods/two/exec?command=true&stdout=true", ws);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("a container name must be specified for pod two, choose one of: [a b]"),
+            std::string::npos) << r.body;
+  r = call("GET", "/api/v1/namespaces/ns1/pods/one/exec?command=true&stdout=true&container=x", ws);
+  EXPECT_NE(r.body.find("container x is not valid for pod one"), std::string::npos) << r.body;
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/ns1/pods/one/exec?stdout=true", ws).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/ns1/pods/one/exec?command=true", ws).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/ns1/pods/nope/exec?command=true&stdout=true", ws).status, 404);
+  auto bad_proto = ws;
+  bad_proto["Sec-WebSocket-Protocol"] = "v9.channel.k8s.io";
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/ns1/pods/one/exec?command=true&stdout=true", bad_proto).status, 403);
+  auto no_version = spdy;
+  no_version.erase("X-Stream-Protocol-Version");
+  r = call("POST", "/api/v1/namespaces/ns1/pods/one/exec?command=true&stdout=true", no_version);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("X-Stream-Protocol-Version is required"), std::string::npos) << r.body;
+  auto old_version = spdy;
+  old_version["X-Stream-Protocol-Version"] = "v9.channel.k8s.io";
+  r = call("POST", "/api/v1/namespaces/ns1/pods/one/exec?command=true&stdout=true", old_version);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(HeadersOf(r, "X-Accepted-Stream-Protocol-Versions").size(), 5u);
+  EXPECT_EQ(node.execs, execs);
+  // The node's own refusal (container not running) is the answer.
+  r = call("GET", "/api/v1/namespaces/ns1/pods/one/exec?command=fail&stdout=true", ws);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_FALSE(r.upgrade.has_value());
+  EXPECT_EQ(call("PUT", "/api/v1/namespaces/ns1/pods/one/exec?command=true", ws).status, 405);
 }
 
 // ---- writes ----
