@@ -33,8 +33,6 @@ namespace rc = remotecommand;
 using namespace stream_tunnels;  // NOLINT: this file's own internals
 
 constexpr char kComponent[] = "exec";
-// The kubelet's streamCreationTimeout: how long a SPDY client has to open its streams.
-constexpr std::chrono::seconds kStreamCreationTimeout(30);
 // NodeStream::Wait slices, so that cancellation is noticed promptly.
 constexpr int kWaitSliceMs = 100;
 
@@ -44,8 +42,9 @@ class ExecCore {
 
   ExecCore(Transport transport, rc::WebSocketProtocol ws_protocol, rc::Version version,
            rc::Options options, std::unique_ptr<NodeStream> stream,
-           std::vector<std::string> command, bool attach)
+           std::vector<std::string> command, bool attach, Timeouts timeouts = {})
       : transport_(transport),
+        timeouts_(timeouts),
         version_(transport == Transport::kWebSocket ? ws_protocol.version : version),
         options_(options),
         command_(std::move(command)),
@@ -93,6 +92,7 @@ class ExecCore {
   void Finish(const StatusOr<int>& result);
 
   const Transport transport_;
+  const Timeouts timeouts_;
   const rc::Version version_;
   const rc::Options options_;
   const std::vector<std::string> command_;
@@ -233,7 +233,7 @@ void ExecCore::Abort(const Status& why) {
 // ---- pump ----
 
 bool ExecCore::WaitForStreams() {
-  auto deadline = std::chrono::steady_clock::now() + kStreamCreationTimeout;
+  auto deadline = std::chrono::steady_clock::now() + timeouts_.stream_creation;
   while (!cancelled_) {
     {
       std::lock_guard<std::mutex> lock(session_mu_);
@@ -435,9 +435,17 @@ std::shared_ptr<Tunnel> NewExecWebSocketTunnel(rc::WebSocketProtocol protocol, r
 std::shared_ptr<Tunnel> NewExecSpdyTunnel(rc::Version version, rc::Options options,
                                           std::unique_ptr<NodeStream> stream,
                                           std::vector<std::string> command, bool attach) {
+  return stream_tunnels::NewExecSpdyTunnel(version, options, std::move(stream),
+                                           std::move(command), attach, {});
+}
+
+std::shared_ptr<Tunnel> stream_tunnels::NewExecSpdyTunnel(rc::Version version, rc::Options options,
+                                                          std::unique_ptr<NodeStream> stream,
+                                                          std::vector<std::string> command,
+                                                          bool attach, Timeouts timeouts) {
   return std::make_shared<ExecTunnel>(std::make_shared<ExecCore>(
       ExecCore::Transport::kSpdy, rc::WebSocketProtocol{}, version, options, std::move(stream),
-      std::move(command), attach));
+      std::move(command), attach, timeouts));
 }
 
 }  // namespace minik

@@ -1,11 +1,12 @@
 // What the exec/attach and port-forward tunnels (stream_tunnels_exec.cc,
 // stream_tunnels_portforward.cc) share: the pump thread, its wake-up descriptor, non-blocking
-// descriptor I/O and the bounds. For those two files only.
+// descriptor I/O and the bounds. For those two files and their tests only.
 #pragma once
 
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "apiserver/http.h"
+#include "apiserver/stream_tunnels.h"
 
 namespace minik::stream_tunnels {
 
@@ -93,5 +95,20 @@ enum class IoResult { kOk, kAgain, kEof, kError };
 IoResult ReadSome(int fd, std::string* out, std::string* error);
 // A non-blocking write of the front of `data`; what was written is erased from it.
 IoResult WriteSome(int fd, std::string* data, std::string* error);
+
+// The waits upstream fixes; tests shorten them.
+struct Timeouts {
+  // The kubelet's streamCreationTimeout: for all exec streams, for both halves of a pair.
+  std::chrono::milliseconds stream_creation{30000};
+  // containerd's: how long a forward lives on after the pod's side ended.
+  std::chrono::milliseconds pod_eof_grace{1000};
+};
+std::shared_ptr<Tunnel> NewExecSpdyTunnel(remotecommand::Version version,
+                                          remotecommand::Options options,
+                                          std::unique_ptr<NodeStream> stream,
+                                          std::vector<std::string> command, bool attach,
+                                          Timeouts timeouts);
+std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
+                                                 std::string uid, Timeouts timeouts);
 
 }  // namespace minik::stream_tunnels

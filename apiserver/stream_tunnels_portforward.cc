@@ -9,7 +9,7 @@
 // guards it and every encode is sent to the TunnelIo under that same lock (frame order).
 //
 // One forward ends as containerd's PortForward does: when both directions are done, or
-// kPodEofGrace after the pod's side ended (the client may never half-close: v4 WebSocket
+// a grace (1 s) after the pod's side ended (the client may never half-close: v4 WebSocket
 // cannot, and kubectl waits for the error stream's end before it closes). Then both streams
 // are half-closed (SPDY, as the kubelet's deferred Close()s); a failure writes
 // PortForwardErrorText to that pair's error stream/channel first. Nothing else is touched.
@@ -40,9 +40,7 @@ using namespace stream_tunnels;  // NOLINT: this file's own internals
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr char kComponent[] = "portforward";
-constexpr std::chrono::seconds kPodEofGrace(1);          // containerd's
-constexpr std::chrono::seconds kStreamPairTimeout(30);   // the kubelet's streamCreationTimeout
-constexpr int kTickMs = 1000;                            // pair timeouts are checked this often
+constexpr int kTickMs = 1000;  // pair timeouts are checked at least this often
 
 // What the strand hands to the pump, in arrival order.
 struct InboxEvent {
@@ -70,8 +68,8 @@ struct Forward {
 // The pump and inbox both tunnels share; subclasses say how bytes and errors are framed.
 class ForwardCore {
  public:
-  ForwardCore(PortDialer dial, std::string pod, std::string uid)
-      : dial_(std::move(dial)), pod_(std::move(pod)), uid_(std::move(uid)) {}
+  ForwardCore(PortDialer dial, std::string pod, std::string uid, Timeouts timeouts = {})
+      : timeouts_(timeouts), dial_(std::move(dial)), pod_(std::move(pod)), uid_(std::move(uid)) {}
   virtual ~ForwardCore() = default;
 
   virtual void Start(std::shared_ptr<TunnelIo> io) { io_ = std::move(io); }
@@ -109,6 +107,7 @@ class ForwardCore {
   }
 
   ReadGate gate_;
+  const Timeouts timeouts_;
   const PortDialer dial_;
   const std::string pod_;
   const std::string uid_;
@@ -226,13 +225,13 @@ void ForwardCore::Pump() {
         ::shutdown(f.fd, SHUT_WR);
         f.shut_wr = true;
       }
-      if (f.pod_eof && (f.shut_wr || now - f.pod_eof_at >= kPodEofGrace)) {
+      if (f.pod_eof && (f.shut_wr || now - f.pod_eof_at >= timeouts_.pod_eof_grace)) {
         End(it++);
         continue;
       }
       if (f.pod_eof) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            kPodEofGrace - (now - f.pod_eof_at));
+            timeouts_.pod_eof_grace - (now - f.pod_eof_at));
         shorten(static_cast<int>(std::max<int64_t>(1, left.count())));
       }
       ++it;
@@ -429,7 +428,7 @@ int SpdyForwardCore::Tick() {
   if (waiting_.empty()) return -1;
   auto now = SteadyClock::now();
   for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (now - it->second < kStreamPairTimeout) {
+    if (now - it->second < timeouts_.stream_creation) {
       ++it;
       continue;
     }
@@ -450,7 +449,7 @@ int SpdyForwardCore::Tick() {
     it = waiting_.erase(it);
   }
   Flush();
-  return kTickMs;
+  return static_cast<int>(std::min<int64_t>(kTickMs, timeouts_.stream_creation.count()));
 }
 
 // ---- WebSocket channels ----
@@ -528,8 +527,15 @@ class ForwardTunnel : public Tunnel {
 
 std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
                                                  std::string uid) {
-  return std::make_shared<ForwardTunnel>(
-      std::make_shared<SpdyForwardCore>(std::move(dial), std::move(pod), std::move(uid)));
+  return stream_tunnels::NewPortForwardSpdyTunnel(std::move(dial), std::move(pod),
+                                                  std::move(uid), {});
+}
+
+std::shared_ptr<Tunnel> stream_tunnels::NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
+                                                                 std::string uid,
+                                                                 Timeouts timeouts) {
+  return std::make_shared<ForwardTunnel>(std::make_shared<SpdyForwardCore>(
+      std::move(dial), std::move(pod), std::move(uid), timeouts));
 }
 
 std::shared_ptr<Tunnel> NewPortForwardWebSocketTunnel(rc::WebSocketProtocol protocol,

@@ -12,6 +12,7 @@
 
 #include "apiserver/remotecommand.h"
 #include "apiserver/stream_tunnels.h"
+#include "apiserver/stream_tunnels_internal.h"
 #include "tests/apiserver/stream_tunnels_test_util.h"
 
 namespace minik {
@@ -131,9 +132,9 @@ struct SpdyForward {
   std::shared_ptr<Tunnel> tunnel;
   SpdyClient client;
 
-  explicit SpdyForward(PortDialer dial, bool drain = true)
+  explicit SpdyForward(PortDialer dial, bool drain = true, stream_tunnels::Timeouts timeouts = {})
       : io(std::make_shared<FakeTunnelIo>(drain)),
-        tunnel(NewPortForwardSpdyTunnel(std::move(dial), "web", "u1")) {
+        tunnel(stream_tunnels::NewPortForwardSpdyTunnel(std::move(dial), "web", "u1", timeouts)) {
     tunnel->Start(io);
   }
   void Send(const spdy::Frame& frame) { tunnel->OnReceive(client.Encode(frame), false); }
@@ -241,6 +242,26 @@ TEST(PortForwardSpdyTunnelTest, BadStreamsAreRejectedAlone) {
   EXPECT_TRUE(f.DataIs(11, "early"));
   EXPECT_EQ(dials, 1);
   EXPECT_FALSE(f.io->closed());
+}
+
+TEST(PortForwardSpdyTunnelTest, IncompletePairTimesOut) {
+  PodServer pod(Echo);
+  std::atomic<int> dials{0};
+  stream_tunnels::Timeouts timeouts;
+  timeouts.stream_creation = std::chrono::milliseconds(100);
+  SpdyForward f(DialerFor(pod.port(), &dials), true, timeouts);
+  f.Send(spdy::Frame::SynStream(1, PairHeaders("error", 80, "0"), spdy::kFlagFin));
+  ASSERT_TRUE(Eventually([&] {
+    f.client.Read(*f.io);
+    return f.client.DataOf(1).find(
+               "request=0) timed out waiting for streams") != std::string::npos;
+  }));
+  EXPECT_EQ(f.client.DataOf(1).rfind("(conn=", 0), 0u);
+  // A later data stream with that ID starts a new pair; the tunnel still serves others.
+  f.OpenPair(5, 80, "1");
+  f.Send(spdy::Frame::Data(7, "still"));
+  EXPECT_TRUE(f.DataIs(7, "still"));
+  EXPECT_EQ(dials, 1);
 }
 
 TEST(PortForwardSpdyTunnelTest, ResetClosesThePodConnection) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "apiserver/remotecommand.h"
+#include "apiserver/stream_tunnels_internal.h"
 #include "tests/apiserver/stream_tunnels_test_util.h"
 
 namespace minik {
@@ -452,6 +453,25 @@ TEST(ExecSpdyTunnelTest, PingFloodWithoutReadingPausesTheClient) {
   ASSERT_TRUE(Eventually([&] { return c->s.io->pauses().size() == 2; }));
   EXPECT_FALSE(c->s.io->pauses().back());
   c->s.tunnel->OnClosed();
+}
+
+TEST(ExecSpdyTunnelTest, StreamsThatNeverArriveEndTheConnection) {
+  SpdySession c;
+  c.s.io = std::make_shared<FakeTunnelIo>();
+  stream_tunnels::Timeouts timeouts;
+  timeouts.stream_creation = std::chrono::milliseconds(100);
+  c.s.tunnel = stream_tunnels::NewExecSpdyTunnel(
+      4, {true, true, false, false}, std::make_unique<FakeNodeStream>(c.s.process, true, true, false),
+      kCommand, false, timeouts);
+  c.s.tunnel->Start(c.s.io);
+  c.Send(spdy::Frame::SynStream(1, {{"streamtype", "error"}}));
+  c.Send(spdy::Frame::SynStream(3, {{"streamtype", "stdout"}}));  // stdin never comes
+  ASSERT_TRUE(Eventually([&] { return c.s.io->closed(); }));
+  c.client.Read(*c.s.io);
+  EXPECT_TRUE(c.client.ResetOf(1));
+  EXPECT_TRUE(c.client.Has(spdy::FrameType::kGoAway));
+  EXPECT_EQ(c.client.DataOf(1), "");
+  EXPECT_TRUE(Eventually([&] { return c.s.process->Destroyed(); }));
 }
 
 TEST(ExecSpdyTunnelTest, ClosedBeforeTheStreamsArrive) {
