@@ -408,7 +408,10 @@ void SpdyForwardCore::OnStreamOpened(spdy::Event& e) {
   }
   if (!stream->is_error) early_[e.stream_id];
   if (!added->has_value()) {
-    if (is_new) waiting_[stream->request_id] = SteadyClock::now();
+    if (is_new) {
+      waiting_[stream->request_id] = SteadyClock::now();
+      waker_.Poke();  // the pump's next poll must time this pair
+    }
     return;
   }
   const rc::PortForwardPairs::Pair& pair = **added;

@@ -303,7 +303,8 @@ TEST(PortForwardSpdyTunnelTest, ClientThatNeverReadsBoundsMemory) {
   });
   SpdyForward f(DialerFor(pod.port()), /*drain=*/false);
   f.OpenPair(1, 80, "0");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(Eventually([&] { return f.io->queued_bytes() >= (1u << 20); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   size_t stalled = f.io->queued_bytes();
   EXPECT_LE(stalled, (1u << 20) + 64 * 1024);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

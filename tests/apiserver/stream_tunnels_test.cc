@@ -232,8 +232,10 @@ TEST(ExecWebSocketTunnelTest, ClientThatNeverReadsBoundsMemory) {
   std::string chunk(64 * 1024, 'z');
   size_t written = 0;
   auto idle_since = std::chrono::steady_clock::now();
-  // Write until the pipe stays full for 300 ms: the pump stopped reading.
-  while (std::chrono::steady_clock::now() - idle_since < std::chrono::milliseconds(300)) {
+  // Write until the connection's queue is at the bound and the pipe stays full for 300 ms:
+  // the pump stopped reading.
+  while (s.io->queued_bytes() < (1u << 20) ||
+         std::chrono::steady_clock::now() - idle_since < std::chrono::milliseconds(300)) {
     ssize_t n = ::write(s.process->stdout_w, chunk.data(), chunk.size());
     if (n > 0) {
       written += static_cast<size_t>(n);
