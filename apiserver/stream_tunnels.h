@@ -51,8 +51,7 @@ using PortDialer = std::function<StatusOr<int>(uint16_t port)>;
 // Port-forward over SPDY: raw (Upgrade: SPDY/3.1) or tunnelled in WebSocket binary messages
 // (SPDY/3.1+portforward.k8s.io); the same bytes either way. One connection per data/error
 // stream pair; a failed dial is written to that pair's error stream only.
-std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
-                                                 std::string uid);
+std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod, std::string uid);
 
 // Port-forward over the kubelet's WebSocket channel protocol (?ports=, data and error
 // channel per port): one connection per port for the life of the WebSocket.

@@ -15,11 +15,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
-#include <tuple>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "api/log.h"
@@ -105,16 +105,16 @@ class ExecCore {
   rc::ExecWebSocket ws_out_;  // pump (and Start): encoding, const use only
   rc::ResizeDecoder resize_;  // strand: the SPDY resize stream
 
-  std::mutex session_mu_;                // before inbox_mu_ when both are taken
-  spdy::ServerSession session_;          // guarded by session_mu_
-  rc::ExecSpdyStreams spdy_streams_;     // guarded by session_mu_
-  bool streams_complete_ = false;        // guarded by session_mu_
+  std::mutex session_mu_;             // before inbox_mu_ when both are taken
+  spdy::ServerSession session_;       // guarded by session_mu_
+  rc::ExecSpdyStreams spdy_streams_;  // guarded by session_mu_
+  bool streams_complete_ = false;     // guarded by session_mu_
 
   std::mutex inbox_mu_;
-  std::string inbox_stdin_;                  // guarded by inbox_mu_
-  bool inbox_stdin_eof_ = false;             // guarded by inbox_mu_
+  std::string inbox_stdin_;                    // guarded by inbox_mu_
+  bool inbox_stdin_eof_ = false;               // guarded by inbox_mu_
   std::vector<rc::TerminalSize> inbox_sizes_;  // guarded by inbox_mu_
-  std::atomic<size_t> pending_input_{0};     // client bytes not yet written to stdin
+  std::atomic<size_t> pending_input_{0};       // client bytes not yet written to stdin
   ReadGate gate_;
 
   // The pump's.
@@ -356,9 +356,8 @@ void ExecCore::Pump() {
     }
     if (cancelled_) break;
     if (fds[0].revents != 0) waker_.Drain();
-    for (auto [index, fd, channel] :
-         {std::tuple{out_index, &stdout_fd_, rc::kStdoutChannel},
-          std::tuple{err_index, &stderr_fd_, rc::kStderrChannel}}) {
+    for (auto [index, fd, channel] : {std::tuple{out_index, &stdout_fd_, rc::kStdoutChannel},
+                                      std::tuple{err_index, &stderr_fd_, rc::kStderrChannel}}) {
       if (index < 0 || fds[index].revents == 0) continue;
       std::string data, error;
       IoResult r = ReadSome(*fd, &data, &error);
@@ -427,25 +426,25 @@ class ExecTunnel : public Tunnel {
 std::shared_ptr<Tunnel> NewExecWebSocketTunnel(rc::WebSocketProtocol protocol, rc::Options options,
                                                std::unique_ptr<NodeStream> stream,
                                                std::vector<std::string> command, bool attach) {
-  return std::make_shared<ExecTunnel>(std::make_shared<ExecCore>(
-      ExecCore::Transport::kWebSocket, protocol, protocol.version, options, std::move(stream),
-      std::move(command), attach));
+  return std::make_shared<ExecTunnel>(
+      std::make_shared<ExecCore>(ExecCore::Transport::kWebSocket, protocol, protocol.version,
+                                 options, std::move(stream), std::move(command), attach));
 }
 
 std::shared_ptr<Tunnel> NewExecSpdyTunnel(rc::Version version, rc::Options options,
                                           std::unique_ptr<NodeStream> stream,
                                           std::vector<std::string> command, bool attach) {
-  return stream_tunnels::NewExecSpdyTunnel(version, options, std::move(stream),
-                                           std::move(command), attach, {});
+  return stream_tunnels::NewExecSpdyTunnel(version, options, std::move(stream), std::move(command),
+                                           attach, {});
 }
 
 std::shared_ptr<Tunnel> stream_tunnels::NewExecSpdyTunnel(rc::Version version, rc::Options options,
                                                           std::unique_ptr<NodeStream> stream,
                                                           std::vector<std::string> command,
                                                           bool attach, Timeouts timeouts) {
-  return std::make_shared<ExecTunnel>(std::make_shared<ExecCore>(
-      ExecCore::Transport::kSpdy, rc::WebSocketProtocol{}, version, options, std::move(stream),
-      std::move(command), attach, timeouts));
+  return std::make_shared<ExecTunnel>(
+      std::make_shared<ExecCore>(ExecCore::Transport::kSpdy, rc::WebSocketProtocol{}, version,
+                                 options, std::move(stream), std::move(command), attach, timeouts));
 }
 
 }  // namespace minik

@@ -108,7 +108,7 @@ std::shared_ptr<Tunnel> NewExecSpdyTunnel(remotecommand::Version version,
                                           std::unique_ptr<NodeStream> stream,
                                           std::vector<std::string> command, bool attach,
                                           Timeouts timeouts);
-std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
-                                                 std::string uid, Timeouts timeouts);
+std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod, std::string uid,
+                                                 Timeouts timeouts);
 
 }  // namespace minik::stream_tunnels

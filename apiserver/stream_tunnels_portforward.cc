@@ -58,7 +58,7 @@ struct Forward {
   uint16_t port = 0;
   uint32_t error_stream = 0;
   int fd = -1;
-  std::string to_pod;      // client bytes not yet written
+  std::string to_pod;       // client bytes not yet written
   bool client_fin = false;  // the client sends nothing more: SHUT_WR once to_pod is written
   bool shut_wr = false;
   bool pod_eof = false;  // the pod sends nothing more
@@ -230,8 +230,8 @@ void ForwardCore::Pump() {
         continue;
       }
       if (f.pod_eof) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            timeouts_.pod_eof_grace - (now - f.pod_eof_at));
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeouts_.pod_eof_grace -
+                                                                          (now - f.pod_eof_at));
         shorten(static_cast<int>(std::max<int64_t>(1, left.count())));
       }
       ++it;
@@ -330,13 +330,13 @@ class SpdyForwardCore : public ForwardCore {
   int Tick() override;
 
  private:
-  void OnEvent(spdy::Event& e);      // session_mu_ held
+  void OnEvent(spdy::Event& e);         // session_mu_ held
   void OnStreamOpened(spdy::Event& e);  // session_mu_ held
   void Flush() {
     if (session_.HasOutput()) io_->Send(session_.TakeOutput());
   }
 
-  std::mutex session_mu_;  // before the inbox's
+  std::mutex session_mu_;                                   // before the inbox's
   spdy::ServerSession session_;                             // guarded by session_mu_
   rc::PortForwardPairs pairs_;                              // guarded by session_mu_
   std::map<std::string, SteadyClock::time_point> waiting_;  // guarded; pairs' first stream
@@ -459,8 +459,8 @@ int SpdyForwardCore::Tick() {
 
 class WebSocketForwardCore : public ForwardCore {
  public:
-  WebSocketForwardCore(rc::WebSocketProtocol protocol, std::vector<uint16_t> ports,
-                       PortDialer dial, std::string pod, std::string uid)
+  WebSocketForwardCore(rc::WebSocketProtocol protocol, std::vector<uint16_t> ports, PortDialer dial,
+                       std::string pod, std::string uid)
       : ForwardCore(std::move(dial), std::move(pod), std::move(uid)),
         ports_(std::move(ports)),
         channels_(std::move(protocol), ports_) {}
@@ -530,15 +530,15 @@ class ForwardTunnel : public Tunnel {
 
 std::shared_ptr<Tunnel> NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
                                                  std::string uid) {
-  return stream_tunnels::NewPortForwardSpdyTunnel(std::move(dial), std::move(pod),
-                                                  std::move(uid), {});
+  return stream_tunnels::NewPortForwardSpdyTunnel(std::move(dial), std::move(pod), std::move(uid),
+                                                  {});
 }
 
 std::shared_ptr<Tunnel> stream_tunnels::NewPortForwardSpdyTunnel(PortDialer dial, std::string pod,
                                                                  std::string uid,
                                                                  Timeouts timeouts) {
-  return std::make_shared<ForwardTunnel>(std::make_shared<SpdyForwardCore>(
-      std::move(dial), std::move(pod), std::move(uid), timeouts));
+  return std::make_shared<ForwardTunnel>(
+      std::make_shared<SpdyForwardCore>(std::move(dial), std::move(pod), std::move(uid), timeouts));
 }
 
 std::shared_ptr<Tunnel> NewPortForwardWebSocketTunnel(rc::WebSocketProtocol protocol,

@@ -116,8 +116,8 @@ PortDialer DialerFor(uint16_t server_port, std::atomic<int>* dials = nullptr) {
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       std::string err = std::strerror(errno);
       ::close(fd);
-      return Status(Code::kServiceUnavailable, "dial tcp4 127.0.0.1:" + std::to_string(port) +
-                                                   ": connect: " + err);
+      return Status(Code::kServiceUnavailable,
+                    "dial tcp4 127.0.0.1:" + std::to_string(port) + ": connect: " + err);
     }
     return fd;
   };
@@ -233,8 +233,7 @@ TEST(PortForwardSpdyTunnelTest, BadStreamsAreRejectedAlone) {
   // A second error stream for one request: the text goes to the pair's error stream.
   f.Send(spdy::Frame::SynStream(7, PairHeaders("error", 80, "9")));
   f.Send(spdy::Frame::SynStream(9, PairHeaders("error", 80, "9")));
-  EXPECT_TRUE(
-      f.DataIs(7, "error processing stream for request 9: error stream already assigned"));
+  EXPECT_TRUE(f.DataIs(7, "error processing stream for request 9: error stream already assigned"));
   // Data before the pair is complete is kept; the pair then works.
   f.Send(spdy::Frame::SynStream(11, PairHeaders("data", 80, "5")));
   f.Send(spdy::Frame::Data(11, "early"));
@@ -253,8 +252,7 @@ TEST(PortForwardSpdyTunnelTest, IncompletePairTimesOut) {
   f.Send(spdy::Frame::SynStream(1, PairHeaders("error", 80, "0"), spdy::kFlagFin));
   ASSERT_TRUE(Eventually([&] {
     f.client.Read(*f.io);
-    return f.client.DataOf(1).find(
-               "request=0) timed out waiting for streams") != std::string::npos;
+    return f.client.DataOf(1).find("request=0) timed out waiting for streams") != std::string::npos;
   }));
   EXPECT_EQ(f.client.DataOf(1).rfind("(conn=", 0), 0u);
   // A later data stream with that ID starts a new pair; the tunnel still serves others.
@@ -322,8 +320,7 @@ TEST(PortForwardSpdyTunnelTest, ClientThatNeverReadsBoundsMemory) {
 // ---- WebSocket channels ----
 
 std::string PortPrefix(uint8_t channel, uint16_t port) {
-  return {static_cast<char>(channel), static_cast<char>(port & 0xff),
-          static_cast<char>(port >> 8)};
+  return {static_cast<char>(channel), static_cast<char>(port & 0xff), static_cast<char>(port >> 8)};
 }
 
 TEST(PortForwardWebSocketTunnelTest, DataAndErrorChannelsPerPort) {

@@ -64,9 +64,8 @@ TEST(ExecWebSocketTunnelTest, V5SessionSeparatesStreamsAndEndsWithExitStatus) {
   WriteAll(s.process->stdout_w, "out-1 ");
   WriteAll(s.process->stderr_w, "err-1");
   WriteAll(s.process->stdout_w, "out-2");
-  ASSERT_TRUE(Eventually([&] {
-    return Channel(*s.io, 1) == "out-1 out-2" && Channel(*s.io, 2) == "err-1";
-  }));
+  ASSERT_TRUE(Eventually(
+      [&] { return Channel(*s.io, 1) == "out-1 out-2" && Channel(*s.io, 2) == "err-1"; }));
 
   s.tunnel->OnReceive(Msg(0, "hello "), false);
   s.tunnel->OnReceive(Msg(0, "world"), false);
@@ -145,8 +144,9 @@ TEST(ExecWebSocketTunnelTest, StartFailureGoesToTheErrorChannel) {
   s.process->Exit(Status(Code::kInternal, "exec: \"nope\": executable file not found in $PATH"));
   ASSERT_TRUE(Eventually([&] { return s.io->closed(); }));
   std::string last = s.io->messages().back().data;
-  EXPECT_EQ(last, Msg(3, rc::StatusJson(rc::ExecFailed(
-                             "exec: \"nope\": executable file not found in $PATH"))));
+  EXPECT_EQ(
+      last,
+      Msg(3, rc::StatusJson(rc::ExecFailed("exec: \"nope\": executable file not found in $PATH"))));
   EXPECT_NE(last.find("error executing command in container"), std::string::npos);
 }
 
@@ -172,9 +172,9 @@ TEST(ExecWebSocketTunnelTest, UnrequestedOutputIsDrainedAndDiscarded) {
   rc::Options options{false, false, true, false};
   Session s;
   s.io = std::make_shared<FakeTunnelIo>();
-  s.tunnel = NewExecWebSocketTunnel(
-      kV5, options, std::make_unique<FakeNodeStream>(s.process, false, true, true), kCommand,
-      false);
+  s.tunnel = NewExecWebSocketTunnel(kV5, options,
+                                    std::make_unique<FakeNodeStream>(s.process, false, true, true),
+                                    kCommand, false);
   s.tunnel->Start(s.io);
   WriteAll(s.process->stdout_w, std::string(200 * 1024, 'o'));  // more than a pipe holds
   WriteAll(s.process->stderr_w, "e");
@@ -220,8 +220,8 @@ TEST(ExecWebSocketTunnelTest, OnClosedMidStreamStopsThePumpAndDestroysTheStream)
 TEST(ExecWebSocketTunnelTest, DestroyedWithoutStartKillsTheProcess) {
   auto process = std::make_shared<FakeProcess>();
   auto tunnel = NewExecWebSocketTunnel(
-      kV5, {false, true, false, false}, std::make_unique<FakeNodeStream>(process, false, true, false),
-      kCommand, false);
+      kV5, {false, true, false, false},
+      std::make_unique<FakeNodeStream>(process, false, true, false), kCommand, false);
   tunnel.reset();
   EXPECT_TRUE(process->Destroyed());
 }
@@ -274,8 +274,9 @@ TEST(ExecWebSocketTunnelTest, StdinOnlySessionKeepsThroughput) {
   Session s = StartWebSocket(kV5, {true, false, false, false});
   std::string chunk(64 * 1024, 's');
   constexpr int kChunks = 64;  // 4 MiB
-  std::thread reader([&] { EXPECT_EQ(s.process->ReadStdin(kChunks * chunk.size()).size(),
-                                     kChunks * chunk.size()); });
+  std::thread reader([&] {
+    EXPECT_EQ(s.process->ReadStdin(kChunks * chunk.size()).size(), kChunks * chunk.size());
+  });
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kChunks; ++i) {
     // As the server would: stop sending while the tunnel asks for a pause.
@@ -325,8 +326,7 @@ std::unique_ptr<SpdySession> StartSpdy(rc::Version version, rc::Options options,
   c->s.io = std::make_shared<FakeTunnelIo>();
   c->s.tunnel = NewExecSpdyTunnel(
       version, options,
-      std::make_unique<FakeNodeStream>(c->s.process, options.stdin, options.stdout,
-                                       options.stderr),
+      std::make_unique<FakeNodeStream>(c->s.process, options.stdin, options.stdout, options.stderr),
       kCommand, attach);
   c->s.tunnel->Start(c->s.io);
   return c;
@@ -440,9 +440,9 @@ TEST(ExecSpdyTunnelTest, GarbageEndsTheConnectionWithGoAway) {
 TEST(ExecSpdyTunnelTest, PingFloodWithoutReadingPausesTheClient) {
   auto c = std::make_unique<SpdySession>();
   c->s.io = std::make_shared<FakeTunnelIo>(/*drain=*/false);
-  c->s.tunnel = NewExecSpdyTunnel(4, {false, true, false, false},
-                                  std::make_unique<FakeNodeStream>(c->s.process, false, true, false),
-                                  kCommand, false);
+  c->s.tunnel = NewExecSpdyTunnel(
+      4, {false, true, false, false},
+      std::make_unique<FakeNodeStream>(c->s.process, false, true, false), kCommand, false);
   c->s.tunnel->Start(c->s.io);
   std::string flood;
   for (uint32_t id = 1; flood.size() < (5u << 20); id += 2) {
@@ -463,8 +463,8 @@ TEST(ExecSpdyTunnelTest, StreamsThatNeverArriveEndTheConnection) {
   stream_tunnels::Timeouts timeouts;
   timeouts.stream_creation = std::chrono::milliseconds(100);
   c.s.tunnel = stream_tunnels::NewExecSpdyTunnel(
-      4, {true, true, false, false}, std::make_unique<FakeNodeStream>(c.s.process, true, true, false),
-      kCommand, false, timeouts);
+      4, {true, true, false, false},
+      std::make_unique<FakeNodeStream>(c.s.process, true, true, false), kCommand, false, timeouts);
   c.s.tunnel->Start(c.s.io);
   c.Send(spdy::Frame::SynStream(1, {{"streamtype", "error"}}));
   c.Send(spdy::Frame::SynStream(3, {{"streamtype", "stdout"}}));  // stdin never comes

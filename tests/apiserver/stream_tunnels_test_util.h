@@ -124,10 +124,10 @@ struct FakeProcess {
 
   std::mutex mu;
   std::condition_variable cv;
-  std::optional<StatusOr<int>> exit;           // guarded by mu
+  std::optional<StatusOr<int>> exit;                 // guarded by mu
   std::vector<std::pair<uint16_t, uint16_t>> sizes;  // guarded by mu
-  bool stdin_closed = false;                   // guarded by mu
-  bool destroyed = false;                      // guarded by mu
+  bool stdin_closed = false;                         // guarded by mu
+  bool destroyed = false;                            // guarded by mu
 
   ~FakeProcess() {
     for (int fd : {stdin_r, stdout_w, stderr_w}) {
