@@ -242,6 +242,7 @@ class WebSocketConnection : public ConnectionBase {
     ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator([protocol = protocol_](
                                                          websocket::response_type& response) {
+      response.erase(http::field::server);  // Beast names itself; Kubernetes sends none
       if (!protocol.empty()) response.set(http::field::sec_websocket_protocol, protocol);
     }));
     ws_.read_message_max(kMaxMessageBytes);

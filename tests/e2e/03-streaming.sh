@@ -96,6 +96,21 @@ pf=$!
 retry 20 pf_page 19103
 expect_match "a new port-forward works after the refused one" 'minik test image' "$(pf_page 19103 2>&1)"
 kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null
+# What client libraries speak: the channel protocols over WebSocket, and the kubelet-style
+# port-forward (v4.channel.k8s.io with ?ports=).
+wsc() { timeout 30 python3 "$ROOT/tests/e2e/ws_client.py" "$@" 2>&1; }
+for proto in v4.channel.k8s.io v4.base64.channel.k8s.io channel.k8s.io base64.channel.k8s.io; do
+  out=$(wsc exec "$proto" default box sh -c 'echo out; echo err >&2; exit 3')
+  expect_match "client-library exec over $proto: stdout, stderr, exit status" \
+    '"stdout": "out\\n", "stderr": "err\\n", "status": .*exit code 3' "$out"
+done
+expect_match "client-library exec over v4: the exit code in the Status causes" \
+  '"reason": "NonZeroExitCode", "details": \{"causes": \[\{"reason": "ExitCode", "message": "3"\}' \
+  "$(wsc exec v4.channel.k8s.io default box sh -c 'exit 3')"
+expect_match "kubelet-style WebSocket port-forward: both channels start with the port, data flows" \
+  '"ports": \[8080, 8080\], "data": "HTTP/1.[01] 200 OK.*minik test image' "$(wsc portforward default box 8080)"
+expect_match "kubelet-style WebSocket port-forward: a refused port on the error channel" \
+  '"error": "error forwarding port 9999 to pod box.*connection refused' "$(wsc portforward default box 9999)"
 expect_match "exec of a missing command says so" 'executable file not found|not found' \
   "$("$K" exec box -- no-such-command 2>&1)"
 expect_match "exec into a missing container says so" 'container nope is not valid for pod box' \
