@@ -344,6 +344,19 @@ StatusOr<ContainerState> LinuxRuntime::StartContainer(const ContainerSpec& spec)
     e.plan.hostname = sb->second.spec.hostname;
     e.plan.share_pid = sb->second.spec.share_pid;
     e.plan.cgroup = *cgroup;
+    if (!spec.pid_namespace_of.empty() && !e.plan.share_pid) {
+      auto target = containers_.find(spec.pid_namespace_of);
+      if (target == containers_.end() || target->second.plan.spec.sandbox_id != spec.sandbox_id) {
+        return NotFound("containers", spec.pid_namespace_of);
+      }
+      Refresh(target->second);
+      const ContainerRecord& t = target->second.rec;
+      if (t.state.status != ContainerStatus::kRunning || !ProcessMatches(t.state.pid, t.pid_start)) {
+        return Status(Code::kConflict, "container " + spec.pid_namespace_of + " is not running");
+      }
+      e.plan.pid_ns_pid = t.state.pid;
+      e.plan.pid_ns_start = t.pid_start;
+    }
     e.rec.state.id = spec.id;
     e.rec.state.status = ContainerStatus::kCreated;
     e.rec.state.labels = spec.labels;

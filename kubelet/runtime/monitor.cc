@@ -256,7 +256,18 @@ Status Monitor::Prepare(InitPlan* init) {
       return Errno(std::string("join the pod's ") + namespaces[i].first + " namespace", errno);
     }
   }
-  if (!plan_.share_pid && ::unshare(CLONE_NEWPID) != 0) {
+  if (plan_.pid_ns_pid > 0 && !plan_.share_pid) {
+    // Another container's PID namespace (an ephemeral container's target): like the pod's
+    // namespaces above, opened and checked against the recorded start time, then joined.
+    UniqueFd fd(::open(("/proc/" + std::to_string(plan_.pid_ns_pid) + "/ns/pid").c_str(),
+                       O_RDONLY | O_CLOEXEC));
+    if (!fd.valid() || !ProcessMatches(plan_.pid_ns_pid, plan_.pid_ns_start)) {
+      return Status(Code::kConflict, "the target container is not running");
+    }
+    if (::setns(fd.get(), CLONE_NEWPID) != 0) {
+      return Errno("join the target container's PID namespace", errno);
+    }
+  } else if (!plan_.share_pid && ::unshare(CLONE_NEWPID) != 0) {
     return Errno("create the PID namespace", errno);
   }
   GetTrace().Step("monitor: namespaces");

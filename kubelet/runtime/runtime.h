@@ -131,6 +131,10 @@ struct ContainerSpec {
   bool tty = false;
   bool stdin = false;       // keep stdin open for AttachStdin (else it is /dev/null)
   bool stdin_once = false;  // the end of the first attached stdin closes the container's stdin
+  // A running container of the same sandbox whose PID namespace this one joins instead of
+  // getting its own (an ephemeral container's targetContainerName). Ignored when the sandbox
+  // shares one PID namespace. Not running, unknown or of another sandbox: kConflict/kNotFound.
+  std::string pid_namespace_of;
   std::map<std::string, std::string> labels;  // kept for List()
 };
 

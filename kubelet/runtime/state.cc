@@ -80,6 +80,7 @@ Json ContainerSpecToJson(const ContainerSpec& s) {
               {"tty", s.tty},
               {"stdin", s.stdin},
               {"stdin_once", s.stdin_once},
+              {"pid_namespace_of", s.pid_namespace_of},
               {"labels", s.labels}};
 }
 
@@ -122,6 +123,7 @@ ContainerSpec ContainerSpecFromJson(const Json& j) {
   s.tty = j.value("tty", false);
   s.stdin = j.value("stdin", false);
   s.stdin_once = j.value("stdin_once", false);
+  s.pid_namespace_of = j.value("pid_namespace_of", "");
   s.labels = j.value("labels", std::map<std::string, std::string>{});
   return s;
 }
@@ -155,7 +157,8 @@ Json ToJson(const SandboxRecord& r) {
 Json ToJson(const ContainerPlan& p) {
   return Json{{"spec", ContainerSpecToJson(p.spec)}, {"sandbox_pid", p.sandbox_pid},
               {"sandbox_start", p.sandbox_start},   {"hostname", p.hostname},
-              {"share_pid", p.share_pid},           {"cgroup", p.cgroup}};
+              {"share_pid", p.share_pid},           {"cgroup", p.cgroup},
+              {"pid_ns_pid", p.pid_ns_pid},         {"pid_ns_start", p.pid_ns_start}};
 }
 
 Json ToJson(const ContainerRecord& r) {
@@ -196,6 +199,8 @@ StatusOr<ContainerPlan> ContainerPlanFromJson(const Json& j) {
     p.hostname = j.value("hostname", "");
     p.share_pid = j.value("share_pid", false);
     p.cgroup = j.value("cgroup", "");
+    p.pid_ns_pid = j.value("pid_ns_pid", 0);
+    p.pid_ns_start = j.value("pid_ns_start", uint64_t{0});
     return p;
   } catch (const Json::exception& e) {
     return BadRequest(std::string("container spec: ") + e.what());

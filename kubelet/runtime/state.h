@@ -28,6 +28,9 @@ struct ContainerPlan {
   uint64_t sandbox_start = 0;
   std::string hostname;  // the pod's, for $HOSTNAME
   bool share_pid = false;
+  // spec.pid_namespace_of's process (pid and start time): its PID namespace is joined.
+  int pid_ns_pid = 0;
+  uint64_t pid_ns_start = 0;
   std::string cgroup;    // relative cgroup path ("minik/<parent>/<id>")
 };
 

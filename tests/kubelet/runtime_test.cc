@@ -438,6 +438,30 @@ TEST_F(RuntimeTest, SharedPidNamespace) {
   EXPECT_EQ("minik-sandbox\n", out);
 }
 
+// An ephemeral container with targetContainerName: it joins the target's PID namespace and
+// sees the target's processes (the target's command is PID 1 there).
+TEST_F(RuntimeTest, JoinsAnotherContainersPidNamespace) {
+  RunSandbox();
+  ContainerSpec target = Container("target", {"sleep", "1000"});
+  Start(target);
+  std::string out = RunScript("debug", "cat /proc/1/cmdline | tr '\\0' ' '; echo", [](ContainerSpec& c) {
+    c.pid_namespace_of = "target";
+  });
+  EXPECT_EQ("sleep 1000 \n", out);
+  // Not the target's: its own namespace.
+  EXPECT_EQ("sh\n", RunScript("own", "cat /proc/1/comm; true"));
+
+  ContainerSpec unknown = Container("u1", {"true"});
+  unknown.pid_namespace_of = "nope";
+  EXPECT_EQ(rt_->StartContainer(unknown).status().code(), Code::kNotFound);
+  ASSERT_TRUE(rt_->StopContainer("target", 0).ok());
+  ContainerSpec stopped = Container("u2", {"true"});
+  stopped.pid_namespace_of = "target";
+  auto st = rt_->StartContainer(stopped);
+  EXPECT_EQ(st.status().code(), Code::kConflict);
+  EXPECT_EQ(st.status().message(), "container target is not running");
+}
+
 TEST_F(RuntimeTest, MountsBindTmpfsAndFiles) {
   RunSandbox();
   std::string host = dir_ + "/vol";
