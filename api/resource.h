@@ -71,6 +71,20 @@ class Strategy {
     (void)old;
     return {};
   }
+  // A write of pods/ephemeralcontainers (upstream's podEphemeralContainersStrategy): Prepare
+  // keeps the stored object but for spec.ephemeralContainers; Validate checks the new ones
+  // and that existing ones are neither removed nor changed. Only pods override these; the
+  // registry offers the subresource only where the kind declares it.
+  virtual void PrepareForEphemeralContainersUpdate(Json& obj, const Json& old) const {
+    (void)obj;
+    (void)old;
+  }
+  virtual std::vector<StatusCause> ValidateEphemeralContainersUpdate(const Json& obj,
+                                                                     const Json& old) const {
+    (void)obj;
+    (void)old;
+    return {};
+  }
   // Allocation and other side-effects that may fail (ClusterIP, NodePort). Called inside the
   // create/update before the write; may modify obj.
   virtual Status BeforeCreate(Json& obj) const { (void)obj; return Status::Ok(); }

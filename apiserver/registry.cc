@@ -502,6 +502,9 @@ class Registry final : public Client {
     if (subresource == "status") {
       KeepSystemMetadata(obj, old);
       strategy.PrepareForStatusUpdate(obj, old);
+    } else if (subresource == "ephemeralcontainers") {
+      KeepSystemMetadata(obj, old);
+      strategy.PrepareForEphemeralContainersUpdate(obj, old);
     } else if (subresource == "binding") {
       // The binding's change (spec.nodeName, PodScheduled) is made by the registry itself
       // and skips update validation, which forbids changing spec.nodeName.
@@ -524,7 +527,9 @@ class Registry final : public Client {
     // ValidateObjectMetaUpdate includes the create-time metadata checks.
     std::vector<StatusCause> causes = ValidateObjectMetaUpdate(obj, old);
     for (auto& c : subresource == "status" ? strategy.ValidateStatusUpdate(obj, old)
-                                           : strategy.ValidateUpdate(obj, old))
+                   : subresource == "ephemeralcontainers"
+                       ? strategy.ValidateEphemeralContainersUpdate(obj, old)
+                       : strategy.ValidateUpdate(obj, old))
       causes.push_back(std::move(c));
     if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
     MINIK_RETURN_IF_ERROR(strategy.BeforeUpdate(obj, old));

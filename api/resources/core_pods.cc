@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/resources/column_docs.h"
+#include "api/resources/pod_ephemeral.h"
 #include "api/resources/pod_spec.h"
 #include "api/resources/resources.h"
 
@@ -492,6 +493,21 @@ void ValidatePodStatusUpdate(Causes& out, const Json& pod, const Json& old) {
   }
 }
 
+// The spec-driven strategy plus the pods/ephemeralcontainers writes (pod_ephemeral.h).
+class PodStrategy final : public SpecStrategy {
+ public:
+  using SpecStrategy::SpecStrategy;
+  void PrepareForEphemeralContainersUpdate(Json& obj, const Json& old) const override {
+    PrepareEphemeralContainersUpdate(obj, old);
+  }
+  std::vector<StatusCause> ValidateEphemeralContainersUpdate(const Json& obj,
+                                                             const Json& old) const override {
+    Causes out;
+    res::ValidateEphemeralContainersUpdate(out, obj, old);
+    return out;
+  }
+};
+
 }  // namespace
 
 ResourceInfo Pods() {
@@ -540,7 +556,7 @@ ResourceInfo Pods() {
   s.validate_create = ValidatePodCreate;
   s.prepare_status_update = PrepareStatusUpdatePod;
   s.validate_status = ValidatePodStatusUpdate;
-  r.strategy = MakeStrategy(std::move(s));
+  r.strategy = std::make_shared<PodStrategy>(std::move(s));
   return r;
 }
 
