@@ -216,10 +216,7 @@ StatusOr<std::string> KubeletImpl::PodLogs(const std::string& ns, const std::str
   std::string path;
   {
     std::lock_guard<std::mutex> lock(w->mu);
-    const ContainerRecord* rec = nullptr;
-    for (const auto* list : {&w->record.containers, &w->record.init_containers})
-      for (const ContainerRecord& c : *list)
-        if (c.name == container) rec = &c;
+    const ContainerRecord* rec = FindContainerRecord(w->record, container);
     if (!rec) {
       return Status(Code::kBadRequest, "container \"" + container + "\" in pod \"" + name +
                                            "\" is waiting to start: ContainerCreating");

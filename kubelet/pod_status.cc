@@ -46,8 +46,8 @@ Json ContainerStatusJson(const ContainerRecord& c) {
             {"image", c.image},
             {"imageID", c.image_id},
             {"ready", c.ready},
-            {"restartCount", c.restart_count},
-            {"started", c.running && c.started}};
+            {"restartCount", c.restart_count}};
+  if (!c.ephemeral) s["started"] = c.running && c.started;
   if (!c.container_id.empty()) s["containerID"] = "minik://" + c.container_id;
   if (c.running) {
     s["state"] = {{"running", {{"startedAt", c.started_at}}}};
@@ -69,6 +69,15 @@ Json ContainerStatusJson(const ContainerRecord& c) {
   return s;
 }
 
+const ContainerRecord* FindContainerRecord(const PodRecord& r, const std::string& name) {
+  for (const auto* list : {&r.containers, &r.init_containers, &r.ephemeral_containers})
+    for (const ContainerRecord& c : *list)
+      if (c.name == name) return &c;
+  return nullptr;
+}
+
+// Ephemeral containers are left out: they never decide the phase (upstream's getPhase only
+// looks at spec.initContainers and spec.containers).
 std::string PodPhase(const Json& pod, const PodRecord& r) {
   if (!r.failed_reason.empty()) return "Failed";
   const std::string policy = RestartPolicy(pod);
@@ -172,6 +181,11 @@ Json MakePodStatus(const Json& pod, const PodRecord& r, const std::string& host_
   Json list = Json::array();
   for (const ContainerRecord& c : r.containers) list.push_back(ContainerStatusJson(c));
   status["containerStatuses"] = list;
+  if (!r.ephemeral_containers.empty()) {
+    Json eph = Json::array();
+    for (const ContainerRecord& c : r.ephemeral_containers) eph.push_back(ContainerStatusJson(c));
+    status["ephemeralContainerStatuses"] = eph;
+  }
   if (const Json* q = Find(old, {"qosClass"})) status["qosClass"] = *q;
   return status;
 }

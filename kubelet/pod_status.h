@@ -15,6 +15,9 @@ struct ContainerRecord {
   std::string name;
   bool init = false;
   bool sidecar = false;  // an init container with restartPolicy Always
+  // An ephemeral container (kubectl debug): started once, never restarted, no probes; it
+  // counts neither for the phase nor for readiness (ready stays false, no `started`).
+  bool ephemeral = false;
   std::string image;     // as reported: the normalised reference
   std::string image_id;  // "sha256:..." / repo digest
   // The current runtime container, if any.
@@ -42,9 +45,13 @@ struct PodRecord {
   std::string start_time;  // RFC 3339, first time the kubelet saw the pod
   std::vector<ContainerRecord> init_containers;
   std::vector<ContainerRecord> containers;
+  std::vector<ContainerRecord> ephemeral_containers;  // in spec.ephemeralContainers order
   // Set when the pod failed as a whole (e.g. activeDeadlineSeconds), with reason/message.
   std::string failed_reason, failed_message;
 };
+
+// The record of the container named `name` (regular, init or ephemeral), or nullptr.
+const ContainerRecord* FindContainerRecord(const PodRecord& record, const std::string& name);
 
 // The phase as getPhase computes it from the container records and restartPolicy.
 std::string PodPhase(const Json& pod, const PodRecord& record);
@@ -55,7 +62,7 @@ Json MakePodStatus(const Json& pod, const PodRecord& record, const std::string& 
                    SystemTime now);
 
 // One container's status object (name, state, lastState, ready, restartCount, image,
-// imageID, containerID, started).
+// imageID, containerID, started; an ephemeral container's has no `started`, as upstream's).
 Json ContainerStatusJson(const ContainerRecord& c);
 
 }  // namespace minik

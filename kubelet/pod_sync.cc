@@ -68,16 +68,21 @@ std::string RestartPolicy(const Json& pod) {
   return p.empty() ? "Always" : p;
 }
 
-const Json* ContainerSpecByName(const Json& pod, const std::string& name, bool init) {
-  const Json* list = Find(pod, {"spec", init ? "initContainers" : "containers"});
+const char* SpecList(const ContainerRecord& c) {
+  return c.ephemeral ? "ephemeralContainers" : c.init ? "initContainers" : "containers";
+}
+
+// The spec of `c` in its list of the pod spec, or nullptr.
+const Json* SpecOf(const Json& pod, const ContainerRecord& c) {
+  const Json* list = Find(pod, {"spec", SpecList(c)});
   if (!list || !list->is_array()) return nullptr;
-  for (const Json& c : *list)
-    if (GetString(c, {"name"}) == name) return &c;
+  for (const Json& spec : *list)
+    if (GetString(spec, {"name"}) == c.name) return &spec;
   return nullptr;
 }
 
 std::string FieldPath(const ContainerRecord& c) {
-  return std::string(c.init ? "spec.initContainers{" : "spec.containers{") + c.name + "}";
+  return std::string("spec.") + SpecList(c) + "{" + c.name + "}";
 }
 
 std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
@@ -139,7 +144,7 @@ std::vector<std::string> KubeletImpl::ServiceEnv(const std::string& ns) {
 
 // Re-reads the runtime state of each record's current container.
 void KubeletImpl::RefreshFromRuntime(const Json& pod, PodWork& w) {
-  for (auto* list : {&w.record.init_containers, &w.record.containers}) {
+  for (auto* list : {&w.record.init_containers, &w.record.containers, &w.record.ephemeral_containers}) {
     for (ContainerRecord& c : *list) {
       if (c.container_id.empty() || (c.exited && !c.running)) continue;
       auto st = options_.runtime->Inspect(c.container_id);
@@ -170,7 +175,7 @@ void KubeletImpl::RefreshFromRuntime(const Json& pod, PodWork& w) {
       c.finished_at = st->finished_at.empty() ? FormatRfc3339(clock_.Now()) : st->finished_at;
       ContainerExtra& e = w.extra[c.name];
       std::string msg = ReadFileCapped(e.termination_log, 4096);
-      const Json* spec = ContainerSpecByName(pod, c.name, c.init);
+      const Json* spec = SpecOf(pod, c);
       if (msg.empty() && c.exit_code != 0 && spec &&
           GetString(*spec, {"terminationMessagePolicy"}) == "FallbackToLogsOnError") {
         LogReadOptions tail;
@@ -358,6 +363,7 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
                  {"container-name", c.name},
                  {"attempt", std::to_string(attempt)},
                  {"init", c.init ? "true" : "false"}};
+  if (c.ephemeral) spec.labels["ephemeral"] = "true";
   Json pod_with_ip = pod;
   pod_with_ip["status"]["podIP"] = w.record.pod_ip;
   pod_with_ip["status"]["podIPs"] = Json::array({{{"ip", w.record.pod_ip}}});
@@ -388,6 +394,21 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
     events_.Record(pod, "Warning", "Failed", "Error: " + st.message(), field);
     return;
   }
+  if (c.ephemeral) {
+    // targetContainerName: the target's PID namespace (upstream's getTargetID); a target
+    // that is not running is a config error, retried on the next sync.
+    const std::string target = GetString(cspec, {"targetContainerName"});
+    if (!target.empty()) {
+      const ContainerRecord* t = FindContainerRecord(w.record, target);
+      if (!t || t->ephemeral || !t->running || t->container_id.empty()) {
+        c.waiting_reason = "CreateContainerConfigError";
+        c.waiting_message = "unable to find target container " + target;
+        events_.Record(pod, "Warning", "Failed", "Error: " + c.waiting_message, field);
+        return;
+      }
+      spec.pid_namespace_of = t->container_id;
+    }
+  }
   events_.Record(pod, "Normal", "Created", "Created container " + c.name, field);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -413,7 +434,7 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
   const bool has_startup = Find(cspec, {"startupProbe"}) != nullptr;
   const bool has_readiness = Find(cspec, {"readinessProbe"}) != nullptr;
   c.started = !has_startup;
-  c.ready = !has_startup && !has_readiness;
+  c.ready = !has_startup && !has_readiness && !c.ephemeral;
   e.live_fail = e.ready_ok = e.ready_fail = e.startup_fail = e.startup_ok = 0;
   e.kill_requested = false;
   const SystemTime t = clock_.Now();
@@ -444,10 +465,10 @@ void KubeletImpl::StartContainer(const Json& pod, PodWork& w, ContainerRecord& c
 
 void KubeletImpl::StopPodContainers(const Json& pod, PodWork& w, int64_t grace_seconds) {
   std::vector<std::future<void>> stops;
-  for (auto* list : {&w.record.containers, &w.record.init_containers}) {
+  for (auto* list : {&w.record.containers, &w.record.init_containers, &w.record.ephemeral_containers}) {
     for (ContainerRecord& c : *list) {
       if (c.container_id.empty() || !c.running) continue;
-      const Json* spec = pod.is_object() ? ContainerSpecByName(pod, c.name, c.init) : nullptr;
+      const Json* spec = pod.is_object() ? SpecOf(pod, c) : nullptr;
       std::string id = c.container_id;
       if (pod.is_object() && !pod.empty())
         events_.Record(pod, "Normal", "Killing", "Stopping container " + c.name, FieldPath(c));
@@ -477,7 +498,7 @@ void KubeletImpl::StopPodContainers(const Json& pod, PodWork& w, int64_t grace_s
 
 void KubeletImpl::TearDownPod(PodWork& w) {
   PodRecord& r = w.record;
-  for (auto* list : {&r.containers, &r.init_containers}) {
+  for (auto* list : {&r.containers, &r.init_containers, &r.ephemeral_containers}) {
     for (ContainerRecord& c : *list) {
       if (c.container_id.empty()) continue;
       options_.runtime->StopContainer(c.container_id, 0);
@@ -565,8 +586,9 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
     if (r.start_time.empty()) r.start_time = FormatRfc3339(clock_.Now());
     w->pod_dir = PodDir(r.uid);
   }
-  // Container records follow the spec (ephemeral containers are not run yet).
-  auto sync_list = [&](const char* field, std::vector<ContainerRecord>& list, bool init) {
+  // Container records follow the spec.
+  auto sync_list = [&](const char* field, std::vector<ContainerRecord>& list, bool init,
+                       bool ephemeral = false) {
     std::vector<ContainerRecord> next;
     for (const Json& c : At(pod, {"spec", field})) {
       std::string name = GetString(c, {"name"});
@@ -575,6 +597,7 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
       rec.name = name;
       rec.init = init;
       rec.sidecar = init && GetString(c, {"restartPolicy"}) == "Always";
+      rec.ephemeral = ephemeral;
       if (rec.image.empty()) rec.image = GetString(c, {"image"});
       next.push_back(rec);
     }
@@ -582,6 +605,7 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
   };
   sync_list("initContainers", r.init_containers, true);
   sync_list("containers", r.containers, false);
+  sync_list("ephemeralContainers", r.ephemeral_containers, false, true);
   RefreshFromRuntime(pod, *w);
 
   // Deletion: stop gracefully, then remove the pod object (grace 0), as the kubelet does.
@@ -702,9 +726,19 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
     }
   };
 
+  // Ephemeral containers: started once, whether or not initialization is complete, and
+  // never restarted (upstream's computePodActions starts those without a runtime container;
+  // SyncPod starts them before init containers so that a failing init can be debugged).
+  // Until a container exists (image pull or config errors) each sync tries again.
+  for (ContainerRecord& c : r.ephemeral_containers) {
+    const Json* cspec = SpecOf(pod, c);
+    if (!cspec || !c.container_id.empty()) continue;
+    start_or_backoff(c, *cspec);
+  }
+
   bool init_done = true;
   for (ContainerRecord& c : r.init_containers) {
-    const Json* cspec = ContainerSpecByName(pod, c.name, true);
+    const Json* cspec = SpecOf(pod, c);
     if (!cspec) continue;
     if (c.sidecar) {
       if (!c.running) start_or_backoff(c, *cspec);
@@ -722,7 +756,7 @@ Status KubeletImpl::SyncPod(const std::string& key, std::chrono::milliseconds* r
     break;
   }
   for (ContainerRecord& c : r.containers) {
-    const Json* cspec = ContainerSpecByName(pod, c.name, false);
+    const Json* cspec = SpecOf(pod, c);
     if (!cspec || c.running) continue;
     if (!init_done) {
       c.waiting_reason = "PodInitializing";
@@ -786,7 +820,10 @@ void KubeletImpl::Adopt() {
       continue;
     }
     bool init = cs.labels.count("init") && cs.labels.at("init") == "true";
-    auto& list = init ? w->record.init_containers : w->record.containers;
+    bool ephemeral = cs.labels.count("ephemeral") && cs.labels.at("ephemeral") == "true";
+    auto& list = ephemeral ? w->record.ephemeral_containers
+                 : init    ? w->record.init_containers
+                           : w->record.containers;
     int attempt = cs.labels.count("attempt") ? std::atoi(cs.labels.at("attempt").c_str()) : 0;
     auto it = std::find_if(list.begin(), list.end(), [&](auto& c) { return c.name == cname->second; });
     if (it != list.end() && it->restart_count > attempt) {  // an older attempt
@@ -801,16 +838,19 @@ void KubeletImpl::Adopt() {
     }
     it->name = cname->second;
     it->init = init;
+    it->ephemeral = ephemeral;
     it->container_id = cs.id;
     it->restart_count = attempt;
     it->running = cs.status == ContainerStatus::kRunning;
-    it->started = it->ready = it->running;
+    it->started = it->running;
+    it->ready = it->running && !ephemeral;
     it->started_at = cs.started_at;
     w->extra[it->name].termination_log = w->pod_dir + "/containers/" + it->name + "/" + cs.id;
   }
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [key, w] : found) {
-    for (auto* list : {&w->record.init_containers, &w->record.containers})
+    for (auto* list :
+         {&w->record.init_containers, &w->record.containers, &w->record.ephemeral_containers})
       for (auto& c : *list)
         if (!c.container_id.empty()) by_container_[c.container_id] = key;
     work_[key] = w;

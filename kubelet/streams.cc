@@ -100,10 +100,7 @@ StatusOr<std::unique_ptr<NodeStream>> KubeletImpl::FollowPodLogs(const std::stri
   std::string path, container_id;
   {
     std::lock_guard<std::mutex> lock(w->mu);
-    const ContainerRecord* rec = nullptr;
-    for (const auto* list : {&w->record.containers, &w->record.init_containers})
-      for (const ContainerRecord& c : *list)
-        if (c.name == *container) rec = &c;
+    const ContainerRecord* rec = FindContainerRecord(w->record, *container);
     if (!rec) return creating;
     int attempt = rec->restart_count;
     if (options.previous) {
@@ -172,10 +169,7 @@ StatusOr<KubeletImpl::RunningTarget> KubeletImpl::FindRunningContainer(const std
   RunningTarget t;
   {
     std::lock_guard<std::mutex> lock(w->mu);
-    const ContainerRecord* rec = nullptr;
-    for (const auto* list : {&w->record.containers, &w->record.init_containers})
-      for (const ContainerRecord& c : *list)
-        if (c.name == *container) rec = &c;
+    const ContainerRecord* rec = FindContainerRecord(w->record, *container);
     if (!rec || rec->container_id.empty() || !rec->running) return not_found;
     t.container_id = rec->container_id;
     t.log_path = LogPath(w->record, *container, rec->restart_count);
@@ -242,7 +236,8 @@ StatusOr<std::unique_ptr<NodeStream>> KubeletImpl::Attach(const std::string& ns,
     auto w = weak.lock();
     if (!w) return std::nullopt;
     std::lock_guard<std::mutex> lock(w->mu);
-    for (const auto* list : {&w->record.containers, &w->record.init_containers}) {
+    for (const auto* list :
+         {&w->record.containers, &w->record.init_containers, &w->record.ephemeral_containers}) {
       for (const ContainerRecord& c : *list) {
         if (c.name != name) continue;
         if (c.container_id == id && c.exited) return c.exit_code;

@@ -234,6 +234,14 @@ class FakeRuntime : public ContainerRuntime {
         return c;
     return std::nullopt;
   }
+  // Every container (any state) whose log path names container `name`.
+  std::vector<Container> AllByName(const std::string& name) {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<Container> out;
+    for (auto& [id, c] : containers_)
+      if (c.spec.log_path.find("/" + name + "/") != std::string::npos) out.push_back(c);
+    return out;
+  }
   int stdin_peer() {
     std::lock_guard<std::mutex> l(mu_);
     return stdin_peer_;
@@ -613,6 +621,195 @@ TEST_F(KubeletStreamsTest, PortForwardConnectsToThePodsLocalhost) {
   ASSERT_TRUE(client_->Create(kPods, "default", other).ok());
   EXPECT_EQ(kubelet_->PortForward("default", "o", port).status().message(),
             "pod not found (\"o_default\")");
+}
+
+// ---- ephemeral containers (kubectl debug) ----
+
+// What kubectl 1.32's `kubectl debug -it p --image=busybox:1.35 --target=c -- sh` sends to
+// pods/ephemeralcontainers: a strategic merge patch adding one ephemeral container.
+std::string DebugPatch(const std::string& name, const std::string& target) {
+  Json ec = {{"name", name},
+             {"image", "busybox:1.35"},
+             {"command", Json::array({"sh"})},
+             {"imagePullPolicy", "IfNotPresent"},
+             {"resources", Json::object()},
+             {"stdin", true},
+             {"terminationMessagePolicy", "File"},
+             {"tty", true}};
+  if (!target.empty()) ec["targetContainerName"] = target;
+  return Json{{"spec", {{"ephemeralContainers", Json::array({ec})}}}}.dump();
+}
+
+const Json* EphemeralStatus(const Json& pod, const std::string& name) {
+  const Json* list = Find(pod, {"status", "ephemeralContainerStatuses"});
+  if (!list || !list->is_array()) return nullptr;
+  for (const Json& s : *list)
+    if (GetString(s, {"name"}) == name) return &s;
+  return nullptr;
+}
+
+bool PodReady(const Json& pod) {
+  const Json* conds = Find(pod, {"status", "conditions"});
+  if (!conds || !conds->is_array()) return false;
+  for (const Json& c : *conds)
+    if (GetString(c, {"type"}) == "Ready") return GetString(c, {"status"}) == "True";
+  return false;
+}
+
+TEST_F(KubeletStreamsTest, EphemeralContainerRunsOnceInTheTargetsPidNamespace) {
+  auto main = RunPod("p", OneContainer());
+  auto patched = client_->Patch(kPods, "default", "p", PatchType::kStrategicMerge,
+                                DebugPatch("debugger", "c"), {}, "ephemeralcontainers");
+  ASSERT_TRUE(patched.ok()) << patched.status().message();
+
+  // Started: its status is running, in the target's PID namespace, with the spec's stdin/tty.
+  std::optional<FakeRuntime::Container> dbg;
+  Json pod;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto p = client_->Get(kPods, "default", "p");
+        if (!p.ok()) return false;
+        pod = *p;
+        const Json* s = EphemeralStatus(pod, "debugger");
+        dbg = runtime_.ByName("debugger");
+        return s && Find(*s, {"state", "running"}) && dbg;
+      },
+      std::chrono::milliseconds(10000)))
+      << pod.dump();
+  EXPECT_EQ(dbg->spec.pid_namespace_of, main.spec.id);
+  EXPECT_TRUE(dbg->spec.stdin);
+  EXPECT_TRUE(dbg->spec.tty);
+  EXPECT_EQ(dbg->spec.argv, std::vector<std::string>({"sh"}));
+  EXPECT_EQ(dbg->spec.labels["ephemeral"], "true");
+  const Json& st = *EphemeralStatus(pod, "debugger");
+  EXPECT_EQ(st["ready"], false);
+  EXPECT_FALSE(st.contains("started"));
+  EXPECT_EQ(st["restartCount"], 0);
+  EXPECT_EQ(st["containerID"], "minik://" + dbg->spec.id);
+  EXPECT_EQ(st["image"], "docker.io/library/busybox:1.35");
+  EXPECT_FALSE(GetString(st, {"imageID"}).empty());
+  EXPECT_EQ(GetString(pod, {"status", "phase"}), "Running");
+  EXPECT_TRUE(PodReady(pod));
+  ASSERT_EQ(pod["status"]["containerStatuses"].size(), 1u);
+
+  // Attach (container=debugger): its stdin and its CRI log; exec and logs find it too.
+  NodeExecRequest r;
+  r.container = "debugger";
+  r.stdin = r.stdout = true;
+  r.tty = true;
+  auto a = kubelet_->Attach("default", "p", r);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_EQ(::write((*a)->stdin_fd(), "ps\n", 3), 3);
+  EXPECT_EQ(ReadUpTo(runtime_.stdin_peer(), 3), "ps\n");
+  rt::CriLogWriter log(dbg->spec.log_path, 0);
+  ASSERT_TRUE(log.Open().ok());
+  log.Append(rt::LogStream::kStdout, "PID USER COMMAND\n");
+  EXPECT_EQ(ReadUpTo((*a)->stdout_fd(), 17), "PID USER COMMAND\n");
+  NodeExecRequest e;
+  e.container = "debugger";
+  e.command = {"sh", "-c", "echo hi"};
+  e.stdout = true;
+  auto ex = kubelet_->Exec("default", "p", e);
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  EXPECT_EQ(ReadToEof((*ex)->stdout_fd()), "hi\n");
+  PodLogOptions lo;
+  lo.container = "debugger";
+  auto logs = kubelet_->PodLogs("default", "p", lo);
+  ASSERT_TRUE(logs.ok()) << logs.status().message();
+  EXPECT_EQ(*logs, "PID USER COMMAND\n");
+
+  // It exits: attach ends with its code, the status says terminated, and it is not restarted
+  // (whatever restartPolicy: here Always), even after more syncs.
+  runtime_.Exit(dbg->spec.id, 3);
+  EXPECT_EQ(ExitCodeOf((*a)->Wait(3000)), 3);
+  ASSERT_TRUE(Eventually([&] {
+    auto p = client_->Get(kPods, "default", "p");
+    const Json* s = p.ok() ? EphemeralStatus(*p, "debugger") : nullptr;
+    return s && GetInt(*s, {"state", "terminated", "exitCode"}) == 3;
+  }));
+  ASSERT_TRUE(client_
+                  ->Patch(kPods, "default", "p", PatchType::kMerge,
+                          R"({"metadata":{"labels":{"resync":"1"}}})")
+                  .ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  pod = *client_->Get(kPods, "default", "p");
+  EXPECT_EQ(runtime_.AllByName("debugger").size(), 1u);
+  const Json& done = *EphemeralStatus(pod, "debugger");
+  EXPECT_EQ(GetString(done, {"state", "terminated", "reason"}), "Error");
+  EXPECT_EQ(done["restartCount"], 0);
+  EXPECT_EQ(GetString(pod, {"status", "phase"}), "Running");
+  EXPECT_TRUE(PodReady(pod));
+  EXPECT_EQ(kubelet_->Attach("default", "p", r).status().message(),
+            "container debugger not found in pod p_default");
+
+  // Deleting the pod stops a running one like the others.
+  ASSERT_TRUE(client_
+                  ->Patch(kPods, "default", "p", PatchType::kStrategicMerge,
+                          DebugPatch("debugger2", ""), {}, "ephemeralcontainers")
+                  .ok());
+  ASSERT_TRUE(Eventually([&] { return runtime_.ByName("debugger2").has_value(); }));
+  EXPECT_EQ(runtime_.ByName("debugger2")->spec.pid_namespace_of, "");  // no target
+  ASSERT_TRUE(client_->Delete(kPods, "default", "p").ok());
+  ASSERT_TRUE(Eventually([&] { return !client_->Get(kPods, "default", "p").ok(); },
+                         std::chrono::milliseconds(10000)));
+  EXPECT_TRUE(runtime_.AllByName("debugger2").empty());  // stopped and removed
+}
+
+TEST_F(KubeletStreamsTest, EphemeralContainerWithATargetThatIsNotRunningWaits) {
+  Json spec = {{"restartPolicy", "Never"},
+               {"containers", Json::array({{{"name", "a"}, {"image", "busybox"}},
+                                           {{"name", "b"}, {"image", "busybox"}}})}};
+  RunPod("p", spec, "a");
+  auto b = runtime_.ByName("b");
+  ASSERT_TRUE(b);
+  runtime_.Exit(b->spec.id, 0);
+  ASSERT_TRUE(client_
+                  ->Patch(kPods, "default", "p", PatchType::kStrategicMerge,
+                          DebugPatch("debugger", "b"), {}, "ephemeralcontainers")
+                  .ok());
+  Json pod;
+  ASSERT_TRUE(Eventually([&] {
+    auto p = client_->Get(kPods, "default", "p");
+    if (!p.ok()) return false;
+    pod = *p;
+    const Json* s = EphemeralStatus(pod, "debugger");
+    return s && GetString(*s, {"state", "waiting", "reason"}) == "CreateContainerConfigError";
+  })) << pod.dump();
+  EXPECT_EQ(GetString(*EphemeralStatus(pod, "debugger"), {"state", "waiting", "message"}),
+            "unable to find target container b");
+  EXPECT_TRUE(runtime_.AllByName("debugger").empty());
+  EXPECT_EQ(GetString(pod, {"status", "phase"}), "Running");
+  // Attach to it is refused as to any container that does not run.
+  NodeExecRequest r;
+  r.container = "debugger";
+  r.stdout = true;
+  EXPECT_EQ(kubelet_->Attach("default", "p", r).status().message(),
+            "container debugger not found in pod p_default");
+}
+
+// As upstream's SyncPod: ephemeral containers start even while initialization is not
+// complete (to debug a stuck init container); the pod stays Pending and not Ready.
+TEST_F(KubeletStreamsTest, EphemeralContainerStartsWhileInitRunsWithoutChangingThePhase) {
+  Json spec = OneContainer();
+  spec["initContainers"] = Json::array({{{"name", "init"}, {"image", "busybox"}}});
+  spec["nodeName"] = "minik";
+  Json pod = {{"metadata", {{"name", "p"}, {"namespace", "default"}}}, {"spec", spec}};
+  ASSERT_TRUE(client_->Create(kPods, "default", pod).ok());
+  ASSERT_TRUE(Eventually([&] { return runtime_.ByName("init").has_value(); }));
+  ASSERT_TRUE(client_
+                  ->Patch(kPods, "default", "p", PatchType::kStrategicMerge,
+                          DebugPatch("debugger", "init"), {}, "ephemeralcontainers")
+                  .ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto p = client_->Get(kPods, "default", "p");
+    const Json* s = p.ok() ? EphemeralStatus(*p, "debugger") : nullptr;
+    return s && Find(*s, {"state", "running"});
+  }));
+  EXPECT_EQ(runtime_.ByName("debugger")->spec.pid_namespace_of, runtime_.ByName("init")->spec.id);
+  auto p = client_->Get(kPods, "default", "p");
+  EXPECT_EQ(GetString(*p, {"status", "phase"}), "Pending");
+  EXPECT_FALSE(PodReady(*p));
+  EXPECT_FALSE(runtime_.ByName("c").has_value());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace minik {
 namespace {
 
@@ -107,6 +109,71 @@ TEST(PodStatusTest, TerminatedState) {
   EXPECT_EQ(s["state"]["terminated"]["exitCode"], 137);
   EXPECT_EQ(s["state"]["terminated"]["reason"], "OOMKilled");
   EXPECT_EQ(s["lastState"], Json::object());
+}
+
+// Ephemeral containers: statuses in spec order, never `ready` nor `started`, and neither the
+// phase nor the Ready condition depends on them.
+TEST(PodStatusTest, EphemeralContainersDoNotCountForPhaseOrReadiness) {
+  PodRecord r;
+  r.containers = {Running("c")};
+  ContainerRecord dbg = Running("debugger");
+  dbg.ephemeral = true;
+  dbg.ready = false;
+  dbg.image = "docker.io/library/busybox:1.35";
+  dbg.image_id = "sha256:abc";
+  ContainerRecord failed = Exited("dbg2", 2);
+  failed.ephemeral = true;
+  ContainerRecord waiting;
+  waiting.name = "dbg3";
+  waiting.ephemeral = true;
+  waiting.waiting_reason = "CreateContainerConfigError";
+  waiting.waiting_message = "unable to find target container x";
+  r.ephemeral_containers = {dbg, failed, waiting};
+  Json pod = Pod("Never");
+  SystemTime now{};
+  EXPECT_EQ(PodPhase(pod, r), "Running");
+  Json s = MakePodStatus(pod, r, "127.0.0.1", now);
+  std::map<std::string, Json> conds;
+  for (const Json& c : s["conditions"]) conds[c["type"]] = c;
+  EXPECT_EQ(conds["Ready"]["status"], "True");
+  ASSERT_EQ(s["ephemeralContainerStatuses"].size(), 3u);
+  const Json& e0 = s["ephemeralContainerStatuses"][0];
+  EXPECT_EQ(e0["name"], "debugger");
+  EXPECT_EQ(e0["ready"], false);
+  EXPECT_FALSE(e0.contains("started"));
+  EXPECT_EQ(e0["state"]["running"]["startedAt"], "2026-01-01T00:00:00Z");
+  EXPECT_EQ(e0["image"], "docker.io/library/busybox:1.35");
+  EXPECT_EQ(e0["imageID"], "sha256:abc");
+  EXPECT_EQ(e0["containerID"], "minik://id-debugger");
+  EXPECT_EQ(e0["restartCount"], 0);
+  EXPECT_EQ(s["ephemeralContainerStatuses"][1]["state"]["terminated"]["exitCode"], 2);
+  EXPECT_EQ(s["ephemeralContainerStatuses"][2]["state"]["waiting"]["message"],
+            "unable to find target container x");
+  EXPECT_TRUE(s["containerStatuses"][0].contains("started"));
+
+  // A running ephemeral container does not keep a finished pod Running.
+  r.containers = {Exited("c", 0)};
+  EXPECT_EQ(PodPhase(pod, r), "Succeeded");
+  r.containers = {Exited("c", 1)};
+  EXPECT_EQ(PodPhase(pod, r), "Failed");
+  // Without ephemeral containers the field is absent, as upstream omits an empty list.
+  r.ephemeral_containers.clear();
+  EXPECT_FALSE(MakePodStatus(pod, r, "127.0.0.1", now).contains("ephemeralContainerStatuses"));
+}
+
+TEST(PodStatusTest, FindContainerRecordSearchesEveryList) {
+  PodRecord r;
+  r.containers = {Running("c")};
+  r.init_containers = {Exited("i", 0)};
+  ContainerRecord e = Running("e");
+  e.ephemeral = true;
+  r.ephemeral_containers = {e};
+  ASSERT_NE(FindContainerRecord(r, "e"), nullptr);
+  EXPECT_TRUE(FindContainerRecord(r, "e")->ephemeral);
+  EXPECT_EQ(FindContainerRecord(r, "i")->name, "i");
+  EXPECT_EQ(FindContainerRecord(r, "c")->name, "c");
+  EXPECT_EQ(FindContainerRecord(r, "nope"), nullptr);
+  EXPECT_EQ(FindContainerRecord(r, ""), nullptr);
 }
 
 }  // namespace
