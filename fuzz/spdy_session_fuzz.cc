@@ -2,8 +2,12 @@
 // feed raw client bytes, feed a client frame encoded by a client-side Codec (so header
 // blocks stay decodable), or call Reply / SendData / Reset / GoAway / Close / Ping on a stream
 // the client opened (or on any id). Checks: everything the server writes decodes cleanly as
-// SPDY; its output stays within a bound of what went in; streams stay within max_streams;
-// events are well-formed; after a protocol error every call keeps failing.
+// SPDY and follows the stream rules a client relies on (SYN_REPLY once, only to streams the
+// client opened; DATA only after it and never after the server's FIN or RST; no streams,
+// SETTINGS, HEADERS or WINDOW_UPDATE from the server; one GOAWAY); its output stays within a
+// bound of what went in; streams stay within max_streams; events are well-formed; after a
+// protocol error every call keeps failing.
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,12 +51,70 @@ Frame ClientFrame(fuzz::FuzzInput& in) {
   }
 }
 
+// What the client has seen the server do on each stream, from the server's output.
+class OutputChecker {
+ public:
+  void StreamOpened(uint32_t id) { opened_.insert(id); }
+  void Check(std::string_view out) {
+    std::vector<Frame> frames;
+    FUZZ_CHECK(reader_.Feed(out, &frames).ok());
+    FUZZ_CHECK(reader_.buffered() == 0);  // whole frames only
+    for (const Frame& f : frames) {
+      Sent& st = sent_[f.stream_id];
+      switch (f.type) {
+        case FrameType::kSynReply:
+          FUZZ_CHECK(opened_.count(f.stream_id) && !st.replied && !st.reset);
+          st.replied = true;
+          st.fin = f.fin();
+          break;
+        case FrameType::kData:
+          FUZZ_CHECK(st.replied && !st.fin && !st.reset);
+          st.fin = f.fin();
+          break;
+        case FrameType::kRstStream:
+          // PROTOCOL_ERROR and REFUSED_STREAM refuse a SYN_STREAM, which may reuse an open
+          // stream's id; other statuses come from Reset()/Close() and end the stream.
+          if (f.status != static_cast<uint32_t>(RstStatus::kProtocolError) &&
+              f.status != static_cast<uint32_t>(RstStatus::kRefusedStream)) {
+            FUZZ_CHECK(opened_.count(f.stream_id) && !st.reset);
+            st.reset = true;
+          }
+          break;
+        case FrameType::kGoAway:
+          FUZZ_CHECK(++goaways_ == 1);
+          break;
+        case FrameType::kPing:
+          break;
+        default:
+          FUZZ_CHECK(false && "the server sent a frame type it never sends");
+      }
+    }
+  }
+
+ private:
+  struct Sent {
+    bool replied = false, fin = false, reset = false;
+  };
+  Codec reader_;
+  std::set<uint32_t> opened_;
+  std::map<uint32_t, Sent> sent_;
+  int goaways_ = 0;
+};
+
+// Reset() statuses other than the two the session uses to refuse streams.
+RstStatus ResetStatus(fuzz::FuzzInput& in) {
+  static const RstStatus kStatuses[] = {RstStatus::kCancel, RstStatus::kInternalError,
+                                        RstStatus::kInvalidStream, RstStatus::kFlowControlError,
+                                        RstStatus::kStreamAlreadyClosed};
+  return kStatuses[in.Below(5)];
+}
+
 void Run(fuzz::FuzzInput& in) {
   ServerSession::Options options;
   options.max_streams = 1 + in.Below(8);
   ServerSession session(options);
-  Codec client;         // encodes what the "client" sends
-  Codec client_reader;  // decodes what the server sends
+  Codec client;  // encodes what the "client" sends
+  OutputChecker checker;
   std::vector<uint32_t> opened;
   uint32_t last_opened = 0;
   size_t fed = 0, data_sent = 0, ops = 0, output = 0;
@@ -72,6 +134,7 @@ void Run(fuzz::FuzzInput& in) {
           FUZZ_CHECK(e.stream_id % 2 == 1 && e.stream_id > last_opened);
           last_opened = e.stream_id;
           opened.push_back(e.stream_id);
+          checker.StreamOpened(e.stream_id);
           break;
         case Event::Kind::kData:
           FUZZ_CHECK(!e.data.empty());
@@ -121,7 +184,7 @@ void Run(fuzz::FuzzInput& in) {
         break;
       }
       case 6:
-        s = session.Reset(pick_stream(), static_cast<RstStatus>(1 + in.Below(11)));
+        s = session.Reset(pick_stream(), ResetStatus(in));
         break;
       case 7:
         s = in.Bool() ? session.GoAway() : session.Close();
@@ -135,8 +198,7 @@ void Run(fuzz::FuzzInput& in) {
         std::string out = session.TakeOutput();
         FUZZ_CHECK(!session.HasOutput() && session.output_bytes() == 0);
         output += out.size();
-        std::vector<Frame> frames;
-        FUZZ_CHECK(client_reader.Feed(out, &frames).ok());
+        checker.Check(out);
         break;
       }
     }
@@ -147,10 +209,7 @@ void Run(fuzz::FuzzInput& in) {
     // a few hundred bytes per call (small headers); data as much as was sent.
     FUZZ_CHECK(output + session.output_bytes() <= 2 * fed + data_sent + 512 * ops);
   }
-  std::string out = session.TakeOutput();
-  std::vector<Frame> frames;
-  FUZZ_CHECK(client_reader.Feed(out, &frames).ok());
-  FUZZ_CHECK(client_reader.buffered() == 0);
+  checker.Check(session.TakeOutput());
 }
 
 }  // namespace
