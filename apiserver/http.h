@@ -87,6 +87,14 @@ class TunnelIo {
   // timeout_ms (false too). Producers call it before queueing more, so a client that never
   // reads holds up only its own producer.
   virtual bool WaitWritable(size_t limit, int timeout_ms) = 0;
+  // Calls `notify` (any thread, no lock held, must not block) each time queued_bytes() falls
+  // to `low_water` or below from above it, and once when the connection ends, so a producer
+  // that polls other descriptors can wake at once instead of sleeping. The default does
+  // nothing (producers must then also poll with a timeout).
+  virtual void SetWritableNotify(size_t low_water, std::function<void()> notify) {
+    (void)low_water;
+    (void)notify;
+  }
 };
 
 // What an upgraded connection runs. The server calls Start once after the 101 went out, then

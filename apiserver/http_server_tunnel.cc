@@ -68,16 +68,34 @@ class Io : public TunnelIo {
     return !closed_ && queued_ <= limit;
   }
 
+  void SetWritableNotify(size_t low_water, std::function<void()> notify) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    low_water_ = low_water;
+    notify_ = std::move(notify);
+  }
+
   // On the strand.
   void Written(size_t n) {
-    std::lock_guard<std::mutex> lock(mu_);
-    queued_ -= std::min(queued_, n);
-    cv_.notify_all();
+    std::function<void()> notify;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      size_t before = queued_;
+      queued_ -= std::min(queued_, n);
+      if (before > low_water_ && queued_ <= low_water_) notify = notify_;
+      cv_.notify_all();
+    }
+    if (notify) notify();
   }
   void MarkClosed() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    cv_.notify_all();
+    std::function<void()> notify;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+      notify = std::move(notify_);
+      notify_ = nullptr;
+      cv_.notify_all();
+    }
+    if (notify) notify();
   }
 
  private:
@@ -87,6 +105,8 @@ class Io : public TunnelIo {
   std::condition_variable cv_;
   size_t queued_ = 0;    // guarded by mu_
   bool closed_ = false;  // guarded by mu_
+  size_t low_water_ = 0;             // guarded by mu_
+  std::function<void()> notify_;     // guarded by mu_
 };
 
 struct Message {

@@ -29,6 +29,19 @@ void Waker::Poke() {
   [[maybe_unused]] ssize_t n = ::write(fd_, &one, sizeof one);
 }
 
+std::function<void()> Waker::Poker() const {
+  int fd = fd_ < 0 ? -1 : ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return [] {};
+  auto held = std::shared_ptr<int>(new int(fd), [](int* p) {
+    ::close(*p);
+    delete p;
+  });
+  return [held] {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(*held, &one, sizeof one);
+  };
+}
+
 void Waker::Drain() {
   if (fd_ < 0) return;
   uint64_t value;

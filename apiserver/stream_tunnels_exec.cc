@@ -56,6 +56,7 @@ class ExecCore {
 
   void Start(std::shared_ptr<TunnelIo> io) {
     io_ = std::move(io);
+    io_->SetWritableNotify(kMaxQueuedOutput / 2, waker_.Poker());
     if (transport_ == Transport::kWebSocket) {
       io_->Send(ws_out_.StartMessage(), ws_out_.codec().text_frames());
     }

@@ -21,7 +21,7 @@
 namespace minik::stream_tunnels {
 
 // One read from a node descriptor or a pod socket.
-inline constexpr size_t kReadChunk = 32 * 1024;
+inline constexpr size_t kReadChunk = 128 * 1024;
 // The pump reads no more output while the connection has this much queued for the client,
 // so a client that does not read costs at most this (plus one chunk) per tunnel.
 inline constexpr size_t kMaxQueuedOutput = 1024 * 1024;
@@ -47,6 +47,9 @@ class Waker {
   Waker& operator=(const Waker&) = delete;
   int fd() const { return fd_; }
   void Poke();
+  // A Poke that stays safe after the Waker is gone (it holds its own descriptor): for
+  // TunnelIo::SetWritableNotify.
+  std::function<void()> Poker() const;
   void Drain();
 
  private:

@@ -72,7 +72,10 @@ class ForwardCore {
       : timeouts_(timeouts), dial_(std::move(dial)), pod_(std::move(pod)), uid_(std::move(uid)) {}
   virtual ~ForwardCore() = default;
 
-  virtual void Start(std::shared_ptr<TunnelIo> io) { io_ = std::move(io); }
+  virtual void Start(std::shared_ptr<TunnelIo> io) {
+    io_ = std::move(io);
+    io_->SetWritableNotify(kMaxQueuedOutput / 2, waker_.Poker());
+  }
   virtual void Receive(const std::string& data) = 0;
   void Cancel() {
     cancelled_ = true;

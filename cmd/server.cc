@@ -106,6 +106,11 @@ int RunServer(const CliArgs& args) {
   // Every thread that allocates gets its own glibc arena by default (up to 8 per core);
   // a few are enough for this server and keep fragmentation, and so RSS, low.
   mallopt(M_ARENA_MAX, 2);
+  // Stream buffers (exec output, port-forward chunks of 128 KiB) would otherwise be mmapped
+  // and unmapped one by one, a page fault per 4 KiB copied; the heap keeps them, and the
+  // periodic malloc_trim below still returns what is free.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
 
   if (Status st = CheckPortFree("127.0.0.1", config->api_port); !st.ok()) return Fail(st.message());
   if (Status st = WritePidFile(paths.pid, getpid()); !st.ok()) return Fail(st.message());
