@@ -96,6 +96,13 @@ pf=$!
 retry 20 pf_page 19103
 expect_match "a new port-forward works after the refused one" 'minik test image' "$(pf_page 19103 2>&1)"
 kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null
+"$K" exec box -- sleep 4321 >/dev/null 2>&1 &
+ex=$!
+retry 10 sh -c "\"$K\" exec box -- ps -o args | grep -q '^sleep 4321'"
+kill -9 "$ex"; wait "$ex" 2>/dev/null
+gone() { ! "$K" exec box -- ps -o args 2>/dev/null | grep -q '^sleep 4321'; }
+retry 10 gone
+check "a killed kubectl exec ends its process in the container" gone
 # What client libraries speak: the channel protocols over WebSocket, and the kubelet-style
 # port-forward (v4.channel.k8s.io with ?ports=).
 wsc() { timeout 30 python3 "$ROOT/tests/e2e/ws_client.py" "$@" 2>&1; }
@@ -111,6 +118,17 @@ expect_match "kubelet-style WebSocket port-forward: both channels start with the
   '"ports": \[8080, 8080\], "data": "HTTP/1.[01] 200 OK.*minik test image' "$(wsc portforward default box 8080)"
 expect_match "kubelet-style WebSocket port-forward: a refused port on the error channel" \
   '"error": "error forwarding port 9999 to pod box.*connection refused' "$(wsc portforward default box 9999)"
+# kubectl debug: an ephemeral container in the target container's PID namespace.
+check "kubectl debug runs an ephemeral container" "$K" debug box --image=busybox:1.35 \
+  --image-pull-policy=Never --container=dbg --target=main -- sh -c 'ps -o args; echo debug-done'
+dbg_done() { [[ $("$K" get pod box -o jsonpath='{.status.ephemeralContainerStatuses[?(@.name=="dbg")].state.terminated.exitCode}') == 0 ]]; }
+retry 30 dbg_done
+check "the ephemeral container ran to completion (exit 0)" dbg_done
+expect_match "it saw the target's processes (shared PID namespace)" 'httpd -p 8080' "$("$K" logs box -c dbg 2>&1)"
+expect_match "debug -i attaches to the ephemeral container's stdin" 'from-stdin' \
+  "$(echo 'echo from-stdin' | timeout 60 "$K" debug -i box --image=busybox:1.35 --image-pull-policy=Never --container=dbg2 -- sh 2>&1)"
+expect_eq "the pod stays Running and Ready" "Running True" \
+  "$("$K" get pod box -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Ready")].status}')"
 expect_match "exec of a missing command says so" 'executable file not found|not found' \
   "$("$K" exec box -- no-such-command 2>&1)"
 expect_match "exec into a missing container says so" 'container nope is not valid for pod box' \
