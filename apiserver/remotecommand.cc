@@ -421,8 +421,11 @@ Status DecodeSize(std::string_view text, TerminalSize* size) {
     if (field == nullptr || it.value().is_null()) continue;
     const auto& value = it.value();
     if (!value.is_number_unsigned() || value.get<uint64_t>() > 0xffff) {
-      return BadRequest("json: cannot unmarshal " + value.dump() +
-                        " into Go struct field TerminalSize." + it.key() + " of type uint16");
+      // Worded as Go's UnmarshalTypeError ("number 70000", "array"); never dump() a container:
+      // it recurses once per nesting level and a client can nest 60 KB deep.
+      std::string what = value.is_number() ? "number " + value.dump() : value.type_name();
+      return BadRequest("json: cannot unmarshal " + what + " into Go struct field TerminalSize." +
+                        it.key() + " of type uint16");
     }
     *field = static_cast<uint16_t>(value.get<uint64_t>());
   }

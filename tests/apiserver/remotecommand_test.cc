@@ -242,6 +242,20 @@ TEST(ResizeTest, BadInputStopsDecoding) {
   EXPECT_FALSE(d.Feed(std::string(ResizeDecoder::kMaxPending, 'a'), &out).ok());
 }
 
+TEST(ResizeDecoderTest, WrongTypesAreWordedAsGoAndDeepNestingIsSafe) {
+  ResizeDecoder d;
+  std::vector<TerminalSize> out;
+  Status st = d.Feed("{\"Width\":70000}", &out);
+  EXPECT_NE(st.message().find("cannot unmarshal number 70000 into Go struct field "
+                              "TerminalSize.Width of type uint16"), std::string::npos)
+      << st.message();
+  // 30,000 nested arrays (found by fuzz/resize_fuzz): an error, not a stack overflow.
+  ResizeDecoder deep;
+  st = deep.Feed("{\"Width\":" + std::string(30000, '[') + std::string(30000, ']') + "}", &out);
+  EXPECT_NE(st.message().find("cannot unmarshal array into"), std::string::npos)
+      << st.message().substr(0, 200);
+}
+
 // ---- WebSocket exec ----
 
 TEST(ExecWebSocketTest, V5Session) {
