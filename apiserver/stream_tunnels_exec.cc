@@ -404,23 +404,7 @@ void ExecCore::Finish(const StatusOr<int>& result) {
   io_->Close();
 }
 
-// The Tunnel: the strand's face of a core shared with the pump thread.
-class ExecTunnel : public Tunnel {
- public:
-  explicit ExecTunnel(std::shared_ptr<ExecCore> core) : core_(std::move(core)) {}
-  ~ExecTunnel() override { core_->Cancel(); }  // then pump_ ends before core_ goes
-
-  void Start(std::shared_ptr<TunnelIo> io) override {
-    core_->Start(std::move(io));
-    pump_.Run([core = core_] { core->Pump(); });
-  }
-  void OnReceive(std::string data, bool /*text*/) override { core_->Receive(data); }
-  void OnClosed() override { core_->Cancel(); }
-
- private:
-  std::shared_ptr<ExecCore> core_;
-  PumpThread pump_;
-};
+using ExecTunnel = CoreTunnel<ExecCore>;
 
 }  // namespace
 

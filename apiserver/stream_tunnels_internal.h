@@ -77,6 +77,27 @@ class PumpThread {
   std::shared_ptr<Done> done_;
 };
 
+// The Tunnel face of a core shared by the strand and the pump thread: the strand hands
+// client bytes and the end to the core, the pump runs Core::Pump(). Core has Start(io),
+// Receive(data), Cancel() and Pump().
+template <typename Core>
+class CoreTunnel : public Tunnel {
+ public:
+  explicit CoreTunnel(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+  ~CoreTunnel() override { core_->Cancel(); }  // then pump_ ends before core_ goes
+
+  void Start(std::shared_ptr<TunnelIo> io) override {
+    core_->Start(std::move(io));
+    pump_.Run([core = core_] { core->Pump(); });
+  }
+  void OnReceive(std::string data, bool /*text*/) override { core_->Receive(data); }
+  void OnClosed() override { core_->Cancel(); }
+
+ private:
+  std::shared_ptr<Core> core_;
+  PumpThread pump_;
+};
+
 // Pauses reading from the client while too much of its input waits for the node
 // (`pending_input` > kMaxPendingInput) or too much output waits for it (queued_bytes() >
 // kMaxQueuedBeforePause); resumes below half of both. The strand calls Update after it

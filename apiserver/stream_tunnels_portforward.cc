@@ -512,22 +512,7 @@ class WebSocketForwardCore : public ForwardCore {
   size_t ended_ = 0;                         // the pump's
 };
 
-class ForwardTunnel : public Tunnel {
- public:
-  explicit ForwardTunnel(std::shared_ptr<ForwardCore> core) : core_(std::move(core)) {}
-  ~ForwardTunnel() override { core_->Cancel(); }  // then pump_ ends before core_ goes
-
-  void Start(std::shared_ptr<TunnelIo> io) override {
-    core_->Start(std::move(io));
-    pump_.Run([core = core_] { core->Pump(); });
-  }
-  void OnReceive(std::string data, bool /*text*/) override { core_->Receive(data); }
-  void OnClosed() override { core_->Cancel(); }
-
- private:
-  std::shared_ptr<ForwardCore> core_;
-  PumpThread pump_;
-};
+using ForwardTunnel = CoreTunnel<ForwardCore>;
 
 }  // namespace
 
