@@ -125,6 +125,10 @@ class Registry final : public Client {
 
     const Strategy& strategy = *info->strategy;
     strategy.PrepareForCreate(obj);
+    if (info->group == "networking.k8s.io" && info->plural == "ingresses") {
+      auto classes = List({"networking.k8s.io", "v1", "ingressclasses"}, "", {});
+      if (classes.ok()) registry::DefaultIngressClass(obj, *classes);
+    }
     Default(*info, obj);
     // As the apiserver, before validation: client-sent managedFields that are not valid are
     // replaced, not rejected.

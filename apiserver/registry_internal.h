@@ -97,4 +97,8 @@ StatusOr<Json> Evict(Client& self, Clock& clock, const ResourceRegistry& resourc
                      const std::string& ns, const std::string& name, const Json& eviction,
                      const WriteOptions& opts);
 
+// Sets spec.ingressClassName of a new Ingress that names no class to the default IngressClass
+// of `ingress_classes` (an IngressClassList), as upstream's DefaultIngressClass admission.
+void DefaultIngressClass(Json& ingress, const Json& ingress_classes);
+
 }  // namespace minik::registry

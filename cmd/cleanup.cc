@@ -18,6 +18,10 @@ Status CleanupHostResources(const std::string& profile, const ProfilePaths& path
   } else {
     result = runtime.status();
   }
+  // The service rules jump to the pod network's masquerade mark: they go first.
+  if (Status st = CleanupNetProxy(NetProxyOptionsFor(profile, *config).chain_prefix);
+      !st.ok() && result.ok())
+    result = st;
   auto network = NewPodNetwork(NetworkOptionsFor(*config, paths));
   if (network.ok()) {
     if (Status st = (*network)->Cleanup(); !st.ok() && result.ok()) result = st;

@@ -35,7 +35,7 @@ int RunCli(int argc, char** argv) {
   if (c == "kubeconfig") return KubeconfigCommand(*args);
   if (c == "version") return VersionCommand(*args);
   if (c == "image") return ImageCommand(*args);
-  if (c == "service") return Fail(c + ": not implemented yet");
+  if (c == "service") return ServiceCommand(*args);
   return Fail("unknown command " + c, 2);  // ParseArgs admits only known commands
 }
 

@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
+#include "api/json.h"
+#include "api/status.h"
 #include "cmd/flags.h"
 
 namespace minik {
@@ -26,6 +29,11 @@ int KubeconfigCommand(const CliArgs& args);                               // cmd
 int VersionCommand(const CliArgs& args);                                  // cmd/info.cc
 int ServerCommand(const CliArgs& args);                                   // cmd/server.cc
 int ImageCommand(const CliArgs& args);                                    // cmd/image.cc
+int ServiceCommand(const CliArgs& args);                                  // cmd/service.cc
+// `minik service`'s URLs for a v1 Service: load-balancer IP:port, then node_ip:nodePort;
+// BadRequest naming the service when it has neither.
+StatusOr<std::vector<std::string>> ServiceUrls(const Json& service, const std::string& node_ip,
+                                               const std::string& scheme);
 
 // Prints "minik: <reason>" to stderr; returns `exit_code`.
 int Fail(const std::string& reason, int exit_code = 1);

@@ -1,5 +1,7 @@
 #include "cmd/node_setup.h"
 
+#include "kubelet/network/cidr.h"
+
 namespace minik {
 
 RuntimeOptions RuntimeOptionsFor(const std::string& profile, const ProfileConfig& config,
@@ -23,5 +25,19 @@ NetworkOptions NetworkOptionsFor(const ProfileConfig& config, const ProfilePaths
 }
 
 std::string ImagesDir(const ProfilePaths& paths) { return paths.dir + "/images"; }
+
+std::string NodeIpFor(const ProfileConfig& config) {
+  auto cidr = net::ParseCidr(PodCidr(config));
+  return cidr.ok() ? net::FormatIpv4(cidr->Gateway()) : "127.0.0.1";
+}
+
+NetProxyOptions NetProxyOptionsFor(const std::string& profile, const ProfileConfig& config) {
+  NetProxyOptions o;
+  o.node_name = profile;
+  o.node_ip = NodeIpFor(config);
+  o.chain_prefix = "MINIK" + std::to_string(config.pod_cidr_index);
+  o.pod_cidr = PodCidr(config);
+  return o;
+}
 
 }  // namespace minik

@@ -7,6 +7,7 @@
 #include "cmd/profile.h"
 #include "kubelet/network/network.h"
 #include "kubelet/runtime/runtime.h"
+#include "netproxy/netproxy.h"
 
 namespace minik {
 
@@ -14,5 +15,10 @@ RuntimeOptions RuntimeOptionsFor(const std::string& profile, const ProfileConfig
                                  const ProfilePaths& paths);
 NetworkOptions NetworkOptionsFor(const ProfileConfig& config, const ProfilePaths& paths);
 std::string ImagesDir(const ProfilePaths& paths);
+// The node's InternalIP: the bridge gateway (10.244.0.1 for the first profile), an address of
+// this machine that pods reach too and that is never exposed beyond it.
+std::string NodeIpFor(const ProfileConfig& config);
+// Everything but the informers.
+NetProxyOptions NetProxyOptionsFor(const std::string& profile, const ProfileConfig& config);
 
 }  // namespace minik

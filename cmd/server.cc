@@ -27,6 +27,7 @@
 #include "kubelet/kubelet.h"
 #include "kubelet/node_agent.h"
 #include "kubelet/sim_nodes.h"
+#include "netproxy/netproxy.h"
 #include "scheduler/scheduler.h"
 #include "store/store.h"
 
@@ -129,6 +130,7 @@ int RunServer(const CliArgs& args) {
   std::unique_ptr<ContainerRuntime> runtime;
   std::unique_ptr<PodNetwork> network;
   std::unique_ptr<Kubelet> kubelet;
+  std::unique_ptr<NetProxy> netproxy;
   Shutdown shutdown;
   shutdown.Add([&] { RemovePidFileIf(paths.pid, getpid()); });
 
@@ -174,6 +176,9 @@ int RunServer(const CliArgs& args) {
   bootstrap.api_endpoint_ip = "127.0.0.1";
   bootstrap.api_port = config->api_port;
   bootstrap.default_storage_class = true;
+  bootstrap.dns_service_ip = "10.96.0.10";
+  bootstrap.dns_endpoint_ip = NodeIpFor(*config);
+  bootstrap.ingress_class = true;
   if (Status st = EnsureBootstrapObjects(api->LocalClient(), bootstrap); !st.ok()) {
     return Fail("bootstrap objects: " + st.message());
   }
@@ -189,7 +194,7 @@ int RunServer(const CliArgs& args) {
 
   NodeAgentOptions node_options;
   node_options.node_name = profile;
-  node_options.node_ip = "127.0.0.1";
+  node_options.node_ip = NodeIpFor(*config);
   node_options.state_dir = paths.dir;
   node_options.pod_cidr = PodCidr(*config);
   node_options.runtime_version = kMinikVersion[0] == 'v' ? kMinikVersion + 1 : kMinikVersion;
@@ -251,7 +256,7 @@ int RunServer(const CliArgs& args) {
   network = std::move(*opened_network);
   KubeletOptions kubelet_options;
   kubelet_options.node_name = profile;
-  kubelet_options.node_ip = "127.0.0.1";
+  kubelet_options.node_ip = NodeIpFor(*config);
   kubelet_options.state_dir = paths.dir;
   kubelet_options.images = images.get();
   kubelet_options.runtime = runtime.get();
@@ -266,6 +271,19 @@ int RunServer(const CliArgs& args) {
   });
   if (Status st = kubelet->Start(); !st.ok()) return Fail("kubelet: " + st.message());
   api->SetNodeConnector(kubelet.get());
+
+  // After the kubelet: DNS and Ingress listen on the bridge's address.
+  NetProxyOptions netproxy_options = NetProxyOptionsFor(profile, *config);
+  netproxy_options.informers = informers.get();
+  if (auto resolv = ReadFile("/etc/resolv.conf"); resolv.ok())
+    netproxy_options.dns_upstreams = NameserversOf(*resolv);
+  netproxy = NewNetProxy(api->LocalClient(), clock, netproxy_options);
+  shutdown.Add([&] {
+    informers->Stop();
+    netproxy->Stop();
+    netproxy.reset();
+  });
+  if (Status st = netproxy->Start(); !st.ok()) return Fail("netproxy: " + st.message());
 
   LOG(Info, kTag) << "ready profile=" << profile << " node=" << profile;
   // Large responses (a LIST of 10,000 objects) leave freed memory in glibc's heaps; it is

@@ -15,6 +15,7 @@ const ResourceRef kNamespaces{"", "v1", "namespaces"};
 const ResourceRef kServices{"", "v1", "services"};
 const ResourceRef kEndpoints{"", "v1", "endpoints"};
 const ResourceRef kEndpointSlices{"discovery.k8s.io", "v1", "endpointslices"};
+const ResourceRef kIngressClasses{"networking.k8s.io", "v1", "ingressclasses"};
 constexpr const char* kName = "kubernetes";
 constexpr const char* kNs = "default";
 
@@ -31,22 +32,23 @@ Status EnsureNamespace(Client& client, const std::string& name) {
 // ("already allocated") before the name conflict is noticed.
 template <typename Mutate>
 Status CreateOrUpdate(Client& client, const ResourceRef& ref, const Json& want, Mutate mutate) {
+  const std::string ns = Namespace(want), name = Name(want);
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto current = client.Get(ref, kNs, kName);
+    auto current = client.Get(ref, ns, name);
     if (!current.ok()) {
       if (current.status().code() != Code::kNotFound) return current.status();
-      auto created = client.Create(ref, kNs, want);
+      auto created = client.Create(ref, ns, want);
       if (created.ok()) return Status::Ok();
       if (created.status().code() == Code::kAlreadyExists) continue;  // raced a creator
       return created.status();
     }
     Json next = *current;
     if (!mutate(next)) return Status::Ok();
-    auto updated = client.Update(ref, kNs, std::move(next));
+    auto updated = client.Update(ref, ns, std::move(next));
     if (updated.ok()) return Status::Ok();
     if (updated.status().code() != Code::kConflict) return updated.status();
   }
-  return Status(Code::kConflict, "bootstrap: kept conflicting on " + ref.resource + " " + kName);
+  return Status(Code::kConflict, "bootstrap: kept conflicting on " + ref.resource + " " + name);
 }
 
 // Sets obj[field] = value; true when that changed it.
@@ -65,50 +67,50 @@ bool MergeLabels(Json& obj, const Json& labels) {
   return changed;
 }
 
-}  // namespace
+// A Service without selector whose endpoints minik itself serves (the API server, the DNS
+// server), with its Endpoints and EndpointSlice, kept up to date on restart.
+struct FixedService {
+  std::string ns, name;
+  Json labels;
+  std::string cluster_ip, endpoint_ip;
+  struct Port {
+    std::string name, protocol;
+    int port, target_port;
+  };
+  std::vector<Port> ports;
+};
 
-Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options) {
-  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-    MINIK_RETURN_IF_ERROR(EnsureNamespace(client, ns));
+Status EnsureFixedService(Client& client, const FixedService& f) {
+  Json service_ports = Json::array(), endpoint_ports = Json::array();
+  for (const auto& p : f.ports) {
+    service_ports.push_back({{"name", p.name}, {"port", p.port}, {"protocol", p.protocol},
+                             {"targetPort", p.target_port}});
+    endpoint_ports.push_back({{"name", p.name}, {"port", p.target_port}, {"protocol", p.protocol}});
   }
-  if (options.default_storage_class) MINIK_RETURN_IF_ERROR(EnsureDefaultStorageClass(client));
-
   Json service = {
       {"apiVersion", "v1"},
       {"kind", "Service"},
-      {"metadata",
-       {{"name", kName},
-        {"namespace", kNs},
-        {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+      {"metadata", {{"name", f.name}, {"namespace", f.ns}, {"labels", f.labels}}},
       {"spec",
        {{"type", "ClusterIP"},
-        {"clusterIP", options.api_service_ip},
-        {"clusterIPs", {options.api_service_ip}},
+        {"clusterIP", f.cluster_ip},
+        {"clusterIPs", {f.cluster_ip}},
         {"sessionAffinity", "None"},
-        {"ports",
-         {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"},
-           {"targetPort", options.api_port}}}}}}};
+        {"ports", service_ports}}}};
   MINIK_RETURN_IF_ERROR(CreateOrUpdate(client, kServices, service, [&](Json& current) {
-    // The ClusterIP is immutable; the target port follows the API server's port.
+    // The ClusterIP is immutable; the target ports follow where minik listens.
     bool changed = MergeLabels(current, service["metadata"]["labels"]);
-    Json& spec = current["spec"];
-    if (!spec.contains("ports") || !spec["ports"].is_array() || spec["ports"].empty()) {
-      spec["ports"] = service["spec"]["ports"];
-      return true;
-    }
-    return SetField(spec["ports"][0], "targetPort", Json(options.api_port)) || changed;
+    return SetField(current["spec"], "ports", service_ports) || changed;
   }));
 
   Json endpoints = {
       {"apiVersion", "v1"},
       {"kind", "Endpoints"},
       {"metadata",
-       {{"name", kName},
-        {"namespace", kNs},
+       {{"name", f.name},
+        {"namespace", f.ns},
         {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
-      {"subsets",
-       {{{"addresses", {{{"ip", options.api_endpoint_ip}}}},
-         {"ports", {{{"name", "https"}, {"port", options.api_port}, {"protocol", "TCP"}}}}}}}};
+      {"subsets", {{{"addresses", {{{"ip", f.endpoint_ip}}}}, {"ports", endpoint_ports}}}}};
   MINIK_RETURN_IF_ERROR(CreateOrUpdate(client, kEndpoints, endpoints, [&](Json& current) {
     bool changed = MergeLabels(current, endpoints["metadata"]["labels"]);
     return SetField(current, "subsets", endpoints["subsets"]) || changed;
@@ -118,20 +120,55 @@ Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options) {
       {"apiVersion", "discovery.k8s.io/v1"},
       {"kind", "EndpointSlice"},
       {"metadata",
-       {{"name", kName},
-        {"namespace", kNs},
-        {"labels", {{"kubernetes.io/service-name", kName}}}}},
+       {{"name", f.name},
+        {"namespace", f.ns},
+        {"labels", {{"kubernetes.io/service-name", f.name}}}}},
       {"addressType", "IPv4"},
-      {"endpoints",
-       {{{"addresses", {options.api_endpoint_ip}}, {"conditions", {{"ready", true}}}}}},
-      {"ports", {{{"name", "https"}, {"port", options.api_port}, {"protocol", "TCP"}}}}};
-  MINIK_RETURN_IF_ERROR(CreateOrUpdate(client, kEndpointSlices, slice, [&](Json& current) {
+      {"endpoints", {{{"addresses", {f.endpoint_ip}}, {"conditions", {{"ready", true}}}}}},
+      {"ports", endpoint_ports}};
+  return CreateOrUpdate(client, kEndpointSlices, slice, [&](Json& current) {
     bool changed = MergeLabels(current, slice["metadata"]["labels"]);
     changed |= SetField(current, "addressType", slice["addressType"]);
     changed |= SetField(current, "endpoints", slice["endpoints"]);
     changed |= SetField(current, "ports", slice["ports"]);
     return changed;
-  }));
+  });
+}
+
+// IngressClass `minik`, the default class, served by netproxy's Ingress controller.
+Status EnsureIngressClass(Client& client) {
+  Json cls = {{"apiVersion", "networking.k8s.io/v1"},
+              {"kind", "IngressClass"},
+              {"metadata",
+               {{"name", "minik"},
+                {"annotations", {{"ingressclass.kubernetes.io/is-default-class", "true"}}}}},
+              {"spec", {{"controller", "minik.io/ingress"}}}};
+  // A user's edits (say, another default class) are theirs to keep.
+  return CreateOrUpdate(client, kIngressClasses, cls, [](Json&) { return false; });
+}
+
+}  // namespace
+
+Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options) {
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    MINIK_RETURN_IF_ERROR(EnsureNamespace(client, ns));
+  }
+  if (options.default_storage_class) MINIK_RETURN_IF_ERROR(EnsureDefaultStorageClass(client));
+
+  MINIK_RETURN_IF_ERROR(EnsureFixedService(
+      client, {kNs, kName, {{"component", "apiserver"}, {"provider", "kubernetes"}},
+               options.api_service_ip, options.api_endpoint_ip,
+               {{"https", "TCP", 443, options.api_port}}}));
+  if (!options.dns_service_ip.empty()) {
+    MINIK_RETURN_IF_ERROR(EnsureFixedService(
+        client, {"kube-system", "kube-dns",
+                 {{"k8s-app", "kube-dns"}, {"kubernetes.io/cluster-service", "true"},
+                  {"kubernetes.io/name", "CoreDNS"}},
+                 options.dns_service_ip, options.dns_endpoint_ip,
+                 {{"dns", "UDP", 53, options.dns_port},
+                  {"dns-tcp", "TCP", 53, options.dns_port}}}));
+  }
+  if (options.ingress_class) MINIK_RETURN_IF_ERROR(EnsureIngressClass(client));
   return Status::Ok();
 }
 

@@ -44,6 +44,12 @@ struct BootstrapOptions {
   std::string api_service_ip = "10.96.0.1";  // the `kubernetes` Service's ClusterIP
   std::string api_endpoint_ip = "127.0.0.1";  // where the API server listens (node IP)
   int api_port = 8443;
+  // The `kube-dns` Service in kube-system (empty IP: none), served at dns_endpoint_ip.
+  std::string dns_service_ip;
+  std::string dns_endpoint_ip;
+  int dns_port = 53;
+  // IngressClass `minik` (the default class).
+  bool ingress_class = false;
   // Also the default StorageClass `standard` of the host-path provisioner.
   bool default_storage_class = false;
 };

@@ -1,0 +1,72 @@
+#include "netproxy/netproxy.h"
+
+#include <sstream>
+
+#include "api/log.h"
+#include "netproxy/proxier.h"
+#include "netproxy/service_lb.h"
+
+namespace minik {
+
+namespace {
+
+class NetProxyImpl final : public NetProxy {
+ public:
+  NetProxyImpl(Client& client, Clock& clock, const NetProxyOptions& options)
+      : client_(client), clock_(clock), options_(options) {}
+  ~NetProxyImpl() override { Stop(); }
+
+  Status Start() override {
+    if (options_.informers == nullptr) return BadRequest("netproxy needs shared informers");
+    netproxy::ProxierOptions po;
+    po.node_name = options_.node_name;
+    po.layout = {options_.chain_prefix, options_.pod_cidr, options_.service_cidr};
+    proxier_ = std::make_unique<netproxy::ServiceProxier>(
+        *options_.informers, po, std::make_unique<net::ExecIptablesRunner>(),
+        netproxy::NewExecConntrackRunner());
+    MINIK_RETURN_IF_ERROR(proxier_->Start());
+    lb_ = std::make_unique<netproxy::LoadBalancerStatus>(client_, clock_, *options_.informers,
+                                                        options_.node_ip);
+    lb_->Start();
+    return Status::Ok();
+  }
+
+  void Stop() override {
+    if (lb_) lb_->Stop();
+    if (proxier_) proxier_->Stop();
+  }
+
+ private:
+  Client& client_;
+  Clock& clock_;
+  const NetProxyOptions options_;
+  std::unique_ptr<netproxy::ServiceProxier> proxier_;
+  std::unique_ptr<netproxy::LoadBalancerStatus> lb_;
+};
+
+}  // namespace
+
+std::unique_ptr<NetProxy> NewNetProxy(Client& client, Clock& clock, const NetProxyOptions& options) {
+  return std::make_unique<NetProxyImpl>(client, clock, options);
+}
+
+Status CleanupNetProxy(const std::string& chain_prefix) {
+  net::ExecIptablesRunner runner;
+  StatusOr<net::SavedTables> saved = runner.Save();
+  if (!saved.ok()) return saved.status();
+  return runner.Restore(netproxy::RenderServiceCleanup({chain_prefix, "", ""}, *saved));
+}
+
+std::vector<std::string> NameserversOf(const std::string& resolv_conf) {
+  std::vector<std::string> out;
+  std::istringstream in(resolv_conf);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string key, value;
+    if (words >> key >> value && key == "nameserver") out.push_back(value);
+  }
+  return out;
+}
+
+}  // namespace minik
