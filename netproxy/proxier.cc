@@ -174,6 +174,7 @@ Status ServiceProxier::Sync(bool full) {
   syncs_.fetch_add(1);
   if (!st.ok()) return st;
   programmed_ = std::move(desired);
+  if (options_.on_synced) options_.on_synced(script);
   FlushStaleUdp(last_ports_, ports);
   last_ports_ = std::move(ports);
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -40,6 +40,9 @@ struct ProxierOptions {
   std::chrono::milliseconds batch{2};          // coalescing window after a change
   std::chrono::milliseconds min_interval{10};  // between two syncs
   std::chrono::milliseconds retry{1000};       // after a failed sync
+  // Called on the sync thread after each successful restore with its input (the bench
+  // watches for a change to be programmed). Must be quick.
+  std::function<void(const std::string& script)> on_synced;
 };
 
 class ServiceProxier {
