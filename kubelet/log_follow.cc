@@ -107,7 +107,8 @@ Status LogFollower::Init() {
   if (options_.raw) {
     struct stat st;
     if (::stat(path_.c_str(), &st) == 0) {
-      cursor_ = LogCursor{static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
+      cursor_ = LogCursor{options_.raw_from_start ? 0 : static_cast<uint64_t>(st.st_size),
+                          static_cast<uint64_t>(st.st_ino)};
     }
     return Status::Ok();
   }

@@ -41,6 +41,7 @@ namespace minik {
 struct LogFollowOptions {
   LogReadOptions read;        // lines mode: the selection, timestamps and limit_bytes
   bool raw = false;           // raw mode (attach): from the current end, record by record
+  bool raw_from_start = false;  // raw mode: from the file's start instead
   bool merge_stderr = false;  // raw mode: stderr records on the stdout pipe (tty)
   bool drop_stdout = false;   // raw mode: stdout records are discarded (nobody asked)
   bool drop_stderr = false;   // raw mode: stderr records are discarded (no stderr pipe)

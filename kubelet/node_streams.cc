@@ -350,10 +350,11 @@ std::unique_ptr<NodeStream> NewExecStream(StatusOr<std::unique_ptr<ExecSession>>
 StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(
     ContainerRuntime& runtime, const std::string& id, const std::string& log_path, bool tty,
     const NodeExecRequest& request, int stdin_fd,
-    std::function<std::optional<int>()> recorded_exit) {
+    std::function<std::optional<int>()> recorded_exit, bool from_start) {
   Fd in(stdin_fd);
   LogFollowOptions o;
   o.raw = true;
+  o.raw_from_start = from_start;
   o.merge_stderr = tty;
   // With a tty the terminal carries both streams on stdout.
   o.drop_stdout = !request.stdout && !(tty && request.stderr);

@@ -38,10 +38,11 @@ std::unique_ptr<NodeStream> NewExecStream(StatusOr<std::unique_ptr<ExecSession>>
 // kubelet's record, else 0.
 // Resize (tty) sets the size of the container's terminal (its stdin, /proc/<pid>/fd/0).
 // CloseStdin half-closes the stdin socket (the runtime applies stdinOnce).
+// `from_start`: the output from the container's first byte instead (see Attach in streams.cc).
 StatusOr<std::unique_ptr<NodeStream>> NewAttachStream(
     ContainerRuntime& runtime, const std::string& id, const std::string& log_path, bool tty,
     const NodeExecRequest& request, int stdin_fd,
-    std::function<std::optional<int>()> recorded_exit = {});
+    std::function<std::optional<int>()> recorded_exit = {}, bool from_start = false);
 
 // A TCP connection to localhost:`port` in the network namespace `netns_path`
 // (/proc/<pid>/ns/net; empty: the host's), as containerd's port-forward dials: 127.0.0.1,

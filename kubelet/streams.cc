@@ -217,6 +217,7 @@ StatusOr<std::unique_ptr<NodeStream>> KubeletImpl::Attach(const std::string& ns,
   const bool tty = spec && BoolField(*spec, "tty");
   const bool has_stdin = spec && BoolField(*spec, "stdin");
   int in = -1;
+  bool took_stdin = false;
   if (request.stdin) {
     // Without `stdin: true` the client's input is ignored, as containerd ignores it; so is
     // it once a stdinOnce container's stdin was closed.
@@ -224,6 +225,7 @@ StatusOr<std::unique_ptr<NodeStream>> KubeletImpl::Attach(const std::string& ns,
                                    : StatusOr<int>(Status(Code::kConflict, "no stdin"));
     if (sock.ok()) {
       in = *sock;
+      took_stdin = true;
     } else if (sock.status().code() == Code::kConflict) {
       in = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     } else {
@@ -248,8 +250,12 @@ StatusOr<std::unique_ptr<NodeStream>> KubeletImpl::Attach(const std::string& ns,
     }
     return std::nullopt;
   };
+  // `kubectl run -i` attaches once the container runs; a short command may have written
+  // everything by then. The client that takes a stdinOnce container's stdin first is that
+  // caller, and sees the output from the start, as `docker run -i` does.
+  const bool from_start = took_stdin && spec && BoolField(*spec, "stdinOnce");
   return NewAttachStream(*options_.runtime, t->container_id, t->log_path, tty, request, in,
-                         std::move(recorded_exit));
+                         std::move(recorded_exit), from_start);
 }
 
 StatusOr<int> KubeletImpl::PortForward(const std::string& ns, const std::string& name,

@@ -325,5 +325,22 @@ TEST_F(LogFollowTest, RawModeMergesStderrForTty) {
   EXPECT_EQ(ReadToEof(f->stdout_fd()), "a\nb\n");
 }
 
+TEST_F(LogFollowTest, RawModeFromStartShowsWhatWasWrittenBefore) {
+  // kubectl run -i: the command may be done before the attach; its output is not lost.
+  auto w = Writer();
+  w->Append(LogStream::kStdout, "hi\n");
+  w->Append(LogStream::kStderr, "warn\n");
+  LogFollowOptions o;
+  o.raw = true;
+  o.raw_from_start = true;
+  o.poll_ms = 20;
+  auto f = Follow(o);
+  ASSERT_TRUE(f);
+  w->Append(LogStream::kStdout, "later\n");
+  ended_ = true;
+  EXPECT_EQ(ReadToEof(f->stdout_fd()), "hi\nlater\n");
+  EXPECT_EQ(ReadToEof(f->stderr_fd()), "warn\n");
+}
+
 }  // namespace
 }  // namespace minik
