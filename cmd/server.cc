@@ -275,8 +275,17 @@ int RunServer(const CliArgs& args) {
   // After the kubelet: DNS and Ingress listen on the bridge's address.
   NetProxyOptions netproxy_options = NetProxyOptionsFor(profile, *config);
   netproxy_options.informers = informers.get();
-  if (auto resolv = ReadFile("/etc/resolv.conf"); resolv.ok())
+  // Tests point names outside the cluster at a fake resolver on loopback, never a real one.
+  if (const char* up = std::getenv("MINIK_DNS_UPSTREAMS"); up != nullptr) {
+    std::string list = up;
+    for (size_t at = 0; at <= list.size();) {
+      size_t comma = std::min(list.find(',', at), list.size());
+      if (comma > at) netproxy_options.dns_upstreams.push_back(list.substr(at, comma - at));
+      at = comma + 1;
+    }
+  } else if (auto resolv = ReadFile("/etc/resolv.conf"); resolv.ok()) {
     netproxy_options.dns_upstreams = NameserversOf(*resolv);
+  }
   netproxy = NewNetProxy(api->LocalClient(), clock, netproxy_options);
   shutdown.Add([&] {
     informers->Stop();
