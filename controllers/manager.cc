@@ -10,6 +10,9 @@
 #include "controllers/daemonset_controller.h"
 #include "controllers/deployment_controller.h"
 #include "controllers/disruption_controller.h"
+#include "controllers/endpoints_controller.h"
+#include "controllers/endpointslice_controller.h"
+#include "controllers/endpointslice_mirroring_controller.h"
 #include "controllers/event_ttl_controller.h"
 #include "controllers/garbage_collector.h"
 #include "controllers/job_controller.h"
@@ -77,6 +80,9 @@ class ControllerManagerImpl final : public ControllerManager {
       controllers_.push_back(std::make_unique<DisruptionController>(client, clock, informers_));
     if (serves({pods, nodes, leases}))
       controllers_.push_back(std::make_unique<NodeLifecycleController>(client, clock, informers_));
+    if (serves({pods, {"", "v1", "services"}, {"", "v1", "endpoints"}})) controllers_.push_back(std::make_unique<EndpointsController>(client, clock, informers_));
+    if (serves({pods, nodes, {"", "v1", "services"}, {"discovery.k8s.io", "v1", "endpointslices"}})) controllers_.push_back(std::make_unique<EndpointSliceController>(client, clock, informers_));
+    if (serves({{"", "v1", "services"}, {"", "v1", "endpoints"}, {"discovery.k8s.io", "v1", "endpointslices"}})) controllers_.push_back(std::make_unique<EndpointSliceMirroringController>(client, clock, informers_));
     if (serves({{"", "v1", "events"}}))
       controllers_.push_back(std::make_unique<EventTtlController>(client, clock, informers_));
     if (!options.volumes_dir.empty() && serves({pods, pvcs, pvs, classes})) {
