@@ -48,7 +48,8 @@ bool PodEndpointsChanged(const Json& a, const Json& b) {
     return v ? *v : Json();
   };
   return str(a, {"metadata", "deletionTimestamp"}) != str(b, {"metadata", "deletionTimestamp"}) ||
-         IsPodReady(a) != IsPodReady(b) || str(a, {"status", "podIPs"}) != str(b, {"status", "podIPs"}) ||
+         IsPodReady(a) != IsPodReady(b) ||
+         str(a, {"status", "podIPs"}) != str(b, {"status", "podIPs"}) ||
          str(a, {"status", "podIP"}) != str(b, {"status", "podIP"}) ||
          str(a, {"status", "phase"}) != str(b, {"status", "phase"}) ||
          str(a, {"spec", "nodeName"}) != str(b, {"spec", "nodeName"}) ||
@@ -158,8 +159,7 @@ std::set<std::string> ServicesToUpdateOnPodChange(const Informer& services, cons
   std::set<std::string> old = ServicesForLabels(services, Namespace(old_pod), Labels(old_pod));
   std::set<std::string> out;
   if (pod_changed) {
-    std::set_union(cur.begin(), cur.end(), old.begin(), old.end(),
-                   std::inserter(out, out.begin()));
+    std::set_union(cur.begin(), cur.end(), old.begin(), old.end(), std::inserter(out, out.begin()));
   } else {
     std::set_symmetric_difference(cur.begin(), cur.end(), old.begin(), old.end(),
                                   std::inserter(out, out.begin()));
@@ -342,12 +342,10 @@ Json EndpointsController::DesiredSubsets(const Json& service, const std::vector<
     if (!ShouldPodBeInEndpoints(pod, publish)) continue;
     std::vector<std::string> ips = PodIPv4s(pod);
     if (ips.empty()) continue;
-    Json addr = {{"ip", ips[0]},
-                 {"targetRef",
-                  {{"kind", "Pod"},
-                   {"namespace", Namespace(pod)},
-                   {"name", Name(pod)},
-                   {"uid", Uid(pod)}}}};
+    Json addr = {
+        {"ip", ips[0]},
+        {"targetRef",
+         {{"kind", "Pod"}, {"namespace", Namespace(pod)}, {"name", Name(pod)}, {"uid", Uid(pod)}}}};
     std::string node = GetString(pod, {"spec", "nodeName"});
     if (!node.empty()) addr["nodeName"] = node;
     if (ShouldSetHostname(pod, service)) addr["hostname"] = GetString(pod, {"spec", "hostname"});
@@ -385,7 +383,8 @@ bool EndpointsController::TruncateEndpoints(Json& endpoints) {
     size_t to_add = static_cast<size_t>(
         std::ceil(static_cast<double>(in_subset) / static_cast<double>(num_total) * max));
     to_add = std::min(to_add, can_be_added);
-    if (in_subset > to_add) subset[field].erase(subset[field].begin() + to_add, subset[field].end());
+    if (in_subset > to_add)
+      subset[field].erase(subset[field].begin() + to_add, subset[field].end());
     if (subset.contains(field) && subset[field].empty()) subset.erase(field);
     if (truncate_ready) subset.erase("notReadyAddresses");
     can_be_added -= std::min(can_be_added, ArrayAt(subset, {field}).size());
@@ -414,8 +413,7 @@ StatusOr<ReconcileResult> EndpointsController::Reconcile(const std::string& key)
   const Json& svc = *service;
   if (IsExternalName(svc) || !HasSelector(svc)) {
     trigger_times_.DeleteService(key);
-    if (current &&
-        GetString(*current, {"metadata", "labels", kManagedByLabel}) == kControllerName)
+    if (current && GetString(*current, {"metadata", "labels", kManagedByLabel}) == kControllerName)
       MINIK_RETURN_IF_ERROR(DeleteEndpoints(*current));
     return ReconcileResult{};
   }
@@ -470,7 +468,8 @@ StatusOr<ReconcileResult> EndpointsController::Reconcile(const std::string& key)
   if (r.ok()) return ReconcileResult{};
   const Code code = r.status().code();
   // The cache has not seen a write yet (ours or another's): try again once it has.
-  if (code == Code::kConflict || code == Code::kAlreadyExists || (current && code == Code::kNotFound))
+  if (code == Code::kConflict || code == Code::kAlreadyExists ||
+      (current && code == Code::kNotFound))
     return ReconcileResult{true, {}};
   if (!current && IsNamespaceTerminating(r.status())) return ReconcileResult{};
   if (current) {

@@ -202,10 +202,11 @@ Json PodToEndpoint(const Json& pod, const Json* node, const Json& service) {
   const bool ready = Publish(service) || (serving && !terminating);
   Json addrs = Json::array();
   for (const std::string& ip : PodIPv4s(pod)) addrs.push_back(ip);
-  Json ep = {{"addresses", std::move(addrs)},
-             {"conditions", {{"ready", ready}, {"serving", serving}, {"terminating", terminating}}},
-             {"targetRef",
-              {{"kind", "Pod"}, {"namespace", Namespace(pod)}, {"name", Name(pod)}, {"uid", Uid(pod)}}}};
+  Json ep = {
+      {"addresses", std::move(addrs)},
+      {"conditions", {{"ready", ready}, {"serving", serving}, {"terminating", terminating}}},
+      {"targetRef",
+       {{"kind", "Pod"}, {"namespace", Namespace(pod)}, {"name", Name(pod)}, {"uid", Uid(pod)}}}};
   std::string node_name = GetString(pod, {"spec", "nodeName"});
   if (!node_name.empty()) ep["nodeName"] = node_name;
   if (node) {
@@ -240,33 +241,32 @@ EndpointSliceController::EndpointSliceController(Client& client, Clock& clock,
   auto enqueue = [this](const std::set<std::string>& keys) {
     for (const std::string& k : keys) queue().Add(k);
   };
-  pods_.AddEventHandler(
-      {[this, enqueue](const Json& pod) {
-         enqueue(ServicesForLabels(services_, Namespace(pod), Labels(pod)));
-       },
-       [this, enqueue](const Json& old_pod, const Json& pod) {
-         enqueue(ServicesToUpdateOnPodChange(services_, old_pod, pod));
-       },
-       [this, enqueue](const Json& pod) {
-         enqueue(ServicesForLabels(services_, Namespace(pod), Labels(pod)));
-       }});
+  pods_.AddEventHandler({[this, enqueue](const Json& pod) {
+                           enqueue(ServicesForLabels(services_, Namespace(pod), Labels(pod)));
+                         },
+                         [this, enqueue](const Json& old_pod, const Json& pod) {
+                           enqueue(ServicesToUpdateOnPodChange(services_, old_pod, pod));
+                         },
+                         [this, enqueue](const Json& pod) {
+                           enqueue(ServicesForLabels(services_, Namespace(pod), Labels(pod)));
+                         }});
   auto managed = [](const Json& s) {
     return GetString(s, {"metadata", "labels", kSliceManagedByLabel}) == kControllerName;
   };
-  slices_.AddEventHandler(
-      {[this, managed](const Json& s) {
-         if (managed(s)) EnqueueSliceOwner(s);
-       },
-       [this, managed](const Json& old_s, const Json& s) {
-         if (SliceServiceKey(old_s) != SliceServiceKey(s) || managed(old_s) != managed(s))
-           EnqueueSliceOwner(old_s);
-         if (managed(old_s) || managed(s)) EnqueueSliceOwner(s);
-       },
-       [this, managed](const Json& s) {
-         if (!managed(s)) return;
-         tracker_.ObservedDeletion(SliceServiceKey(s), Name(s));
-         EnqueueSliceOwner(s);
-       }});
+  slices_.AddEventHandler({[this, managed](const Json& s) {
+                             if (managed(s)) EnqueueSliceOwner(s);
+                           },
+                           [this, managed](const Json& old_s, const Json& s) {
+                             if (SliceServiceKey(old_s) != SliceServiceKey(s) ||
+                                 managed(old_s) != managed(s))
+                               EnqueueSliceOwner(old_s);
+                             if (managed(old_s) || managed(s)) EnqueueSliceOwner(s);
+                           },
+                           [this, managed](const Json& s) {
+                             if (!managed(s)) return;
+                             tracker_.ObservedDeletion(SliceServiceKey(s), Name(s));
+                             EnqueueSliceOwner(s);
+                           }});
   // A node's zone feeds its endpoints; a node that appears admits pods left out for lack of it.
   nodes_.AddEventHandler({[this](const Json&) { EnqueueAllServices(); },
                           [this](const Json& old_n, const Json& n) {
@@ -477,8 +477,9 @@ StatusOr<ReconcileResult> EndpointSliceController::Reconcile(const std::string& 
     // placeholderSliceCompare: the same labels and owner, no ports, no endpoints.
     auto same = [&](const Json& s) {
       const Json* owners = Find(s, {"metadata", "ownerReferences"});
-      return GetString(s, {"addressType"}) == "IPv4" && Labels(s) == placeholder["metadata"]["labels"] &&
-             owners && *owners == placeholder["metadata"]["ownerReferences"] &&
+      return GetString(s, {"addressType"}) == "IPv4" &&
+             Labels(s) == placeholder["metadata"]["labels"] && owners &&
+             *owners == placeholder["metadata"]["ownerReferences"] &&
              SliceArray(s, "endpoints").empty() && SliceArray(s, "ports").empty();
     };
     if (removed_ipv4 == 1 && plan.remove.size() == 1 && same(plan.remove[0])) {

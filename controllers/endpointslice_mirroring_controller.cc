@@ -70,8 +70,9 @@ bool EndpointSliceMirroringController::ShouldMirror(const Json& endpoints) {
   return Find(endpoints, {"metadata", "annotations", kLeaderAnnotation}) == nullptr;
 }
 
-EndpointSliceMirroringController::EndpointSliceMirroringController(
-    Client& client, Clock& clock, SharedInformerFactory& informers, int workers)
+EndpointSliceMirroringController::EndpointSliceMirroringController(Client& client, Clock& clock,
+                                                                   SharedInformerFactory& informers,
+                                                                   int workers)
     : QueueController("endpointslice-mirroring-controller", clock, workers),
       client_(client),
       services_(informers.For(kServices)),
@@ -101,20 +102,20 @@ EndpointSliceMirroringController::EndpointSliceMirroringController(
   auto managed = [](const Json& s) {
     return GetString(s, {"metadata", "labels", kSliceManagedByLabel}) == kControllerName;
   };
-  slices_.AddEventHandler(
-      {[this, managed](const Json& s) {
-         if (managed(s)) EnqueueSliceOwner(s);
-       },
-       [this, managed](const Json& old_s, const Json& s) {
-         if (SliceServiceKey(old_s) != SliceServiceKey(s) || managed(old_s) != managed(s))
-           EnqueueSliceOwner(old_s);
-         if (managed(old_s) || managed(s)) EnqueueSliceOwner(s);
-       },
-       [this, managed](const Json& s) {
-         if (!managed(s)) return;
-         tracker_.ObservedDeletion(SliceServiceKey(s), Name(s));
-         EnqueueSliceOwner(s);
-       }});
+  slices_.AddEventHandler({[this, managed](const Json& s) {
+                             if (managed(s)) EnqueueSliceOwner(s);
+                           },
+                           [this, managed](const Json& old_s, const Json& s) {
+                             if (SliceServiceKey(old_s) != SliceServiceKey(s) ||
+                                 managed(old_s) != managed(s))
+                               EnqueueSliceOwner(old_s);
+                             if (managed(old_s) || managed(s)) EnqueueSliceOwner(s);
+                           },
+                           [this, managed](const Json& s) {
+                             if (!managed(s)) return;
+                             tracker_.ObservedDeletion(SliceServiceKey(s), Name(s));
+                             EnqueueSliceOwner(s);
+                           }});
 }
 
 void EndpointSliceMirroringController::EnqueueSliceOwner(const Json& slice) {
@@ -228,10 +229,10 @@ StatusOr<ReconcileResult> EndpointSliceMirroringController::Reconcile(const std:
     for (const Json& e : SliceArray(first, "endpoints")) have_eps.push_back(EndpointFields(e));
     const Json* have_ann = Find(first, {"metadata", "annotations"});
     const Json* have_owners = Find(first, {"metadata", "ownerReferences"});
-    const bool same = have_eps == want["endpoints"] && Labels(first) == labels &&
-                      (have_ann && have_ann->is_object() ? *have_ann : Json::object()) ==
-                          annotations &&
-                      have_owners && *have_owners == owners;
+    const bool same =
+        have_eps == want["endpoints"] && Labels(first) == labels &&
+        (have_ann && have_ann->is_object() ? *have_ann : Json::object()) == annotations &&
+        have_owners && *have_owners == owners;
     if (same) continue;
     Json next = first;
     next["metadata"]["labels"] = labels;

@@ -37,8 +37,8 @@ class EndpointSliceMirroringController final : public QueueController {
   static constexpr const char* kSkipMirrorLabel = "endpointslice.kubernetes.io/skip-mirror";
   static constexpr int kMaxEndpointsPerSubset = 1000;
 
-  EndpointSliceMirroringController(Client& client, Clock& clock,
-                                   SharedInformerFactory& informers, int workers = 1);
+  EndpointSliceMirroringController(Client& client, Clock& clock, SharedInformerFactory& informers,
+                                   int workers = 1);
 
   StatusOr<ReconcileResult> Reconcile(const std::string& key) override;
 

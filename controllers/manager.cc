@@ -80,9 +80,15 @@ class ControllerManagerImpl final : public ControllerManager {
       controllers_.push_back(std::make_unique<DisruptionController>(client, clock, informers_));
     if (serves({pods, nodes, leases}))
       controllers_.push_back(std::make_unique<NodeLifecycleController>(client, clock, informers_));
-    if (serves({pods, {"", "v1", "services"}, {"", "v1", "endpoints"}})) controllers_.push_back(std::make_unique<EndpointsController>(client, clock, informers_));
-    if (serves({pods, nodes, {"", "v1", "services"}, {"discovery.k8s.io", "v1", "endpointslices"}})) controllers_.push_back(std::make_unique<EndpointSliceController>(client, clock, informers_));
-    if (serves({{"", "v1", "services"}, {"", "v1", "endpoints"}, {"discovery.k8s.io", "v1", "endpointslices"}})) controllers_.push_back(std::make_unique<EndpointSliceMirroringController>(client, clock, informers_));
+    if (serves({pods, {"", "v1", "services"}, {"", "v1", "endpoints"}}))
+      controllers_.push_back(std::make_unique<EndpointsController>(client, clock, informers_));
+    if (serves({pods, nodes, {"", "v1", "services"}, {"discovery.k8s.io", "v1", "endpointslices"}}))
+      controllers_.push_back(std::make_unique<EndpointSliceController>(client, clock, informers_));
+    if (serves({{"", "v1", "services"},
+                {"", "v1", "endpoints"},
+                {"discovery.k8s.io", "v1", "endpointslices"}}))
+      controllers_.push_back(
+          std::make_unique<EndpointSliceMirroringController>(client, clock, informers_));
     if (serves({{"", "v1", "events"}}))
       controllers_.push_back(std::make_unique<EventTtlController>(client, clock, informers_));
     if (!options.volumes_dir.empty() && serves({pods, pvcs, pvs, classes})) {

@@ -38,8 +38,8 @@ class EndpointsIntegrationTest : public ::testing::Test {
     store_ = NewMemStore();
     client_ = NewRegistry(*store_, resources_, BuiltinSchemas(), clock_);
     ASSERT_TRUE(EnsureBootstrapObjects(*client_, {}).ok());
-    Json node = {{"metadata",
-                  {{"name", "minik"}, {"labels", {{"topology.kubernetes.io/zone", "zone-a"}}}}}};
+    Json node = {
+        {"metadata", {{"name", "minik"}, {"labels", {{"topology.kubernetes.io/zone", "zone-a"}}}}}};
     ASSERT_TRUE(client_->Create(kNodes, "", node).ok());
     informers_ = std::make_unique<SharedInformerFactory>(*client_, clock_);
     endpoints_ = std::make_unique<EndpointsController>(*client_, clock_, *informers_);
@@ -147,8 +147,8 @@ TEST_F(EndpointsIntegrationTest, NamedTargetPortResolvesPerPod) {
   EXPECT_EQ(GetString(ep, {"metadata", "labels", "team"}), "a");
   EXPECT_EQ(GetString(ep, {"metadata", "labels", EndpointsController::kManagedByLabel}),
             "endpoint-controller");
-  EXPECT_FALSE(GetString(ep, {"metadata", "annotations", endpointutil::kTriggerTimeAnnotation})
-                   .empty());
+  EXPECT_FALSE(
+      GetString(ep, {"metadata", "annotations", endpointutil::kTriggerTimeAnnotation}).empty());
   std::map<int64_t, std::vector<std::string>> by_port;
   for (const Json& ss : ep["subsets"]) {
     ASSERT_EQ(ss["ports"].size(), 1u);
@@ -201,24 +201,32 @@ TEST_F(EndpointsIntegrationTest, ReadinessFlipReachesEndpointsAndSlicesFast) {
     const bool ready = i % 2 == 1;
     auto start = std::chrono::steady_clock::now();
     SetPodStatus("a", "10.244.0.5", ready);
-    ASSERT_TRUE(Eventually([&] {
-      auto e = SliceEndpoints("web");
-      return e.count("a") && e["a"]["conditions"]["ready"] == ready;
-    }, std::chrono::milliseconds(1000)));
-    slice_ms.push_back(std::chrono::duration<double, std::milli>(
-                           std::chrono::steady_clock::now() - start).count());
-    ASSERT_TRUE(Eventually([&] {
-      auto ep = GetEndpoints("web");
-      return ep && Ips((*ep)["subsets"][0], ready ? "addresses" : "notReadyAddresses").size() == 1;
-    }, std::chrono::milliseconds(1000)));
-    endpoints_ms.push_back(std::chrono::duration<double, std::milli>(
-                               std::chrono::steady_clock::now() - start).count());
+    ASSERT_TRUE(Eventually(
+        [&] {
+          auto e = SliceEndpoints("web");
+          return e.count("a") && e["a"]["conditions"]["ready"] == ready;
+        },
+        std::chrono::milliseconds(1000)));
+    slice_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+    ASSERT_TRUE(Eventually(
+        [&] {
+          auto ep = GetEndpoints("web");
+          return ep &&
+                 Ips((*ep)["subsets"][0], ready ? "addresses" : "notReadyAddresses").size() == 1;
+        },
+        std::chrono::milliseconds(1000)));
+    endpoints_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   std::sort(slice_ms.begin(), slice_ms.end());
   std::sort(endpoints_ms.begin(), endpoints_ms.end());
-  std::printf("readiness -> slice: median %.2f ms, max %.2f ms; -> endpoints: median %.2f ms, "
-              "max %.2f ms\n",
-              slice_ms[5], slice_ms.back(), endpoints_ms[5], endpoints_ms.back());
+  std::printf(
+      "readiness -> slice: median %.2f ms, max %.2f ms; -> endpoints: median %.2f ms, "
+      "max %.2f ms\n",
+      slice_ms[5], slice_ms.back(), endpoints_ms[5], endpoints_ms.back());
   EXPECT_LT(slice_ms[5], 100.0);
   // The last flip made it ready again.
   auto e = SliceEndpoints("web");
@@ -388,7 +396,8 @@ TEST_F(EndpointsIntegrationTest, ManyPodsPackIntoStableSlices) {
   ASSERT_TRUE(Eventually([&] {
     auto n = sizes();
     return n.size() == 3 && *n.rbegin() <= 100;
-  })) << Slices("web").size() << " slices";
+  })) << Slices("web").size()
+      << " slices";
   std::string dist;
   for (size_t n : sizes()) dist += std::to_string(n) + " ";
   std::printf("250 pods -> slices of %s\n", dist.c_str());
@@ -400,7 +409,8 @@ TEST_F(EndpointsIntegrationTest, ManyPodsPackIntoStableSlices) {
   std::map<std::string, std::string> rv_before;
   for (const Json& s : Slices("web")) rv_before[Name(s)] = ResourceVersion(s);
   SetPodStatus("p7", "10.244.1.8", false);
-  ASSERT_TRUE(Eventually([&] { return SliceEndpoints("web")["p7"]["conditions"]["ready"] == false; }));
+  ASSERT_TRUE(
+      Eventually([&] { return SliceEndpoints("web")["p7"]["conditions"]["ready"] == false; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // any stray write would show
   int changed = 0;
   for (const Json& s : Slices("web")) {
@@ -413,11 +423,13 @@ TEST_F(EndpointsIntegrationTest, ManyPodsPackIntoStableSlices) {
   now.grace_period_seconds = 0;
   for (int i = 20; i < 250; ++i)
     ASSERT_TRUE(client_->Delete(kPods, "default", "p" + std::to_string(i), now).ok());
-  ASSERT_TRUE(Eventually([&] {
-    size_t total = 0;
-    for (size_t n : sizes()) total += n;
-    return total == 20 && SliceEndpoints("web").size() == 20;
-  }, std::chrono::milliseconds(20000)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        size_t total = 0;
+        for (size_t n : sizes()) total += n;
+        return total == 20 && SliceEndpoints("web").size() == 20;
+      },
+      std::chrono::milliseconds(20000)));
 }
 
 }  // namespace
