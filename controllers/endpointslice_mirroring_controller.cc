@@ -164,7 +164,8 @@ StatusOr<ReconcileResult> EndpointSliceMirroringController::Reconcile(const std:
           Group& g = desired[ip->first + "|" + ports_key];
           g.address_type = ip->first;
           g.ports = ports;
-          g.endpoints.emplace(EndpointKey(e), EndpointFields(e));
+          // The same endpoint twice: the last wins (notReadyAddresses come last), as upstream.
+          g.endpoints[EndpointKey(e)] = EndpointFields(e);
         }
       }
       skipped += total - added;
