@@ -1,6 +1,7 @@
 #include "netproxy/dns_responder.h"
 
 #include <algorithm>
+#include <random>
 
 namespace minik::netproxy::dns {
 namespace {
@@ -53,6 +54,19 @@ void Reply(const Message& m, size_t limit, Query* out) {
   }
 }
 
+// kubeadm's Corefile has `loadbalance`: the address records of an answer come in random
+// order (after the CNAMEs), so clients that take the first one spread over the endpoints.
+void ShuffleAddresses(std::vector<Record>* answers) {
+  if (answers->size() < 2) return;
+  auto first = std::stable_partition(answers->begin(), answers->end(), [](const Record& rr) {
+    return rr.type != kTypeA && rr.type != kTypeAaaa;
+  });
+  const size_t n = static_cast<size_t>(answers->end() - first);
+  if (n < 2) return;
+  thread_local std::minstd_rand rng(std::random_device{}());
+  std::shuffle(first, answers->end(), rng);
+}
+
 }  // namespace
 
 void HandleQuery(const ZoneSnapshot* zone, std::string_view wire, bool tcp, Query* out) {
@@ -90,6 +104,7 @@ void HandleQuery(const ZoneSnapshot* zone, std::string_view wire, bool tcp, Quer
   out->qtype = q.questions[0].type;
   switch (zone->Answer(q.questions[0], &r, &out->chase)) {
     case Disposition::kAnswered:
+      ShuffleAddresses(&r.answers);
       return Reply(r, out->limit, out);
     case Disposition::kForward:
       out->action = Query::Action::kForward;

@@ -9,6 +9,8 @@
 //  - The reply echoes ID, opcode, RD, CD and the question; an OPT record (our 4096-byte
 //    size, the query's DO bit) when the query had one. UDP replies are cut to 512 bytes, or
 //    the query's EDNS size between 512 and 4096, with TC set.
+//  - Address records of a cluster answer are shuffled (after the CNAMEs), as CoreDNS's
+//    `loadbalance` plugin does.
 //  - No zone yet (informers not synced): SERVFAIL.
 #pragma once
 
