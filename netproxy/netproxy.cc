@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "api/log.h"
+#include "netproxy/dns.h"
 #include "netproxy/proxier.h"
 #include "netproxy/service_lb.h"
 
@@ -28,10 +29,21 @@ class NetProxyImpl final : public NetProxy {
     lb_ = std::make_unique<netproxy::LoadBalancerStatus>(client_, clock_, *options_.informers,
                                                         options_.node_ip);
     lb_->Start();
+    if (options_.dns) {
+      DnsOptions d;
+      d.address = options_.node_ip;
+      d.port = options_.dns_port;
+      d.cluster_domain = options_.cluster_domain;
+      d.upstreams = options_.dns_upstreams;
+      dns_ = NewDnsServer(*options_.informers, d);
+      if (Status st = dns_->Start(); !st.ok())
+        return Status(st.code(), "cluster DNS: " + st.message());
+    }
     return Status::Ok();
   }
 
   void Stop() override {
+    if (dns_) dns_->Stop();
     if (lb_) lb_->Stop();
     if (proxier_) proxier_->Stop();
   }
@@ -42,6 +54,7 @@ class NetProxyImpl final : public NetProxy {
   const NetProxyOptions options_;
   std::unique_ptr<netproxy::ServiceProxier> proxier_;
   std::unique_ptr<netproxy::LoadBalancerStatus> lb_;
+  std::unique_ptr<DnsServer> dns_;
 };
 
 }  // namespace
