@@ -62,6 +62,37 @@ std::string NormalizeHost(std::string_view host) {
   return Lower(h);
 }
 
+std::string RoutingPath(std::string_view target) {
+  size_t end = target.find_first_of("?#");
+  if (end != std::string_view::npos) target = target.substr(0, end);
+  std::vector<std::string_view> segments;
+  size_t i = 0;
+  bool trailing = false;
+  while (i < target.size()) {
+    size_t slash = target.find('/', i);
+    std::string_view seg = target.substr(i, slash == std::string_view::npos ? slash : slash - i);
+    trailing = slash != std::string_view::npos && slash + 1 == target.size();
+    if (seg == "..") {
+      if (!segments.empty()) segments.pop_back();
+      trailing = true;
+    } else if (seg == ".") {
+      trailing = true;
+    } else if (!seg.empty()) {
+      trailing = trailing && slash != std::string_view::npos;
+      segments.push_back(seg);
+    }
+    if (slash == std::string_view::npos) break;
+    i = slash + 1;
+  }
+  std::string out;
+  for (std::string_view seg : segments) {
+    out += '/';
+    out += seg;
+  }
+  if (out.empty() || trailing) out += '/';
+  return out;
+}
+
 RouteMatch IngressRoutes::MatchHost(const IngressHost& h, std::string_view path) {
   for (const IngressPath& p : h.paths) {
     if (PathMatches(p, path)) return {p.backend, p.ingress};

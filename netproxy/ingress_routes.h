@@ -129,4 +129,9 @@ RoutesPtr BuildIngressRoutes(const IngressObjects& objects, const std::string& c
 // "Foo.Example.com.:8080" -> "foo.example.com"; "[::1]:80" -> "::1".
 std::string NormalizeHost(std::string_view host);
 
+// The path of a request target as routing sees it: query and fragment dropped, repeated
+// slashes merged, "." and ".." segments resolved (never above "/"), so "/public/../admin"
+// routes as "/admin". The request is forwarded with its target unchanged.
+std::string RoutingPath(std::string_view target);
+
 }  // namespace minik::netproxy

@@ -221,6 +221,20 @@ TEST(IngressRoutes, NormalizeHost) {
   EXPECT_EQ(NormalizeHost(""), "");
 }
 
+TEST(IngressRoutes, RoutingPath) {
+  struct Case {
+    std::string target, want;
+  } cases[] = {
+      {"/", "/"},           {"", "/"},
+      {"/a/b?x=1#f", "/a/b"}, {"/a/b/", "/a/b/"},
+      {"//a///b", "/a/b"},  {"/public/../admin", "/admin"},
+      {"/../../etc", "/etc"}, {"/a/./b/.", "/a/b/"},
+      {"/a/..", "/"},       {"/a/b/..?q", "/a/"},
+      {"/..a/b", "/..a/b"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(RoutingPath(c.target), c.want) << c.target;
+}
+
 TEST(IngressRoutes, MalformedObjectsAreSkipped) {
   IngressObjects o;
   o.ingresses.push_back(Obj({{"metadata", {{"name", "x"}, {"namespace", "default"}}},
