@@ -11,6 +11,8 @@
 //  - tcp: one poll loop owns the listening socket and every connection. Forwarded queries
 //    complete into tcp_done_ (under tcp_mu_) and wake the loop through tcp_wake_fd_.
 //  - the Forwarder's own thread (dns_forwarder.h).
+// Upstream answers go into cache_ (thread-safe), which answers repeated forwards and chases
+// without the upstream.
 // Stop: stop_fd_ (an eventfd never read, so every poll sees it) ends the loops; the threads
 // are joined, then the forwarder stops (its pending queries get SERVFAIL), then the sockets
 // close.
@@ -26,12 +28,14 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "api/log.h"
 #include "netproxy/dns.h"
+#include "netproxy/dns_cache.h"
 #include "netproxy/dns_forwarder.h"
 #include "netproxy/dns_responder.h"
 #include "netproxy/dns_zone.h"
@@ -136,13 +140,17 @@ class DnsServerImpl : public DnsServer {
   void TcpWrite(Conn& c);
   void Framed(Conn& c, const std::string& reply);
   void SendUdp(const Addr& to, const std::string& reply);
-  void ForwardUdp(const Addr& from, std::string_view wire, Query& q);
+  // Answers a kForward or kChase query from the cache; false on a miss.
+  bool FromCache(std::string_view wire, Query& q, std::string* reply);
+  // Sends a kForward or kChase query upstream; `deliver` gets the reply to send.
+  void Forward(std::string_view wire, Query& q, bool tcp, std::function<void(std::string)> deliver);
 
   SharedInformerFactory& informers_;
   const DnsOptions options_;
   ZoneOptions zone_options_;
   std::shared_ptr<ChangeSignal> signal_;
   std::unique_ptr<Forwarder> forwarder_;
+  AnswerCache cache_;
 
   std::mutex zone_mu_;
   std::shared_ptr<const ZoneSnapshot> zone_;  // GUARDED_BY(zone_mu_)
@@ -327,20 +335,37 @@ void DnsServerImpl::SendUdp(const Addr& to, const std::string& reply) {
          reinterpret_cast<const sockaddr*>(&to.ss), to.len);
 }
 
-void DnsServerImpl::ForwardUdp(const Addr& from, std::string_view wire, Query& q) {
+bool DnsServerImpl::FromCache(std::string_view wire, Query& q, std::string* reply) {
+  const auto now = SteadyClock::now();
+  if (q.action == Query::Action::kForward) {
+    std::optional<std::string> hit = cache_.Lookup(wire, now);
+    if (!hit) return false;
+    *reply = FinishForward(wire, hit, q.limit);
+    return true;
+  }
+  std::optional<std::string> hit = cache_.Lookup(MakeQuery(q.chase, q.qtype), now);
+  if (!hit) return false;
+  *reply = FinishChase(std::move(q.reply), hit, q.limit);
+  return true;
+}
+
+void DnsServerImpl::Forward(std::string_view wire, Query& q, bool tcp,
+                            std::function<void(std::string)> deliver) {
   const size_t limit = q.limit;
   if (q.action == Query::Action::kForward) {
     std::string query(wire);
-    forwarder_->Forward(query, false, [this, from, query, limit](std::optional<std::string> r) {
-      SendUdp(from, FinishForward(query, r, limit));
+    forwarder_->Forward(query, tcp, [this, query, limit, deliver](std::optional<std::string> r) {
+      if (r) cache_.Insert(query, *r, SteadyClock::now());
+      deliver(FinishForward(query, r, limit));
     });
     return;
   }
   auto reply = std::make_shared<Message>(std::move(q.reply));
-  forwarder_->Forward(MakeQuery(q.chase, q.qtype), false,
-                      [this, from, reply, limit](std::optional<std::string> r) {
-                        SendUdp(from, FinishChase(std::move(*reply), r, limit));
-                      });
+  std::string query = MakeQuery(q.chase, q.qtype);
+  forwarder_->Forward(query, tcp, [this, query, reply, limit, deliver](std::optional<std::string> r) {
+    if (r) cache_.Insert(query, *r, SteadyClock::now());
+    deliver(FinishChase(std::move(*reply), r, limit));
+  });
 }
 
 void DnsServerImpl::UdpLoop() {
@@ -375,6 +400,15 @@ void DnsServerImpl::UdpLoop() {
         from[i].len = in[i].msg_hdr.msg_namelen;
         std::string_view wire(bufs[i].data(), in[i].msg_len);
         HandleQuery(zone, wire, /*tcp=*/false, &q);
+        if (q.action == Query::Action::kForward || q.action == Query::Action::kChase) {
+          if (FromCache(wire, q, &q.wire)) {
+            q.action = Query::Action::kReply;
+          } else {
+            const Addr to = from[i];
+            Forward(wire, q, /*tcp=*/false, [this, to](std::string reply) { SendUdp(to, reply); });
+            continue;
+          }
+        }
         if (q.action == Query::Action::kReply) {
           replies[nout].swap(q.wire);
           out_iov[nout] = {replies[nout].data(), replies[nout].size()};
@@ -384,8 +418,6 @@ void DnsServerImpl::UdpLoop() {
           out[nout].msg_hdr.msg_name = &from[i].ss;
           out[nout].msg_hdr.msg_namelen = from[i].len;
           ++nout;
-        } else if (q.action != Query::Action::kDrop) {
-          ForwardUdp(from[i], wire, q);
         }
       }
       for (int sent = 0; sent < nout;) {
@@ -441,31 +473,23 @@ void DnsServerImpl::TcpRead(Conn& c, ZoneCache& cache) {
     std::string_view wire(c.in.data() + pos + 2, len);
     pos += 2 + len;
     HandleQuery(Current(cache), wire, /*tcp=*/true, &q);
+    if ((q.action == Query::Action::kForward || q.action == Query::Action::kChase) &&
+        FromCache(wire, q, &q.wire)) {
+      q.action = Query::Action::kReply;
+    }
     if (q.action == Query::Action::kReply) {
       Framed(c, q.wire);
     } else if (q.action != Query::Action::kDrop) {
       ++c.pending;
       const uint64_t id = c.id;
-      auto deliver = [this, id](std::string reply) {
+      Forward(wire, q, /*tcp=*/true, [this, id](std::string reply) {
         {
           std::lock_guard<std::mutex> lock(tcp_mu_);
           tcp_done_.emplace_back(id, std::move(reply));
         }
         uint64_t one = 1;
         (void)!write(tcp_wake_fd_, &one, sizeof(one));
-      };
-      if (q.action == Query::Action::kForward) {
-        std::string query(wire);
-        forwarder_->Forward(query, true, [deliver, query](std::optional<std::string> r) {
-          deliver(FinishForward(query, r, 65535));
-        });
-      } else {
-        auto reply = std::make_shared<Message>(std::move(q.reply));
-        forwarder_->Forward(MakeQuery(q.chase, q.qtype), true,
-                            [deliver, reply](std::optional<std::string> r) {
-                              deliver(FinishChase(std::move(*reply), r, 65535));
-                            });
-      }
+      });
     }
   }
   c.in.erase(0, pos);

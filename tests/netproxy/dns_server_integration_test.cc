@@ -405,9 +405,17 @@ TEST_F(DnsServerTest, ForwardsOtherNamesToTheUpstream) {
   m = Parse(Udp(port(), Query("nothing.example", kTypeA)));
   EXPECT_EQ(m.rcode, kNxDomain);
   // Over TCP as well.
-  m = Parse(Tcp(port(), Query("example.com", kTypeA, 0x7778)));
+  m = Parse(Tcp(port(), Query("example.com", kTypeAaaa, 0x7778)));
   EXPECT_EQ(m.id, 0x7778);
+  EXPECT_EQ(m.rcode, kNoError);
+  // Answers are cached (up to 30 s, kubeadm's `cache 30`): asked again, in another spelling,
+  // the upstream is not asked again and the TTL is capped by what is left.
+  const int asked = upstream.queries();
+  m = Parse(Udp(port(), Query("Example.COM", kTypeA, 0x7779)));
+  EXPECT_EQ(m.id, 0x7779);
+  EXPECT_EQ(m.questions[0].name, "Example.COM");
   EXPECT_EQ(Answers(m).size(), 1u);
+  EXPECT_EQ(upstream.queries(), asked);
   // ExternalName: the CNAME and the upstream's addresses for its target.
   m = Parse(Udp(port(), Query("ext.default.svc.cluster.local", kTypeA)));
   EXPECT_EQ(Answers(m), (std::vector<std::string>{
