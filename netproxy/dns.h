@@ -15,6 +15,7 @@
 //  - Forwarded queries go to the upstreams in order over UDP (again over TCP when the answer
 //    is truncated and the client asked over TCP), within 2 s in all; when every upstream
 //    fails, or none is configured, the answer is SERVFAIL. They never delay cluster answers.
+//    Upstream answers are cached for their TTL, 30 s at most (kubeadm's `cache 30`).
 //  - Stop() closes the sockets and joins the threads; Start() may not be called again.
 #pragma once
 
