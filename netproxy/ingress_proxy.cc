@@ -1,10 +1,13 @@
 // The Ingress reverse proxy (see ingress_proxy.h for the contract and threads).
 //
-// Each client connection is one coroutine (Session::Run) on its own strand. Requests are read
+// Each I/O thread runs its own io_context (no strands, no cross-thread hand-offs: on a
+// paravirtualized host a wake-up costs more than the proxying) with its own upstream pool;
+// accepted connections are dealt round-robin. Each client connection is one coroutine
+// (Session::Run) on its worker's io_context. Requests are read
 // with Beast parsers (header first); heads are written by hand; bodies are relayed in a 64 KiB
 // buffer: Content-Length bodies as raw bytes (no parser copy), chunked bodies through a
 // buffer_body parser and re-chunked, EOF-delimited responses until EOF. A Watchdog coroutine on
-// the same strand closes the sockets armed for the current phase when its deadline passes.
+// the same io_context closes the sockets armed for the current phase when its deadline passes.
 //
 // Lifetime: the io_context is destroyed by Stop() (after the threads are joined, the pool and
 // the acceptors are emptied), which destroys every suspended coroutine frame and so closes
@@ -15,7 +18,9 @@
 #define BOOST_ASIO_HAS_CO_AWAIT 1
 #define BOOST_ASIO_HAS_STD_COROUTINE 1
 #endif
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -24,7 +29,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -56,7 +60,9 @@ using SteadyClock = std::chrono::steady_clock;
 using TlsStream = ssl::stream<tcp::socket>;
 
 constexpr char kComponent[] = "ingress";
-constexpr size_t kRelayBuffer = 64 * 1024;
+constexpr size_t kRelayBuffer = 256 * 1024;
+// Bodies at least this long (beyond what was read with the head) are spliced.
+constexpr uint64_t kSpliceMin = 64 * 1024;
 // Pooled upstream connections older than this are dropped (servers close idle ones at 60 s+).
 constexpr std::chrono::seconds kPoolIdle(30);
 
@@ -65,7 +71,7 @@ auto Redirect(error_code& ec) { return net::redirect_error(net::use_awaitable, e
 // ---- watchdog --------------------------------------------------------------------------
 
 // The timeouts of one connection: Arm() sets the deadline of the current phase and which
-// sockets to close when it passes. Touched only on the connection's strand.
+// sockets to close when it passes. Touched only on the connection's worker thread.
 struct Watchdog {
   explicit Watchdog(const net::any_io_executor& ex) : timer(ex) {}
 
@@ -75,6 +81,11 @@ struct Watchdog {
     upstream_ = upstream;
     expired = false;
     if (deadline < timer.expiry()) timer.expires_at(deadline);  // wakes Run() to re-arm
+  }
+  // Progress: the same sockets get another `d` (a no-op for the timer unless it is earlier).
+  void Extend(std::chrono::milliseconds d) {
+    deadline = SteadyClock::now() + d;
+    if (deadline < timer.expiry()) timer.expires_at(deadline);
   }
   void Finish() {
     done = true;
@@ -119,7 +130,9 @@ class UpstreamPool {
  public:
   explicit UpstreamPool(size_t max_per_endpoint) : max_(max_per_endpoint) {}
 
-  std::optional<tcp::socket> Take(const std::string& key) {
+  // An idle connection to `key`. `check` verifies that the server has not closed it (a
+  // syscall; requests that can be retried skip it).
+  std::optional<tcp::socket> Take(const std::string& key, bool check) {
     std::optional<tcp::socket> out;
     std::vector<tcp::socket> stale;
     {
@@ -138,7 +151,7 @@ class UpstreamPool {
         out.emplace(std::move(idle.sock));
       }
     }
-    if (out && !StillOpen(*out)) out.reset();
+    if (out && check && !StillOpen(*out)) out.reset();
     return out;
   }
 
@@ -245,6 +258,14 @@ enum class BodyKind { kNone, kLength, kChunked, kUntilEof };
 
 class IngressProxyImpl;
 
+// One I/O thread: its io_context (every socket of its connections) and upstream pool.
+struct Worker {
+  explicit Worker(size_t max_idle) : io(1), pool(max_idle) {}
+  net::io_context io;
+  UpstreamPool pool;
+  std::thread thread;
+};
+
 // What a request was routed to, and the connection it uses.
 struct Upstream {
   explicit Upstream(tcp::socket s) : sock(std::move(s)) {}
@@ -259,7 +280,10 @@ class Session {
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  Session(IngressProxyImpl& proxy, Stream stream, int port);
+  Session(IngressProxyImpl& proxy, Worker& worker, Stream stream, int port);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
   net::awaitable<void> Run();
 
  private:
@@ -269,7 +293,8 @@ class Session {
   net::awaitable<bool> ServeOne();
   net::awaitable<bool> Forward(http::request_parser<http::buffer_body>& req_p, const RouteMatch& m);
   net::awaitable<std::optional<Upstream>> Connect(const IngressBackend& backend,
-                                                  const IngressEndpoint* first, bool fresh);
+                                                  const IngressEndpoint* first, bool fresh,
+                                                  bool retryable_request);
   net::awaitable<bool> SendError(int status, bool keep);
   std::string RequestHead(const http::request<http::buffer_body>& req, BodyKind kind,
                           uint64_t length, bool upgrade, const Upstream& up);
@@ -277,23 +302,26 @@ class Session {
   net::awaitable<bool> RelayBody(In& in, beast::flat_buffer& in_buf, Parser& p, BodyKind kind,
                                  uint64_t length, Out& out, bool chunk_out,
                                  std::string_view head);
+  net::awaitable<bool> Splice(tcp::socket& in, tcp::socket& out, uint64_t left);
   net::awaitable<void> Tunnel(Upstream& up);
   template <class In, class Out>
   net::awaitable<void> Pump(In& in, Out& out, char* buf, bool* other_done);
 
   IngressProxyImpl& proxy_;
+  Worker& worker_;
   Stream stream_;
   const int port_;
   std::string client_ip_;
   beast::flat_buffer buf_;
   std::unique_ptr<char[]> relay_;
   std::shared_ptr<Watchdog> watchdog_;
+  int pipe_[2] = {-1, -1};  // for Splice, made on first use
 };
 
 class IngressProxyImpl final : public IngressProxy {
  public:
   explicit IngressProxyImpl(const IngressProxyOptions& options)
-      : options_(options), pool_(options.max_idle_per_endpoint) {}
+      : options_(options) {}
   ~IngressProxyImpl() override { Stop(); }
 
   Status Start() override;
@@ -303,8 +331,6 @@ class IngressProxyImpl final : public IngressProxy {
   void SetRoutes(RoutesPtr routes) override;
 
   const IngressProxyOptions& options() const { return options_; }
-  UpstreamPool& pool() { return pool_; }
-  net::any_io_executor io_executor() { return io_->get_executor(); }
   RoutesPtr routes() {
     std::lock_guard<std::mutex> lock(mu_);
     return routes_;
@@ -321,27 +347,90 @@ class IngressProxyImpl final : public IngressProxy {
   net::awaitable<void> Accept(Listener& l);
 
   const IngressProxyOptions options_;
-  UpstreamPool pool_;
   std::unique_ptr<ssl::context> tls_;
   std::mutex mu_;
   RoutesPtr routes_ = std::make_shared<IngressRoutes>();
   // Per TLS secret: its resourceVersion and server context (null: the secret is bad).
   std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<SSL_CTX>>> contexts_;
-  std::unique_ptr<net::io_context> io_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // listeners run on workers_[0]
+  size_t next_worker_ = 0;                        // workers_[0]'s thread only
   std::vector<std::unique_ptr<Listener>> listeners_;
-  std::vector<std::thread> threads_;
   int http_port_ = 0;
   int https_port_ = 0;
   bool started_ = false;
 };
 
 template <class Stream>
-Session<Stream>::Session(IngressProxyImpl& proxy, Stream stream, int port)
-    : proxy_(proxy), stream_(std::move(stream)), port_(port) {
+Session<Stream>::Session(IngressProxyImpl& proxy, Worker& worker, Stream stream, int port)
+    : proxy_(proxy), worker_(worker), stream_(std::move(stream)), port_(port) {
   error_code ec;
   tcp::endpoint remote = ClientSocket().remote_endpoint(ec);
   client_ip_ = ec ? "" : remote.address().to_string();
   watchdog_ = std::make_shared<Watchdog>(ClientSocket().get_executor());
+}
+
+template <class Stream>
+Session<Stream>::~Session() {
+  if (pipe_[0] >= 0) {
+    ::close(pipe_[0]);
+    ::close(pipe_[1]);
+  }
+}
+
+// Moves `left` bytes from `in` to `out` through a pipe with splice(2): the body pages go from
+// one socket to the other without being copied through user space (plain TCP on both sides).
+template <class Stream>
+net::awaitable<bool> Session<Stream>::Splice(tcp::socket& in, tcp::socket& out, uint64_t left) {
+  error_code ec;
+  if (pipe_[0] < 0) {
+    if (::pipe2(pipe_, O_NONBLOCK | O_CLOEXEC) != 0) {
+      pipe_[0] = pipe_[1] = -1;
+      co_return false;
+    }
+    ::fcntl(pipe_[1], F_SETPIPE_SZ, static_cast<int>(kRelayBuffer));  // best effort
+  }
+  in.native_non_blocking(true, ec);
+  if (!ec) out.native_non_blocking(true, ec);
+  if (ec) co_return false;
+  size_t in_pipe = 0;
+  while (left > 0 || in_pipe > 0) {
+    bool moved = false;
+    if (left > 0 && in_pipe < kRelayBuffer) {
+      ssize_t n = ::splice(in.native_handle(), nullptr, pipe_[1], nullptr,
+                           static_cast<size_t>(std::min<uint64_t>(left, kRelayBuffer - in_pipe)),
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n == 0) co_return false;  // the body ended early
+      if (n > 0) {
+        left -= static_cast<uint64_t>(n);
+        in_pipe += static_cast<size_t>(n);
+        moved = true;
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        co_return false;
+      }
+    }
+    if (in_pipe > 0) {
+      ssize_t n = ::splice(pipe_[0], nullptr, out.native_handle(), nullptr, in_pipe,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        in_pipe -= static_cast<size_t>(n);
+        moved = true;
+      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        co_return false;
+      }
+    }
+    if (moved) {
+      watchdog_->Extend(options().read_timeout);
+      continue;
+    }
+    // Nothing moved: wait for the reader while the pipe is empty, else for the writer.
+    if (in_pipe == 0) {
+      co_await in.async_wait(tcp::socket::wait_read, Redirect(ec));
+    } else {
+      co_await out.async_wait(tcp::socket::wait_write, Redirect(ec));
+    }
+    if (ec) co_return false;
+  }
+  co_return true;
 }
 
 template <class Stream>
@@ -436,12 +525,16 @@ net::awaitable<bool> Session<Stream>::ServeOne() {
 template <class Stream>
 net::awaitable<std::optional<Upstream>> Session<Stream>::Connect(const IngressBackend& backend,
                                                                  const IngressEndpoint* first,
-                                                                 bool fresh) {
+                                                                 bool fresh,
+                                                                 bool retryable_request) {
   const IngressEndpoint* ep = first;
+  // A request without a body is sent again when a pooled connection turns out closed; one
+  // with a body is not, so its connection is checked first.
+  const bool check_pooled = !retryable_request;
   for (int attempt = 0; attempt < 2 && ep != nullptr; ++attempt) {
     std::string key = ep->ip + ":" + std::to_string(ep->port);
     if (!fresh) {
-      if (std::optional<tcp::socket> s = proxy_.pool().Take(key)) {
+      if (std::optional<tcp::socket> s = worker_.pool.Take(key, check_pooled)) {
         Upstream up(std::move(*s));
         up.key = std::move(key);
         up.pooled = true;
@@ -451,8 +544,7 @@ net::awaitable<std::optional<Upstream>> Session<Stream>::Connect(const IngressBa
     error_code ec;
     net::ip::address addr = net::ip::make_address(ep->ip, ec);
     if (!ec) {
-      // On the io_context, not this connection's strand: the socket may be pooled.
-      Upstream up(tcp::socket(proxy_.io_executor()));
+      Upstream up(tcp::socket(worker_.io.get_executor()));
       up.key = key;
       watchdog_->Arm(options().connect_timeout, nullptr, &up.sock);
       co_await up.sock.async_connect(tcp::endpoint(addr, static_cast<uint16_t>(ep->port)),
@@ -516,7 +608,11 @@ net::awaitable<bool> Session<Stream>::RelayBody(In& in, beast::flat_buffer& in_b
     if (ec) co_return false;
     in_buf.consume(first);
     uint64_t left = length - first;
+    if constexpr (std::is_same_v<In, tcp::socket> && std::is_same_v<Out, tcp::socket>) {
+      if (left >= kSpliceMin) co_return co_await Splice(in, out, left);
+    }
     while (left > 0) {
+      watchdog_->Extend(options().read_timeout);
       size_t n = co_await in.async_read_some(
           net::buffer(buf, static_cast<size_t>(std::min<uint64_t>(left, kRelayBuffer))), Redirect(ec));
       if (ec) co_return false;
@@ -549,6 +645,7 @@ net::awaitable<bool> Session<Stream>::RelayBody(In& in, beast::flat_buffer& in_b
       if (ec == http::error::need_buffer) ec = {};
       if (ec) co_return false;
       if (!co_await write_piece(kRelayBuffer - p.get().body().size)) co_return false;
+      watchdog_->Extend(options().read_timeout);
     }
   } else {  // kUntilEof
     size_t first = std::min(in_buf.size(), kRelayBuffer);
@@ -560,6 +657,7 @@ net::awaitable<bool> Session<Stream>::RelayBody(In& in, beast::flat_buffer& in_b
       if (ec == net::error::eof || ec == ssl::error::stream_truncated) break;
       if (ec) co_return false;
       if (!co_await write_piece(n)) co_return false;
+      watchdog_->Extend(options().read_timeout);
     }
   }
   if (chunk_out) {
@@ -587,7 +685,8 @@ net::awaitable<bool> Session<Stream>::Forward(http::request_parser<http::buffer_
   bool sent_continue = false;
 
   for (int attempt = 0;; ++attempt) {
-    std::optional<Upstream> up = co_await Connect(*m.backend, ep, attempt > 0);
+    std::optional<Upstream> up =
+        co_await Connect(*m.backend, ep, attempt > 0, req_kind == BodyKind::kNone);
     if (!up) co_return co_await SendError(502, false);
     // A pooled connection the server closed meanwhile fails before any answer: the request
     // is sent again on a new connection when that is safe (its body not consumed yet).
@@ -674,7 +773,7 @@ net::awaitable<bool> Session<Stream>::Forward(http::request_parser<http::buffer_
       co_return false;
     if (res.keep_alive() && kind != BodyKind::kUntilEof && up->buf.size() == 0 &&
         up->sock.is_open()) {
-      proxy_.pool().Put(up->key, std::move(up->sock));
+      worker_.pool.Put(up->key, std::move(up->sock));
     }
     co_return keep;
   }
@@ -738,7 +837,7 @@ Status IngressProxyImpl::Listen(const std::string& address, int* port, bool tls)
   error_code ec;
   net::ip::address addr = net::ip::make_address(address, ec);
   if (ec) return BadRequest("ingress: bad listen address \"" + address + "\"");
-  auto l = std::make_unique<Listener>(Listener{tcp::acceptor(*io_), tls, 0});
+  auto l = std::make_unique<Listener>(Listener{tcp::acceptor(workers_[0]->io), tls, 0});
   tcp::endpoint ep(addr, static_cast<uint16_t>(*port));
   l->acceptor.open(ep.protocol(), ec);
   if (!ec) l->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -758,8 +857,8 @@ Status IngressProxyImpl::Listen(const std::string& address, int* port, bool tls)
 net::awaitable<void> IngressProxyImpl::Accept(Listener& l) {
   for (;;) {
     error_code ec;
-    tcp::socket sock = co_await l.acceptor.async_accept(
-        net::any_io_executor(net::make_strand(*io_)), Redirect(ec));
+    Worker& worker = *workers_[next_worker_++ % workers_.size()];
+    tcp::socket sock = co_await l.acceptor.async_accept(worker.io.get_executor(), Redirect(ec));
     if (ec == net::error::operation_aborted || !l.acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors and the like: wait a little instead of spinning.
@@ -781,17 +880,17 @@ net::awaitable<void> IngressProxyImpl::Accept(Listener& l) {
     if (l.tls) {
       net::co_spawn(
           ex,
-          [this, s = TlsStream(std::move(sock), *tls_), port = l.port]() mutable
+          [this, &worker, s = TlsStream(std::move(sock), *tls_), port = l.port]() mutable
           -> net::awaitable<void> {
-            Session<TlsStream> session(*this, std::move(s), port);
+            Session<TlsStream> session(*this, worker, std::move(s), port);
             co_await session.Run();
           },
           on_end);
     } else {
       net::co_spawn(
           ex,
-          [this, s = std::move(sock), port = l.port]() mutable -> net::awaitable<void> {
-            Session<tcp::socket> session(*this, std::move(s), port);
+          [this, &worker, s = std::move(sock), port = l.port]() mutable -> net::awaitable<void> {
+            Session<tcp::socket> session(*this, worker, std::move(s), port);
             co_await session.Run();
           },
           on_end);
@@ -834,7 +933,8 @@ Status IngressProxyImpl::Start() {
   SSL_CTX_set_tlsext_servername_callback(tls_->native_handle(), &IngressProxyImpl::OnServerName);
   SSL_CTX_set_tlsext_servername_arg(tls_->native_handle(), this);
 
-  io_ = std::make_unique<net::io_context>(options_.io_threads);
+  for (int i = 0; i < std::max(1, options_.io_threads); ++i)
+    workers_.push_back(std::make_unique<Worker>(options_.max_idle_per_endpoint));
   int http_port = options_.http_port;
   int https_port = options_.https_port;
   for (const std::string& address : options_.addresses) {
@@ -842,15 +942,19 @@ Status IngressProxyImpl::Start() {
     if (st.ok()) st = Listen(address, &https_port, true);
     if (!st.ok()) {
       listeners_.clear();
-      io_.reset();
+      workers_.clear();
       return st;
     }
   }
   http_port_ = http_port;
   https_port_ = https_port;
-  for (auto& l : listeners_) net::co_spawn(*io_, Accept(*l), net::detached);
-  for (int i = 0; i < std::max(1, options_.io_threads); ++i)
-    threads_.emplace_back([this] { io_->run(); });
+  for (auto& l : listeners_) net::co_spawn(workers_[0]->io, Accept(*l), net::detached);
+  for (auto& w : workers_) {
+    w->thread = std::thread([io = &w->io] {
+      auto work = net::make_work_guard(*io);  // idle workers wait for connections
+      io->run();
+    });
+  }
   started_ = true;
   LOG(Info, kComponent) << "serving HTTP on port " << http_port_ << " and HTTPS on port "
                         << https_port_;
@@ -858,13 +962,12 @@ Status IngressProxyImpl::Start() {
 }
 
 void IngressProxyImpl::Stop() {
-  if (!io_) return;
-  io_->stop();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
-  pool_.Clear();
+  if (workers_.empty()) return;
+  for (auto& w : workers_) w->io.stop();
+  for (auto& w : workers_) w->thread.join();
+  for (auto& w : workers_) w->pool.Clear();
   listeners_.clear();
-  io_.reset();  // destroys the suspended connections, closing their sockets
+  workers_.clear();  // destroys the suspended connections, closing their sockets
 }
 
 void IngressProxyImpl::SetRoutes(RoutesPtr routes) {

@@ -12,10 +12,10 @@
 // keep both sides alive when they allow it. Upgrade requests (WebSocket) answered 101 become
 // a byte tunnel. Malformed requests get 400 and the connection closes.
 //
-// Threads: `io_threads` run one io_context; each client connection is a coroutine on its own
-// strand (with a watchdog for its timeouts and, for tunnels, a second copying coroutine).
-// The route snapshot and the certificate contexts are guarded by a mutex and copied out as
-// shared pointers; the upstream pool has its own mutex.
+// Threads: each of `io_threads` runs its own io_context with its own upstream pool; a client
+// connection lives on one of them (a coroutine, with a watchdog for its timeouts and, for
+// tunnels, a second copying coroutine). The route snapshot and the certificate contexts are
+// guarded by a mutex and copied out as shared pointers.
 #pragma once
 
 #include <chrono>
