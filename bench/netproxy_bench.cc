@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   SharedInformerFactory informers(*client, clock);
   netproxy::ProxierOptions o;
   o.node_name = "bench";
-  o.layout = {"MKBENCH", "10.244.0.0/16", ""};
+  o.layout = {"MKBENCH", "10.244.0.0/16", "", {}};
   o.on_synced = [&](const std::string& script) {
     std::lock_guard<std::mutex> lock(mu);
     if (!want.empty() && script.find(want) != std::string::npos) {

@@ -21,7 +21,8 @@ class NetProxyImpl final : public NetProxy {
     if (options_.informers == nullptr) return BadRequest("netproxy needs shared informers");
     netproxy::ProxierOptions po;
     po.node_name = options_.node_name;
-    po.layout = {options_.chain_prefix, options_.pod_cidr, options_.service_cidr};
+    po.layout = {options_.chain_prefix, options_.pod_cidr, options_.service_cidr,
+                 {"127.0.0.0/8", options_.node_ip + "/32"}};
     proxier_ = std::make_unique<netproxy::ServiceProxier>(
         *options_.informers, po, std::make_unique<net::ExecIptablesRunner>(),
         netproxy::NewExecConntrackRunner());
@@ -67,7 +68,7 @@ Status CleanupNetProxy(const std::string& chain_prefix) {
   net::ExecIptablesRunner runner;
   StatusOr<net::SavedTables> saved = runner.Save();
   if (!saved.ok()) return saved.status();
-  return runner.Restore(netproxy::RenderServiceCleanup({chain_prefix, "", ""}, *saved));
+  return runner.Restore(netproxy::RenderServiceCleanup({chain_prefix, "", "", {}}, *saved));
 }
 
 std::vector<std::string> NameserversOf(const std::string& resolv_conf) {

@@ -17,7 +17,8 @@ namespace minik {
 
 struct NetProxyOptions {
   std::string node_name;
-  std::string node_ip;       // InternalIP (the bridge gateway): LB IP, DNS and Ingress address
+  std::string node_ip;       // InternalIP (the bridge gateway): LB IP, DNS and Ingress address;
+                             // node ports answer there and on 127.0.0.1 only
   std::string chain_prefix;  // the pod network's, e.g. MINIK0 (its chains are left alone)
   std::string pod_cidr;      // e.g. 10.244.0.0/16
   std::string service_cidr = "10.96.0.0/12";

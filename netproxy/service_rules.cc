@@ -101,6 +101,14 @@ void RejectRule(std::vector<std::string>& rules, const std::string& chain, const
                   dst + Match(sp.protocol, port) + " -j REJECT --reject-with icmp-port-unreachable");
 }
 
+// The destination matches of node-port traffic, each ending with a space.
+std::vector<std::string> NodePortMatches(const RulesLayout& l) {
+  if (l.nodeport_cidrs.empty()) return {"-m addrtype --dst-type LOCAL "};
+  std::vector<std::string> out;
+  for (const std::string& cidr : l.nodeport_cidrs) out.push_back("-d " + cidr + " ");
+  return out;
+}
+
 void AppendTable(const std::string& table, const std::vector<std::string>& lines,
                  std::string& script) {
   if (lines.empty()) return;
@@ -202,8 +210,8 @@ ChainSet RenderServiceChains(const RulesLayout& l, std::vector<ServicePort> port
       for (const std::string& ip : sp.external_ips)
         RejectRule(reject, n.services, "-d " + ip + "/32 ", sp, sp.port, "has no endpoints");
       if (sp.node_port > 0)
-        RejectRule(reject, n.services, "-m addrtype --dst-type LOCAL ", sp, sp.node_port,
-                   "has no endpoints");
+        for (const std::string& dst : NodePortMatches(l))
+          RejectRule(reject, n.services, dst, sp, sp.node_port, "has no endpoints");
       continue;
     }
     auto& ext_rules = nat[ext];
@@ -228,9 +236,9 @@ ChainSet RenderServiceChains(const RulesLayout& l, std::vector<ServicePort> port
                           Match(sp.protocol, sp.node_port) + " -j " + ext);
     }
   }
-  services.push_back("-A " + n.services +
-                     " -m comment --comment \"minik service nodeports\" -m addrtype "
-                     "--dst-type LOCAL -j " + n.nodeports);
+  for (const std::string& dst : NodePortMatches(l))
+    services.push_back("-A " + n.services + " -m comment --comment \"minik service nodeports\" " +
+                       dst + "-j " + n.nodeports);
   if (!l.service_cidr.empty()) {
     // Whatever still heads for the service range has no rule: refuse it here rather than
     // letting the default route carry it off the machine.

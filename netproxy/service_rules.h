@@ -5,7 +5,7 @@
 // Chains (P = the profile's chain prefix, h = a hash of the service port or endpoint):
 //   nat    P-SERVICES   <- PREROUTING, OUTPUT (first)  per cluster/external IP: -> P-SVC-h or
 //                                                      P-SVL-h / P-EXT-h; last: -> P-NODEPORTS
-//                                                      for local destinations
+//                                                      for the node-port addresses
 //   nat    P-NODEPORTS                                 per node port: -> P-EXT-h
 //   nat    P-SVC-h      one per service port           masquerade off-pod traffic, then one
 //                                                      endpoint at random (statistic) or by
@@ -58,6 +58,10 @@ struct RulesLayout {
   std::string prefix;        // the chain prefix, e.g. MINIK0
   std::string pod_cidr;      // e.g. 10.244.0.0/16
   std::string service_cidr;  // e.g. 10.96.0.0/12
+  // Where node ports answer, as kube-proxy's --nodeport-addresses (e.g. the node IP/32 and
+  // 127.0.0.0/8, so they are not offered on the machine's LAN addresses); empty: every
+  // local address.
+  std::vector<std::string> nodeport_cidrs;
 };
 
 // Table -> chain -> its rules ("-A CHAIN ..." lines), in order.

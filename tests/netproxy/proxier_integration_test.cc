@@ -79,7 +79,7 @@ class ProxierTest : public ::testing::Test {
     informers_ = std::make_unique<SharedInformerFactory>(*client_, clock_);
     ProxierOptions o;
     o.node_name = "minik";
-    o.layout = {"MK", "10.244.0.0/16", "10.96.0.0/12"};
+    o.layout = {"MK", "10.244.0.0/16", "10.96.0.0/12", {}};
     proxier_ = std::make_unique<ServiceProxier>(*informers_, o,
                                                 std::make_unique<FakeIptables>(rec_),
                                                 std::make_unique<FakeConntrack>(rec_));

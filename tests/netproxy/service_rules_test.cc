@@ -8,7 +8,7 @@
 namespace minik::netproxy {
 namespace {
 
-const RulesLayout kLayout{"MK", "10.244.0.0/16", "10.96.0.0/12"};
+const RulesLayout kLayout{"MK", "10.244.0.0/16", "10.96.0.0/12", {}};
 
 ServicePort Web(std::vector<Endpoint> eps) {
   ServicePort sp;
@@ -102,6 +102,23 @@ TEST(ServiceRules, NodePortAndLoadBalancerGoThroughExtChain) {
                                      "-m tcp --dport 30080 -j " + ext});
   EXPECT_NE(Find(set.at("nat").at("MK-SERVICES"),
                  "external IP\" -d 10.244.0.1/32 -p tcp -m tcp --dport 80 -j " + ext), "");
+}
+
+TEST(ServiceRules, NodePortsOnlyOnTheirAddresses) {
+  RulesLayout l = kLayout;
+  l.nodeport_cidrs = {"127.0.0.0/8", "10.244.0.1/32"};
+  ServicePort sp = Web({});
+  sp.node_port = 30080;
+  ChainSet set = RenderServiceChains(l, {sp});
+  const auto& services = set.at("nat").at("MK-SERVICES");
+  ASSERT_EQ(services.size(), 2u);
+  EXPECT_EQ(services[0], "-A MK-SERVICES -m comment --comment \"minik service nodeports\" -d "
+                         "127.0.0.0/8 -j MK-NODEPORTS");
+  EXPECT_NE(services[1].find("-d 10.244.0.1/32 -j MK-NODEPORTS"), std::string::npos);
+  const auto& reject = set.at("filter").at("MK-SERVICES");
+  EXPECT_NE(Find(reject, "-d 127.0.0.0/8 -p tcp -m tcp --dport 30080 -j REJECT"), "");
+  EXPECT_NE(Find(reject, "-d 10.244.0.1/32 -p tcp -m tcp --dport 30080 -j REJECT"), "");
+  EXPECT_EQ(Find(reject, "addrtype"), "");
 }
 
 TEST(ServiceRules, ExternalLocalKeepsSourceForOutsiders) {
