@@ -1,14 +1,18 @@
 // Fuzzes the DNS server's input path: ParseMessage on hostile bytes, EncodeMessage of what was
-// parsed (with and without a size limit), and HandleQuery answering from a small cluster zone.
+// parsed (with and without a size limit), HandleQuery answering from a small cluster zone, and
+// the same bytes taken as an upstream's reply (relayed, cached, served from the cache).
 // Input: [flags byte][limit u16] then the message.
 // Checks: nothing crashes, loops or reads out of bounds; a parsed message encodes, and the
 // encoding parses back to a message that encodes to the same bytes (canonical form); a limited
 // encoding stays within the limit whenever the header, question and OPT fit, and parses; every
 // reply the server would send parses, is a reply (QR) with the query's ID, fits the client's
 // limit over UDP, and answers only the question asked.
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "fuzz/fuzz_input.h"
+#include "netproxy/dns_cache.h"
 #include "netproxy/dns_message.h"
 #include "netproxy/dns_responder.h"
 #include "netproxy/dns_zone.h"
@@ -109,12 +113,34 @@ void CheckServer(std::string_view wire, bool tcp) {
   }
 }
 
+void CheckUpstreamReply(std::string_view wire, size_t limit) {
+  StatusOr<Message> m = ParseMessage(wire);
+  if (!m.ok() || m->questions.size() != 1) return;
+  const std::string query = MakeQuery(m->questions[0].name, m->questions[0].type);
+  if (query.empty()) return;
+  limit = std::max(limit, kMaxUdpClassic);
+  const std::string relayed = FinishForward(query, std::string(wire), limit);
+  FUZZ_CHECK(ParseMessage(relayed).ok());
+  AnswerCache cache(4);
+  const auto t0 = std::chrono::steady_clock::time_point{};
+  cache.Insert(query, wire, t0);
+  std::optional<std::string> hit = cache.Lookup(query, t0 + std::chrono::seconds(1));
+  if (hit) {
+    StatusOr<Message> cached = ParseMessage(*hit);
+    FUZZ_CHECK(cached.ok());
+    FUZZ_CHECK(cached->id == 0);  // MakeQuery's
+    FUZZ_CHECK(!cached->tc);
+    FUZZ_CHECK(cached->rcode == kNoError || cached->rcode == kNxDomain);
+  }
+}
+
 void Run(fuzz::FuzzInput& in) {
   const uint8_t flags = in.Byte();
   const size_t limit = in.U16();
   const std::string_view wire = in.Rest();
   CheckCodec(wire, limit);
   CheckServer(wire, flags & 1);
+  CheckUpstreamReply(wire, limit);
 }
 
 }  // namespace

@@ -219,6 +219,11 @@ Status DnsServerImpl::Start() {
     upstreams.push_back(*parsed);
   }
   started_ = true;
+  // Bound first, so a taken port fails at once; the kernel queues queries until we serve.
+  Status bound = Bind(options_.port);
+  // Port 0: the free UDP port may be taken over TCP; try a few others.
+  for (int i = 0; !bound.ok() && options_.port == 0 && i < 10; ++i) bound = Bind(0);
+  if (!bound.ok()) return bound;
 
   for (const ResourceRef* ref : {&kServicesRef, &kSlicesRef, &kNamespacesRef}) {
     Informer& inf = informers_.For(*ref);
@@ -235,10 +240,6 @@ Status DnsServerImpl::Start() {
   }
   Rebuild();
 
-  Status bound = Bind(options_.port);
-  // Port 0: the free UDP port may be taken over TCP; try a few others.
-  for (int i = 0; !bound.ok() && options_.port == 0 && i < 10; ++i) bound = Bind(0);
-  if (!bound.ok()) return bound;
   stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   tcp_wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (stop_fd_ < 0 || tcp_wake_fd_ < 0) return Internal("dns: eventfd failed");
