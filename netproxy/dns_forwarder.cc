@@ -189,6 +189,20 @@ void Forwarder::Run() {
     }
     return fd;
   };
+  // Failures are logged at most every 10 s: a dead upstream must not flood the log.
+  SteadyClock::time_point last_warning{};
+  int unlogged_failures = 0;
+  auto warn_failed = [&] {
+    ++unlogged_failures;
+    const auto now = SteadyClock::now();
+    if (upstreams_.empty() || now - last_warning < std::chrono::seconds(10)) return;
+    std::string list;
+    for (const Upstream& u : upstreams_) list += (list.empty() ? "" : ",") + u.text;
+    LOG(Warning, "dns") << "no upstream answered queries=" << unlogged_failures
+                        << " upstreams=" << list;
+    last_warning = now;
+    unlogged_failures = 0;
+  };
   // Starts the next upstream's UDP attempt, or finishes the query when none is left.
   auto next_attempt = [&](Pending& p) {
     p.Close();
@@ -208,6 +222,7 @@ void Forwarder::Run() {
       p.state = Pending::State::kUdp;
       return;
     }
+    warn_failed();
     finish(p, std::nullopt);
   };
   auto accept_reply = [&](Pending& p, std::string reply) {
