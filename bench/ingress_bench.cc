@@ -9,8 +9,9 @@
 //     p50/p99, body MB/s and the count of errors and non-2xx answers.
 //
 // Two helpers make a local comparison possible without a cluster:
-//   bench_ingress_bench --serve PORT [--size BYTES]
-//     a keep-alive backend: paths containing "big" get 1 MiB (or BYTES), others "hello\n".
+//   bench_ingress_bench --serve PORT [--size BYTES] [--close]
+//     a keep-alive backend: paths containing "big" get 1 MiB (or BYTES), others "hello\n";
+//     --close answers "Connection: close" and closes, as busybox httpd does.
 //   bench_ingress_bench --proxy PORT BACKEND_PORT [--threads T]
 //     minik's Ingress proxy on 127.0.0.1:PORT routing every request to 127.0.0.1:BACKEND_PORT.
 #include <arpa/inet.h>
@@ -254,7 +255,7 @@ int RunLoad(const std::string& host, int port, const std::string& path, const st
 
 // ---- --serve: a keep-alive backend -------------------------------------------------------
 
-int Serve(int port, size_t big_size) {
+int Serve(int port, size_t big_size, bool close_each) {
   int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -266,9 +267,9 @@ int Serve(int port, size_t big_size) {
     perror("listen");
     return 1;
   }
-  auto response = [](size_t size, char fill) {
+  auto response = [close_each](size_t size, char fill) {
     std::string r = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-                    std::to_string(size) + "\r\n\r\n";
+                    std::to_string(size) + (close_each ? "\r\nConnection: close" : "") + "\r\n\r\n";
     return r + (size == 6 ? std::string("hello\n") : std::string(size, fill));
   };
   static const std::string small = response(6, 'h');
@@ -278,7 +279,7 @@ int Serve(int port, size_t big_size) {
     int fd = ::accept(lfd, nullptr, nullptr);
     if (fd < 0) continue;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    std::thread([fd] {
+    std::thread([fd, close_each] {
       std::string buf;
       char tmp[16384];
       for (;;) {
@@ -294,7 +295,7 @@ int Serve(int port, size_t big_size) {
         bool want_big = buf.substr(0, buf.find('\n')).find("big") != std::string::npos;
         buf.erase(0, end + 4);
         const std::string& r = want_big ? big : small;
-        if (!WriteAll(fd, r.data(), r.size())) {
+        if (!WriteAll(fd, r.data(), r.size()) || close_each) {
           ::close(fd);
           return;
         }
@@ -353,7 +354,7 @@ int Proxy(int port, int backend_port, int threads) {
 int Usage() {
   fprintf(stderr,
           "usage: bench_ingress_bench HOST PORT [PATH [HOST_HEADER]] [-c CONNS] [-n REQUESTS] [-d SECONDS]\n"
-          "       bench_ingress_bench --serve PORT [--size BYTES]\n"
+          "       bench_ingress_bench --serve PORT [--size BYTES] [--close]\n"
           "       bench_ingress_bench --proxy PORT BACKEND_PORT [--threads T]\n");
   return 2;
 }
@@ -367,6 +368,7 @@ int main(int argc, char** argv) {
   double seconds = 5;
   size_t size = 1 << 20;
   int threads = 2;
+  bool close_each = false;
   std::string mode;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -378,10 +380,11 @@ int main(int argc, char** argv) {
     else if (a == "--size" && (v = next())) size = static_cast<size_t>(atoll(v));
     else if (a == "--threads" && (v = next())) threads = atoi(v);
     else if (a == "--serve" || a == "--proxy") mode = a;
+    else if (a == "--close") close_each = true;
     else if (!a.empty() && a[0] == '-') return Usage();
     else pos.push_back(a);
   }
-  if (mode == "--serve") return pos.size() == 1 ? Serve(atoi(pos[0].c_str()), size) : Usage();
+  if (mode == "--serve") return pos.size() == 1 ? Serve(atoi(pos[0].c_str()), size, close_each) : Usage();
   if (mode == "--proxy")
     return pos.size() == 2 ? Proxy(atoi(pos[0].c_str()), atoi(pos[1].c_str()), threads) : Usage();
   if (pos.size() < 2 || pos.size() > 4 || connections <= 0) return Usage();

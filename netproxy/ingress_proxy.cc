@@ -63,6 +63,8 @@ constexpr char kComponent[] = "ingress";
 constexpr size_t kRelayBuffer = 256 * 1024;
 // Bodies at least this long (beyond what was read with the head) are spliced.
 constexpr uint64_t kSpliceMin = 64 * 1024;
+// The splice pipe's capacity: a 1 MiB body crosses in one splice each way when it can.
+constexpr size_t kPipeSize = 1024 * 1024;
 // Pooled upstream connections older than this are dropped (servers close idle ones at 60 s+).
 constexpr std::chrono::seconds kPoolIdle(30);
 
@@ -258,9 +260,41 @@ enum class BodyKind { kNone, kLength, kChunked, kUntilEof };
 
 class IngressProxyImpl;
 
-// One I/O thread: its io_context (every socket of its connections) and upstream pool.
+// Relay buffers (kRelayBuffer bytes) reused by one worker's connections: a connection holds
+// one only while it relays a body, so idle keep-alive connections cost none, and big buffers
+// are not mapped and unmapped per request. Worker thread only.
+class BufferPool {
+ public:
+  std::unique_ptr<char[]> Get() {
+    if (free_.empty()) return std::make_unique<char[]>(kRelayBuffer);
+    std::unique_ptr<char[]> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Put(std::unique_ptr<char[]> b) {
+    if (b && free_.size() < kMaxFree) free_.push_back(std::move(b));
+  }
+
+ private:
+  static constexpr size_t kMaxFree = 16;
+  std::vector<std::unique_ptr<char[]>> free_;
+};
+
+struct BufferLease {
+  explicit BufferLease(BufferPool& p) : pool(p), buf(p.Get()) {}
+  ~BufferLease() { pool.Put(std::move(buf)); }
+  BufferLease(const BufferLease&) = delete;
+  BufferLease& operator=(const BufferLease&) = delete;
+  char* get() { return buf.get(); }
+  BufferPool& pool;
+  std::unique_ptr<char[]> buf;
+};
+
+// One I/O thread: its io_context (every socket of its connections), upstream pool and relay
+// buffers. `buffers` is declared first: connections destroyed with `io` return theirs.
 struct Worker {
   explicit Worker(size_t max_idle) : io(1), pool(max_idle) {}
+  BufferPool buffers;
   net::io_context io;
   UpstreamPool pool;
   std::thread thread;
@@ -313,9 +347,9 @@ class Session {
   const int port_;
   std::string client_ip_;
   beast::flat_buffer buf_;
-  std::unique_ptr<char[]> relay_;
   std::shared_ptr<Watchdog> watchdog_;
   int pipe_[2] = {-1, -1};  // for Splice, made on first use
+  size_t pipe_size_ = 0;
 };
 
 class IngressProxyImpl final : public IngressProxy {
@@ -387,17 +421,19 @@ net::awaitable<bool> Session<Stream>::Splice(tcp::socket& in, tcp::socket& out, 
       pipe_[0] = pipe_[1] = -1;
       co_return false;
     }
-    ::fcntl(pipe_[1], F_SETPIPE_SZ, static_cast<int>(kRelayBuffer));  // best effort
+    int size = ::fcntl(pipe_[1], F_SETPIPE_SZ, static_cast<int>(kPipeSize));  // best effort
+    pipe_size_ = size > 0 ? static_cast<size_t>(size) : 64 * 1024;
   }
-  in.native_non_blocking(true, ec);
-  if (!ec) out.native_non_blocking(true, ec);
+  // (native_non_blocking(true) is an ioctl each time: only when not set yet.)
+  if (!in.native_non_blocking()) in.native_non_blocking(true, ec);
+  if (!ec && !out.native_non_blocking()) out.native_non_blocking(true, ec);
   if (ec) co_return false;
   size_t in_pipe = 0;
   while (left > 0 || in_pipe > 0) {
     bool moved = false;
-    if (left > 0 && in_pipe < kRelayBuffer) {
+    if (left > 0 && in_pipe < pipe_size_) {
       ssize_t n = ::splice(in.native_handle(), nullptr, pipe_[1], nullptr,
-                           static_cast<size_t>(std::min<uint64_t>(left, kRelayBuffer - in_pipe)),
+                           static_cast<size_t>(std::min<uint64_t>(left, pipe_size_ - in_pipe)),
                            SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n == 0) co_return false;  // the body ended early
       if (n > 0) {
@@ -598,8 +634,6 @@ template <class In, class Out, class Parser>
 net::awaitable<bool> Session<Stream>::RelayBody(In& in, beast::flat_buffer& in_buf, Parser& p,
                                                 BodyKind kind, uint64_t length, Out& out,
                                                 bool chunk_out, std::string_view head) {
-  if (!relay_) relay_ = std::make_unique<char[]>(kRelayBuffer);
-  char* buf = relay_.get();
   error_code ec;
   if (kind == BodyKind::kNone || kind == BodyKind::kLength) {
     size_t first = static_cast<size_t>(std::min<uint64_t>(in_buf.size(), length));
@@ -611,6 +645,9 @@ net::awaitable<bool> Session<Stream>::RelayBody(In& in, beast::flat_buffer& in_b
     if constexpr (std::is_same_v<In, tcp::socket> && std::is_same_v<Out, tcp::socket>) {
       if (left >= kSpliceMin) co_return co_await Splice(in, out, left);
     }
+    std::optional<BufferLease> lease;
+    if (left > 0) lease.emplace(worker_.buffers);
+    char* buf = left > 0 ? lease->get() : nullptr;
     while (left > 0) {
       watchdog_->Extend(options().read_timeout);
       size_t n = co_await in.async_read_some(
@@ -624,6 +661,8 @@ net::awaitable<bool> Session<Stream>::RelayBody(In& in, beast::flat_buffer& in_b
   }
   co_await net::async_write(out, net::buffer(head), Redirect(ec));
   if (ec) co_return false;
+  BufferLease lease(worker_.buffers);
+  char* buf = lease.get();
   auto write_piece = [&](size_t n) -> net::awaitable<bool> {
     error_code wec;
     if (n == 0) co_return true;
@@ -812,8 +851,8 @@ net::awaitable<void> Session<Stream>::Tunnel(Upstream& up) {
     up.buf.consume(up.buf.size());
   }
   if (ec) co_return;
-  auto down_buf = std::make_unique<char[]>(kRelayBuffer);
-  if (!relay_) relay_ = std::make_unique<char[]>(kRelayBuffer);
+  BufferLease down_buf(worker_.buffers);
+  BufferLease up_buf(worker_.buffers);
   // The downstream pump runs beside this coroutine; a timer set to "never" is the event
   // that says it has ended.
   net::steady_timer ended(ClientSocket().get_executor(), SteadyClock::time_point::max());
@@ -824,7 +863,7 @@ net::awaitable<void> Session<Stream>::Tunnel(Upstream& up) {
       ClientSocket().get_executor(),
       [&]() -> net::awaitable<void> { co_await Pump(up.sock, stream_, down_buf.get(), &down_done); },
       [&](std::exception_ptr) { ended.cancel(); });
-  co_await Pump(stream_, up.sock, relay_.get(), &up_done);
+  co_await Pump(stream_, up.sock, up_buf.get(), &up_done);
   error_code ignored;
   up.sock.close(ignored);
   ClientSocket().close(ignored);

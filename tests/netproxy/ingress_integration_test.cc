@@ -21,6 +21,8 @@
 #include "api/informer.h"
 #include "api/schema.h"
 #include "apiserver/registry.h"
+#include "netproxy/ingress_proxy.h"
+#include "netproxy/ingress_routes.h"
 #include "netproxy/ingress_tls.h"
 #include "store/store.h"
 
@@ -93,7 +95,11 @@ class Backend {
       connections_++;
       std::lock_guard<std::mutex> lock(mu_);
       sockets_.push_back(sock);
-      conns_.emplace_back([this, sock] { Serve(*sock); });
+      conns_.emplace_back([this, sock] {
+        Serve(*sock);
+        boost::system::error_code ignored;
+        sock->shutdown(tcp::socket::shutdown_both, ignored);  // the fd stays until the end
+      });
     }
   }
 
@@ -163,7 +169,8 @@ class Backend {
         res.body().clear();  // the length stays that of the GET answer
       }
       http::write(sock, res, ec);
-      if (ec || !req.keep_alive()) return;
+      // /close-after: says keep-alive, then closes, as a server whose idle timeout passed.
+      if (ec || !req.keep_alive() || path == "/close-after") return;
     }
   }
 
@@ -380,6 +387,58 @@ TEST_F(IngressTest, KeepAliveBothSides) {
   for (int i = 0; i < 50; ++i) ASSERT_EQ(c.Get("h", "/n" + std::to_string(i)).status, 200);
   // Pooled upstream connections: at most one new one for 50 sequential requests.
   EXPECT_LE(a.connections() - before, 1);
+}
+
+TEST_F(IngressTest, PooledConnectionClosedByServerIsRetried) {
+  Backend a("a");
+  CreateService("svc", {a.port()});
+  CreateIngress(Ingress("web", "h", {{"/", "svc"}}));
+  StartController();
+  ASSERT_TRUE(WaitStatus("h", "/", 200));
+  Conn c(ingress_->http_port());
+  for (int i = 0; i < 10; ++i) {
+    Reply r = c.Get("h", "/close-after");
+    ASSERT_EQ(r.status, 200) << i << " " << r.body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the close arrive
+  }
+  // A POST (not retried) finds its pooled connection checked first.
+  http::request<http::string_body> post{http::verb::post, "/close-after", 11};
+  post.set(http::field::host, "h");
+  post.body() = "data";
+  for (int i = 0; i < 5; ++i) {
+    Reply r = c.Do(post);
+    EXPECT_EQ(r.status, 200) << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// The proxy alone, with short timeouts: an upstream that does not answer in time is a 504.
+TEST_F(IngressTest, UpstreamReadTimeoutIs504) {
+  Backend a("a");
+  CreateService("svc", {a.port()});
+  netproxy::IngressObjects objects;
+  objects.ingresses.push_back(std::make_shared<const Json>(Ingress("web", "h", {{"/", "svc"}})));
+  objects.ingresses.back() = std::make_shared<const Json>([&] {
+    Json j = *objects.ingresses.back();
+    j["metadata"]["namespace"] = "default";
+    return j;
+  }());
+  objects.services = {std::make_shared<const Json>(*client_->Get(kServices, "default", "svc"))};
+  objects.slices = {std::make_shared<const Json>(*client_->Get(kSlices, "default", "svc-0"))};
+  netproxy::IngressProxyOptions po;
+  po.http_port = 0;
+  po.https_port = 0;
+  po.read_timeout = std::chrono::milliseconds(300);
+  auto proxy = netproxy::NewIngressProxy(po);
+  proxy->SetRoutes(netproxy::BuildIngressRoutes(objects, "minik", "minik.io/ingress", nullptr));
+  ASSERT_TRUE(proxy->Start().ok());
+  Conn c(proxy->http_port());
+  EXPECT_EQ(c.Get("h", "/fast").status, 200);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(c.Get("h", "/slow").status, 504);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  a.Release();
+  proxy->Stop();
 }
 
 TEST_F(IngressTest, BodiesBothWays) {
