@@ -743,7 +743,6 @@ net::awaitable<bool> Session<Stream>::Forward(http::request_parser<http::buffer_
                                    req_kind == BodyKind::kChunked, head);
     if (!sent) {
       if (retryable) continue;
-      error_code ignored;
       if (!ClientSocket().is_open()) co_return false;
       co_return co_await SendError(502, false);
     }
