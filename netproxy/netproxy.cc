@@ -4,6 +4,7 @@
 
 #include "api/log.h"
 #include "netproxy/dns.h"
+#include "netproxy/ingress.h"
 #include "netproxy/proxier.h"
 #include "netproxy/service_lb.h"
 
@@ -40,10 +41,23 @@ class NetProxyImpl final : public NetProxy {
       if (Status st = dns_->Start(); !st.ok())
         return Status(st.code(), "cluster DNS: " + st.message());
     }
+    if (options_.ingress) {
+      IngressOptions io;
+      io.addresses = {"127.0.0.1"};
+      if (!options_.node_ip.empty() && options_.node_ip != "127.0.0.1")
+        io.addresses.push_back(options_.node_ip);
+      io.http_port = options_.http_port;
+      io.https_port = options_.https_port;
+      io.status_ip = options_.node_ip;
+      ingress_ = NewIngressController(client_, clock_, *options_.informers, io);
+      if (Status st = ingress_->Start(); !st.ok())
+        return Status(st.code(), "ingress: " + st.message());
+    }
     return Status::Ok();
   }
 
   void Stop() override {
+    if (ingress_) ingress_->Stop();
     if (dns_) dns_->Stop();
     if (lb_) lb_->Stop();
     if (proxier_) proxier_->Stop();
@@ -56,6 +70,7 @@ class NetProxyImpl final : public NetProxy {
   std::unique_ptr<netproxy::ServiceProxier> proxier_;
   std::unique_ptr<netproxy::LoadBalancerStatus> lb_;
   std::unique_ptr<DnsServer> dns_;
+  std::unique_ptr<IngressController> ingress_;
 };
 
 }  // namespace
