@@ -51,10 +51,11 @@ struct Args {
 };
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage: bench_dns_bench SERVER_IP PORT NAME [--type A|AAAA|SRV|PTR] [--queries N] "
-               "[--concurrency C]\n"
-               "       bench_dns_bench --self [NAME] [--services S] [--queries N] [--concurrency C]\n");
+  std::fprintf(
+      stderr,
+      "usage: bench_dns_bench SERVER_IP PORT NAME [--type A|AAAA|SRV|PTR] [--queries N] "
+      "[--concurrency C]\n"
+      "       bench_dns_bench --self [NAME] [--services S] [--queries N] [--concurrency C]\n");
   return 2;
 }
 
@@ -128,7 +129,8 @@ bool Run(const Args& a, Result* res) {
       while (true) {
         ssize_t got = recv(s.fd, buf, sizeof(buf), 0);
         if (got < 12) break;
-        const uint16_t id = static_cast<uint16_t>(static_cast<uint8_t>(buf[0]) << 8 | static_cast<uint8_t>(buf[1]));
+        const uint16_t id =
+            static_cast<uint16_t>(static_cast<uint8_t>(buf[0]) << 8 | static_cast<uint8_t>(buf[1]));
         if (id != s.id) continue;  // a late reply to a query given up on
         res->lat_us.push_back(std::chrono::duration<double, std::micro>(now - s.sent).count());
         ++res->rcodes[buf[3] & 0xf];
@@ -161,13 +163,16 @@ bool Run(const Args& a, Result* res) {
 void Print(const Args& a, Result& r) {
   std::sort(r.lat_us.begin(), r.lat_us.end());
   auto pct = [&](double p) {
-    return r.lat_us.empty() ? 0.0 : r.lat_us[std::min(r.lat_us.size() - 1, static_cast<size_t>(p * r.lat_us.size()))];
+    return r.lat_us.empty()
+               ? 0.0
+               : r.lat_us[std::min(r.lat_us.size() - 1, static_cast<size_t>(p * r.lat_us.size()))];
   };
-  std::printf("name=%s type=%s queries=%zu concurrency=%d seconds=%.2f qps=%.0f p50_us=%.0f p99_us=%.0f "
-              "max_us=%.0f lost=%ld",
-              a.name.c_str(), dns::TypeName(a.type).c_str(), r.lat_us.size(), a.concurrency, r.seconds,
-              static_cast<double>(r.lat_us.size()) / r.seconds, pct(0.50), pct(0.99),
-              r.lat_us.empty() ? 0.0 : r.lat_us.back(), r.lost);
+  std::printf(
+      "name=%s type=%s queries=%zu concurrency=%d seconds=%.2f qps=%.0f p50_us=%.0f p99_us=%.0f "
+      "max_us=%.0f lost=%ld",
+      a.name.c_str(), dns::TypeName(a.type).c_str(), r.lat_us.size(), a.concurrency, r.seconds,
+      static_cast<double>(r.lat_us.size()) / r.seconds, pct(0.50), pct(0.99),
+      r.lat_us.empty() ? 0.0 : r.lat_us.back(), r.lost);
   for (auto& [rcode, n] : r.rcodes) std::printf(" rcode%d=%ld", rcode, n);
   std::printf("\n");
 }
@@ -190,10 +195,12 @@ struct SelfServer {
     if (!client->Create(ns_ref, "", Json{{"metadata", {{"name", "default"}}}}).ok()) return false;
     for (int i = 0; i <= services; ++i) {
       const std::string name = i == services ? "web" : "svc-" + std::to_string(i);
-      const std::string ip = "10.96." + std::to_string(1 + i / 250) + "." + std::to_string(1 + i % 250);
-      auto r = client->Create(svc_ref, "default",
-                              Json{{"metadata", {{"name", name}}},
-                                   {"spec", {{"clusterIP", ip}, {"ports", {{{"name", "http"}, {"port", 80}}}}}}});
+      const std::string ip =
+          "10.96." + std::to_string(1 + i / 250) + "." + std::to_string(1 + i % 250);
+      auto r = client->Create(
+          svc_ref, "default",
+          Json{{"metadata", {{"name", name}}},
+               {"spec", {{"clusterIP", ip}, {"ports", {{{"name", "http"}, {"port", 80}}}}}}});
       if (!r.ok()) {
         std::fprintf(stderr, "create %s: %s\n", name.c_str(), r.status().message().c_str());
         return false;
@@ -223,15 +230,21 @@ int ZoneBuild(int services) {
   std::vector<Json> svcs, slices;
   for (int i = 0; i < services; ++i) {
     const std::string name = "svc-" + std::to_string(i);
-    svcs.push_back(Json{{"metadata", {{"name", name}, {"namespace", "default"}}},
-                        {"spec", {{"clusterIP", "10.96." + std::to_string(i / 250) + "." + std::to_string(i % 250)},
-                                  {"ports", {{{"name", "http"}, {"port", 80}, {"protocol", "TCP"}}}}}}});
+    svcs.push_back(
+        Json{{"metadata", {{"name", name}, {"namespace", "default"}}},
+             {"spec",
+              {{"clusterIP", "10.96." + std::to_string(i / 250) + "." + std::to_string(i % 250)},
+               {"ports", {{{"name", "http"}, {"port", 80}, {"protocol", "TCP"}}}}}}});
     Json eps = Json::array();
     for (int e = 0; e < 3; ++e)
-      eps.push_back({{"addresses", {"10.244." + std::to_string(i / 80) + "." + std::to_string((i % 80) * 3 + e)}},
-                     {"conditions", {{"ready", true}}}});
-    slices.push_back(Json{{"metadata", {{"name", name + "-x"}, {"namespace", "default"},
-                                        {"labels", {{"kubernetes.io/service-name", name}}}}},
+      eps.push_back(
+          {{"addresses",
+            {"10.244." + std::to_string(i / 80) + "." + std::to_string((i % 80) * 3 + e)}},
+           {"conditions", {{"ready", true}}}});
+    slices.push_back(Json{{"metadata",
+                           {{"name", name + "-x"},
+                            {"namespace", "default"},
+                            {"labels", {{"kubernetes.io/service-name", name}}}}},
                           {"addressType", "IPv4"},
                           {"endpoints", eps},
                           {"ports", {{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}}}}});
@@ -245,9 +258,11 @@ int ZoneBuild(int services) {
   const auto start = Clock::now();
   size_t n = 0;
   for (int r = 0; r < runs; ++r)
-    n += dns::ZoneSnapshot::Build(dns::ZoneOptions{}, raw(ns), raw(svcs), raw(slices), 1)->service_count();
+    n += dns::ZoneSnapshot::Build(dns::ZoneOptions{}, raw(ns), raw(svcs), raw(slices), 1)
+             ->service_count();
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count() / runs;
-  std::printf("zone build: services=%d slices=%d ms_per_build=%.2f (%zu)\n", services, services, ms, n / runs);
+  std::printf("zone build: services=%d slices=%d ms_per_build=%.2f (%zu)\n", services, services, ms,
+              n / runs);
   return 0;
 }
 
@@ -259,18 +274,28 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (arg == "--queries") a.queries = std::atol(value().c_str());
-    else if (arg == "--concurrency") a.concurrency = std::atoi(value().c_str());
-    else if (arg == "--services") a.services = std::atoi(value().c_str());
-    else if (arg == "--self") a.self = true;
-    else if (arg == "--zone-build") a.zone_build = true;
+    if (arg == "--queries")
+      a.queries = std::atol(value().c_str());
+    else if (arg == "--concurrency")
+      a.concurrency = std::atoi(value().c_str());
+    else if (arg == "--services")
+      a.services = std::atoi(value().c_str());
+    else if (arg == "--self")
+      a.self = true;
+    else if (arg == "--zone-build")
+      a.zone_build = true;
     else if (arg == "--type") {
       std::string t = value();
-      if (t == "A") a.type = dns::kTypeA;
-      else if (t == "AAAA") a.type = dns::kTypeAaaa;
-      else if (t == "SRV") a.type = dns::kTypeSrv;
-      else if (t == "PTR") a.type = dns::kTypePtr;
-      else return Usage();
+      if (t == "A")
+        a.type = dns::kTypeA;
+      else if (t == "AAAA")
+        a.type = dns::kTypeAaaa;
+      else if (t == "SRV")
+        a.type = dns::kTypeSrv;
+      else if (t == "PTR")
+        a.type = dns::kTypePtr;
+      else
+        return Usage();
     } else if (arg.rfind("--", 0) == 0) {
       return Usage();
     } else {

@@ -30,7 +30,7 @@ namespace minik {
 
 struct DnsOptions {
   std::string address = "10.244.0.1";  // listen address, UDP and TCP
-  int port = 53;                        // 0: any free port (tests); port() tells which
+  int port = 53;                       // 0: any free port (tests); port() tells which
   std::string cluster_domain = "cluster.local";
   std::vector<std::string> upstreams;  // "ip", "ip:port" or "[ipv6]:port" (port 53 by default)
   int ttl_seconds = 30;                // kubeadm's Corefile: `ttl 30`
@@ -45,6 +45,7 @@ class DnsServer {
 };
 
 // `informers` must outlive the server.
-std::unique_ptr<DnsServer> NewDnsServer(SharedInformerFactory& informers, const DnsOptions& options);
+std::unique_ptr<DnsServer> NewDnsServer(SharedInformerFactory& informers,
+                                        const DnsOptions& options);
 
 }  // namespace minik

@@ -90,14 +90,16 @@ StatusOr<Upstream> ParseUpstream(const std::string& text) {
     if (!rest.empty()) {
       if (rest[0] != ':') return BadRequest("bad upstream \"" + text + "\"");
       rest.erase(0, 1);
-      if (rest.empty() || rest.size() > 5 || rest.find_first_not_of("0123456789") != std::string::npos)
+      if (rest.empty() || rest.size() > 5 ||
+          rest.find_first_not_of("0123456789") != std::string::npos)
         return BadRequest("bad upstream port in \"" + text + "\"");
       port = std::stoi(rest);
     }
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
     std::string rest = host.substr(host.find(':') + 1);
     host = host.substr(0, host.find(':'));
-    if (rest.empty() || rest.size() > 5 || rest.find_first_not_of("0123456789") != std::string::npos)
+    if (rest.empty() || rest.size() > 5 ||
+        rest.find_first_not_of("0123456789") != std::string::npos)
       return BadRequest("bad upstream port in \"" + text + "\"");
     port = std::stoi(rest);
   }
@@ -280,13 +282,14 @@ void Forwarder::Run() {
     fds.push_back({wake_fd_, POLLIN, 0});
     auto wait_until = SteadyClock::now() + std::chrono::seconds(1);
     for (auto& p : pending) {
-      short events = p->state == Pending::State::kTcpConnect || p->state == Pending::State::kTcpWrite
-                         ? POLLOUT
-                         : POLLIN;
+      short events =
+          p->state == Pending::State::kTcpConnect || p->state == Pending::State::kTcpWrite ? POLLOUT
+                                                                                           : POLLIN;
       fds.push_back({p->fd, events, 0});
       wait_until = std::min(wait_until, p->attempt_deadline);
     }
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - SteadyClock::now());
+    auto wait =
+        std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - SteadyClock::now());
     int n = poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(0, wait.count() + 1)));
     if (n < 0 && errno != EINTR) {
       LOG(Error, "dns") << "forwarder poll: " << strerror(errno);

@@ -67,7 +67,7 @@ class Forwarder {
   int wake_fd_ = -1;
   std::mutex mu_;
   std::vector<std::unique_ptr<Pending>> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;        // GUARDED_BY(mu_)
+  bool stopping_ = false;                        // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

@@ -26,7 +26,9 @@ void Set16(std::string* out, size_t p, uint16_t v) {
   (*out)[p + 1] = static_cast<char>(v & 0xff);
 }
 
-Status Malformed(const char* what) { return BadRequest(std::string("malformed DNS message: ") + what); }
+Status Malformed(const char* what) {
+  return BadRequest(std::string("malformed DNS message: ") + what);
+}
 
 // Appends one wire label in presentation form.
 void AppendLabel(std::string_view label, std::string* out) {
@@ -151,7 +153,8 @@ class Writer {
     decoded_.resize(labels_.size());
     for (size_t i = 0; i < labels_.size(); ++i) {
       std::string_view text = name.substr(labels_[i].first, labels_[i].second - labels_[i].first);
-      if (!DecodeLabel(text, &decoded_[i])) return BadRequest("bad escape in name " + std::string(name));
+      if (!DecodeLabel(text, &decoded_[i]))
+        return BadRequest("bad escape in name " + std::string(name));
       if (decoded_[i].empty()) return BadRequest("empty label in name " + std::string(name));
       if (decoded_[i].size() > kMaxLabel) return BadRequest("label longer than 63 bytes");
       wire_len += decoded_[i].size() + 1;
@@ -167,7 +170,8 @@ class Writer {
             return Status::Ok();
           }
         }
-        if (out_->size() < 0x4000) table_.push_back({suffix, h, static_cast<uint16_t>(out_->size())});
+        if (out_->size() < 0x4000)
+          table_.push_back({suffix, h, static_cast<uint16_t>(out_->size())});
       }
       out_->push_back(static_cast<char>(decoded_[i].size()));
       out_->append(decoded_[i]);
@@ -344,7 +348,8 @@ StatusOr<Message> ParseMessage(std::string_view w) {
   struct Section {
     uint16_t count;
     std::vector<Record>* records;
-  } sections[] = {{h->ancount, &m.answers}, {h->nscount, &m.authority}, {h->arcount, &m.additional}};
+  } sections[] = {
+      {h->ancount, &m.answers}, {h->nscount, &m.authority}, {h->arcount, &m.additional}};
   for (const Section& s : sections) {
     s.records->reserve(s.count);
     for (uint16_t i = 0; i < s.count; ++i) {
@@ -545,19 +550,32 @@ Record MakeTxt(std::string name, uint32_t ttl, std::string_view text) {
 
 std::string TypeName(uint16_t type) {
   switch (type) {
-    case kTypeA: return "A";
-    case kTypeNs: return "NS";
-    case kTypeCname: return "CNAME";
-    case kTypeSoa: return "SOA";
-    case kTypePtr: return "PTR";
-    case kTypeMx: return "MX";
-    case kTypeTxt: return "TXT";
-    case kTypeAaaa: return "AAAA";
-    case kTypeSrv: return "SRV";
-    case kTypeOpt: return "OPT";
-    case kTypeIxfr: return "IXFR";
-    case kTypeAxfr: return "AXFR";
-    case kTypeAny: return "ANY";
+    case kTypeA:
+      return "A";
+    case kTypeNs:
+      return "NS";
+    case kTypeCname:
+      return "CNAME";
+    case kTypeSoa:
+      return "SOA";
+    case kTypePtr:
+      return "PTR";
+    case kTypeMx:
+      return "MX";
+    case kTypeTxt:
+      return "TXT";
+    case kTypeAaaa:
+      return "AAAA";
+    case kTypeSrv:
+      return "SRV";
+    case kTypeOpt:
+      return "OPT";
+    case kTypeIxfr:
+      return "IXFR";
+    case kTypeAxfr:
+      return "AXFR";
+    case kTypeAny:
+      return "ANY";
   }
   return "TYPE" + std::to_string(type);
 }

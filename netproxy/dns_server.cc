@@ -111,7 +111,9 @@ struct ZoneCache {
 class DnsServerImpl : public DnsServer {
  public:
   DnsServerImpl(SharedInformerFactory& informers, DnsOptions options)
-      : informers_(informers), options_(std::move(options)), signal_(std::make_shared<ChangeSignal>()) {}
+      : informers_(informers),
+        options_(std::move(options)),
+        signal_(std::make_shared<ChangeSignal>()) {}
   ~DnsServerImpl() override { Stop(); }
 
   Status Start() override;
@@ -186,13 +188,15 @@ Status DnsServerImpl::Bind(int port) {
   Addr bound;
   bound.len = sizeof(bound.ss);
   getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&bound.ss), &bound.len);
-  const int actual = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound.ss)->sin_port
-                                             : reinterpret_cast<sockaddr_in6*>(&bound.ss)->sin6_port);
+  const int actual =
+      ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound.ss)->sin_port
+                              : reinterpret_cast<sockaddr_in6*>(&bound.ss)->sin6_port);
   StatusOr<Addr> tcp_addr = ListenAddr(options_.address, actual);
   tcp_fd_ = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(tcp_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (tcp_fd_ < 0 || bind(tcp_fd_, reinterpret_cast<sockaddr*>(&tcp_addr->ss), tcp_addr->len) != 0 ||
+  if (tcp_fd_ < 0 ||
+      bind(tcp_fd_, reinterpret_cast<sockaddr*>(&tcp_addr->ss), tcp_addr->len) != 0 ||
       listen(tcp_fd_, 128) != 0) {
     Status st(Code::kServiceUnavailable, "dns: cannot listen on " + options_.address + ":" +
                                              std::to_string(actual) + "/tcp: " + strerror(errno));
@@ -289,9 +293,9 @@ void DnsServerImpl::Rebuild() {
     for (const ObjectPtr& o : objs) out.push_back(o.get());
     return out;
   };
-  const auto serial = static_cast<uint32_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto serial = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
   std::shared_ptr<const ZoneSnapshot> zone =
       ZoneSnapshot::Build(zone_options_, raw(ns), raw(svcs), raw(slices), serial);
   std::lock_guard<std::mutex> lock(zone_mu_);
@@ -363,10 +367,11 @@ void DnsServerImpl::Forward(std::string_view wire, Query& q, bool tcp,
   }
   auto reply = std::make_shared<Message>(std::move(q.reply));
   std::string query = MakeQuery(q.chase, q.qtype);
-  forwarder_->Forward(query, tcp, [this, query, reply, limit, deliver](std::optional<std::string> r) {
-    if (r) cache_.Insert(query, *r, SteadyClock::now());
-    deliver(FinishChase(std::move(*reply), r, limit));
-  });
+  forwarder_->Forward(query, tcp,
+                      [this, query, reply, limit, deliver](std::optional<std::string> r) {
+                        if (r) cache_.Insert(query, *r, SteadyClock::now());
+                        deliver(FinishChase(std::move(*reply), r, limit));
+                      });
 }
 
 void DnsServerImpl::UdpLoop() {
@@ -440,8 +445,8 @@ void DnsServerImpl::Framed(Conn& c, const std::string& reply) {
 
 void DnsServerImpl::TcpWrite(Conn& c) {
   while (c.out_off < c.out.size()) {
-    ssize_t w = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off,
-                     MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t w =
+        send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) c.broken = true;
       return;
@@ -518,7 +523,8 @@ void DnsServerImpl::TcpLoop() {
       wake_at = std::min(wake_at, c.last + kTcpIdle);
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake_at - SteadyClock::now());
-    if (poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(0, wait.count() + 1))) < 0 &&
+    if (poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(0, wait.count() + 1))) <
+            0 &&
         errno != EINTR) {
       LOG(Error, "dns") << "tcp poll: " << strerror(errno);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -582,7 +588,8 @@ void DnsServerImpl::TcpLoop() {
 
 }  // namespace
 
-std::unique_ptr<DnsServer> NewDnsServer(SharedInformerFactory& informers, const DnsOptions& options) {
+std::unique_ptr<DnsServer> NewDnsServer(SharedInformerFactory& informers,
+                                        const DnsOptions& options) {
   return std::make_unique<DnsServerImpl>(informers, options);
 }
 

@@ -132,11 +132,16 @@ bool ReverseAddress(const std::vector<std::string_view>& labels, Ip* ip) {
       if (l.size() != 1) return false;
       const char c = l[0];
       int v;
-      if (c >= '0' && c <= '9') v = c - '0';
-      else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-      else return false;
-      if (i % 2 == 0) ip->bytes[i / 2] = static_cast<uint8_t>(v << 4);
-      else ip->bytes[i / 2] = static_cast<uint8_t>(ip->bytes[i / 2] | v);
+      if (c >= '0' && c <= '9')
+        v = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v = c - 'a' + 10;
+      else
+        return false;
+      if (i % 2 == 0)
+        ip->bytes[i / 2] = static_cast<uint8_t>(v << 4);
+      else
+        ip->bytes[i / 2] = static_cast<uint8_t>(ip->bytes[i / 2] | v);
     }
     ip->len = 16;
     return true;
@@ -168,7 +173,7 @@ struct ZoneSnapshot::Data {
   std::string domain;  // lower case, no trailing dot
   uint32_t serial = 0;
   std::unordered_set<std::string> namespaces;
-  std::unordered_map<std::string, Service> services;             // "name.ns"
+  std::unordered_map<std::string, Service> services;               // "name.ns"
   std::unordered_map<std::string, std::vector<Subset>> endpoints;  // "name.ns", by slice
   std::unordered_map<std::string, std::vector<std::string>> ptr;   // Ip::Key() -> targets
 
@@ -317,7 +322,8 @@ bool ZoneSnapshot::Data::Resolve(const std::string& qname, uint16_t qtype, size_
       *chase = std::string(item.host);
       continue;
     }
-    const bool want = (qtype == kTypeA && item.ip.len == 4) || (qtype == kTypeAaaa && item.ip.len == 16);
+    const bool want =
+        (qtype == kTypeA && item.ip.len == 4) || (qtype == kTypeAaaa && item.ip.len == 16);
     if (!want) continue;
     if (std::any_of(seen.begin(), seen.end(), [&](const Ip* s) { return *s == item.ip; })) continue;
     seen.push_back(&item.ip);
@@ -394,7 +400,8 @@ std::shared_ptr<const ZoneSnapshot> ZoneSnapshot::Build(const ZoneOptions& optio
   for (const auto& [k, v] : d->ptr) cluster_ip_keys.insert(k);
   for (const Json* obj : slices) {
     if (!obj || !obj->is_object()) continue;
-    const std::string service = Lower(GetString(*obj, {"metadata", "labels", "kubernetes.io/service-name"}));
+    const std::string service =
+        Lower(GetString(*obj, {"metadata", "labels", "kubernetes.io/service-name"}));
     const std::string ns = Lower(Namespace(*obj));
     const std::string type = GetString(*obj, {"addressType"});
     if (service.empty() || ns.empty() || (type != "IPv4" && type != "IPv6")) continue;
@@ -432,7 +439,8 @@ std::shared_ptr<const ZoneSnapshot> ZoneSnapshot::Build(const ZoneOptions& optio
 Disposition ZoneSnapshot::Answer(const Question& q, Message* reply, std::string* chase) const {
   const Data& d = *data_;
   std::string qname = q.name;  // parsed names carry no root dot; built ones might
-  if (!qname.empty() && qname.back() == '.' && (qname.size() < 2 || qname[qname.size() - 2] != '\\'))
+  if (!qname.empty() && qname.back() == '.' &&
+      (qname.size() < 2 || qname[qname.size() - 2] != '\\'))
     qname.pop_back();
   const std::string lname = Lower(qname);
 
@@ -481,9 +489,9 @@ Disposition ZoneSnapshot::Answer(const Question& q, Message* reply, std::string*
     case kTypeSrv: {
       name_error = !d.Records(base, &items);
       // ExternalName has no SRV records (CoreDNS drops them).
-      items.erase(std::remove_if(items.begin(), items.end(),
-                                 [](const Item& i) { return !i.host.empty(); }),
-                  items.end());
+      items.erase(
+          std::remove_if(items.begin(), items.end(), [](const Item& i) { return !i.host.empty(); }),
+          items.end());
       // CoreDNS's weights: every record of priority 0 weighs 100, shares are of 100.
       double share = items.empty() ? 0 : 100.0 / (100.0 * static_cast<double>(items.size())) * 100;
       uint16_t weight = static_cast<uint16_t>(std::floor(share));
@@ -496,8 +504,8 @@ Disposition ZoneSnapshot::Answer(const Question& q, Message* reply, std::string*
         if (std::find(srv_seen.begin(), srv_seen.end(), std::make_pair(target, item.port)) ==
             srv_seen.end()) {
           srv_seen.emplace_back(target, item.port);
-          answers.push_back(MakeSrv(qname, d.options.ttl, 0, weight,
-                                    static_cast<uint16_t>(item.port), target));
+          answers.push_back(
+              MakeSrv(qname, d.options.ttl, 0, weight, static_cast<uint16_t>(item.port), target));
         }
         bool dup = std::any_of(addr_seen.begin(), addr_seen.end(), [&](const auto& s) {
           return s.first == target && *s.second == item.ip;

@@ -45,8 +45,10 @@ TEST(AnswerCache, KeepsAnswersForTheirTtlCappedAt30s) {
   AnswerCache cache;
   const auto t0 = std::chrono::steady_clock::now();
   Message q = Q("example.com");
-  cache.Insert(Wire(q), Wire(Reply(q, kNoError, {MakeA("example.com", 300, {1, 2, 3, 4}),
-                                                 MakeA("example.com", 60, {1, 2, 3, 5})})),
+  cache.Insert(Wire(q),
+               Wire(Reply(q, kNoError,
+                          {MakeA("example.com", 300, {1, 2, 3, 4}),
+                           MakeA("example.com", 60, {1, 2, 3, 5})})),
                t0);
   EXPECT_EQ(cache.size(), 1u);
   // Another client, another ID and spelling, 10 s later.
@@ -123,7 +125,8 @@ TEST(AnswerCache, BoundedByCapacity) {
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; ++i) {
     Message q = Q("n" + std::to_string(i) + ".example");
-    cache.Insert(Wire(q), Wire(Reply(q, kNoError, {MakeA(q.questions[0].name, 60, {1, 1, 1, 1})})), t0);
+    cache.Insert(Wire(q), Wire(Reply(q, kNoError, {MakeA(q.questions[0].name, 60, {1, 1, 1, 1})})),
+                 t0);
     EXPECT_LE(cache.size(), 10u);
   }
   Message last = Q("n99.example");

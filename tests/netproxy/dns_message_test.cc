@@ -14,8 +14,9 @@ std::string Bytes(std::initializer_list<int> b) {
 }
 
 // example.com A IN, id 0x1234, RD.
-const std::string kQuery = Bytes({0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a',
-                                  'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1});
+const std::string kQuery =
+    Bytes({0x12, 0x34, 0x01, 0x00, 0,   1, 0,   0,   0,   0, 0, 0, 7, 'e', 'x',
+           'a',  'm',  'p',  'l',  'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1});
 
 std::string Encode(const Message& m, size_t max = 65535) {
   std::string out;
@@ -86,12 +87,13 @@ TEST(DnsMessage, RoundTripsEveryRecordType) {
   m.qr = true;
   m.rcode = kNxDomain;
   m.questions.push_back({"_http._tcp.web.ns.svc.cluster.local", kTypeSrv, kClassIn});
-  m.answers.push_back(MakeSrv("_http._tcp.web.ns.svc.cluster.local", 30, 0, 100, 80,
-                              "web.ns.svc.cluster.local"));
+  m.answers.push_back(
+      MakeSrv("_http._tcp.web.ns.svc.cluster.local", 30, 0, 100, 80, "web.ns.svc.cluster.local"));
   std::array<uint8_t, 16> v6{};
   v6[15] = 1;
   m.answers.push_back(MakeAaaa("web.ns.svc.cluster.local", 30, v6));
-  m.answers.push_back(MakeNameRecord(kTypePtr, "1.0.96.10.in-addr.arpa", 30, "web.ns.svc.cluster.local"));
+  m.answers.push_back(
+      MakeNameRecord(kTypePtr, "1.0.96.10.in-addr.arpa", 30, "web.ns.svc.cluster.local"));
   m.answers.push_back(MakeTxt("dns-version.cluster.local", 28800, "1.1.0"));
   Record soa = MakeNameRecord(kTypeSoa, "cluster.local", 30, "ns.dns.cluster.local");
   soa.mbox = "hostmaster.cluster.local";
@@ -113,14 +115,15 @@ TEST(DnsMessage, RoundTripsEveryRecordType) {
   std::vector<std::string> got;
   for (auto* s : {&back->answers, &back->authority, &back->additional})
     for (const Record& rr : *s) got.push_back(RecordToString(rr));
-  EXPECT_EQ(got, (std::vector<std::string>{
-                     "_http._tcp.web.ns.svc.cluster.local. 30 IN SRV 0 100 80 web.ns.svc.cluster.local.",
-                     "web.ns.svc.cluster.local. 30 IN AAAA ::1",
-                     "1.0.96.10.in-addr.arpa. 30 IN PTR web.ns.svc.cluster.local.",
-                     "dns-version.cluster.local. 28800 IN TXT \"1.1.0\"",
-                     "cluster.local. 30 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 12345 "
-                     "7200 1800 86400 30",
-                     "x. 0 IN TYPE99 \\# 3"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{
+                "_http._tcp.web.ns.svc.cluster.local. 30 IN SRV 0 100 80 web.ns.svc.cluster.local.",
+                "web.ns.svc.cluster.local. 30 IN AAAA ::1",
+                "1.0.96.10.in-addr.arpa. 30 IN PTR web.ns.svc.cluster.local.",
+                "dns-version.cluster.local. 28800 IN TXT \"1.1.0\"",
+                "cluster.local. 30 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 12345 "
+                "7200 1800 86400 30",
+                "x. 0 IN TYPE99 \\# 3"}));
   EXPECT_EQ(Encode(*back), w);  // stable
 }
 
@@ -178,7 +181,8 @@ TEST(DnsMessage, MissingAdditionalDataIsNoTruncation) {
   Message m;
   m.questions.push_back({"a", kTypeSrv, kClassIn});
   m.answers.push_back(MakeSrv("a", 1, 0, 1, 1, "t"));
-  for (int i = 0; i < 100; ++i) m.additional.push_back(MakeA("t" + std::to_string(i), 1, {1, 1, 1, 1}));
+  for (int i = 0; i < 100; ++i)
+    m.additional.push_back(MakeA("t" + std::to_string(i), 1, {1, 1, 1, 1}));
   auto back = ParseMessage(Encode(m, 512));
   ASSERT_TRUE(back.ok());
   EXPECT_FALSE(back->tc);
@@ -188,8 +192,8 @@ TEST(DnsMessage, MissingAdditionalDataIsNoTruncation) {
 
 TEST(DnsMessage, EscapedLabelsRoundTrip) {
   std::string wire = kQuery;
-  wire[13 + 2] = '.';       // "ex.mple"
-  wire[13 + 3] = '\x01';    // unprintable
+  wire[13 + 2] = '.';     // "ex.mple"
+  wire[13 + 3] = '\x01';  // unprintable
   auto m = ParseMessage(wire);
   ASSERT_TRUE(m.ok()) << m.status().message();
   EXPECT_EQ(m->questions[0].name, "ex\\.\\001ple.com");
@@ -239,18 +243,21 @@ void ExpectMalformed(const std::string& wire, const std::string& why) {
 TEST(DnsMessage, RejectsTruncatedInput) {
   ExpectMalformed("", "empty");
   ExpectMalformed(kQuery.substr(0, 11), "short header");
-  for (size_t n = 12; n < kQuery.size(); ++n) ExpectMalformed(kQuery.substr(0, n), "cut at " + std::to_string(n));
+  for (size_t n = 12; n < kQuery.size(); ++n)
+    ExpectMalformed(kQuery.substr(0, n), "cut at " + std::to_string(n));
   EXPECT_TRUE(ParseMessage(kQuery).ok());
 }
 
 TEST(DnsMessage, RejectsPointerLoops) {
   // Question name is a pointer to itself.
-  ExpectMalformed(Bytes({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1}), "self pointer");
+  ExpectMalformed(Bytes({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1}),
+                  "self pointer");
   // A forward pointer.
   ExpectMalformed(Bytes({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 14, 1, 'a', 0, 0, 1, 0, 1}),
                   "forward pointer");
   // Two labels pointing at each other: a at 12 -> pointer at 14 -> 12.
-  ExpectMalformed(Bytes({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0xc0, 12, 0, 1, 0, 1}), "loop");
+  ExpectMalformed(Bytes({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0xc0, 12, 0, 1, 0, 1}),
+                  "loop");
   // A record whose owner points into its own bytes (a later pointer into the middle).
   std::string w = kQuery;
   w[7] = 1;  // ancount 1
@@ -306,9 +313,11 @@ TEST(DnsMessage, RejectsBadRecordData) {
     return w + Bytes(rr);
   };
   ExpectMalformed(with_answer({0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 3, 1, 2, 3}), "A of 3 bytes");
-  ExpectMalformed(with_answer({0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 9, 1, 2, 3, 4}), "rdlen past end");
+  ExpectMalformed(with_answer({0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 9, 1, 2, 3, 4}),
+                  "rdlen past end");
   // CNAME whose name runs past its RDATA.
-  ExpectMalformed(with_answer({0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 1, 0, 2, 1, 'a', 0}), "cname overrun");
+  ExpectMalformed(with_answer({0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 1, 0, 2, 1, 'a', 0}),
+                  "cname overrun");
   // CNAME with trailing bytes in the RDATA.
   ExpectMalformed(with_answer({0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 1, 0, 3, 0, 9, 9}), "cname underrun");
   ExpectMalformed(with_answer({0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 1, 0, 2, 0, 0}), "short soa");

@@ -21,7 +21,8 @@ class ResponderTest : public ::testing::Test {
                  "spec":{"type":"ExternalName","externalName":"example.com"}})")};
     Json slice = Json::parse(R"({"metadata":{"name":"db-x","namespace":"default",
         "labels":{"kubernetes.io/service-name":"db"}},"addressType":"IPv4","endpoints":[]})");
-    for (int i = 0; i < 50; ++i) slice["endpoints"].push_back({{"addresses", {"10.244.0." + std::to_string(i)}}});
+    for (int i = 0; i < 50; ++i)
+      slice["endpoints"].push_back({{"addresses", {"10.244.0." + std::to_string(i)}}});
     objs_.push_back(slice);
     zone_ = ZoneSnapshot::Build(ZoneOptions{}, {&objs_[0]}, {&objs_[1], &objs_[2], &objs_[3]},
                                 {&objs_[4]}, 1);
@@ -156,7 +157,8 @@ TEST_F(ResponderTest, ForwardAndChase) {
   // An upstream answer too large for the client is cut, with TC.
   Message big = QueryFor("example.com", kTypeA);
   big.qr = true;
-  for (int i = 0; i < 100; ++i) big.answers.push_back(MakeA("example.com", 1, {1, 1, 1, static_cast<uint8_t>(i)}));
+  for (int i = 0; i < 100; ++i)
+    big.answers.push_back(MakeA("example.com", 1, {1, 1, 1, static_cast<uint8_t>(i)}));
   std::string relayed = FinishForward(q, Wire(big), 512);
   EXPECT_LE(relayed.size(), 512u);
   EXPECT_TRUE(ParseMessage(relayed)->tc);
@@ -172,7 +174,8 @@ TEST_F(ResponderTest, ForwardAndChase) {
   auto chased = ParseMessage(FinishChase(out.reply, Wire(up), out.limit));
   ASSERT_TRUE(chased.ok());
   ASSERT_EQ(chased->answers.size(), 2u);
-  EXPECT_EQ(RecordToString(chased->answers[0]), "ext.default.svc.cluster.local. 30 IN CNAME example.com.");
+  EXPECT_EQ(RecordToString(chased->answers[0]),
+            "ext.default.svc.cluster.local. 30 IN CNAME example.com.");
   EXPECT_EQ(RecordToString(chased->answers[1]), "example.com. 300 IN A 93.184.216.34");
   EXPECT_EQ(chased->id, 99);
   // Upstream NXDOMAIN or nothing: the CNAME alone.
@@ -180,7 +183,8 @@ TEST_F(ResponderTest, ForwardAndChase) {
   up.rcode = kNxDomain;
   EXPECT_EQ(ParseMessage(FinishChase(out.reply, Wire(up), out.limit))->answers.size(), 1u);
   EXPECT_EQ(ParseMessage(FinishChase(out.reply, std::nullopt, out.limit))->answers.size(), 1u);
-  EXPECT_EQ(ParseMessage(FinishChase(out.reply, std::string("junk"), out.limit))->answers.size(), 1u);
+  EXPECT_EQ(ParseMessage(FinishChase(out.reply, std::string("junk"), out.limit))->answers.size(),
+            1u);
 }
 
 TEST_F(ResponderTest, MakeQuery) {

@@ -2,12 +2,11 @@
 // TCP, truncation and the TCP retry, EDNS0, updates, and forwarding to a fake upstream that
 // the test runs on 127.0.0.1 (never a real resolver).
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
@@ -93,7 +92,8 @@ void TcpSend(int fd, const std::string& wire) {
   framed.push_back(static_cast<char>(wire.size() >> 8));
   framed.push_back(static_cast<char>(wire.size() & 0xff));
   framed += wire;
-  ASSERT_EQ(send(fd, framed.data(), framed.size(), MSG_NOSIGNAL), static_cast<ssize_t>(framed.size()));
+  ASSERT_EQ(send(fd, framed.data(), framed.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(framed.size()));
 }
 
 std::string TcpRecv(int fd) {
@@ -173,7 +173,8 @@ class FakeUpstream {
     } else if (name == "big.example") {
       if (tcp) {
         for (int i = 0; i < 100; ++i)
-          r.answers.push_back(MakeA(q->questions[0].name, 300, {10, 1, 0, static_cast<uint8_t>(i)}));
+          r.answers.push_back(
+              MakeA(q->questions[0].name, 300, {10, 1, 0, static_cast<uint8_t>(i)}));
       } else {
         r.tc = true;
       }
@@ -228,18 +229,21 @@ class DnsServerTest : public ::testing::Test {
     Create(kNamespaces, "", Json{{"metadata", {{"name", "default"}}}});
     Create(kServices, "default",
            Json{{"metadata", {{"name", "web"}}},
-                {"spec", {{"clusterIP", "10.96.0.50"}, {"ports", {{{"name", "http"}, {"port", 80}}}}}}});
+                {"spec",
+                 {{"clusterIP", "10.96.0.50"}, {"ports", {{{"name", "http"}, {"port", 80}}}}}}});
     Json db = {{"metadata", {{"name", "db"}}},
                {"spec", {{"clusterIP", "None"}, {"ports", {{{"name", "pg"}, {"port", 5432}}}}}}};
     Create(kServices, "default", db);
     Json endpoints = Json::array();
     for (int i = 0; i < 60; ++i)
-      endpoints.push_back({{"addresses", {"10.244.1." + std::to_string(i)}}, {"conditions", {{"ready", true}}}});
-    Create(kSlices, "default",
-           Json{{"metadata", {{"name", "db-x"}, {"labels", {{"kubernetes.io/service-name", "db"}}}}},
-                {"addressType", "IPv4"},
-                {"endpoints", endpoints},
-                {"ports", {{{"name", "pg"}, {"port", 5432}, {"protocol", "TCP"}}}}});
+      endpoints.push_back(
+          {{"addresses", {"10.244.1." + std::to_string(i)}}, {"conditions", {{"ready", true}}}});
+    Create(
+        kSlices, "default",
+        Json{{"metadata", {{"name", "db-x"}, {"labels", {{"kubernetes.io/service-name", "db"}}}}},
+             {"addressType", "IPv4"},
+             {"endpoints", endpoints},
+             {"ports", {{{"name", "pg"}, {"port", 5432}, {"protocol", "TCP"}}}}});
     Create(kServices, "default",
            Json{{"metadata", {{"name", "ext"}}},
                 {"spec", {{"type", "ExternalName"}, {"externalName", "example.com"}}}});
@@ -282,7 +286,8 @@ TEST_F(DnsServerTest, AnswersOverUdpAndTcp) {
   EXPECT_TRUE(m.rd);
   EXPECT_EQ(m.rcode, kNoError);
   ASSERT_EQ(m.questions.size(), 1u);
-  EXPECT_EQ(Answers(m), std::vector<std::string>{"web.default.svc.cluster.local. 30 IN A 10.96.0.50"});
+  EXPECT_EQ(Answers(m),
+            std::vector<std::string>{"web.default.svc.cluster.local. 30 IN A 10.96.0.50"});
   EXPECT_FALSE(m.edns.has_value());
 
   m = Parse(Tcp(port(), Query("web.default.svc.cluster.local", kTypeA, 8)));
@@ -301,7 +306,8 @@ TEST_F(DnsServerTest, SeveralQueriesPerTcpConnection) {
   // Pipelined: three queries in one write, answered in order.
   std::string all;
   for (uint16_t id : {1, 2, 3}) {
-    std::string q = Query(id == 2 ? "nope.default.svc.cluster.local" : "web.default.svc.cluster.local", kTypeA, id);
+    std::string q = Query(
+        id == 2 ? "nope.default.svc.cluster.local" : "web.default.svc.cluster.local", kTypeA, id);
     all.push_back(static_cast<char>(q.size() >> 8));
     all.push_back(static_cast<char>(q.size() & 0xff));
     all += q;
@@ -350,7 +356,8 @@ TEST_F(DnsServerTest, TruncatesUdpAndAnswersInFullOverTcp) {
 
 TEST_F(DnsServerTest, EdnsVersionsAndMalformedQueries) {
   StartServer({});
-  Message m = Parse(Udp(port(), Query("web.default.svc.cluster.local", kTypeA, 3, Edns{1232, 1, true, ""})));
+  Message m = Parse(
+      Udp(port(), Query("web.default.svc.cluster.local", kTypeA, 3, Edns{1232, 1, true, ""})));
   EXPECT_EQ(m.rcode, kBadVers);
   ASSERT_TRUE(m.edns.has_value());
   EXPECT_TRUE(m.edns->dnssec_ok);
@@ -383,7 +390,8 @@ TEST_F(DnsServerTest, SeesChangesQuickly) {
     std::this_thread::sleep_for(2ms);
   }
   const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_EQ(Answers(m), std::vector<std::string>{"new.default.svc.cluster.local. 30 IN A 10.96.0.77"});
+  EXPECT_EQ(Answers(m),
+            std::vector<std::string>{"new.default.svc.cluster.local. 30 IN A 10.96.0.77"});
   EXPECT_LT(took, 1s);
   // Namespaces count too.
   EXPECT_EQ(Parse(Udp(port(), Query("team.svc.cluster.local", kTypeA))).rcode, kNxDomain);
@@ -418,9 +426,9 @@ TEST_F(DnsServerTest, ForwardsOtherNamesToTheUpstream) {
   EXPECT_EQ(upstream.queries(), asked);
   // ExternalName: the CNAME and the upstream's addresses for its target.
   m = Parse(Udp(port(), Query("ext.default.svc.cluster.local", kTypeA)));
-  EXPECT_EQ(Answers(m), (std::vector<std::string>{
-                            "ext.default.svc.cluster.local. 30 IN CNAME example.com.",
-                            "example.com. 300 IN A 93.184.216.34"}));
+  EXPECT_EQ(Answers(m),
+            (std::vector<std::string>{"ext.default.svc.cluster.local. 30 IN CNAME example.com.",
+                                      "example.com. 300 IN A 93.184.216.34"}));
   // Cluster names never reach the upstream.
   const int before = upstream.queries();
   Parse(Udp(port(), Query("web.default.svc.cluster.local", kTypeA)));
@@ -452,7 +460,8 @@ TEST_F(DnsServerTest, ServfailWhenUpstreamsFail) {
   const int dead_port = ntohs(a.sin_port);
   close(dead);
   FakeUpstream upstream;
-  StartServer({"127.0.0.1:" + std::to_string(dead_port), "127.0.0.1:" + std::to_string(upstream.port())});
+  StartServer(
+      {"127.0.0.1:" + std::to_string(dead_port), "127.0.0.1:" + std::to_string(upstream.port())});
   // The first upstream refuses, the second answers.
   Message m = Parse(Udp(port(), Query("example.com", kTypeA)));
   EXPECT_EQ(Answers(m).size(), 1u);
@@ -480,7 +489,8 @@ TEST_F(DnsServerTest, ServfailWithoutUpstreams) {
   // ExternalName without an upstream: the CNAME alone.
   m = Parse(Udp(port(), Query("ext.default.svc.cluster.local", kTypeA)));
   EXPECT_EQ(m.rcode, kNoError);
-  EXPECT_EQ(Answers(m), std::vector<std::string>{"ext.default.svc.cluster.local. 30 IN CNAME example.com."});
+  EXPECT_EQ(Answers(m),
+            std::vector<std::string>{"ext.default.svc.cluster.local. 30 IN CNAME example.com."});
 }
 
 TEST_F(DnsServerTest, PortInUseIsServiceUnavailable) {
@@ -491,7 +501,8 @@ TEST_F(DnsServerTest, PortInUseIsServiceUnavailable) {
   auto second = NewDnsServer(*informers_, o);
   Status st = second->Start();
   EXPECT_EQ(st.code(), Code::kServiceUnavailable);
-  EXPECT_NE(st.message().find("127.0.0.1:" + std::to_string(port())), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("127.0.0.1:" + std::to_string(port())), std::string::npos)
+      << st.message();
   second->Stop();
   // The first server is unaffected.
   EXPECT_EQ(Parse(Udp(port(), Query("web.default.svc.cluster.local", kTypeA))).rcode, kNoError);
