@@ -69,6 +69,8 @@ std::optional<std::string> AnswerCache::Lookup(std::string_view query, TimePoint
     for (Record& rr : *section) rr.ttl = rr.ttl > age ? rr.ttl - age : 0;
   reply->id = q->id;
   reply->questions = q->questions;
+  // EDNS options (cookies, client subnet) were the first asker's.
+  if (reply->edns) reply->edns->options.clear();
   std::string out;
   if (!EncodeMessage(*reply, &out).ok()) return std::nullopt;
   return out;

@@ -6,8 +6,9 @@
 //    and DO bit. Only NOERROR and NXDOMAIN replies without TC are kept: answers for their
 //    smallest answer TTL, NXDOMAIN/NODATA for their SOA's (the smaller of its TTL and its
 //    minimum); never longer than `max_ttl`. A TTL of 0, or a denial without SOA, is not kept.
-//  - Lookup returns the reply with the asking query's ID and question spelling and every TTL
-//    reduced by the time it spent in the cache.
+//  - Lookup returns the reply with the asking query's ID and question spelling, without EDNS
+//    options (a cookie is for the first asker only) and with every TTL reduced by the time it
+//    spent in the cache.
 //  - At most `capacity` entries; when full, expired entries go first, then arbitrary ones.
 //
 // Thread-safe: entries_ is guarded by mu_, held only to find, copy or store an entry.

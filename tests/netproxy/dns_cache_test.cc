@@ -82,6 +82,21 @@ TEST(AnswerCache, ShortTtlsAndOtherKeys) {
   EXPECT_FALSE(cache.Lookup(Wire(edns), t0).has_value());
 }
 
+TEST(AnswerCache, DropsTheFirstAskersEdnsOptions) {
+  AnswerCache cache;
+  const auto t0 = std::chrono::steady_clock::now();
+  Message q = Q("example.com");
+  q.edns = Edns{1232, 0, false, "\x00\x0a\x00\x08cookie!!"};
+  Message r = Reply(q, kNoError, {MakeA("example.com", 60, {1, 2, 3, 4})});
+  cache.Insert(Wire(q), Wire(r), t0);
+  auto hit = cache.Lookup(Wire(q), t0);
+  ASSERT_TRUE(hit.has_value());
+  auto m = ParseMessage(*hit);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->edns.has_value());
+  EXPECT_EQ(m->edns->options, "");
+}
+
 TEST(AnswerCache, Denials) {
   AnswerCache cache;
   const auto t0 = std::chrono::steady_clock::now();
