@@ -521,6 +521,37 @@ TEST_F(DnsServerTest, RejectsBadOptions) {
   EXPECT_FALSE(NewDnsServer(*informers_, o)->Start().ok());
 }
 
+TEST_F(DnsServerTest, BoundsTcpConnections) {
+  StartServer({});
+  std::vector<int> held;
+  for (int i = 0; i < 256; ++i) {
+    int fd = TcpConnect(port());
+    ASSERT_GE(fd, 0);
+    held.push_back(fd);
+  }
+  // Every held connection is accepted and served...
+  TcpSend(held.back(), Query("web.default.svc.cluster.local", kTypeA, 1));
+  EXPECT_EQ(Parse(TcpRecv(held.back())).id, 1);
+  // ...and the next one is closed at once.
+  int extra = TcpConnect(port());
+  ASSERT_GE(extra, 0);
+  char c;
+  pollfd p{extra, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 5000), 1);
+  EXPECT_EQ(recv(extra, &c, 1, 0), 0);
+  close(extra);
+  // A client leaving makes room.
+  close(held.front());
+  held.erase(held.begin());
+  std::string reply;
+  for (int i = 0; i < 100 && reply.empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    reply = Tcp(port(), Query("web.default.svc.cluster.local", kTypeA, 2));
+  }
+  EXPECT_EQ(Parse(reply).id, 2);
+  for (int fd : held) close(fd);
+}
+
 TEST_F(DnsServerTest, StopsWhileClientsAreConnected) {
   FakeUpstream upstream;
   StartServer({"127.0.0.1:" + std::to_string(upstream.port())});
