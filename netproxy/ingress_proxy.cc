@@ -309,6 +309,43 @@ struct Upstream {
   bool pooled = false;
 };
 
+// Reads an upstream response head into `buf` and rewrites bare LF line ends in it to CRLF:
+// CGI programs behind busybox httpd (and other small servers) end header lines with "\n",
+// which Beast's strict parser refuses and nginx accepts. A complete head is left for
+// async_read_header to parse without reading again. Errors as the socket's; an oversized
+// head is left to the parser's header_limit.
+net::awaitable<void> ReadTolerantHead(tcp::socket& sock, beast::flat_buffer& buf, size_t limit,
+                                      error_code& ec) {
+  for (;;) {
+    std::string_view have(static_cast<const char*>(buf.data().data()), buf.size());
+    size_t lf_lf = have.find("\n\n"), lf_crlf = have.find("\n\r\n");
+    size_t end = std::min(lf_lf == std::string_view::npos ? lf_lf : lf_lf + 2,
+                          lf_crlf == std::string_view::npos ? lf_crlf : lf_crlf + 3);
+    if (end != std::string_view::npos) {
+      std::string_view head = have.substr(0, end);
+      bool bare = false;
+      for (size_t i = 0; i < head.size() && !bare; ++i) bare = head[i] == '\n' && (i == 0 || head[i - 1] != '\r');
+      if (!bare) co_return;
+      std::string fixed;
+      fixed.reserve(head.size() + 32);
+      for (size_t i = 0; i < head.size(); ++i) {
+        if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r')) fixed += '\r';
+        fixed += head[i];
+      }
+      fixed.append(have.substr(end));
+      buf.consume(buf.size());
+      auto out = buf.prepare(fixed.size());
+      net::buffer_copy(out, net::buffer(fixed));
+      buf.commit(fixed.size());
+      co_return;
+    }
+    if (buf.size() > limit) co_return;
+    size_t n = co_await sock.async_read_some(buf.prepare(16 * 1024), Redirect(ec));
+    if (ec) co_return;
+    buf.commit(n);
+  }
+}
+
 template <class Stream>
 class Session {
  public:
@@ -756,6 +793,8 @@ net::awaitable<bool> Session<Stream>::Forward(http::request_parser<http::buffer_
       res_p->body_limit(std::numeric_limits<uint64_t>::max());
       if (head_method) res_p->skip(true);
       watchdog_->Arm(options().read_timeout, nullptr, &up->sock);
+      co_await ReadTolerantHead(up->sock, up->buf, options().max_header_bytes, ec);
+      if (ec) break;
       co_await http::async_read_header(up->sock, up->buf, *res_p, Redirect(ec));
     } while (!ec && res_p->get().result_int() / 100 == 1 && res_p->get().result_int() != 101);
     if (ec) {
