@@ -19,6 +19,8 @@
 #define BOOST_ASIO_HAS_STD_COROUTINE 1
 #endif
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1028,6 +1030,12 @@ Status IngressProxyImpl::Start() {
   for (auto& l : listeners_) net::co_spawn(workers_[0]->io, Accept(*l), net::detached);
   for (auto& w : workers_) {
     w->thread = std::thread([io = &w->io] {
+      // splice(2) into a socket the client closed raises SIGPIPE (send() has MSG_NOSIGNAL,
+      // splice no such flag): blocked here, it stays pending and splice fails with EPIPE.
+      sigset_t pipe_set;
+      sigemptyset(&pipe_set);
+      sigaddset(&pipe_set, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
       auto work = net::make_work_guard(*io);  // idle workers wait for connections
       io->run();
     });
