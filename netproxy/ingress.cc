@@ -108,7 +108,7 @@ class IngressControllerImpl final : public IngressController {
       if (!inf->WaitForSync(kSyncTimeout)) {
         proxy_->Stop();
         return Status(Code::kServiceUnavailable,
-                      "ingress: the " + inf->ref().resource + " informer did not sync");
+                      "the " + inf->ref().resource + " informer did not sync");
       }
     }
     Rebuild();

@@ -915,7 +915,7 @@ net::awaitable<void> Session<Stream>::Tunnel(Upstream& up) {
 Status IngressProxyImpl::Listen(const std::string& address, int* port, bool tls) {
   error_code ec;
   net::ip::address addr = net::ip::make_address(address, ec);
-  if (ec) return BadRequest("ingress: bad listen address \"" + address + "\"");
+  if (ec) return BadRequest("bad listen address \"" + address + "\"");
   auto l = std::make_unique<Listener>(Listener{tcp::acceptor(workers_[0]->io), tls, 0});
   tcp::endpoint ep(addr, static_cast<uint16_t>(*port));
   l->acceptor.open(ep.protocol(), ec);
@@ -924,7 +924,7 @@ Status IngressProxyImpl::Listen(const std::string& address, int* port, bool tls)
   if (!ec) l->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status(Code::kServiceUnavailable,
-                  "ingress: cannot listen on " + address + ":" + std::to_string(*port) + " (" +
+                  "cannot listen on " + address + ":" + std::to_string(*port) + " (" +
                       (tls ? "HTTPS" : "HTTP") + "): " + ec.message());
   }
   *port = l->acceptor.local_endpoint().port();
@@ -996,7 +996,7 @@ int IngressProxyImpl::OnServerName(SSL* ssl, int*, void* arg) {
 
 Status IngressProxyImpl::Start() {
   if (started_) return Status::Ok();
-  if (options_.addresses.empty()) return BadRequest("ingress: no listen addresses");
+  if (options_.addresses.empty()) return BadRequest("no listen addresses");
   auto fake = GenerateSelfSignedCertificate("Kubernetes Ingress Controller Fake Certificate",
                                             {"ingress.local"});
   if (!fake.ok()) return fake.status();
@@ -1008,7 +1008,7 @@ Status IngressProxyImpl::Start() {
                     ec);
   tls_->use_certificate_chain(net::buffer(fake->cert_pem), ec);
   if (!ec) tls_->use_private_key(net::buffer(fake->key_pem), ssl::context::pem, ec);
-  if (ec) return Internal("ingress: default certificate: " + ec.message());
+  if (ec) return Internal("default certificate: " + ec.message());
   SSL_CTX_set_tlsext_servername_callback(tls_->native_handle(), &IngressProxyImpl::OnServerName);
   SSL_CTX_set_tlsext_servername_arg(tls_->native_handle(), this);
 
