@@ -143,6 +143,11 @@ class Backend {
         net::write(sock, http::make_chunk_last(), ec);
         continue;
       }
+      if (path == "/bare-lf") {  // as CGI output behind busybox httpd
+        std::string raw = "HTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: 2\n\nok";
+        net::write(sock, net::buffer(raw), ec);
+        continue;
+      }
       if (path == "/eof") {
         std::string raw = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil-the-end";
         net::write(sock, net::buffer(raw), ec);
@@ -485,6 +490,11 @@ TEST_F(IngressTest, BodiesBothWays) {
   std::string raw = RawExchange(ingress_->http_port(), "GET /eof HTTP/1.0\r\nHost: h\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << raw;
   EXPECT_NE(raw.find("\r\n\r\nuntil-the-end"), std::string::npos) << raw;
+  // Bare LF line ends in an upstream head are accepted (as nginx does).
+  Reply bare = c.Get("h", "/bare-lf");
+  EXPECT_EQ(bare.status, 200);
+  EXPECT_EQ(bare.body, "ok");
+  EXPECT_EQ(c.Get("h", "/bare-lf").body, "ok");  // and the pooled connection still frames
   // Expect: 100-continue is answered by the proxy.
   std::string cont = RawExchange(
       ingress_->http_port(),
