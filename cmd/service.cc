@@ -88,7 +88,7 @@ int ServiceCommand(const CliArgs& args) {
   auto config = LoadProfileConfig(paths);
   if (!config.ok()) {
     if (config.status().code() == Code::kNotFound)
-      return Fail("profile " + profile + " does not exist (minik start --profile " + profile + ")");
+      return Fail("profile \"" + profile + "\" not found (run minik start first)");
     return Fail(config.status().message());
   }
   auto ca = ReadFile(paths.pki + "/ca.crt");

@@ -144,13 +144,14 @@ TEST_F(CliTest, Help) {
   EXPECT_EQ(Run({"start", "--help"}).code, 0);
 }
 
-TEST_F(CliTest, NotImplementedCommandsFail) {
+TEST_F(CliTest, CommandsNeedAnExistingProfile) {
   Result img = Run({"image", "ls"});  // implemented (cmd/image.cc): needs an existing profile
   EXPECT_EQ(img.code, 1);
   EXPECT_EQ(img.err, "minik: profile \"minik\" not found (run minik start first)\n");
   Result svc = Run({"service", "web", "--url"});
   EXPECT_EQ(svc.code, 1);
-  EXPECT_EQ(svc.err, "minik: service: not implemented yet\n");
+  EXPECT_EQ(svc.err, "minik: profile \"minik\" not found (run minik start first)\n");
+  EXPECT_EQ(Run({"service"}).code, 2);  // no name
 }
 
 TEST_F(CliTest, StartNeedsRoot) {

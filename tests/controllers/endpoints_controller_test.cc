@@ -235,6 +235,13 @@ TEST(EndpointsDesiredTest, TruncatesOverCapacity) {
   EXPECT_FALSE(EndpointsController::TruncateEndpoints(none));
 }
 
+// Stops the informers before the controller declared just above it goes away: their handlers
+// enqueue into the controller's queue.
+struct StopFirst {
+  SharedInformerFactory& informers;
+  ~StopFirst() { informers.Stop(); }
+};
+
 class EndpointsControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -269,6 +276,7 @@ class EndpointsControllerTest : public ::testing::Test {
 
 TEST_F(EndpointsControllerTest, WritesOnlyWhatChanged) {
   EndpointsController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Json svc = Service({{"selector", {{"app", "web"}}},
                       {"clusterIP", "None"},
@@ -320,6 +328,7 @@ TEST_F(EndpointsControllerTest, WritesOnlyWhatChanged) {
 
 TEST_F(EndpointsControllerTest, DeletesOnlyWhatItManages) {
   EndpointsController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   // A selectorless service with a user's Endpoints: left alone.
   Create(kServices, Json{{"metadata", {{"name", "manual"}}}, {"spec", Json::object()}});
@@ -354,6 +363,7 @@ TEST_F(EndpointsControllerTest, DeletesOnlyWhatItManages) {
 
 TEST_F(EndpointsControllerTest, PodEventsEnqueueMatchingServices) {
   EndpointsController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, Service({{"selector", {{"app", "web"}}}}));
   Json other = Service({{"selector", {{"app", "db"}}}});

@@ -47,6 +47,13 @@ Json WebService(Json extra = Json::object()) {
   return Json{{"metadata", {{"name", "web"}, {"labels", {{"team", "a"}}}}}, {"spec", spec}};
 }
 
+// Stops the informers before the controller declared just above it goes away: their handlers
+// enqueue into the controller's queue.
+struct StopFirst {
+  SharedInformerFactory& informers;
+  ~StopFirst() { informers.Stop(); }
+};
+
 class EndpointSliceControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -112,6 +119,7 @@ class EndpointSliceControllerTest : public ::testing::Test {
 
 TEST_F(EndpointSliceControllerTest, PlaceholderThenPackingWithoutChurn) {
   EndpointSliceController c(client_, clock_, informers_, 1, /*max_endpoints_per_slice=*/3);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, WebService());
   ASSERT_TRUE(SyncWeb(c).ok());
@@ -182,6 +190,7 @@ TEST_F(EndpointSliceControllerTest, PlaceholderThenPackingWithoutChurn) {
 
 TEST_F(EndpointSliceControllerTest, StaleCacheRequeuesInsteadOfDuplicating) {
   EndpointSliceController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, WebService());
   Create(kPods, Pod("a", "10.0.0.1", true));
@@ -199,6 +208,7 @@ TEST_F(EndpointSliceControllerTest, StaleCacheRequeuesInsteadOfDuplicating) {
 
 TEST_F(EndpointSliceControllerTest, PodsOnUnknownNodesAndConditions) {
   EndpointSliceController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, WebService());
   Create(kPods, Pod("a", "10.0.0.1", true));
@@ -229,6 +239,7 @@ TEST_F(EndpointSliceControllerTest, PodsOnUnknownNodesAndConditions) {
 
 TEST_F(EndpointSliceControllerTest, PublishNotReadyAndHeadless) {
   EndpointSliceController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, WebService({{"publishNotReadyAddresses", true}, {"clusterIP", "None"}}));
   Create(kPods, Pod("a", "10.0.0.1", false, "unknown-node"));
@@ -241,6 +252,7 @@ TEST_F(EndpointSliceControllerTest, PublishNotReadyAndHeadless) {
 
 TEST_F(EndpointSliceControllerTest, TouchesOnlyItsOwnSlices) {
   EndpointSliceController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, WebService());
   Create(kPods, Pod("a", "10.0.0.1", true));
@@ -282,6 +294,7 @@ TEST_F(EndpointSliceControllerTest, TouchesOnlyItsOwnSlices) {
 
 TEST_F(EndpointSliceControllerTest, WriteErrorsAreReturned) {
   EndpointSliceController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Create(kServices, WebService());
   Settle({kServices, kSlices});

@@ -30,6 +30,13 @@ Json Addrs(std::initializer_list<const char*> ips) {
   return out;
 }
 
+// Stops the informers before the controller declared just above it goes away: their handlers
+// enqueue into the controller's queue.
+struct StopFirst {
+  SharedInformerFactory& informers;
+  ~StopFirst() { informers.Stop(); }
+};
+
 class MirroringTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -84,6 +91,7 @@ const Json kService = {{"metadata", {{"name", "ext"}}}, {"spec", {{"ports", {{{"
 
 TEST_F(MirroringTest, MirrorsByAddressTypeAndPorts) {
   EndpointSliceMirroringController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Put(kServices, kService);
   Json ep = {
@@ -150,6 +158,7 @@ TEST_F(MirroringTest, MirrorsByAddressTypeAndPorts) {
 
 TEST_F(MirroringTest, WhatIsNotMirrored) {
   EndpointSliceMirroringController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Put(kServices, kService);
   Json ep = {{"metadata", {{"name", "ext"}}},
@@ -193,6 +202,7 @@ TEST_F(MirroringTest, WhatIsNotMirrored) {
 
 TEST_F(MirroringTest, CapsAddressesPerSubsetAndSurvivesGarbage) {
   EndpointSliceMirroringController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Put(kServices, kService);
   Json many = Json::array();
@@ -212,6 +222,7 @@ TEST_F(MirroringTest, CapsAddressesPerSubsetAndSurvivesGarbage) {
 
 TEST_F(MirroringTest, WriteErrorsAreReturned) {
   EndpointSliceMirroringController c(client_, clock_, informers_);
+  StopFirst stop_first{informers_};  // informer handlers must not outlive c
   Start();
   Put(kServices, kService);
   Json ep = {{"metadata", {{"name", "ext"}}}};
