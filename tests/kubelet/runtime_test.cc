@@ -219,7 +219,9 @@ TEST_F(RuntimeTest, LogsInCriFormatAndExitCodes) {
   RunSandbox();
   ContainerSpec c = Container("c1", {"sh", "-c", "echo hello; echo oops >&2; printf tail; exit 3"});
   ContainerState started = Start(c);
-  EXPECT_EQ(ContainerStatus::kRunning, started.status);
+  // The script can finish before StartContainer returns; either state is honest.
+  EXPECT_TRUE(started.status == ContainerStatus::kRunning ||
+              started.status == ContainerStatus::kExited);
   EXPECT_GT(started.pid, 0);
   EXPECT_FALSE(started.started_at.empty());
   ContainerState s = WaitExit("c1");
