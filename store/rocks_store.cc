@@ -13,21 +13,39 @@
 // order against the DB plus the earlier ops of the same group, writes one synced WriteBatch,
 // appends the events to the watch cache, wakes the writers, then calls watch callbacks.
 // Reads (Get/List) go straight to RocksDB from the caller's thread.
+//
+// A full disk: a failed synced write leaves nothing of its batch visible (RocksDB applies the
+// memtable only after the WAL write), so the committer fails the whole group, appends no
+// events and reuses its revisions. RocksDB then holds a "hard" background error and refuses
+// writes. Its own recovery (the SstFileManager polling free space every 5 s, during which a
+// manual Resume() is Busy) is switched off by NoAutoRecovery; instead the committer calls
+// Resume() after any failed write and retries that write once, so the first write after
+// space comes back succeeds. Reads keep working while writes fail. The normal write path
+// does nothing extra. Opening never repairs or wipes a store (rocks_errors.h).
+// RocksDB's info log goes to minik's log (warnings and errors only), not to a LOG file in
+// the store: on a full disk the file's failed append made RocksDB 7.8 (built with
+// assertions) abort on the next log line.
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
+#include "api/log.h"
 #include "store/list_at.h"
+#include "store/rocks_errors.h"
 #include "store/watch_cache.h"
 #include "store/write_op.h"
 
@@ -78,6 +96,37 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
+// Leaves recovery from background errors to RocksStore (see the top of this file). Called on
+// a RocksDB thread without its mutex held.
+class NoAutoRecovery final : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "minik.NoAutoRecovery"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
+                            rocksdb::Status /*bg_error*/, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
+// RocksDB's warnings and errors, as minik log lines; the rest (info, the options dump at
+// HEADER level) is dropped. Called from any RocksDB thread.
+class StoreLogger final : public rocksdb::Logger {
+ public:
+  StoreLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < rocksdb::InfoLogLevel::WARN_LEVEL || level > rocksdb::InfoLogLevel::FATAL_LEVEL) {
+      return;
+    }
+    char line[1024];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    LogLine(level == rocksdb::InfoLogLevel::WARN_LEVEL ? LogLevel::Warning : LogLevel::Error,
+            "store")
+        << "rocksdb: " << line;
+  }
+};
+
 // Options chosen for a small resident footprint (the whole server idles under 40 MB).
 rocksdb::Options SmallOptions() {
   rocksdb::Options o;
@@ -88,8 +137,6 @@ rocksdb::Options SmallOptions() {
   o.max_open_files = 256;
   o.stats_dump_period_sec = 0;
   o.stats_persist_period_sec = 0;
-  o.keep_log_file_num = 2;
-  o.max_log_file_size = 1 << 20;
   o.recycle_log_file_num = 0;
   o.max_total_wal_size = 16 << 20;
   o.target_file_size_base = 4 << 20;
@@ -98,6 +145,8 @@ rocksdb::Options SmallOptions() {
   rocksdb::BlockBasedTableOptions t;
   t.no_block_cache = true;  // reads come from the OS page cache; no second copy in RSS
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.listeners.push_back(std::make_shared<NoAutoRecovery>());
+  o.info_log = std::make_shared<StoreLogger>();
   return o;
 }
 
@@ -110,8 +159,10 @@ struct PendingOp {
 
 class RocksStore final : public Store {
  public:
-  RocksStore(std::unique_ptr<rocksdb::DB> db, int64_t revision, const StoreOptions& options)
-      : db_(std::move(db)),
+  RocksStore(std::string path, std::unique_ptr<rocksdb::DB> db, int64_t revision,
+             const StoreOptions& options)
+      : path_(std::move(path)),
+        db_(std::move(db)),
         revision_(revision),
         cache_(options, revision) {
     committer_ = std::thread([this] { CommitLoop(); });
@@ -314,12 +365,18 @@ class RocksStore final : public Store {
       rocksdb::WriteOptions wo;
       wo.sync = true;
       auto s = db_->Write(wo, &batch);
+      if (!s.ok()) {
+        // Usually a full disk, which stopped the DB. Resume() is a no-op unless it is stopped;
+        // it flushes the memtable and starts a new WAL, so it fails again while still full.
+        auto resumed = db_->Resume();
+        if (resumed.ok()) s = db_->Write(wo, &batch);
+      }
       if (s.ok()) {
         revision_.store(rev, std::memory_order_release);
         wake = cache_.Append(std::move(events));
       } else {
         // Nothing of the batch is visible; the revisions are reused by the next group.
-        Status failed = FromRocks(s, "write");
+        Status failed = store::WriteError(path_, s);
         for (PendingOp* p : written) p->result.emplace(failed);
       }
     }
@@ -401,6 +458,7 @@ class RocksStore final : public Store {
     return Status::Ok();
   }
 
+  const std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   std::mutex retained_mu_;
   std::map<int64_t, RetainedSnapshot> retained_;  // guarded by retained_mu_
@@ -418,20 +476,28 @@ class RocksStore final : public Store {
 
 StatusOr<std::unique_ptr<Store>> OpenRocksStore(const std::string& path,
                                                 const StoreOptions& options) {
+  MINIK_RETURN_IF_ERROR(store::CheckNotHeadless(path));
+  // RocksDB would create it too, but logs an error first when it is missing. Any failure
+  // here (a file in the way, no permission) is reported by the open below.
+  ::mkdir(path.c_str(), 0755);
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(SmallOptions(), path, &raw);
-  if (!s.ok()) return Status(Code::kInternal, "open store at " + path + ": " + s.ToString());
+  if (!s.ok()) return store::OpenError(path, s);
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string rev_raw;
   int64_t revision = 0;
   s = db->Get(rocksdb::ReadOptions(), kRevisionKey, &rev_raw);
   if (s.ok()) {
-    if (rev_raw.size() != 8) return Internal("corrupt store revision in " + path);
+    if (rev_raw.size() != 8) {
+      return store::CorruptStore(path, "its revision record has " +
+                                           std::to_string(rev_raw.size()) + " bytes, not 8");
+    }
     revision = GetFixed64(rev_raw.data());
   } else if (!s.IsNotFound()) {
-    return FromRocks(s, "read revision");
+    return store::OpenError(path, s);
   }
-  return std::unique_ptr<Store>(std::make_unique<RocksStore>(std::move(db), revision, options));
+  return std::unique_ptr<Store>(
+      std::make_unique<RocksStore>(path, std::move(db), revision, options));
 }
 
 }  // namespace minik

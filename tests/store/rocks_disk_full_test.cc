@@ -1,0 +1,243 @@
+// RocksStore on a full disk: failed writes leave nothing behind (no data, no watch events,
+// no revision), reads keep working, writes work again once space is freed (no restart), and
+// everything acknowledged survives a reopen. Runs on a small tmpfs, so it needs root (it
+// skips otherwise, or when mount() is not allowed).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/store.h"
+#include "tests/store/store_test_util.h"
+
+namespace minik {
+namespace {
+
+using minik::testing::Collector;
+using minik::testing::Opts;
+
+constexpr size_t kValueSize = 64 << 10;
+
+class DiskFullTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+    char tmpl[] = "/tmp/minik-disk-full-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
+    dir_ = tmpl;
+    if (mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=8m") != 0) {
+      int err = errno;
+      rmdir(dir_.c_str());
+      dir_.clear();
+      GTEST_SKIP() << "cannot mount a tmpfs: " << strerror(err);
+    }
+  }
+
+  void TearDown() override {
+    if (dir_.empty()) return;
+    // Every store is closed by now; a lazy unmount only guards against a leaked fd.
+    if (umount(dir_.c_str()) != 0) umount2(dir_.c_str(), MNT_DETACH);
+    rmdir(dir_.c_str());
+  }
+
+  // Writes `bytes` of real data (tmpfs allocates it), or until the disk is full when `bytes`
+  // is 0. Returns how many bytes were written.
+  size_t WriteBallast(const std::string& name, size_t bytes) {
+    int fd = open((dir_ + "/" + name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    EXPECT_GE(fd, 0) << strerror(errno);
+    std::string chunk(64 << 10, 'x');
+    size_t written = 0;
+    while (bytes == 0 || written < bytes) {
+      size_t want = bytes == 0 ? chunk.size() : std::min(chunk.size(), bytes - written);
+      ssize_t n = write(fd, chunk.data(), want);
+      if (n <= 0) break;
+      written += static_cast<size_t>(n);
+    }
+    close(fd);
+    return written;
+  }
+
+  void RemoveBallast(const std::string& name) {
+    ASSERT_EQ(unlink((dir_ + "/" + name).c_str()), 0) << strerror(errno);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(DiskFullTest, FailedWritesLeaveNoTraceAndWritesResumeOnceSpaceIsFreed) {
+  const std::string path = dir_ + "/store";
+  // 5 MiB of ballast leaves about 3 MiB: the WAL fills it before the 4 MiB memtable is full,
+  // and once the ballast is gone the memtable's flush (Resume) fits beside the old WAL.
+  ASSERT_EQ(WriteBallast("ballast", 5 << 20), size_t{5 << 20});
+  const std::string full = "the store's disk is full (" + path + "): write not done";
+
+  std::map<std::string, int64_t> acked;  // key -> mod_revision of its acknowledged create
+  int64_t final_revision = 0;
+  {
+    auto opened = OpenRocksStore(path);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    std::unique_ptr<Store> store = std::move(*opened);
+    Collector collector;
+    auto watcher = store->Watch("/", 0, collector.Notify());
+    ASSERT_TRUE(watcher.ok());
+
+    // Several writers, so that failures hit whole commit groups.
+    std::mutex mu;
+    std::vector<std::string> errors;
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+      writers.emplace_back([&, t] {
+        const std::string value(kValueSize, static_cast<char>('a' + t));
+        for (int i = 0; i < 200; ++i) {
+          std::string key = "/k/" + std::to_string(t) + "/" + std::to_string(i);
+          auto r = store->Create(key, value);
+          std::lock_guard<std::mutex> l(mu);
+          if (!r.ok()) {
+            errors.push_back(r.status().message());
+            EXPECT_EQ(r.status().code(), Code::kInternal);
+            return;
+          }
+          acked[key] = r->mod_revision;
+        }
+      });
+    }
+    for (auto& w : writers) w.join();
+    ASSERT_EQ(errors.size(), 4u) << "the disk never filled up";
+    for (const auto& e : errors) EXPECT_EQ(e, full);
+    ASSERT_FALSE(acked.empty());
+
+    // The acknowledged writes took exactly the revisions 1..n; the failed ones took none.
+    const int64_t n = static_cast<int64_t>(acked.size());
+    std::set<int64_t> revisions;
+    for (const auto& [key, rev] : acked) revisions.insert(rev);
+    EXPECT_EQ(revisions.size(), acked.size());
+    EXPECT_EQ(*revisions.begin(), 1);
+    EXPECT_EQ(*revisions.rbegin(), n);
+    EXPECT_EQ(store->CurrentRevision(), n);
+
+    // Still full: a write fails again (after a failed Resume) and changes nothing.
+    auto again = store->Create("/again", "v");
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.status().message(), full);
+    EXPECT_EQ(store->CurrentRevision(), n);
+
+    // Reads keep working while writes fail.
+    for (const auto& [key, rev] : acked) {
+      auto got = store->Get(key);
+      ASSERT_TRUE(got.ok()) << key << ": " << got.status().message();
+      EXPECT_EQ(got->mod_revision, rev);
+      EXPECT_EQ(got->value.size(), kValueSize);
+    }
+    EXPECT_EQ(store->Get("/again").status().code(), Code::kNotFound);
+    auto list = store->List(Opts("/"));
+    ASSERT_TRUE(list.ok()) << list.status().message();
+    EXPECT_EQ(list->items.size(), acked.size());
+    EXPECT_EQ(list->revision, n);
+
+    // Space comes back: the next write resumes the store, with the next revision.
+    RemoveBallast("ballast");
+    auto after = store->Create("/after", "v");
+    ASSERT_TRUE(after.ok()) << after.status().message();
+    EXPECT_EQ(after->mod_revision, n + 1);
+    const std::string value(kValueSize, 'z');
+    for (int i = 0; i < 8; ++i) {
+      auto more = store->Create("/more/" + std::to_string(i), value);
+      ASSERT_TRUE(more.ok()) << more.status().message();
+      EXPECT_EQ(more->mod_revision, n + 2 + i);
+      acked["/more/" + std::to_string(i)] = more->mod_revision;
+    }
+    acked["/after"] = n + 1;
+    final_revision = n + 9;
+    EXPECT_EQ(store->CurrentRevision(), final_revision);
+
+    // The watcher saw exactly the acknowledged writes, in revision order: none of the
+    // failed ones, and no revision twice.
+    auto events = collector.WaitFor(**watcher, acked.size());
+    ASSERT_EQ(events.size(), acked.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].revision, static_cast<int64_t>(i + 1));
+      EXPECT_EQ(events[i].type, EventType::kAdded);
+      auto it = acked.find(events[i].key);
+      ASSERT_NE(it, acked.end()) << "event for a write that failed: " << events[i].key;
+      EXPECT_EQ(it->second, events[i].revision);
+    }
+    std::vector<WatchEvent> extra;
+    EXPECT_EQ((*watcher)->Poll(extra), 0u);
+    EXPECT_TRUE((*watcher)->Error().ok());
+  }
+
+  // Everything acknowledged, and only that, survives a reopen.
+  auto reopened = OpenRocksStore(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  std::unique_ptr<Store> store = std::move(*reopened);
+  EXPECT_EQ(store->CurrentRevision(), final_revision);
+  for (const auto& [key, rev] : acked) {
+    auto got = store->Get(key);
+    ASSERT_TRUE(got.ok()) << key << ": " << got.status().message();
+    EXPECT_EQ(got->mod_revision, rev);
+  }
+  auto list = store->List(Opts("/"));
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->items.size(), acked.size());
+  auto next = store->Create("/next", "v");
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  EXPECT_EQ(next->mod_revision, final_revision + 1);
+}
+
+TEST_F(DiskFullTest, UpdatesAndDeletesFailCleanlyToo) {
+  const std::string path = dir_ + "/store";
+  auto opened = OpenRocksStore(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  std::unique_ptr<Store> store = std::move(*opened);
+  auto a = store->Create("/a", "1");
+  auto b = store->Create("/b", "2");
+  ASSERT_TRUE(a.ok() && b.ok());
+  WriteBallast("ballast", 0);  // fill the disk to the last byte
+
+  // A big update cannot fit; nor can a delete (its WAL record still needs a few bytes).
+  auto updated = store->Update("/a", std::string(kValueSize, 'u'), a->mod_revision);
+  ASSERT_FALSE(updated.ok());
+  EXPECT_EQ(updated.status().message(), "the store's disk is full (" + path + "): write not done");
+  auto deleted = store->Delete("/b");
+  EXPECT_FALSE(deleted.ok());
+  EXPECT_EQ(store->CurrentRevision(), 2);
+  EXPECT_EQ(store->Get("/a")->value, "1");
+  EXPECT_EQ(store->Get("/b")->value, "2");
+
+  RemoveBallast("ballast");
+  auto retried = store->Update("/a", "1b", a->mod_revision);
+  ASSERT_TRUE(retried.ok()) << retried.status().message();
+  EXPECT_EQ(retried->mod_revision, 3);
+  ASSERT_TRUE(store->Delete("/b").ok());
+  EXPECT_EQ(store->CurrentRevision(), 4);
+}
+
+TEST_F(DiskFullTest, OpeningOnAFullDiskSaysSoAndLeavesNoHalfStore) {
+  const std::string path = dir_ + "/store";
+  WriteBallast("ballast", 0);
+  auto opened = OpenRocksStore(path);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Code::kServiceUnavailable);
+  EXPECT_EQ(opened.status().message().rfind("the store at " + path +
+                                                " cannot be opened: its disk is full (",
+                                            0),
+            0u)
+      << opened.status().message();
+  EXPECT_EQ(opened.status().message().find('\n'), std::string::npos);
+
+  // Once there is space the same directory opens as a new store (not as a corrupt one).
+  RemoveBallast("ballast");
+  auto again = OpenRocksStore(path);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE((*again)->Create("/a", "1").ok());
+}
+
+}  // namespace
+}  // namespace minik
