@@ -288,6 +288,22 @@ bool HoldsSocket(const std::string& pid_dir, const std::set<std::string>& links)
   return hit;
 }
 
+// comm, or for a program re-executed through /proc/self/exe (whose comm is "exe", as a
+// `minik server` spawned by `minik start` is) its command line, which says which one it is.
+std::string ProcessName(const std::string& pid_dir) {
+  std::string comm;
+  if (StatusOr<std::string> c = ReadFile(pid_dir + "/comm"); c.ok()) comm = *c;
+  while (!comm.empty() && (comm.back() == '\n' || comm.back() == ' ')) comm.pop_back();
+  if (comm != "exe") return comm;
+  StatusOr<std::string> cmdline = ReadFile(pid_dir + "/cmdline");
+  if (!cmdline.ok()) return comm;
+  std::string line;
+  for (const std::string& arg : rt::Split(*cmdline, '\0')) line += (line.empty() ? "" : " ") + arg;
+  constexpr size_t kMax = 60;
+  if (line.size() > kMax) line = line.substr(0, kMax - 3) + "...";
+  return line.empty() ? comm : line;
+}
+
 }  // namespace
 
 std::string HostRoots::DefaultPathEnv() {
@@ -337,10 +353,8 @@ std::string PortHolder(int port, const HostRoots& roots) {
     if (!AllDigits(e->d_name)) continue;
     const std::string pid_dir = roots.proc + "/" + e->d_name;
     if (!HoldsSocket(pid_dir, links)) continue;  // stops at the first process that holds one
-    std::string comm;
-    if (StatusOr<std::string> c = ReadFile(pid_dir + "/comm"); c.ok()) comm = *c;
-    while (!comm.empty() && (comm.back() == '\n' || comm.back() == ' ')) comm.pop_back();
-    holder = comm.empty() ? std::string("pid ") + e->d_name : comm + " (pid " + e->d_name + ")";
+    std::string name = ProcessName(pid_dir);
+    holder = name.empty() ? std::string("pid ") + e->d_name : name + " (pid " + e->d_name + ")";
   }
   ::closedir(proc);
   return holder;

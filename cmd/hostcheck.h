@@ -46,8 +46,10 @@ std::vector<std::string> HostWarnings(const HostRoots& roots = HostRoots());
 
 // Who listens on TCP `port` at 127.0.0.1 or a wildcard address (0.0.0.0, ::, ::ffff:127.0.0.1),
 // from <proc>/net/tcp{,6} LISTEN sockets and a scan of <proc>/[pid]/fd for their inode that
-// stops at the first hit. "python3 (pid 4242)", "pid 4242" when the name is unreadable, ""
-// when unknown (no such listener, or its holder is invisible to us, e.g. not root).
+// stops at the first hit. "python3 (pid 4242)"; for a process whose comm is "exe" (re-executed
+// through /proc/self/exe, as `minik server` is) its command line, up to 60 characters:
+// "minik server --profile dev (pid 4242)"; "pid 4242" when the name is unreadable; "" when
+// unknown (no such listener, or its holder is invisible to us, e.g. not root).
 std::string PortHolder(int port, const HostRoots& roots = HostRoots());
 
 // The first port p in [from, from+100] (and <= 65535), not in `reserved`, that

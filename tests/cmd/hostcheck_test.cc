@@ -248,6 +248,14 @@ TEST_F(HostCheckTest, PortHolderFromFakeProc) {
   // Without a readable comm, the pid alone.
   fs::remove(dir_ + "/proc/4242/comm");
   EXPECT_EQ(PortHolder(8080, roots_), "pid 4242");
+  // A server re-executed through /proc/self/exe is named by its command line.
+  Write("proc/4242/comm", "exe\n");
+  Write("proc/4242/cmdline", std::string("minik\0server\0--profile\0dev\0", 27));
+  EXPECT_EQ(PortHolder(8080, roots_), "minik server --profile dev (pid 4242)");
+  Write("proc/4242/cmdline", "minik " + std::string(100, 'x'));
+  EXPECT_EQ(PortHolder(8080, roots_), "minik " + std::string(51, 'x') + "... (pid 4242)");
+  fs::remove(dir_ + "/proc/4242/cmdline");
+  EXPECT_EQ(PortHolder(8080, roots_), "exe (pid 4242)");
   // A listener whose holder is not visible: unknown.
   fs::remove(dir_ + "/proc/4242/fd/3");
   EXPECT_EQ(PortHolder(8080, roots_), "");
