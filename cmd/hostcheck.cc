@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -38,6 +39,49 @@ std::set<std::string> Filesystems(const std::string& text) {
   return out;
 }
 
+std::string Trimmed(const std::string& s) {
+  size_t end = s.find_last_not_of("\n ");
+  return end == std::string::npos ? "" : s.substr(0, end + 1);
+}
+
+std::string KernelRelease(const HostRoots& roots) {
+  StatusOr<std::string> release = ReadFile(roots.proc + "/sys/kernel/osrelease");
+  return release.ok() ? Trimmed(*release) : "";
+}
+
+// Can `name` be loaded on demand (mount and iptables autoload their modules)?
+bool ModuleAvailable(const HostRoots& roots, const std::string& name) {
+  if (StatusOr<std::string> off = ReadFile(roots.proc + "/sys/kernel/modules_disabled");
+      off.ok() && Trimmed(*off) == "1") {
+    return false;
+  }
+  std::string release = KernelRelease(roots);
+  if (release.empty()) return false;
+  // "kernel/fs/overlayfs/overlay.ko.zst: ..." (compressed or not).
+  StatusOr<std::string> dep = ReadFile(roots.modules + "/" + release + "/modules.dep");
+  return dep.ok() && dep->find("/" + name + ".ko") != std::string::npos;
+}
+
+// A gzip file's inflated text, at most `limit` bytes; "" on any error.
+std::string Gunzip(const std::string& data, size_t limit) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return "";
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buf[65536];
+  int rc = Z_OK;
+  while (rc == Z_OK && out.size() < limit) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - zs.avail_out);
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // truncated input
+  }
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : "";
+}
+
 Status CheckFilesystems(const HostRoots& roots) {
   const std::string path = roots.proc + "/filesystems";
   StatusOr<std::string> text = ReadFile(path);
@@ -45,7 +89,7 @@ Status CheckFilesystems(const HostRoots& roots) {
     return Status(Code::kServiceUnavailable,
                   "cannot check the kernel's filesystems: " + text.status().message());
   std::set<std::string> have = Filesystems(*text);
-  if (!have.count("overlay")) {
+  if (!have.count("overlay") && !ModuleAvailable(roots, "overlay")) {
     return Missing("overlayfs", "no \"overlay\" in " + path, "for container filesystems",
                    "load it with modprobe overlay or use a kernel with CONFIG_OVERLAY_FS");
   }
@@ -177,6 +221,60 @@ Status CheckForwarding(const HostRoots& roots) {
   if (::access(path.c_str(), W_OK) != 0 && errno == EROFS) {
     return Missing("IPv4 forwarding", path + " is read-only", "to route pod traffic",
                    "run minik on the host or in a privileged container");
+  }
+  return Status::Ok();
+}
+
+// Does a line of `text` start with `prefix`?
+bool HasLine(const std::string& text, const std::string& prefix) {
+  for (size_t pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix, pos + 1)) {
+    if (pos == 0 || text[pos - 1] == '\n') return true;
+  }
+  return false;
+}
+
+Status CheckKernelConfig(const HostRoots& roots) {
+  std::string source = roots.proc + "/config.gz";
+  std::string config;
+  if (StatusOr<std::string> gz = ReadFile(source); gz.ok()) {
+    config = Gunzip(*gz, 8 << 20);
+  } else {
+    std::string release = KernelRelease(roots);
+    source = roots.boot + "/config-" + release;
+    StatusOr<std::string> plain = ReadFile(source);
+    if (release.empty() || !plain.ok()) return Status::Ok();  // nothing to go by
+    config = *plain;
+  }
+  if (config.empty()) return Status::Ok();
+  struct Option {
+    const char* name;
+    const char* what;
+    const char* why;
+  };
+  static const Option kOptions[] = {
+      {"CONFIG_VETH", "virtual ethernet pairs (veth)", "to connect pods to their bridge"},
+      {"CONFIG_BRIDGE", "the bridge device", "for the pod network"},
+      {"CONFIG_NF_CONNTRACK", "connection tracking", "for Services and pod egress"},
+      {"CONFIG_NF_NAT", "NAT", "for Services and pod egress"},
+      {"CONFIG_NETFILTER_XT_NAT", "the iptables DNAT target", "for Services"},
+      {"CONFIG_NETFILTER_XT_TARGET_MASQUERADE", "the iptables MASQUERADE target",
+       "for pod egress and NodePorts"},
+      {"CONFIG_NETFILTER_XT_MARK", "the iptables mark match and MARK target",
+       "for hairpin Service traffic"},
+      {"CONFIG_NETFILTER_XT_MATCH_ADDRTYPE", "the iptables addrtype match", "for NodePorts"},
+      {"CONFIG_NETFILTER_XT_MATCH_COMMENT", "the iptables comment match", "for its rules"},
+      {"CONFIG_NETFILTER_XT_MATCH_CONNTRACK", "the iptables conntrack match", "for its rules"},
+      {"CONFIG_NETFILTER_XT_MATCH_RECENT", "the iptables recent match", "for Service affinity"},
+      {"CONFIG_NETFILTER_XT_MATCH_STATISTIC", "the iptables statistic match",
+       "to balance Services over endpoints"},
+      {"CONFIG_IP_NF_TARGET_REJECT", "the iptables REJECT target",
+       "for Services without endpoints"},
+  };
+  for (const Option& o : kOptions) {
+    if (HasLine(config, std::string("# ") + o.name + " is not set")) {
+      return Missing(o.what, std::string("# ") + o.name + " is not set in " + source, o.why,
+                     std::string("use a kernel with ") + o.name);
+    }
   }
   return Status::Ok();
 }
@@ -317,6 +415,7 @@ Status CheckHost(const HostRoots& roots) {
   MINIK_RETURN_IF_ERROR(CheckCgroups(roots));
   MINIK_RETURN_IF_ERROR(CheckSeccomp(roots));
   MINIK_RETURN_IF_ERROR(CheckForwarding(roots));
+  MINIK_RETURN_IF_ERROR(CheckKernelConfig(roots));
   MINIK_RETURN_IF_ERROR(CheckPrograms(roots));
   return Status::Ok();
 }

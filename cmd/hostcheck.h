@@ -4,7 +4,9 @@
 // checks at fake trees.
 //
 // What is checked is what the code really uses (keep in step with it):
-//   filesystems  overlay (kubelet/runtime/rootfs.cc), tmpfs, proc, sysfs, devpts, mqueue, cgroup
+//   filesystems  overlay (kubelet/runtime/rootfs.cc; when not in /proc/filesystems, a loadable
+//                overlay module will do: mount autoloads it), tmpfs, proc, sysfs, devpts,
+//                mqueue, cgroup
 //   namespaces   mnt, pid, net, uts, ipc, cgroup (runtime/sandbox.cc, monitor.cc)
 //   cgroups      v1 hierarchies memory, cpu, pids mounted read-write (runtime/cgroups.cc finds
 //                them in /proc/self/mountinfo, parsed here with the same ParseCgroupMounts)
@@ -13,6 +15,11 @@
 //   programs     iptables-save, iptables-restore (network/iptables.cc), conntrack
 //                (netproxy/proxier.cc), searched like network/exec.cc: the sbin/bin dirs, then
 //                $PATH. Links, addresses and routes use netlink, so `ip` is not needed.
+//   kernel       when the config is readable (<proc>/config.gz, else <boot>/config-<release>):
+//                no "# CONFIG_X is not set" for veth, bridge, conntrack, NAT and the iptables
+//                matches/targets the rules use (addrtype, comment, conntrack, mark, recent,
+//                statistic, MASQUERADE, REJECT). Options absent from the config (renamed in
+//                other kernels) are not held against the host.
 // Bridge netfilter is only warned about, as the runtime does (HostWarnings).
 #pragma once
 
@@ -29,6 +36,8 @@ struct HostRoots {
   // Searched first, in this order, as net::RunCommand does (a daemon's PATH may lack sbin).
   std::vector<std::string> bin_dirs = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
   std::string path_env = DefaultPathEnv();  // then these ':'-separated dirs
+  std::string boot = "/boot";               // config-<release>, when <proc>/config.gz is absent
+  std::string modules = "/lib/modules";     // <release>/modules.dep: loadable modules
 
   static std::string DefaultPathEnv();  // $PATH, "" when unset
 };

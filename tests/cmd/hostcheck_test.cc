@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -38,6 +39,9 @@ class HostCheckTest : public ::testing::Test {
     roots_.proc = dir_ + "/proc";
     roots_.bin_dirs = {dir_ + "/sbin"};
     roots_.path_env = dir_ + "/bin";
+    roots_.boot = dir_ + "/boot";
+    roots_.modules = dir_ + "/modules";
+    Write("proc/sys/kernel/osrelease", "6.1.0-test\n");
     Write("proc/filesystems",
           "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tcgroup\nnodev\tcgroup2\n"
           "nodev\tdevpts\n\text4\nnodev\tmqueue\nnodev\toverlay\n");
@@ -85,6 +89,79 @@ TEST_F(HostCheckTest, MissingOverlay) {
                               "/proc/filesystems): minik needs it for container filesystems; "
                               "load it with modprobe overlay or use a kernel with "
                               "CONFIG_OVERLAY_FS");
+}
+
+TEST_F(HostCheckTest, OverlayAsLoadableModule) {
+  // Not registered yet, but mount(2) autoloads the module.
+  Write("proc/filesystems",
+        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tcgroup\nnodev\tdevpts\nnodev\tmqueue\n");
+  Write("modules/6.1.0-test/modules.dep",
+        "kernel/fs/fuse/fuse.ko.xz:\nkernel/fs/overlayfs/overlay.ko.xz:\n");
+  Status st = CheckHost(roots_);
+  EXPECT_TRUE(st.ok()) << st.message();
+  // Module loading switched off: not loadable after all.
+  Write("proc/sys/kernel/modules_disabled", "1\n");
+  EXPECT_NE(CheckHost(roots_).message().find("overlayfs is not available"), std::string::npos);
+  fs::remove(dir_ + "/proc/sys/kernel/modules_disabled");
+  // Modules of another kernel do not count.
+  Write("proc/sys/kernel/osrelease", "6.2.0-other\n");
+  EXPECT_NE(CheckHost(roots_).message().find("overlayfs is not available"), std::string::npos);
+  fs::remove(dir_ + "/proc/sys/kernel/osrelease");
+  EXPECT_NE(CheckHost(roots_).message().find("overlayfs is not available"), std::string::npos);
+}
+
+TEST_F(HostCheckTest, KernelConfigGz) {
+  const std::string config =
+      "CONFIG_BRIDGE=y\nCONFIG_VETH=m\n# CONFIG_NETFILTER_XT_MATCH_STATISTIC is not set\n";
+  gzFile gz = gzopen((dir_ + "/proc/config.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  gzwrite(gz, config.data(), static_cast<unsigned>(config.size()));
+  gzclose(gz);
+  Status st = CheckHost(roots_);
+  EXPECT_EQ(st.code(), Code::kServiceUnavailable);
+  EXPECT_EQ(st.message(),
+            "the iptables statistic match is not available (# "
+            "CONFIG_NETFILTER_XT_MATCH_STATISTIC is not set in " +
+                dir_ +
+                "/proc/config.gz): minik needs it to balance Services over endpoints; use a "
+                "kernel with CONFIG_NETFILTER_XT_MATCH_STATISTIC");
+}
+
+TEST_F(HostCheckTest, KernelConfigFromBoot) {
+  Write("boot/config-6.1.0-test", "CONFIG_BRIDGE=y\n# CONFIG_VETH is not set\n");
+  Status st = CheckHost(roots_);
+  EXPECT_EQ(st.message(),
+            "virtual ethernet pairs (veth) is not available (# CONFIG_VETH is not "
+            "set in " +
+                dir_ +
+                "/boot/config-6.1.0-test): minik needs it to connect pods to their "
+                "bridge; use a kernel with CONFIG_VETH");
+  // /proc/config.gz wins over /boot when both exist.
+  gzFile gz = gzopen((dir_ + "/proc/config.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  gzwrite(gz, "CONFIG_VETH=y\n", 13);
+  gzclose(gz);
+  EXPECT_TRUE(CheckHost(roots_).ok());
+}
+
+TEST_F(HostCheckTest, KernelConfigUnusableIsIgnored) {
+  // Options the config does not mention (renamed in other kernels) are not failures.
+  Write("boot/config-6.1.0-test", "CONFIG_SOMETHING_ELSE=y\n# CONFIG_VETH_OLD is not set\n");
+  EXPECT_TRUE(CheckHost(roots_).ok());
+  // A corrupt config.gz gives nothing to go by.
+  Write("proc/config.gz", "not gzip at all");
+  EXPECT_TRUE(CheckHost(roots_).ok());
+  // A truncated one neither.
+  const std::string config(200000, 'x');
+  gzFile gz = gzopen((dir_ + "/proc/config.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  gzwrite(gz, "# CONFIG_VETH is not set\n", 25);
+  gzwrite(gz, config.data(), static_cast<unsigned>(config.size()));
+  gzclose(gz);
+  EXPECT_FALSE(CheckHost(roots_).ok());  // whole: read
+  std::string whole = *ReadFile(dir_ + "/proc/config.gz");
+  Write("proc/config.gz", whole.substr(0, whole.size() / 2));
+  EXPECT_TRUE(CheckHost(roots_).ok());
 }
 
 TEST_F(HostCheckTest, MissingOtherFilesystem) {
