@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 
 #include "cmd/fileutil.h"
 #include "cmd/process.h"
@@ -62,7 +63,7 @@ bool ModuleAvailable(const HostRoots& roots, const std::string& name) {
   return dep.ok() && dep->find("/" + name + ".ko") != std::string::npos;
 }
 
-// A gzip file's inflated text, at most `limit` bytes; "" on any error.
+// A gzip file's inflated text; "" when it is corrupt, truncated or longer than `limit`.
 std::string Gunzip(const std::string& data, size_t limit) {
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return "";
@@ -76,7 +77,6 @@ std::string Gunzip(const std::string& data, size_t limit) {
     zs.avail_out = sizeof buf;
     rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // truncated input
   }
   inflateEnd(&zs);
   return rc == Z_STREAM_END ? out : "";
@@ -85,9 +85,10 @@ std::string Gunzip(const std::string& data, size_t limit) {
 Status CheckFilesystems(const HostRoots& roots) {
   const std::string path = roots.proc + "/filesystems";
   StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok())
+  if (!text.ok()) {
     return Status(Code::kServiceUnavailable,
                   "cannot check the kernel's filesystems: " + text.status().message());
+  }
   std::set<std::string> have = Filesystems(*text);
   if (!have.count("overlay") && !ModuleAvailable(roots, "overlay")) {
     return Missing("overlayfs", "no \"overlay\" in " + path, "for container filesystems",
@@ -148,9 +149,10 @@ std::string MountOptions(const std::string& mountinfo, const std::string& mount_
 Status CheckCgroups(const HostRoots& roots) {
   const std::string path = roots.proc + "/self/mountinfo";
   StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok())
+  if (!text.ok()) {
     return Status(Code::kServiceUnavailable,
                   "cannot check the cgroup hierarchies: " + text.status().message());
+  }
   // The same parser as the runtime's DetectHierarchies, so both agree on what is there.
   std::vector<rt::Hierarchy> all = rt::ParseCgroupMounts(*text);
   bool has_v2 = std::any_of(all.begin(), all.end(), [](const rt::Hierarchy& h) { return h.v2; });
@@ -183,8 +185,9 @@ Status CheckCgroups(const HostRoots& roots) {
 Status CheckSeccomp(const HostRoots& roots) {
   const std::string path = roots.proc + "/self/status";
   StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok())
+  if (!text.ok()) {
     return Status(Code::kServiceUnavailable, "cannot check seccomp: " + text.status().message());
+  }
   bool found = false;
   for (const std::string& line : rt::Split(*text, '\n')) {
     if (line.rfind("Seccomp:", 0) == 0) found = true;
@@ -225,12 +228,23 @@ Status CheckForwarding(const HostRoots& roots) {
   return Status::Ok();
 }
 
-// Does a line of `text` start with `prefix`?
-bool HasLine(const std::string& text, const std::string& prefix) {
-  for (size_t pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix, pos + 1)) {
-    if (pos == 0 || text[pos - 1] == '\n') return true;
+// The options of a kernel config's "# CONFIG_X is not set" lines, in one pass.
+std::set<std::string_view> NotSet(std::string_view config) {
+  std::set<std::string_view> out;
+  constexpr std::string_view kPrefix = "# CONFIG_", kSuffix = " is not set";
+  size_t pos = 0;
+  while (pos < config.size()) {
+    size_t end = config.find('\n', pos);
+    if (end == std::string_view::npos) end = config.size();
+    std::string_view line = config.substr(pos, end - pos);
+    if (line.size() > kPrefix.size() + kSuffix.size() &&
+        line.substr(0, kPrefix.size()) == kPrefix &&
+        line.substr(line.size() - kSuffix.size()) == kSuffix) {
+      out.insert(line.substr(2, line.size() - 2 - kSuffix.size()));
+    }
+    pos = end + 1;
   }
-  return false;
+  return out;
 }
 
 Status CheckKernelConfig(const HostRoots& roots) {
@@ -246,6 +260,7 @@ Status CheckKernelConfig(const HostRoots& roots) {
     config = *plain;
   }
   if (config.empty()) return Status::Ok();
+  const std::set<std::string_view> not_set = NotSet(config);
   struct Option {
     const char* name;
     const char* what;
@@ -271,7 +286,7 @@ Status CheckKernelConfig(const HostRoots& roots) {
        "for Services without endpoints"},
   };
   for (const Option& o : kOptions) {
-    if (HasLine(config, std::string("# ") + o.name + " is not set")) {
+    if (not_set.count(o.name)) {
       return Missing(o.what, std::string("# ") + o.name + " is not set in " + source, o.why,
                      std::string("use a kernel with ") + o.name);
     }
