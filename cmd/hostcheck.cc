@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <sstream>
 #include <string_view>
 
@@ -63,23 +64,57 @@ bool ModuleAvailable(const HostRoots& roots, const std::string& name) {
   return dep.ok() && dep->find("/" + name + ".ko") != std::string::npos;
 }
 
-// A gzip file's inflated text; "" when it is corrupt, truncated or longer than `limit`.
-std::string Gunzip(const std::string& data, size_t limit) {
+// Calls on_line for every line of `text`; a last line without '\n' is kept in *partial for the
+// next chunk (pass nullptr with the final chunk).
+void ForEachLine(std::string_view text, std::string* partial,
+                 const std::function<void(std::string_view)>& on_line) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      if (partial != nullptr) {
+        partial->append(text.substr(pos));
+      } else {
+        on_line(text.substr(pos));
+      }
+      return;
+    }
+    if (partial != nullptr && !partial->empty()) {
+      partial->append(text.substr(pos, nl - pos));
+      on_line(*partial);
+      partial->clear();
+    } else {
+      on_line(text.substr(pos, nl - pos));
+    }
+    pos = nl + 1;
+  }
+}
+
+// Calls on_line for every line of a gzip file, inflating through a small buffer: the config is
+// ~100 KB, and on a VM fresh pages cost more than the inflating. False when the data is corrupt,
+// truncated or inflates to more than `limit` bytes.
+bool ForEachGzipLine(const std::string& data, size_t limit,
+                     const std::function<void(std::string_view)>& on_line) {
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return "";
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return false;
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[65536];
+  char buf[16384];
+  std::string partial;
+  size_t total = 0;
   int rc = Z_OK;
-  while (rc == Z_OK && out.size() < limit) {
+  while (rc == Z_OK && total <= limit) {
     zs.next_out = reinterpret_cast<Bytef*>(buf);
     zs.avail_out = sizeof buf;
     rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
+    size_t produced = sizeof buf - zs.avail_out;
+    total += produced;
+    if (rc == Z_OK || rc == Z_STREAM_END) ForEachLine({buf, produced}, &partial, on_line);
   }
   inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : "";
+  if (rc != Z_STREAM_END || total > limit) return false;
+  if (!partial.empty()) on_line(partial);
+  return true;
 }
 
 Status CheckFilesystems(const HostRoots& roots) {
@@ -228,39 +263,21 @@ Status CheckForwarding(const HostRoots& roots) {
   return Status::Ok();
 }
 
-// The options of a kernel config's "# CONFIG_X is not set" lines, in one pass.
-std::set<std::string_view> NotSet(std::string_view config) {
-  std::set<std::string_view> out;
-  constexpr std::string_view kPrefix = "# CONFIG_", kSuffix = " is not set";
-  size_t pos = 0;
-  while (pos < config.size()) {
-    size_t end = config.find('\n', pos);
-    if (end == std::string_view::npos) end = config.size();
-    std::string_view line = config.substr(pos, end - pos);
-    if (line.size() > kPrefix.size() + kSuffix.size() &&
-        line.substr(0, kPrefix.size()) == kPrefix &&
-        line.substr(line.size() - kSuffix.size()) == kSuffix) {
-      out.insert(line.substr(2, line.size() - 2 - kSuffix.size()));
-    }
-    pos = end + 1;
+// Notes a config line "# CONFIG_X is not set" when X is one of `wanted`.
+void NoteNotSet(std::string_view line, const std::vector<std::string_view>& wanted,
+                std::set<std::string>* not_set) {
+  constexpr std::string_view kSuffix = " is not set";
+  if (line.size() <= 2 + kSuffix.size() || line[0] != '#' ||
+      line.substr(line.size() - kSuffix.size()) != kSuffix) {
+    return;
   }
-  return out;
+  std::string_view name = line.substr(2, line.size() - 2 - kSuffix.size());
+  if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) {
+    not_set->insert(std::string(name));
+  }
 }
 
 Status CheckKernelConfig(const HostRoots& roots) {
-  std::string source = roots.proc + "/config.gz";
-  std::string config;
-  if (StatusOr<std::string> gz = ReadFile(source); gz.ok()) {
-    config = Gunzip(*gz, 8 << 20);
-  } else {
-    std::string release = KernelRelease(roots);
-    source = roots.boot + "/config-" + release;
-    StatusOr<std::string> plain = ReadFile(source);
-    if (release.empty() || !plain.ok()) return Status::Ok();  // nothing to go by
-    config = *plain;
-  }
-  if (config.empty()) return Status::Ok();
-  const std::set<std::string_view> not_set = NotSet(config);
   struct Option {
     const char* name;
     const char* what;
@@ -285,6 +302,21 @@ Status CheckKernelConfig(const HostRoots& roots) {
       {"CONFIG_IP_NF_TARGET_REJECT", "the iptables REJECT target",
        "for Services without endpoints"},
   };
+  std::vector<std::string_view> wanted;
+  for (const Option& o : kOptions) wanted.push_back(o.name);
+  std::set<std::string> not_set;
+  auto on_line = [&](std::string_view line) { NoteNotSet(line, wanted, &not_set); };
+
+  std::string source = roots.proc + "/config.gz";
+  if (StatusOr<std::string> gz = ReadFile(source); gz.ok()) {
+    if (!ForEachGzipLine(*gz, 8 << 20, on_line)) return Status::Ok();  // nothing to go by
+  } else {
+    std::string release = KernelRelease(roots);
+    source = roots.boot + "/config-" + release;
+    StatusOr<std::string> plain = ReadFile(source);
+    if (release.empty() || !plain.ok()) return Status::Ok();  // nothing to go by
+    ForEachLine(*plain, nullptr, on_line);
+  }
   for (const Option& o : kOptions) {
     if (not_set.count(o.name)) {
       return Missing(o.what, std::string("# ") + o.name + " is not set in " + source, o.why,
