@@ -11,6 +11,11 @@ Status CleanupHostResources(const std::string& profile, const ProfilePaths& path
     if (config.status().code() == Code::kNotFound) return Status::Ok();
     return config.status();
   }
+  // Another cluster's network (another $MINIK_HOME took the index over after this profile
+  // stopped): its bridge, chains and cgroups are not ours to remove.
+  std::string claims = NetworkClaimsDir();
+  std::string owner = NetworkIndexOwner(claims, config->pod_cidr_index);
+  if (!owner.empty() && owner != paths.dir) return Status::Ok();
   Status result;
   auto runtime = OpenContainerRuntime(RuntimeOptionsFor(profile, *config, paths));
   if (runtime.ok()) {
@@ -28,6 +33,7 @@ Status CleanupHostResources(const std::string& profile, const ProfilePaths& path
   } else if (result.ok()) {
     result = network.status();
   }
+  if (result.ok()) ReleaseNetworkIndex(claims, config->pod_cidr_index, paths.dir);
   return result;
 }
 

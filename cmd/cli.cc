@@ -36,6 +36,8 @@ int RunCli(int argc, char** argv) {
   if (c == "version") return VersionCommand(*args);
   if (c == "image") return ImageCommand(*args);
   if (c == "service") return ServiceCommand(*args);
+  if (c == "profile") return ProfileCommand(*args);
+  if (c == "completion") return CompletionCommand(*args);
   return Fail("unknown command " + c, 2);  // ParseArgs admits only known commands
 }
 

@@ -30,6 +30,8 @@ int VersionCommand(const CliArgs& args);                                  // cmd
 int ServerCommand(const CliArgs& args);                                   // cmd/server.cc
 int ImageCommand(const CliArgs& args);                                    // cmd/image.cc
 int ServiceCommand(const CliArgs& args);                                  // cmd/service.cc
+int ProfileCommand(const CliArgs& args);                                  // cmd/profile_cmd.cc
+int CompletionCommand(const CliArgs& args);                               // cmd/profile_cmd.cc
 // `minik service`'s URLs for a v1 Service: load-balancer IP:port, then node_ip:nodePort;
 // BadRequest naming the service when it has neither.
 StatusOr<std::vector<std::string>> ServiceUrls(const Json& service, const std::string& node_ip,

@@ -10,13 +10,21 @@ namespace {
 
 constexpr int kMaxSimulatedNodes = 1000;
 
-const std::set<std::string> kCommands = {"start",  "stop",    "delete",  "status",
-                                         "server", "logs",    "version", "kubeconfig",
-                                         "image",  "service", "help"};
+const std::set<std::string> kCommands = {
+    "start", "stop",  "delete",  "status",  "server",  "logs",      "version",
+    "kubeconfig", "image", "service", "profile", "completion", "help"};
+
+// Commands whose positional words are kept in `rest` (their own grammar checks them).
+bool TakesWords(const std::string& command) {
+  return command == "profile" || command == "completion";
+}
 
 // The flags each command accepts besides --profile and --help.
 bool Accepts(const std::string& command, const std::string& flag) {
-  if (command == "start") return flag == "--ephemeral" || flag == "--simulated-nodes";
+  bool output = flag == "--output" || flag == "-o";
+  if (command == "start")
+    return flag == "--ephemeral" || flag == "--simulated-nodes" || flag == "--api-port" || output;
+  if (command == "status" || command == "profile" || command == "version") return output;
   if (command == "delete") return flag == "--all";
   if (command == "logs") return flag == "--follow" || flag == "-f";
   if (command == "kubeconfig") return flag == "--user" || flag == "--group";
@@ -25,7 +33,7 @@ bool Accepts(const std::string& command, const std::string& flag) {
 
 bool TakesValue(const std::string& flag) {
   return flag == "--profile" || flag == "-p" || flag == "--simulated-nodes" || flag == "--user" ||
-         flag == "--group";
+         flag == "--group" || flag == "--api-port" || flag == "--output" || flag == "-o";
 }
 
 }  // namespace
@@ -34,16 +42,23 @@ std::string UsageText() {
   return std::string(kUsageLine) +
          "\n\n"
          "Commands:\n"
-         "  start [--ephemeral] [--simulated-nodes N]  start the cluster (needs root)\n"
+         "  start [--ephemeral] [--simulated-nodes N] [--api-port N] [-o json]\n"
+         "                                             start the cluster (needs root)\n"
          "  stop                                       stop the cluster, keeping its state\n"
+         "                                             (an --ephemeral one is deleted)\n"
          "  delete [--all]                             remove the cluster and all its state\n"
-         "  status                                     host / apiserver / kubelet state\n"
+         "  status [-o json]                           host / apiserver / kubelet state; exit\n"
+         "                                             0 running, 7 stopped, 6 API down,\n"
+         "                                             4 node not Ready, 85 no such profile\n"
+         "  profile list [-o json]                     every profile: status, API URL, pods\n"
          "  server                                     run the cluster in the foreground\n"
          "  logs [-f|--follow]                         the server's log\n"
          "  kubeconfig [--user U [--group G]...]       print a kubeconfig for the cluster\n"
          "  image load|ls|rm|pull ...                  manage images\n"
          "  service NAME [-n NS] --url                 URLs of a NodePort/LoadBalancer service\n"
-         "  version                                    minik and Kubernetes API versions\n"
+         "  version [-o json]                          minik and Kubernetes API versions\n"
+         "  completion bash                            a bash completion script:\n"
+         "                                             source <(minik completion bash)\n"
          "\n"
          "Every command takes --profile P (default minik); state lives in $MINIK_HOME\n"
          "(default ~/.minik).\n";
@@ -90,6 +105,10 @@ StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
       }
       continue;
     }
+    if (TakesWords(out.command)) {
+      out.rest.push_back(a);
+      continue;
+    }
     return BadRequest("unexpected argument \"" + a + "\" for " + out.command);
   }
   if (out.command.empty()) {
@@ -119,6 +138,18 @@ StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
                           std::to_string(kMaxSimulatedNodes) + ", not \"" + value + "\"");
       }
       out.simulated_nodes = static_cast<int>(n);
+    } else if (flag == "--api-port") {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < 1024 || n > 65535) {
+        return BadRequest("--api-port must be a port from 1024 to 65535, not \"" + value + "\"");
+      }
+      out.api_port = static_cast<int>(n);
+    } else if (flag == "--output" || flag == "-o") {
+      if (value != "json" && value != "text") {
+        return BadRequest("--output must be json or text, not \"" + value + "\"");
+      }
+      out.json = value == "json";
     } else if (flag == "--all") {
       out.all = true;
     } else if (flag == "--follow" || flag == "-f") {
@@ -132,6 +163,16 @@ StatusOr<CliArgs> ParseArgs(const std::vector<std::string>& args) {
     }
   }
   if (!out.groups.empty() && out.user.empty()) return BadRequest("--group needs --user");
+  if (out.command == "profile") {
+    if (out.rest.empty()) return BadRequest("profile needs a subcommand: minik profile list");
+    if (out.rest != std::vector<std::string>{"list"})
+      return BadRequest("unknown profile subcommand \"" + out.rest[0] + "\" (known: list)");
+  }
+  if (out.command == "completion") {
+    if (out.rest.empty()) return BadRequest("completion needs a shell: minik completion bash");
+    if (out.rest != std::vector<std::string>{"bash"})
+      return BadRequest("unsupported shell \"" + out.rest[0] + "\" (supported: bash)");
+  }
   MINIK_RETURN_IF_ERROR(ValidateProfileName(out.profile));
   return out;
 }

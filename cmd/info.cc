@@ -17,65 +17,33 @@
 #include "cmd/probe.h"
 #include "cmd/process.h"
 #include "cmd/profile.h"
+#include "cmd/profile_state.h"
 
 namespace minik {
 
 int StatusCommand(const CliArgs& args) {
-  ProfilePaths paths = PathsFor(MinikHome(), args.profile);
-  auto config = LoadProfileConfig(paths);
-  if (!config.ok()) {
-    if (config.status().code() == Code::kNotFound) {
-      return Fail("profile " + args.profile + " does not exist", kExitNotRunning);
-    }
-    return Fail(config.status().message(), kExitNotRunning);
+  ProfileState s = ProbeProfile(MinikHome(), args.profile, false);
+  if (args.json) {
+    std::cout << s.ToJson().dump() << std::endl;
+  } else if (s.config_status.ok()) {
+    auto state = [](bool up) { return up ? "Running" : "Stopped"; };
+    std::cout << args.profile << "\n"
+              << "type: Control Plane\n"
+              << "host: " << state(s.host) << "\n"
+              << "apiserver: " << state(s.api) << "\n"
+              << "kubelet: " << state(s.kubelet) << "\n"
+              << "kubeconfig: " << (s.kubeconfig ? "Configured" : "Misconfigured") << "\n"
+              << "store: " << (s.config.ephemeral ? "ephemeral (in memory, gone on stop)" : "on disk")
+              << "\n";
+    if (s.ExitCode() == kExitOk) std::cout << "server: " << s.ServerUrl() << "\n";
+    std::cout << std::flush;
   }
-  auto pid = ReadPidFile(paths.pid);
-  bool host = pid.ok() && IsServerProcess(*pid, args.profile);
-  bool api = false, kubelet = false;
-  std::string why;
-  if (host) {
-    auto ca = ReadFile(paths.pki + "/ca.crt");
-    // The admin key is root's (mode 0600); without it only /readyz can be asked.
-    auto cert = ReadFile(paths.pki + "/admin.crt");
-    auto key = ReadFile(paths.pki + "/admin.key");
-    bool creds = cert.ok() && key.ok();
-    if (ca.ok()) {
-      auto probe = ClusterProbe::New(config->api_port, *ca, creds ? *cert : "", creds ? *key : "");
-      if (probe.ok()) {
-        Status ready = (*probe)->Readyz();
-        api = ready.ok();
-        if (!api) why = ready.message();
-        if (api && creds) {
-          Status node = (*probe)->NodeReady(args.profile);
-          kubelet = node.ok();
-          if (!kubelet) why = node.message();
-        } else if (api) {
-          why = "cannot read " + paths.pki + "/admin.key to ask for the node";
-        }
-      } else {
-        why = probe.status().message();
-      }
-    } else {
-      why = ca.status().message();
-    }
-  }
-  std::string server = "https://127.0.0.1:" + std::to_string(config->api_port);
-  auto kubeconfig = ReadFile(DefaultKubeconfigPath());
-  bool configured = kubeconfig.ok() && KubeconfigHasContext(*kubeconfig, args.profile, server);
-  auto state = [](bool up) { return up ? "Running" : "Stopped"; };
-  std::cout << args.profile << "\n"
-            << "type: Control Plane\n"
-            << "host: " << state(host) << "\n"
-            << "apiserver: " << state(api) << "\n"
-            << "kubelet: " << state(kubelet) << "\n"
-            << "kubeconfig: " << (configured ? "Configured" : "Misconfigured") << "\n";
-  if (host && api && kubelet) {
-    std::cout << "server: " << server << (config->ephemeral ? " (ephemeral)" : "") << std::endl;
-    return 0;
-  }
-  std::cout << std::flush;
-  if (!host) return Fail("profile " + args.profile + " is not running", kExitNotRunning);
-  return Fail("profile " + args.profile + " is not ready: " + why, kExitNotRunning);
+  int code = s.ExitCode();
+  if (code == kExitOk) return 0;
+  if (code == kExitNoProfile) return Fail("profile " + args.profile + " does not exist", code);
+  if (!s.config_status.ok()) return Fail(s.config_status.message(), code);
+  if (!s.host) return Fail("profile " + args.profile + " is not running", code);
+  return Fail("profile " + args.profile + " is not ready: " + s.why, code);
 }
 
 int LogsCommand(const CliArgs& args) {
@@ -152,7 +120,13 @@ int KubeconfigCommand(const CliArgs& args) {
   return std::cout ? 0 : Fail("cannot write to stdout");
 }
 
-int VersionCommand(const CliArgs&) {
+int VersionCommand(const CliArgs& args) {
+  if (args.json) {
+    std::cout << Json{{"minikVersion", kMinikVersion}, {"kubernetesApiVersion", kKubernetesApiVersion}}
+                     .dump()
+              << std::endl;
+    return 0;
+  }
   std::cout << "minik version " << kMinikVersion << "\n"
             << "Kubernetes API " << kKubernetesApiVersion << std::endl;
   return 0;

@@ -330,7 +330,8 @@ StatusOr<std::string> UpsertKubeconfigText(const std::string& existing,
 }
 
 StatusOr<std::string> RemoveKubeconfigText(const std::string& existing, const std::string& name,
-                                           bool* changed) {
+                                           bool* changed,
+                                           const std::vector<std::string>& fallbacks) {
   auto root = ParseConfig(existing);
   if (!root.ok()) return root.status();
   YAML::Node r = *root;
@@ -345,7 +346,14 @@ StatusOr<std::string> RemoveKubeconfigText(const std::string& existing, const st
     any = RemoveNamed(r, "users", user) || any;
     any = RemoveNamed(r, "contexts", name) || any;
     if (ChildScalar(r, "current-context") == name) {
-      r["current-context"] = "";
+      std::string next;
+      for (const auto& f : fallbacks) {
+        if (f != name && FindNamed(r, "contexts", f)) {
+          next = f;
+          break;
+        }
+      }
+      r["current-context"] = next;
       any = true;
     }
     if (changed) *changed = any;
@@ -375,9 +383,10 @@ Status UpsertKubeconfigFile(const std::string& path, const KubeconfigEntry& entr
       path, true, [&](const std::string& old, bool*) { return UpsertKubeconfigText(old, entry); });
 }
 
-Status RemoveFromKubeconfigFile(const std::string& path, const std::string& name) {
+Status RemoveFromKubeconfigFile(const std::string& path, const std::string& name,
+                                const std::vector<std::string>& fallbacks) {
   return RewriteFile(path, false, [&](const std::string& old, bool* changed) {
-    return RemoveKubeconfigText(old, name, changed);
+    return RemoveKubeconfigText(old, name, changed, fallbacks);
   });
 }
 

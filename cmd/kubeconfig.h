@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "api/status.h"
 
@@ -30,9 +31,12 @@ std::string DefaultKubeconfigPath();
 StatusOr<std::string> UpsertKubeconfigText(const std::string& existing,
                                            const KubeconfigEntry& entry);
 // Removes the cluster, user and context named `name`; when current-context was `name` it
-// becomes "". `changed` (optional) tells whether anything was removed.
+// becomes the first of `fallbacks` that is a context in the file (another running minik
+// profile — never a context minik did not make), else "". `changed` (optional) tells
+// whether anything was removed.
 StatusOr<std::string> RemoveKubeconfigText(const std::string& existing, const std::string& name,
-                                           bool* changed = nullptr);
+                                           bool* changed = nullptr,
+                                           const std::vector<std::string>& fallbacks = {});
 // A complete kubeconfig holding only `entry` (minik kubeconfig).
 std::string RenderKubeconfig(const KubeconfigEntry& entry);
 // Whether the text has a context `name` whose cluster is `name` with server `server`.
@@ -43,6 +47,7 @@ bool KubeconfigHasContext(const std::string& text, const std::string& name,
 // writes atomically with mode 0600, creating the directory when needed. Remove leaves a
 // missing file missing and an unchanged file untouched.
 Status UpsertKubeconfigFile(const std::string& path, const KubeconfigEntry& entry);
-Status RemoveFromKubeconfigFile(const std::string& path, const std::string& name);
+Status RemoveFromKubeconfigFile(const std::string& path, const std::string& name,
+                                const std::vector<std::string>& fallbacks = {});
 
 }  // namespace minik

@@ -1,5 +1,6 @@
 // `minik stop` and `minik delete`. Both take profiles/P/lock, so they never interleave with
-// a start of the same profile.
+// a start of the same profile. Stopping an --ephemeral cluster deletes it: its objects lived
+// in the server's memory, and a profile left behind would only hold stale containers.
 #include <chrono>
 #include <iostream>
 
@@ -36,6 +37,16 @@ Status StopServer(const ProfilePaths& paths, const std::string& profile, bool* s
   return Status::Ok();
 }
 
+// The profiles whose servers run: a deleted profile's context hands current-context to one.
+std::vector<std::string> RunningProfiles(const std::string& home) {
+  std::vector<std::string> out;
+  for (const auto& p : ListProfiles(home)) {
+    auto pid = ReadPidFile(PathsFor(home, p).pid);
+    if (pid.ok() && IsServerProcess(*pid, p)) out.push_back(p);
+  }
+  return out;
+}
+
 // Deletes one profile; `existed` tells whether it had a state directory.
 Status DeleteProfile(const std::string& home, const std::string& profile, bool* existed) {
   ProfilePaths paths = PathsFor(home, profile);
@@ -56,15 +67,23 @@ Status DeleteProfile(const std::string& home, const std::string& profile, bool* 
       MINIK_RETURN_IF_ERROR(RemoveAll(paths.dir));
     }
   }
-  return RemoveFromKubeconfigFile(DefaultKubeconfigPath(), profile);
+  return RemoveFromKubeconfigFile(DefaultKubeconfigPath(), profile, RunningProfiles(home));
 }
 
 }  // namespace
 
 int StopCommand(const CliArgs& args) {
   auto t = std::chrono::steady_clock::now();
-  ProfilePaths paths = PathsFor(MinikHome(), args.profile);
+  std::string home = MinikHome();
+  ProfilePaths paths = PathsFor(home, args.profile);
   if (!PathExists(paths.dir)) return Fail("profile " + args.profile + " does not exist");
+  if (auto config = LoadProfileConfig(paths); config.ok() && config->ephemeral) {
+    bool existed = false;
+    if (Status st = DeleteProfile(home, args.profile, &existed); !st.ok())
+      return Fail("stop " + args.profile + ": " + st.message());
+    std::cout << "\u2713 stopped and deleted ephemeral profile " << args.profile << std::endl;
+    return 0;
+  }
   auto lock = FileLock::Acquire(paths.lock, true);
   if (!lock.ok()) return Fail(lock.status().message());
   bool stopped = false;

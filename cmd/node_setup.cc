@@ -6,11 +6,12 @@ namespace minik {
 
 RuntimeOptions RuntimeOptionsFor(const std::string& profile, const ProfileConfig& config,
                                  const ProfilePaths& paths) {
-  (void)config;
   RuntimeOptions o;
   o.root = paths.dir + "/runtime";
   o.exe = "/proc/self/exe";
-  o.cgroup_root = "minik/" + profile;
+  // Named by the host-wide network index too: profiles called alike in two $MINIK_HOMEs
+  // never share (or clean up) each other's cgroups.
+  o.cgroup_root = "minik/" + std::to_string(config.pod_cidr_index) + "-" + profile;
   return o;
 }
 

@@ -43,6 +43,21 @@ Status ClusterProbe::NodeReady(const std::string& name) {
   return NodeJsonReady(resp->body);
 }
 
+StatusOr<int> ClusterProbe::CountPods() {
+  auto resp = client_->Get("/api/v1/pods");
+  if (!resp.ok()) return resp.status();
+  if (resp->status != 200)
+    return Status(Code::kServiceUnavailable, "GET pods answered " + std::to_string(resp->status));
+  try {
+    Json list = Json::parse(resp->body);
+    const Json& items = list.at("items");
+    if (!items.is_array()) return BadRequest("malformed pod list");
+    return static_cast<int>(items.size());
+  } catch (const Json::exception& e) {
+    return BadRequest(std::string("malformed pod list: ") + e.what());
+  }
+}
+
 Status NodeJsonReady(const std::string& body) {
   Json node;
   try {

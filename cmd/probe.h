@@ -24,6 +24,8 @@ class ClusterProbe {
   // OK when GET /api/v1/nodes/<name> has condition Ready=True; kNotFound before it exists;
   // kServiceUnavailable while not Ready (with the condition's reason when there is one).
   Status NodeReady(const std::string& name);
+  // The number of pods in every namespace (`minik profile list`).
+  StatusOr<int> CountPods();
 
  private:
   explicit ClusterProbe(std::unique_ptr<HttpsClient> client) : client_(std::move(client)) {}

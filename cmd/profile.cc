@@ -57,6 +57,7 @@ ProfilePaths PathsFor(const std::string& home, const std::string& profile) {
   p.log = p.dir + "/server.log";
   p.lock = p.dir + "/lock";
   p.server_lock = p.dir + "/server.lock";
+  p.progress = p.dir + "/progress";
   p.images = p.dir + "/images";
   return p;
 }
@@ -118,6 +119,80 @@ Status SaveProfileConfig(const ProfilePaths& paths, const ProfileConfig& c) {
             {"ephemeral", c.ephemeral},
             {"simulatedNodes", c.simulated_nodes}};
   return WriteFileAtomic(paths.config, j.dump(2) + "\n", 0644);
+}
+
+std::string NetworkClaimsDir() {
+  const char* run = std::getenv("MINIK_RUN_DIR");
+  return std::string(run && *run ? run : "/run/minik") + "/networks";
+}
+
+namespace {
+
+std::string ClaimPath(const std::string& dir, int index) {
+  return dir + "/" + std::to_string(index);
+}
+
+// The live owner of a claim file, "" when absent or stale.
+std::string LiveOwner(const std::string& dir, int index) {
+  auto owner = ReadFile(ClaimPath(dir, index));
+  if (!owner.ok() || owner->empty() || !PathExists(*owner)) return "";
+  auto config = ReadFile(*owner + "/config.json");
+  if (!config.ok()) return *owner;  // being created: its start has not saved the config yet
+  try {
+    if (Json::parse(*config).at("podCidrIndex").get<int>() != index) return "";
+  } catch (const Json::exception&) {
+    return *owner;  // broken, but the directory (and maybe its network) is still there
+  }
+  return *owner;
+}
+
+}  // namespace
+
+StatusOr<int> ClaimNetworkIndex(const std::string& claims_dir, int wanted,
+                                const std::string& owner, const std::set<int>& taken) {
+  MINIK_RETURN_IF_ERROR(MakeDirs(claims_dir, 0755));
+  auto lock = FileLock::Acquire(claims_dir + "/lock", true);
+  if (!lock.ok()) return lock.status();
+  auto free_for_us = [&](int i) {
+    std::string holder = LiveOwner(claims_dir, i);
+    return holder.empty() || holder == owner;
+  };
+  int index = wanted;
+  if (!free_for_us(index)) {
+    for (index = 0; index <= kMaxPodCidrIndex; ++index) {
+      if (!taken.count(index) && free_for_us(index)) break;
+    }
+    if (index > kMaxPodCidrIndex) {
+      return Status(Code::kServiceUnavailable,
+                    "every pod network 10.244-255.0.0/16 is used by another minik cluster on "
+                    "this machine");
+    }
+  }
+  MINIK_RETURN_IF_ERROR(WriteFileAtomic(ClaimPath(claims_dir, index), owner, 0644, false));
+  return index;
+}
+
+std::string NetworkIndexOwner(const std::string& claims_dir, int index) {
+  return LiveOwner(claims_dir, index);
+}
+
+void ReleaseNetworkIndex(const std::string& claims_dir, int index, const std::string& owner) {
+  auto lock = FileLock::Acquire(claims_dir + "/lock", true);
+  if (!lock.ok()) return;
+  auto holder = ReadFile(ClaimPath(claims_dir, index));
+  if (holder.ok() && *holder == owner) unlink(ClaimPath(claims_dir, index).c_str());
+  // The last claim gone, nothing of minik stays in /run (a later claimer re-creates it; one
+  // waiting on the lock re-opens it, see FileLock).
+  std::error_code ec;
+  bool only_lock = true;
+  for (const auto& e : std::filesystem::directory_iterator(claims_dir, ec)) {
+    if (e.path().filename() != "lock") only_lock = false;
+  }
+  if (!ec && only_lock) {
+    unlink((claims_dir + "/lock").c_str());
+    rmdir(claims_dir.c_str());
+    rmdir(std::filesystem::path(claims_dir).parent_path().c_str());  // only when empty
+  }
 }
 
 StatusOr<ProfileConfig> NewProfileConfig(const std::string& home, const std::string& name) {

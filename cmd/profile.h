@@ -3,11 +3,12 @@
 //   config.json   ProfileConfig (port, pod CIDR index, ephemeral, simulated nodes)
 //   pki/          certificates and keys (cmd/pki.h)
 //   store/        RocksDB (absent for ephemeral clusters)
-//   server.pid    the running server's pid; server.log its log
+//   server.pid    the running server's pid; server.log its log; progress its start-up steps
 //   lock          held by start/stop/delete for their whole run; server.lock by the server
 //   images/       the node's image store (kubelet/images/images.h)
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ std::string BridgeIp(const ProfileConfig& config);    // "10.244.0.1"
 
 struct ProfilePaths {
   std::string home;  // $MINIK_HOME
-  std::string dir, config, pki, store, pid, log, lock, server_lock;
+  std::string dir, config, pki, store, pid, log, lock, server_lock, progress;
   std::string images;  // the image store root
 };
 
@@ -55,5 +56,22 @@ Status SaveProfileConfig(const ProfilePaths& paths, const ProfileConfig& config)
 // that no other profile's config.json uses. Callers hold $MINIK_HOME/lock so that two new
 // profiles never pick the same values. kServiceUnavailable when every CIDR index is taken.
 StatusOr<ProfileConfig> NewProfileConfig(const std::string& home, const std::string& name);
+
+// Host-wide claims on pod network indexes. A bridge, its iptables chains and the cgroups are
+// named by the index, and profiles of different $MINIK_HOMEs (two CI jobs on one machine,
+// tests beside a laptop cluster) must never share them — nor delete each other's.
+// <claims_dir>/<index> holds the claiming profile directory. A claim is stale (and taken
+// over) when that directory is gone or its config names another index.
+//
+// $MINIK_RUN_DIR/networks, default /run/minik/networks (gone with the bridges on reboot).
+std::string NetworkClaimsDir();
+// Claims `wanted` for `owner`; when another profile holds it, the smallest index that is
+// neither in `taken` (this home's other profiles) nor claimed. kServiceUnavailable when none.
+StatusOr<int> ClaimNetworkIndex(const std::string& claims_dir, int wanted,
+                                const std::string& owner, const std::set<int>& taken);
+// The profile directory holding a live claim on `index`, "" when none.
+std::string NetworkIndexOwner(const std::string& claims_dir, int index);
+// Drops `owner`'s claim on `index` (another owner's claim is left alone).
+void ReleaseNetworkIndex(const std::string& claims_dir, int index, const std::string& owner);
 
 }  // namespace minik

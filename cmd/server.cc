@@ -20,6 +20,7 @@
 #include "cmd/fileutil.h"
 #include "cmd/pki.h"
 #include "cmd/process.h"
+#include "cmd/progress.h"
 #include "cmd/profile.h"
 #include "controllers/controllers.h"
 #include "cmd/node_setup.h"
@@ -115,6 +116,8 @@ int RunServer(const CliArgs& args) {
 
   if (Status st = CheckPortFree("127.0.0.1", config->api_port); !st.ok()) return Fail(st.message());
   if (Status st = WritePidFile(paths.pid, getpid()); !st.ok()) return Fail(st.message());
+  ProgressWriter progress;  // what `minik start` prints, step by step
+  progress.Open(paths.progress);
 
   // Declared before `shutdown`, so that they outlive its steps on every return path.
   ResourceRegistry resources;
@@ -147,6 +150,7 @@ int RunServer(const CliArgs& args) {
     store = std::move(*opened);
   }
   shutdown.Add([&] { store.reset(); });
+  progress.Step("store", config->ephemeral ? "in memory (ephemeral)" : "rocksdb");
 
   RegisterBuiltinResources(resources);
   const SchemaRegistry& schemas = BuiltinSchemas();
@@ -182,6 +186,7 @@ int RunServer(const CliArgs& args) {
   if (Status st = EnsureBootstrapObjects(api->LocalClient(), bootstrap); !st.ok()) {
     return Fail("bootstrap objects: " + st.message());
   }
+  progress.Step("API server", "https://127.0.0.1:" + std::to_string(config->api_port));
 
   // One cache per resource for the whole process: the scheduler, the controllers and the
   // simulated nodes share it (10,000 pods cached once, not three times). It is stopped
@@ -204,6 +209,7 @@ int RunServer(const CliArgs& args) {
     node_agent.reset();
   });
   if (Status st = node_agent->Start(); !st.ok()) return Fail("node agent: " + st.message());
+  progress.Step("node", profile + " (" + node_options.node_ip + ")");
 
   SimulatedNodesOptions sim_options;
   sim_options.count = config->simulated_nodes;
@@ -244,6 +250,7 @@ int RunServer(const CliArgs& args) {
     scheduler.reset();
   });
   if (Status st = scheduler->Start(); !st.ok()) return Fail("scheduler: " + st.message());
+  progress.Step("controllers and scheduler");
 
   auto opened_images = OpenImageStore(ImagesDir(paths));
   if (!opened_images.ok()) return Fail("image store: " + opened_images.status().message());
@@ -271,10 +278,14 @@ int RunServer(const CliArgs& args) {
   });
   if (Status st = kubelet->Start(); !st.ok()) return Fail("kubelet: " + st.message());
   api->SetNodeConnector(kubelet.get());
+  progress.Step("pod network", BridgeName(*config) + " " + PodCidr(*config));
 
   // After the kubelet: DNS and Ingress listen on the bridge's address.
   NetProxyOptions netproxy_options = NetProxyOptionsFor(profile, *config);
   netproxy_options.informers = informers.get();
+  netproxy_options.on_step = [&progress](const std::string& step, const std::string& detail) {
+    progress.Step(step, detail);
+  };
   // Tests point names outside the cluster at a fake resolver on loopback, never a real one.
   if (const char* up = std::getenv("MINIK_DNS_UPSTREAMS"); up != nullptr) {
     std::string list = up;
@@ -295,6 +306,7 @@ int RunServer(const CliArgs& args) {
   if (Status st = netproxy->Start(); !st.ok()) return Fail("netproxy: " + st.message());
 
   LOG(Info, kTag) << "ready profile=" << profile << " node=" << profile;
+  progress.Step("ready");
   // Large responses (a LIST of 10,000 objects) leave freed memory in glibc's heaps; it is
   // returned to the kernel every few seconds so idle RSS stays near the working set.
   int sig = 0;

@@ -1,23 +1,28 @@
-// `minik start`: the cluster in the background, returning once the API answers and the node
-// is Ready. Holds profiles/P/lock for its whole run, so concurrent starts (and stop/delete)
-// of one profile are serialized; the second start then finds the cluster running.
+// `minik start`: the cluster in the background, returning once the API answers, the node is
+// Ready and the server reports every component up. Holds profiles/P/lock for its whole run,
+// so concurrent starts (and stop/delete) of one profile are serialized; the second start then
+// finds the cluster running.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "cmd/commands.h"
 #include "cmd/fileutil.h"
+#include "cmd/hostcheck.h"
 #include "cmd/kubeconfig.h"
 #include "cmd/pki.h"
 #include "cmd/probe.h"
 #include "cmd/process.h"
 #include "cmd/profile.h"
+#include "cmd/progress.h"
 
 namespace minik {
 namespace {
@@ -29,10 +34,6 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 long MillisSince(SteadyClock::time_point t) {
   return static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t).count());
-}
-
-void Step(const std::string& what, SteadyClock::time_point since) {
-  std::cout << "\u2713 " << what << " (" << MillisSince(since) << " ms)" << std::endl;
 }
 
 // The last `max_lines` lines of `path` written after byte `offset` (this run's output).
@@ -48,6 +49,16 @@ std::string LogTail(const std::string& path, size_t offset, size_t max_lines = 2
   return run.substr(pos);
 }
 
+// The server's own one-line reason ("minik: <reason>") in its log tail, without the prefix.
+std::string ServerReason(const std::string& tail) {
+  std::string reason;
+  std::istringstream lines(tail);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("minik: ", 0) == 0) reason = line.substr(7);
+  }
+  return reason;
+}
+
 std::string DescribeExit(int wait_status) {
   if (WIFEXITED(wait_status))
     return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
@@ -57,25 +68,29 @@ std::string DescribeExit(int wait_status) {
 }
 
 struct Waiter {
-  ClusterProbe& probe;
   pid_t pid;
   bool our_child;  // we spawned it, so we can reap it and learn its exit status
   std::chrono::milliseconds timeout;
+  std::function<void()> tick = [] {};  // run on every poll (prints the server's progress)
   SteadyClock::time_point deadline = SteadyClock::now() + timeout;
   std::string failure = {};
+  bool server_died = false;
 
   // Polls `check` until OK; false with `failure` set when the server dies or time runs out.
   template <typename Check>
   bool Until(const std::string& what, Check check) {
     Status last;
     for (;;) {
+      tick();
       int wait_status = 0;
       if (our_child && ReapChild(pid, &wait_status)) {
         failure = "the server " + DescribeExit(wait_status) + " before " + what;
+        server_died = true;
         return false;
       }
       if (!our_child && !ProcessAlive(pid)) {
         failure = "the server (pid " + std::to_string(pid) + ") exited before " + what;
+        server_died = true;
         return false;
       }
       last = check();
@@ -92,61 +107,120 @@ struct Waiter {
   }
 };
 
+std::string ServerUrl(const ProfileConfig& config) {
+  return "https://127.0.0.1:" + std::to_string(config.api_port);
+}
+
 KubeconfigEntry EntryFor(const ProfileConfig& config, const Pki& pki) {
   return {.name = config.name,
-          .server = "https://127.0.0.1:" + std::to_string(config.api_port),
+          .server = ServerUrl(config),
           .ca_pem = pki.ca_cert,
           .client_cert_pem = pki.admin_cert,
           .client_key_pem = pki.admin_key,
           .user_name = ""};
 }
 
-int MergeKubeconfig(const ProfileConfig& config, const Pki& pki) {
-  auto t = SteadyClock::now();
-  std::string path = DefaultKubeconfigPath();
-  Status st = UpsertKubeconfigFile(path, EntryFor(config, pki));
-  if (!st.ok())
-    return Fail("the cluster runs, but the kubeconfig was not updated: " + st.message());
-  Step("kubeconfig: context " + config.name + " in " + path, t);
-  return 0;
+Json Summary(const ProfileConfig& config, pid_t pid, long ms, bool already_running) {
+  return {{"status", "Running"},
+          {"profile", config.name},
+          {"context", config.name},
+          {"server", ServerUrl(config)},
+          {"kubeconfig", DefaultKubeconfigPath()},
+          {"ephemeral", config.ephemeral},
+          {"pid", pid},
+          {"alreadyRunning", already_running},
+          {"ms", ms}};
+}
+
+std::string SummaryText(const ProfileConfig& config, long ms) {
+  return "minik is running (" + std::to_string(ms) + " ms): kubectl context " + config.name +
+         ", API " + ServerUrl(config) + (config.ephemeral ? ", ephemeral (state in memory)" : "");
+}
+
+// The API ports other profiles' configs hold (they get them back on their next start).
+std::set<int> PortsOfOtherProfiles(const std::string& home, const std::string& profile,
+                                   std::string* owner_of = nullptr, int port = 0) {
+  std::set<int> ports;
+  for (const auto& other : ListProfiles(home)) {
+    if (other == profile) continue;
+    auto c = LoadProfileConfig(PathsFor(home, other));
+    if (!c.ok()) continue;
+    ports.insert(c->api_port);
+    if (owner_of && c->api_port == port) *owner_of = other;
+  }
+  return ports;
+}
+
+std::string Holder(int port) {
+  std::string who = PortHolder(port, HostRoots{});
+  return who.empty() ? "another program" : who;
 }
 
 }  // namespace
 
 int StartCommand(const CliArgs& args, const StartOptions& options) {
-  if (geteuid() != 0) return Fail("start needs root (namespaces, cgroups, iptables)");
   auto t_total = SteadyClock::now();
+  ProgressPrinter out(stdout, args.json, !args.json && isatty(STDOUT_FILENO));
+  auto fail = [&](const std::string& message) {
+    out.Error(message);
+    return Fail(message);
+  };
+  if (geteuid() != 0)
+    return fail("start needs root (namespaces, cgroups, iptables): run it as root, e.g. sudo minik start");
+  // Before anything is created or changed on the host.
+  if (Status st = CheckHost(HostRoots{}); !st.ok()) return fail(st.message());
+  for (const std::string& warning : HostWarnings(HostRoots{})) out.Note(warning);
+
   const std::string profile = args.profile;
   const std::string home = MinikHome();
   const ProfilePaths paths = PathsFor(home, profile);
+  const std::string start_over =
+      "; nothing was changed: repair it, or run minik delete --profile " + profile +
+      " to start over (this deletes the cluster)";
 
-  if (Status st = MakeDirs(paths.dir, 0755); !st.ok()) return Fail(st.message());
+  if (PathExists(paths.dir)) {
+    struct stat st;
+    if (stat(paths.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return fail(paths.dir + " is not a directory" + start_over);
+  }
+  if (Status st = MakeDirs(paths.dir, 0755); !st.ok()) return fail(st.message());
   auto lock = FileLock::Acquire(paths.lock, true);
-  if (!lock.ok()) return Fail(lock.status().message());
+  if (!lock.ok()) return fail(lock.status().message());
 
   auto existing = LoadProfileConfig(paths);
   if (!existing.ok() && existing.status().code() != Code::kNotFound) {
-    return Fail(existing.status().message());
+    return fail(existing.status().message() + start_over);
+  }
+  if (existing.ok() && PathExists(paths.pki) && !LoadPki(paths.pki).ok()) {
+    return fail("the certificates in " + paths.pki + " are unreadable: " +
+                LoadPki(paths.pki).status().message() + start_over);
   }
 
   // Already running: a start is idempotent. (A server still starting, left by a start that
   // was interrupted, is waited for rather than duplicated.)
   if (auto pid = ReadPidFile(paths.pid); pid.ok() && IsServerProcess(*pid, profile)) {
     if (!existing.ok())
-      return Fail("server pid " + std::to_string(*pid) + " runs without a config");
+      return fail("server pid " + std::to_string(*pid) + " runs without a config");
+    if (args.api_port != 0 && args.api_port != existing->api_port) {
+      return fail("profile " + profile + " is running on port " +
+                  std::to_string(existing->api_port) + "; stop it before changing --api-port");
+    }
     auto pki = LoadPki(paths.pki);
-    if (!pki.ok()) return Fail("cannot read the certificates: " + pki.status().message());
+    if (!pki.ok()) return fail("cannot read the certificates: " + pki.status().message());
     auto probe =
         ClusterProbe::New(existing->api_port, pki->ca_cert, pki->admin_cert, pki->admin_key);
-    if (!probe.ok()) return Fail(probe.status().message());
-    Waiter wait{**probe, *pid, false, options.ready_timeout};
+    if (!probe.ok()) return fail(probe.status().message());
+    Waiter wait{*pid, false, options.ready_timeout};
     if (!wait.Until("the API server", [&] { return (*probe)->Readyz(); }) ||
         !wait.Until("node " + profile + " Ready", [&] { return (*probe)->NodeReady(profile); })) {
-      return Fail(wait.failure + " (log: " + paths.log + ")");
+      return fail(wait.failure + " (log: " + paths.log + ")");
     }
-    if (int rc = MergeKubeconfig(*existing, *pki); rc != 0) return rc;
-    std::cout << "minik is already running (profile " << profile << ", pid " << *pid
-              << "): kubectl get nodes" << std::endl;
+    if (Status st = UpsertKubeconfigFile(DefaultKubeconfigPath(), EntryFor(*existing, *pki));
+        !st.ok())
+      return fail("the cluster runs, but the kubeconfig was not updated: " + st.message());
+    out.Done(Summary(*existing, *pid, MillisSince(t_total), true),
+             "minik is already running (profile " + profile + ", pid " + std::to_string(*pid) +
+                 "): kubectl context " + profile + ", API " + ServerUrl(*existing));
     return 0;
   }
   unlink(paths.pid.c_str());  // stale
@@ -156,68 +230,120 @@ int StartCommand(const CliArgs& args, const StartOptions& options) {
   ProfileConfig config;
   {
     auto home_lock = FileLock::Acquire(home + "/lock", true);
-    if (!home_lock.ok()) return Fail(home_lock.status().message());
+    if (!home_lock.ok()) return fail(home_lock.status().message());
     if (existing.ok()) {
       config = *existing;
+      if (args.ephemeral && !existing->ephemeral)
+        return fail("profile " + profile + " keeps its state on disk; delete it first to start it --ephemeral");
     } else {
       auto fresh = NewProfileConfig(home, profile);
-      if (!fresh.ok()) return Fail(fresh.status().message());
+      if (!fresh.ok()) return fail(fresh.status().message());
       config = *fresh;
+      config.ephemeral = args.ephemeral;
     }
     config.name = profile;
-    config.ephemeral = args.ephemeral;
     config.simulated_nodes = args.simulated_nodes;
-    if (Status st = SaveProfileConfig(paths, config); !st.ok()) return Fail(st.message());
+    // The pod network (bridge, chains, cgroups) must be this cluster's alone on the host.
+    std::set<int> taken;
+    for (const auto& other : ListProfiles(home)) {
+      if (other == profile) continue;
+      if (auto c = LoadProfileConfig(PathsFor(home, other)); c.ok()) taken.insert(c->pod_cidr_index);
+    }
+    auto index = ClaimNetworkIndex(NetworkClaimsDir(), config.pod_cidr_index, paths.dir, taken);
+    if (!index.ok()) return fail(index.status().message());
+    if (*index != config.pod_cidr_index) {
+      ProfileConfig moved = config;
+      moved.pod_cidr_index = *index;
+      if (existing.ok()) {
+        out.Note("pod network " + PodCidr(config) + " is used by another minik cluster (" +
+                 NetworkIndexOwner(NetworkClaimsDir(), config.pod_cidr_index) + "); using " +
+                 PodCidr(moved) + " instead");
+      }
+      config = moved;
+    }
+    if (args.api_port != 0) {
+      std::string owner;
+      PortsOfOtherProfiles(home, profile, &owner, args.api_port);
+      if (!owner.empty())
+        return fail("port " + std::to_string(args.api_port) + " is the API port of profile " + owner);
+      config.api_port = args.api_port;
+    }
+    if (Status free = CheckPortFree("127.0.0.1", config.api_port); !free.ok()) {
+      if (free.code() != Code::kServiceUnavailable) return fail(free.message());
+      std::set<int> reserved = PortsOfOtherProfiles(home, profile);
+      auto other = FindFreePort(config.api_port + 1, reserved);
+      std::string taken = "the API port " + std::to_string(config.api_port) + " (127.0.0.1) is taken by " +
+                          Holder(config.api_port);
+      if (existing.ok() || args.api_port != 0 || !other.ok()) {
+        // The port is the profile's address in kubeconfigs and scripts: never moved silently.
+        return fail(taken + ": stop it, or start on another port with minik start --profile " +
+                    profile + " --api-port " +
+                    (other.ok() ? std::to_string(*other) : std::string("N")));
+      }
+      out.Note(taken + "; using port " + std::to_string(*other) + " instead");
+      config.api_port = *other;
+    }
+    if (Status st = SaveProfileConfig(paths, config); !st.ok()) return fail(st.message());
   }
 
   auto t = SteadyClock::now();
-  if (Status st = EnsurePki(paths.pki); !st.ok()) return Fail("certificates: " + st.message());
+  if (Status st = EnsurePki(paths.pki); !st.ok()) return fail("certificates: " + st.message());
   auto pki = LoadPki(paths.pki);
-  if (!pki.ok()) return Fail("certificates: " + pki.status().message());
-  Step("certificates", t);
+  if (!pki.ok()) return fail("certificates: " + pki.status().message());
+  out.Step({"certificates", MillisSince(t), ""});
 
-  if (Status st = CheckPortFree("127.0.0.1", config.api_port); !st.ok()) return Fail(st.message());
-
-  t = SteadyClock::now();
   struct stat log_stat;
   size_t log_offset =
       stat(paths.log.c_str(), &log_stat) == 0 ? static_cast<size_t>(log_stat.st_size) : 0;
+  unlink(paths.progress.c_str());  // the last run's steps are not this run's
   DaemonSpec spec{.exe = options.server_exe,
                   .argv = {"minik", "server", "--profile", profile},
                   .log_path = paths.log,
                   .env = {{"MINIK_HOME", home}}};
   auto pid = SpawnDaemon(spec);
-  if (!pid.ok()) return Fail("cannot start the server: " + pid.status().message());
+  if (!pid.ok()) return fail("cannot start the server: " + pid.status().message());
   if (Status st = WritePidFile(paths.pid, *pid); !st.ok()) {
     TerminateProcess(*pid, std::chrono::seconds(5));
-    return Fail(st.message());
+    return fail(st.message());
   }
-  Step("server started, pid " + std::to_string(*pid) + (config.ephemeral ? ", ephemeral" : ""), t);
 
   auto probe = ClusterProbe::New(config.api_port, pki->ca_cert, pki->admin_cert, pki->admin_key);
-  if (!probe.ok()) return Fail(probe.status().message());
-  Waiter wait{**probe, *pid, true, options.ready_timeout};
+  if (!probe.ok()) return fail(probe.status().message());
+  ProgressReader progress(paths.progress);
+  bool server_ready = false;
+  Waiter wait{*pid, true, options.ready_timeout};
+  wait.tick = [&] {
+    for (const ProgressStep& step : progress.Poll()) {
+      if (step.name == "ready") server_ready = true;
+      out.Step(step);
+    }
+  };
   auto fail_with_log = [&]() {
     // Don't leave a half-started server behind: the next start begins from a clean state.
     TerminateProcess(*pid, std::chrono::seconds(5));
     RemovePidFileIf(paths.pid, *pid);
     std::string tail = LogTail(paths.log, log_offset);
-    if (!tail.empty())
+    std::string reason = wait.server_died ? ServerReason(tail) : "";
+    if (!tail.empty() && reason.empty())
       std::cerr << "--- last lines of " << paths.log << " ---\n" << tail << std::flush;
-    return Fail(wait.failure);
+    return fail(reason.empty() ? wait.failure : reason);
   };
-  t = SteadyClock::now();
-  if (!wait.Until("the API server", [&] { return (*probe)->Readyz(); })) return fail_with_log();
-  Step("API server ready on https://127.0.0.1:" + std::to_string(config.api_port), t);
-  t = SteadyClock::now();
-  if (!wait.Until("node " + profile + " Ready", [&] { return (*probe)->NodeReady(profile); })) {
+  if (!wait.Until("the API server", [&] { return (*probe)->Readyz(); }) ||
+      !wait.Until("node " + profile + " Ready", [&] { return (*probe)->NodeReady(profile); }) ||
+      !wait.Until("the server's components", [&] {
+        return server_ready ? Status::Ok()
+                            : Status(Code::kServiceUnavailable, "the server is still starting");
+      })) {
     return fail_with_log();
   }
-  Step("node " + profile + " Ready", t);
 
-  if (int rc = MergeKubeconfig(config, *pki); rc != 0) return rc;
-  std::cout << "minik is running (" << MillisSince(t_total) << " ms): kubectl get nodes"
-            << std::endl;
+  t = SteadyClock::now();
+  std::string kubeconfig = DefaultKubeconfigPath();
+  if (Status st = UpsertKubeconfigFile(kubeconfig, EntryFor(config, *pki)); !st.ok())
+    return fail("the cluster runs, but the kubeconfig was not updated: " + st.message());
+  out.Step({"kubeconfig", MillisSince(t), "context " + config.name + " in " + kubeconfig});
+  long ms = MillisSince(t_total);
+  out.Done(Summary(config, *pid, ms, false), SummaryText(config, ms));
   return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <tuple>
 
 #include "api/log.h"
 #include "kubelet/cri_log.h"
@@ -117,22 +119,23 @@ void KubeletImpl::Stop() {
 }
 
 void KubeletImpl::StopAllPods(int64_t max_grace_seconds) {
-  std::vector<std::pair<std::string, std::shared_ptr<PodWork>>> all;
+  std::vector<std::tuple<std::string, std::shared_ptr<PodWork>, ObjectPtr>> all;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [k, w] : work_) all.emplace_back(k, w);
+    for (auto& [k, w] : work_) all.emplace_back(k, w, pods_ ? pods_->Get(k) : nullptr);
   }
+  // The workers go first: a sync running meanwhile would restart (restartPolicy Always)
+  // the containers stopped here.
+  Stop();
   std::vector<std::thread> stops;
-  for (auto& [key, w] : all) {
-    stops.emplace_back([this, key = key, w = w, max_grace_seconds] {
-      ObjectPtr pod = pods_ ? pods_->Get(key) : nullptr;
+  for (auto& [key, w, pod] : all) {
+    stops.emplace_back([this, w = w, pod = pod, max_grace_seconds] {
       Json p = pod ? *pod : Json::object();
       std::lock_guard<std::mutex> lock(w->mu);
       StopPodContainers(p, *w, max_grace_seconds);
     });
   }
   for (auto& t : stops) t.join();
-  Stop();
 }
 
 std::shared_ptr<PodWork> KubeletImpl::WorkFor(const std::string& key) {

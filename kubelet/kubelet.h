@@ -47,7 +47,8 @@ class Kubelet : public NodeConnector {
   virtual Status Start() = 0;
   // Stops the workers; containers keep running (a restarted server re-adopts them).
   virtual void Stop() = 0;
-  // Stops every pod on the node gracefully (for `minik stop`), then Stop().
+  // Stop(), then stops every pod on the node gracefully (for `minik stop`); no sync can
+  // restart them meanwhile.
   virtual void StopAllPods(int64_t max_grace_seconds) = 0;
 };
 

@@ -58,6 +58,7 @@ class IngressControllerImpl final : public IngressController {
         secrets_(informers.For(kSecrets)) {
     netproxy::IngressProxyOptions po;
     po.addresses = options.addresses;
+    po.optional_addresses = options.optional_addresses;
     po.http_port = options.http_port;
     po.https_port = options.https_port;
     po.io_threads = options.io_threads;

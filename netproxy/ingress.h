@@ -29,6 +29,7 @@ namespace minik {
 
 struct IngressOptions {
   std::vector<std::string> addresses = {"127.0.0.1"};  // listen on each, HTTP and HTTPS
+  std::vector<std::string> optional_addresses;  // also, when their ports are free
   int http_port = 80;  // 0: any free port (tests); http_port()/https_port() tell which
   int https_port = 443;
   std::string class_name = "minik";

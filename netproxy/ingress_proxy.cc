@@ -1025,6 +1025,15 @@ Status IngressProxyImpl::Start() {
       return st;
     }
   }
+  for (const std::string& address : options_.optional_addresses) {
+    size_t before = listeners_.size();
+    Status st = Listen(address, &http_port, false);
+    if (st.ok()) st = Listen(address, &https_port, true);
+    if (!st.ok()) {
+      listeners_.resize(before);
+      LOG(Warning, kComponent) << "not serving on " << address << ": " << st.message();
+    }
+  }
   http_port_ = http_port;
   https_port_ = https_port;
   for (auto& l : listeners_) net::co_spawn(workers_[0]->io, Accept(*l), net::detached);

@@ -30,6 +30,9 @@ namespace minik::netproxy {
 
 struct IngressProxyOptions {
   std::vector<std::string> addresses = {"127.0.0.1"};
+  // Listened on too when free; a taken port there (another profile's Ingress on 127.0.0.1,
+  // a web server of the user's) is logged and skipped instead of failing the start.
+  std::vector<std::string> optional_addresses;
   int http_port = 80;  // 0: any free port
   int https_port = 443;
   int io_threads = 2;

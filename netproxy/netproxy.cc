@@ -28,6 +28,7 @@ class NetProxyImpl final : public NetProxy {
         *options_.informers, po, std::make_unique<net::ExecIptablesRunner>(),
         netproxy::NewExecConntrackRunner());
     MINIK_RETURN_IF_ERROR(proxier_->Start());
+    Told("service rules", options_.chain_prefix + " chains");
     lb_ = std::make_unique<netproxy::LoadBalancerStatus>(client_, clock_, *options_.informers,
                                                         options_.node_ip);
     lb_->Start();
@@ -40,18 +41,21 @@ class NetProxyImpl final : public NetProxy {
       dns_ = NewDnsServer(*options_.informers, d);
       if (Status st = dns_->Start(); !st.ok())
         return Status(st.code(), "cluster DNS: " + st.message());
+      Told("DNS", "cluster.local on " + options_.node_ip + ":" + std::to_string(options_.dns_port));
     }
     if (options_.ingress) {
       IngressOptions io;
-      io.addresses = {"127.0.0.1"};
-      if (!options_.node_ip.empty() && options_.node_ip != "127.0.0.1")
-        io.addresses.push_back(options_.node_ip);
+      // The node's own address is this profile's; 127.0.0.1:80 may be another profile's.
+      io.addresses = {options_.node_ip.empty() ? "127.0.0.1" : options_.node_ip};
+      if (io.addresses[0] != "127.0.0.1") io.optional_addresses = {"127.0.0.1"};
       io.http_port = options_.http_port;
       io.https_port = options_.https_port;
       io.status_ip = options_.node_ip;
       ingress_ = NewIngressController(client_, clock_, *options_.informers, io);
       if (Status st = ingress_->Start(); !st.ok())
         return Status(st.code(), "ingress: " + st.message());
+      Told("ingress", "class minik on ports " + std::to_string(options_.http_port) + " and " +
+                          std::to_string(options_.https_port));
     }
     return Status::Ok();
   }
@@ -64,6 +68,10 @@ class NetProxyImpl final : public NetProxy {
   }
 
  private:
+  void Told(const std::string& step, const std::string& detail) {
+    if (options_.on_step) options_.on_step(step, detail);
+  }
+
   Client& client_;
   Clock& clock_;
   const NetProxyOptions options_;

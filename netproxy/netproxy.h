@@ -4,6 +4,7 @@
 // network exists (they listen on its gateway address).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct NetProxyOptions {
   std::string pod_cidr;      // e.g. 10.244.0.0/16
   std::string service_cidr = "10.96.0.0/12";
   SharedInformerFactory* informers = nullptr;  // required; must outlive the proxy
+  // Told when each part is up ("service rules", "DNS", "ingress") with a short detail, for
+  // `minik start`'s progress lines. Optional.
+  std::function<void(const std::string& step, const std::string& detail)> on_step;
 
   // Cluster DNS on node_ip:dns_port (kube-dns's Service 10.96.0.10 points there).
   bool dns = true;
@@ -30,7 +34,8 @@ struct NetProxyOptions {
   std::string cluster_domain = "cluster.local";
   std::vector<std::string> dns_upstreams;  // "ip[:port]": names outside the cluster domain
 
-  // The Ingress controller (class `minik`) on 127.0.0.1 and node_ip.
+  // The Ingress controller (class `minik`) on node_ip, and on 127.0.0.1 when its ports are
+  // free there (another profile's Ingress may hold them).
   bool ingress = true;
   int http_port = 80;
   int https_port = 443;

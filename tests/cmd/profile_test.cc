@@ -137,5 +137,33 @@ TEST_F(ProfileTest, FileLockExcludes) {
   EXPECT_TRUE(c.ok());
 }
 
+TEST_F(ProfileTest, NetworkClaimsKeepHomesApart) {
+  std::string claims = home_ + "/run/networks";
+  std::string a = home_ + "/a/profiles/minik", b = home_ + "/b/profiles/minik";
+  ASSERT_TRUE(MakeDirs(a).ok());
+  ASSERT_TRUE(MakeDirs(b).ok());
+  EXPECT_EQ(*ClaimNetworkIndex(claims, 0, a, {}), 0);
+  EXPECT_EQ(*ClaimNetworkIndex(claims, 0, a, {}), 0);  // our own claim again
+  EXPECT_EQ(NetworkIndexOwner(claims, 0), a);
+  // Home b's profile wants 0 too: it gets the first index free in its home and on the host.
+  EXPECT_EQ(*ClaimNetworkIndex(claims, 0, b, {1}), 2);
+  EXPECT_EQ(NetworkIndexOwner(claims, 2), b);
+  // a's config naming another index makes its claim on 0 stale.
+  ASSERT_TRUE(WriteFileAtomic(a + "/config.json",
+                              R"({"name":"minik","apiPort":8443,"podCidrIndex":5})", 0644)
+                  .ok());
+  EXPECT_EQ(NetworkIndexOwner(claims, 0), "");
+  // A removed profile's claim is stale too.
+  ASSERT_TRUE(RemoveAll(home_ + "/b").ok());
+  EXPECT_EQ(NetworkIndexOwner(claims, 2), "");
+  ReleaseNetworkIndex(claims, 2, a);  // not a's: left alone
+  EXPECT_TRUE(PathExists(claims + "/2"));
+  ReleaseNetworkIndex(claims, 2, b);
+  ReleaseNetworkIndex(claims, 0, a);
+  // The last claim gone, the claims directory goes too.
+  EXPECT_FALSE(PathExists(claims));
+  EXPECT_FALSE(PathExists(home_ + "/run"));
+}
+
 }  // namespace
 }  // namespace minik

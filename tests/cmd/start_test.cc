@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <sstream>
 
+#include "api/json.h"
 #include "cmd/commands.h"
 #include "cmd/fileutil.h"
 #include "cmd/kubeconfig.h"
@@ -33,6 +35,8 @@ cd "$FAKE_WWW" || exit 4
 openssl s_server -quiet -WWW -accept "127.0.0.1:$PORT" \
   -cert "$PROFILE_DIR/pki/apiserver.crt" -key "$PROFILE_DIR/pki/apiserver.key" &
 child=$!
+printf 'store\t1\tfake\nAPI server\t2\t\n' >"$PROFILE_DIR/progress"
+[ "$FAKE_MODE" = slow ] || printf 'ready\t0\t\n' >>"$PROFILE_DIR/progress"
 trap 'kill $child; wait $child; exit 0' TERM INT
 wait $child
 )";
@@ -105,6 +109,7 @@ class StartTest : public ::testing::Test {
       dup2(out, 1);
       dup2(err, 2);
       setenv("MINIK_HOME", home_.c_str(), 1);
+      setenv("MINIK_RUN_DIR", (dir_ + "/run").c_str(), 1);
       setenv("KUBECONFIG", (dir_ + "/kubeconfig").c_str(), 1);
       setenv("FAKE_WWW", www_.c_str(), 1);
       setenv("FAKE_MODE", mode.c_str(), 1);
@@ -149,9 +154,10 @@ std::string LastLine(const std::string& s) {
 TEST_F(StartTest, StartStatusStopAndStartAgain) {
   Result start = Run(Start());
   ASSERT_EQ(start.code, 0) << start.out << start.err;
-  for (const char* step : {"certificates (", "server started, pid ",
-                           "API server ready on https://127.0.0.1:", "node minik Ready (",
-                           "kubeconfig: context minik in ", "minik is running ("}) {
+  // The server's steps (from its progress file) come between start's own.
+  for (const char* step : {"\u2713 certificates (", "\u2713 store: fake (1 ms)\n",
+                           "\u2713 API server (2 ms)\n", "\u2713 ready (0 ms)\n",
+                           "\u2713 kubeconfig: context minik in ", "minik is running ("}) {
     EXPECT_NE(start.out.find(step), std::string::npos) << step << "\n" << start.out;
   }
   auto pid = ReadPidFile(paths_.pid);
@@ -209,6 +215,41 @@ TEST_F(StartTest, NodeThatNeverGetsReadyTimesOut) {
             "(KubeletNotReady)");
   // The half-started server was stopped.
   EXPECT_FALSE(PathExists(paths_.pid));
+}
+
+TEST_F(StartTest, ServerThatNeverReportsReadyTimesOut) {
+  Result r = Run(Start(std::chrono::milliseconds(500)), "slow");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(LastLine(r.err).rfind("minik: timed out after 500 ms waiting for the server's "
+                                  "components",
+                                  0),
+            0u)
+      << r.err;
+  EXPECT_NE(r.out.find("store: fake"), std::string::npos) << r.out;
+  EXPECT_FALSE(PathExists(paths_.pid));
+}
+
+TEST_F(StartTest, JsonOutput) {
+  Result r = Run([] {
+    CliArgs args;
+    args.command = "start";
+    args.json = true;
+    return StartCommand(args, {.server_exe = "/bin/sh", .ready_timeout = std::chrono::seconds(10)});
+  });
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::vector<Json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
+  ASSERT_GE(lines.size(), 5u) << r.out;
+  EXPECT_EQ(lines[0]["step"], "certificates");
+  EXPECT_EQ(lines[1]["step"], "store");
+  EXPECT_EQ(lines[1]["detail"], "fake");
+  const Json& last = lines.back();
+  EXPECT_EQ(last["status"], "Running");
+  EXPECT_EQ(last["context"], "minik");
+  EXPECT_EQ(last["alreadyRunning"], false);
+  EXPECT_EQ(last["server"], "https://127.0.0.1:" +
+                                std::to_string(LoadProfileConfig(paths_)->api_port));
 }
 
 TEST_F(StartTest, ConcurrentStartsMakeOneServer) {

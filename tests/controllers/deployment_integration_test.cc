@@ -3,8 +3,10 @@
 // pods become Running and Ready (unless the test says otherwise) and terminating pods go.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
@@ -579,9 +581,12 @@ TEST_F(DeploymentTest, BadInput) {
     EXPECT_NE(std::string("bcdfghjklmnpqrstvwxz2456789").find(c), std::string::npos);
 }
 
-// A 1,000-replica Deployment with both controllers' workers and a fake kubelet thread:
-// created -> all available, then a full rolling update.
-TEST_F(DeploymentTest, ThousandReplicaRolloutBenchmark) {
+// A large Deployment with both controllers' workers and a fake kubelet thread: created -> all
+// available, then a full rolling update. 200 replicas by default (CI runs this under ASan on
+// 2 shared cores; the deadline only catches a hang); MINIK_ROLLOUT_REPLICAS=1000 for figures.
+TEST_F(DeploymentTest, LargeRolloutBenchmark) {
+  const char* env = std::getenv("MINIK_ROLLOUT_REPLICAS");
+  const int replicas = env ? std::max(1, std::atoi(env)) : 200;
   dc_->Run();
   rsc_->Run();
   std::atomic<bool> stop{false};
@@ -606,14 +611,15 @@ TEST_F(DeploymentTest, ThousandReplicaRolloutBenchmark) {
   auto done = [&](const std::string& image) {
     auto d = client_->Get(kDeploy, "default", "big");
     if (!d.ok() || Image(*d) != image || RolloutStatus(*d) != "done") return false;
-    return GetInt(*d, {"status", "availableReplicas"}) == 1000 && LivePods("app=big") == 1000;
+    return GetInt(*d, {"status", "availableReplicas"}) == replicas &&
+           LivePods("app=big") == replicas;
   };
   auto t0 = std::chrono::steady_clock::now();
-  Create(Deployment("big", 1000, "img:a"));
-  bool created = Eventually([&] { return done("img:a"); }, std::chrono::seconds(60));
+  Create(Deployment("big", replicas, "img:a"));
+  bool created = Eventually([&] { return done("img:a"); }, std::chrono::seconds(180));
   auto t1 = std::chrono::steady_clock::now();
   SetImage("big", "img:b");
-  bool updated = Eventually([&] { return done("img:b"); }, std::chrono::seconds(60));
+  bool updated = Eventually([&] { return done("img:b"); }, std::chrono::seconds(180));
   auto t2 = std::chrono::steady_clock::now();
   stop = true;
   kubelet.join();
@@ -622,8 +628,8 @@ TEST_F(DeploymentTest, ThousandReplicaRolloutBenchmark) {
   auto ms = [](auto d) {
     return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
   };
-  std::printf("1000 replicas: created -> all available in %lld ms; rolling update in %lld ms\n",
-              ms(t1 - t0), ms(t2 - t1));
+  std::printf("%d replicas: created -> all available in %lld ms; rolling update in %lld ms\n",
+              replicas, ms(t1 - t0), ms(t2 - t1));
 }
 
 }  // namespace
