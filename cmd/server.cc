@@ -145,7 +145,9 @@ int RunServer(const CliArgs& args) {
   } else {
     auto opened = OpenRocksStore(paths.store);
     if (!opened.ok()) {
-      return Fail("cannot open the store " + paths.store + ": " + opened.status().message());
+      // The store's message names the path and says it was left untouched.
+      return Fail(opened.status().message() + " (minik delete --profile " + profile +
+                  " starts the cluster over)");
     }
     store = std::move(*opened);
   }
