@@ -1,8 +1,35 @@
 #include "cmd/cleanup.h"
 
+#include <future>
+#include <vector>
+
+#include "cmd/fileutil.h"
 #include "cmd/node_setup.h"
 
 namespace minik {
+
+Status StopOrphanContainers(const std::string& profile, const ProfilePaths& paths,
+                            int64_t grace_seconds, int* stopped) {
+  *stopped = 0;
+  auto config = LoadProfileConfig(paths);
+  if (!config.ok()) return config.status().code() == Code::kNotFound ? Status::Ok() : config.status();
+  if (!PathExists(paths.dir + "/runtime")) return Status::Ok();
+  auto runtime = OpenContainerRuntime(RuntimeOptionsFor(profile, *config, paths));
+  if (!runtime.ok()) return runtime.status();
+  std::vector<std::future<Status>> stops;
+  for (const ContainerState& c : (*runtime)->ListContainers()) {
+    if (c.status != ContainerStatus::kRunning) continue;
+    ++*stopped;
+    stops.push_back(std::async(std::launch::async, [&, id = c.id] {
+      return (*runtime)->StopContainer(id, grace_seconds);
+    }));
+  }
+  Status result;
+  for (auto& f : stops) {
+    if (Status st = f.get(); !st.ok() && result.ok()) result = st;
+  }
+  return result;
+}
 
 Status CleanupHostResources(const std::string& profile, const ProfilePaths& paths) {
   auto config = LoadProfileConfig(paths);

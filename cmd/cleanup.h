@@ -16,4 +16,10 @@ namespace minik {
 // iptables chains) each remove what they made.
 Status CleanupHostResources(const std::string& profile, const ProfilePaths& paths);
 
+// Stops (SIGTERM, then SIGKILL after `grace_seconds`) the containers a server that died left
+// running, keeping them for the next server to see as exited; `stopped` counts them. For
+// `minik stop` when no server runs.
+Status StopOrphanContainers(const std::string& profile, const ProfilePaths& paths,
+                            int64_t grace_seconds, int* stopped);
+
 }  // namespace minik

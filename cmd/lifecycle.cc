@@ -89,6 +89,16 @@ int StopCommand(const CliArgs& args) {
   bool stopped = false;
   if (Status st = StopServer(paths, args.profile, &stopped); !st.ok()) return Fail(st.message());
   if (!stopped) {
+    // A server that died (kill -9, OOM) leaves its containers running for the next one to
+    // adopt; a stop means they stop too.
+    int orphans = 0;
+    if (Status st = StopOrphanContainers(args.profile, paths, 10, &orphans); !st.ok())
+      return Fail("stop " + args.profile + ": " + st.message());
+    if (orphans > 0) {
+      std::cout << "\u2713 stopped " << orphans << " container" << (orphans == 1 ? "" : "s")
+                << " left running by a server that died" << std::endl;
+      return 0;
+    }
     // Stopping a stopped cluster is not a failure (scripts run `minik stop` unconditionally).
     std::cout << "minik: profile " << args.profile << " is not running" << std::endl;
     return 0;

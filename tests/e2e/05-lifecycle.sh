@@ -112,6 +112,26 @@ dies_state() { k get pod dies -o jsonpath='{.status.phase}/{.status.containerSta
 retry 30 test "$(dies_state)" = Failed/3
 expect_eq "the container that died meanwhile reports its real exit code" Failed/3 "$(dies_state)"
 
+# --- minik stop after the server died stops the containers it left running -------------------
+check "create pod orphan" k apply -f - <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: orphan}
+spec:
+  containers:
+  - name: main
+    image: busybox:1.35
+    imagePullPolicy: Never
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done # $MARK-orphan"]
+YAML
+retry 60 pgrep -f -- "$MARK-orphan"
+kill -9 "$(cat "$MINIK_HOME/profiles/$PROFILE/server.pid")"
+retry 10 bash -c "! pgrep -f 'minik server --profile $PROFILE\$'"
+expect_match "minik stop stops the containers a dead server left" "stopped [0-9]+ containers? left running" \
+  "$("$MINIK" stop --profile "$PROFILE" 2>&1)"
+check_fails "no container process is left" pgrep -f -- "$MARK-orphan"
+check "minik start after that" "$MINIK" start --profile "$PROFILE"
+
 # --- a corrupt store and a broken config: clear errors, nothing changed ----------------------
 check "create configmap keep" k create configmap keep --from-literal=k=v
 check "minik stop" "$MINIK" stop --profile "$PROFILE"
