@@ -26,8 +26,8 @@ bool IsLockError(const rocksdb::Status& s, const std::string& text) {
   // "While lock file: P/LOCK: Resource temporarily unavailable" (another process) or
   // "lock hold by current process ..." (this one); not "while open a file for lock", which
   // is a failed open() of the LOCK file (permissions), not a held lock.
-  return s.IsIOError() && (Contains(text, "While lock file") ||
-                           Contains(text, "lock hold by current process"));
+  return s.IsIOError() &&
+         (Contains(text, "While lock file") || Contains(text, "lock hold by current process"));
 }
 
 bool IsRegularNonDirectory(const std::string& path) {
@@ -56,8 +56,7 @@ Status CorruptStore(const std::string& path, const std::string& what) {
 Status OpenError(const std::string& path, const rocksdb::Status& s) {
   const std::string text = s.ToString();
   if (IsRegularNonDirectory(path)) {
-    return Internal("the store at " + path + " is not a directory" + kLeftUntouched +
-                    kMoveAway);
+    return Internal("the store at " + path + " is not a directory" + kLeftUntouched + kMoveAway);
   }
   if (IsLockError(s, text)) {
     return Status(Code::kConflict,
@@ -65,27 +64,25 @@ Status OpenError(const std::string& path, const rocksdb::Status& s) {
   }
   if (s.IsNoSpace()) {
     return Status(Code::kServiceUnavailable, "the store at " + path +
-                                                 " cannot be opened: its disk is full (" +
-                                                 text + ")" + kLeftUntouched);
+                                                 " cannot be opened: its disk is full (" + text +
+                                                 ")" + kLeftUntouched);
   }
   if (IsAccessError(text)) {
-    return Status(Code::kForbidden, "the store at " + path + " cannot be opened (" + text +
-                                        ")" + kLeftUntouched + ": check its permissions");
+    return Status(Code::kForbidden, "the store at " + path + " cannot be opened (" + text + ")" +
+                                        kLeftUntouched + ": check its permissions");
   }
   // A CURRENT naming a missing MANIFEST is an IOError(PathNotFound), yet a damaged store.
   if (s.IsCorruption() || (s.IsPathNotFound() && Exists(path + "/CURRENT"))) {
     return CorruptStore(path, text);
   }
-  return Internal("the store at " + path + " cannot be opened (" + text + ")" +
-                  kLeftUntouched);
+  return Internal("the store at " + path + " cannot be opened (" + text + ")" + kLeftUntouched);
 }
 
 Status CheckNotHeadless(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) return Status::Ok();  // RocksDB reports it
   if (std::filesystem::exists(path + "/CURRENT", ec)) return Status::Ok();
-  for (std::filesystem::directory_iterator it(path, ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (std::filesystem::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     auto ends_with = [&](const std::string& suffix) {
       return name.size() >= suffix.size() &&

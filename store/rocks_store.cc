@@ -14,23 +14,27 @@
 // appends the events to the watch cache, wakes the writers, then calls watch callbacks.
 // Reads (Get/List) go straight to RocksDB from the caller's thread.
 //
-// A full disk: a failed synced write leaves nothing of its batch visible (RocksDB applies the
-// memtable only after the WAL write), so the committer fails the whole group, appends no
-// events and reuses its revisions. RocksDB then holds a "hard" background error and refuses
-// writes. Its own recovery (the SstFileManager polling free space every 5 s, during which a
-// manual Resume() is Busy) is switched off by NoAutoRecovery; instead the committer calls
-// Resume() after any failed write and retries that write once, so the first write after
-// space comes back succeeds. Reads keep working while writes fail. The normal write path
-// does nothing extra. Opening never repairs or wipes a store (rocks_errors.h).
+// A full disk. RocksDB 7.8 handles ENOSPC inside a write badly: Debian builds it with
+// assertions, and a WAL writer that saw an error can be appended to again after a recovery,
+// which aborts the process (found by rocks_disk_full_test). So the committer keeps RocksDB
+// away from ENOSPC: before a group whose bytes take the total since the last check past
+// kSpaceCheckEvery (and before every group while space is short) it reads the free space
+// (statvfs, about one call per MiB written) and refuses the group while less than
+// kSpaceReserve plus the group would remain: "the store's disk is full (P): write not done".
+// The reserve covers flushing both memtables and the bytes between checks. Refused or failed
+// groups leave nothing visible (RocksDB applies the memtable only after the WAL write): no
+// events are appended and their revisions are reused. The first write after space comes back
+// succeeds. If RocksDB still hits ENOSPC (another process filled the disk between checks),
+// it stops writes with a background error and its own recovery (SstFileManager, every 5 s)
+// resumes them once there is room. Reads keep working throughout.
 // RocksDB's info log goes to minik's log (warnings and errors only), not to a LOG file in
-// the store: on a full disk the file's failed append made RocksDB 7.8 (built with
-// assertions) abort on the next log line.
+// the store: on a full disk the file's failed append made RocksDB abort on its next line.
 #include <rocksdb/db.h>
-#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <atomic>
 #include <chrono>
@@ -96,17 +100,6 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
-// Leaves recovery from background errors to RocksStore (see the top of this file). Called on
-// a RocksDB thread without its mutex held.
-class NoAutoRecovery final : public rocksdb::EventListener {
- public:
-  const char* Name() const override { return "minik.NoAutoRecovery"; }
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
-                            rocksdb::Status /*bg_error*/, bool* auto_recovery) override {
-    *auto_recovery = false;
-  }
-};
-
 // RocksDB's warnings and errors, as minik log lines; the rest (info, the options dump at
 // HEADER level) is dropped. Called from any RocksDB thread.
 class StoreLogger final : public rocksdb::Logger {
@@ -145,7 +138,6 @@ rocksdb::Options SmallOptions() {
   rocksdb::BlockBasedTableOptions t;
   t.no_block_cache = true;  // reads come from the OS page cache; no second copy in RSS
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  o.listeners.push_back(std::make_shared<NoAutoRecovery>());
   o.info_log = std::make_shared<StoreLogger>();
   return o;
 }
@@ -364,12 +356,13 @@ class RocksStore final : public Store {
       batch.Put(kRevisionKey, rev_raw);
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      auto s = db_->Write(wo, &batch);
-      if (!s.ok()) {
-        // Usually a full disk, which stopped the DB. Resume() is a no-op unless it is stopped;
-        // it flushes the memtable and starts a new WAL, so it fails again while still full.
-        auto resumed = db_->Resume();
-        if (resumed.ok()) s = db_->Write(wo, &batch);
+      const size_t bytes = batch.GetDataSize();
+      rocksdb::Status s;
+      if ((low_space_ || unchecked_bytes_ + bytes > kSpaceCheckEvery) && !HasRoomFor(bytes)) {
+        s = rocksdb::Status::NoSpace("less than the store's reserve is free");
+      } else {
+        unchecked_bytes_ += bytes;
+        s = db_->Write(wo, &batch);
       }
       if (s.ok()) {
         revision_.store(rev, std::memory_order_release);
@@ -385,6 +378,17 @@ class RocksStore final : public Store {
       p->done.notify_one();
     }
     WatchCache::Notify(wake);
+  }
+
+  // Committer thread only. False when the disk holding the store has less than
+  // kSpaceReserve + `bytes` free; then every later group checks again until there is room.
+  bool HasRoomFor(size_t bytes) {
+    struct statvfs st;
+    if (::statvfs(path_.c_str(), &st) != 0) return true;  // cannot tell: let RocksDB try
+    const uint64_t free_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+    low_space_ = free_bytes < kSpaceReserve + bytes;
+    if (!low_space_) unchecked_bytes_ = 0;
+    return !low_space_;
   }
 
   std::shared_ptr<const rocksdb::Snapshot> TakeSnapshot() {
@@ -457,6 +461,12 @@ class RocksStore final : public Store {
                   kv->mod_revision};
     return Status::Ok();
   }
+
+  // Free space checks (see the top of this file); the state is the committer thread's.
+  static constexpr uint64_t kSpaceCheckEvery = 1 << 20;
+  static constexpr uint64_t kSpaceReserve = 8 << 20;  // 2 memtables (write_buffer_size 4 MiB)
+  uint64_t unchecked_bytes_ = kSpaceCheckEvery;  // written since the last check (first: now)
+  bool low_space_ = false;        // the last check found too little room
 
   const std::string path_;
   std::unique_ptr<rocksdb::DB> db_;

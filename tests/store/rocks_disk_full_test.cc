@@ -5,10 +5,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,6 +27,10 @@ using minik::testing::Collector;
 using minik::testing::Opts;
 
 constexpr size_t kValueSize = 64 << 10;
+// The store refuses writes while less than 8 MiB (its reserve) would stay free. Leaving a new
+// store 16 MiB means about 3.5 MiB of writes before it is "full" (RocksDB preallocates 4.4
+// MiB for its WAL at the first write).
+constexpr size_t kLeave = 16 << 20;
 
 class DiskFullTest : public ::testing::Test {
  protected:
@@ -32,7 +39,7 @@ class DiskFullTest : public ::testing::Test {
     char tmpl[] = "/tmp/minik-disk-full-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
     dir_ = tmpl;
-    if (mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=8m") != 0) {
+    if (mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=32m") != 0) {
       int err = errno;
       rmdir(dir_.c_str());
       dir_.clear();
@@ -47,8 +54,18 @@ class DiskFullTest : public ::testing::Test {
     rmdir(dir_.c_str());
   }
 
-  // Writes `bytes` of real data (tmpfs allocates it), or until the disk is full when `bytes`
-  // is 0. Returns how many bytes were written.
+  // Writes a ballast file that leaves `leave` bytes free on the tmpfs (0: fills it to the last
+  // byte), with real data (tmpfs allocates it). Returns how many bytes were written.
+  size_t FillLeaving(const std::string& name, size_t leave) {
+    struct statvfs st;
+    EXPECT_EQ(statvfs(dir_.c_str(), &st), 0);
+    size_t free_bytes = static_cast<size_t>(st.f_bavail) * st.f_frsize;
+    if (leave == 0) return WriteBallast(name, 0);
+    EXPECT_GT(free_bytes, leave);
+    return WriteBallast(name, free_bytes > leave ? free_bytes - leave : 0);
+  }
+
+  // Writes `bytes` of real data, or until the disk is full when `bytes` is 0.
   size_t WriteBallast(const std::string& name, size_t bytes) {
     int fd = open((dir_ + "/" + name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     EXPECT_GE(fd, 0) << strerror(errno);
@@ -73,9 +90,7 @@ class DiskFullTest : public ::testing::Test {
 
 TEST_F(DiskFullTest, FailedWritesLeaveNoTraceAndWritesResumeOnceSpaceIsFreed) {
   const std::string path = dir_ + "/store";
-  // 5 MiB of ballast leaves about 3 MiB: the WAL fills it before the 4 MiB memtable is full,
-  // and once the ballast is gone the memtable's flush (Resume) fits beside the old WAL.
-  ASSERT_EQ(WriteBallast("ballast", 5 << 20), size_t{5 << 20});
+  ASSERT_GT(FillLeaving("ballast", kLeave), 0u);
   const std::string full = "the store's disk is full (" + path + "): write not done";
 
   std::map<std::string, int64_t> acked;  // key -> mod_revision of its acknowledged create
@@ -122,7 +137,7 @@ TEST_F(DiskFullTest, FailedWritesLeaveNoTraceAndWritesResumeOnceSpaceIsFreed) {
     EXPECT_EQ(*revisions.rbegin(), n);
     EXPECT_EQ(store->CurrentRevision(), n);
 
-    // Still full: a write fails again (after a failed Resume) and changes nothing.
+    // Still full: a write fails again and changes nothing.
     auto again = store->Create("/again", "v");
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.status().message(), full);
@@ -199,29 +214,47 @@ TEST_F(DiskFullTest, UpdatesAndDeletesFailCleanlyToo) {
   auto a = store->Create("/a", "1");
   auto b = store->Create("/b", "2");
   ASSERT_TRUE(a.ok() && b.ok());
-  WriteBallast("ballast", 0);  // fill the disk to the last byte
-
-  // A big update cannot fit; nor can a delete (its WAL record still needs a few bytes).
-  auto updated = store->Update("/a", std::string(kValueSize, 'u'), a->mod_revision);
+  // The WAL is preallocated already: 9 MiB free allows about 1 MiB of new keys.
+  ASSERT_GT(FillLeaving("ballast", 9 << 20), 0u);
+  StatusOr<KeyValue> created = Internal("not tried");
+  int64_t revision = store->CurrentRevision();
+  for (int i = 0; i < 200; ++i) {
+    created = store->Create("/fill/" + std::to_string(i), std::string(kValueSize, 'f'));
+    if (!created.ok()) break;
+    revision = created->mod_revision;
+  }
+  ASSERT_FALSE(created.ok());
+  const std::string full = "the store's disk is full (" + path + "): write not done";
+  EXPECT_EQ(created.status().message(), full);
+  // While short of space every write checks: an update and a delete fail too, however small.
+  auto updated = store->Update("/a", "1b", a->mod_revision);
   ASSERT_FALSE(updated.ok());
-  EXPECT_EQ(updated.status().message(), "the store's disk is full (" + path + "): write not done");
+  EXPECT_EQ(updated.status().message(), full);
+  const int64_t a_revision = a->mod_revision;
   auto deleted = store->Delete("/b");
-  EXPECT_FALSE(deleted.ok());
-  EXPECT_EQ(store->CurrentRevision(), 2);
-  EXPECT_EQ(store->Get("/a")->value, "1");
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.status().message(), full);
+  EXPECT_EQ(store->CurrentRevision(), revision);
+  auto a_now = store->Get("/a");
+  ASSERT_TRUE(a_now.ok());
+  EXPECT_EQ(a_now->mod_revision, a_revision);
+  EXPECT_EQ(a_now->value, "1");
   EXPECT_EQ(store->Get("/b")->value, "2");
 
   RemoveBallast("ballast");
-  auto retried = store->Update("/a", "1b", a->mod_revision);
+  auto retried = store->Update("/a", "1b", a_revision);
   ASSERT_TRUE(retried.ok()) << retried.status().message();
-  EXPECT_EQ(retried->mod_revision, 3);
-  ASSERT_TRUE(store->Delete("/b").ok());
-  EXPECT_EQ(store->CurrentRevision(), 4);
+  EXPECT_EQ(retried->mod_revision, revision + 1);
+  auto deleted_now = store->Delete("/b");
+  ASSERT_TRUE(deleted_now.ok()) << deleted_now.status().message();
+  EXPECT_EQ(deleted_now->mod_revision, revision + 2);
+  EXPECT_EQ(store->CurrentRevision(), revision + 2);
+  EXPECT_EQ(store->Get("/b").status().code(), Code::kNotFound);
 }
 
 TEST_F(DiskFullTest, ClosedWhileFullReopensWithTheAcknowledgedWritesOnly) {
   const std::string path = dir_ + "/store";
-  ASSERT_EQ(WriteBallast("ballast", 5 << 20), size_t{5 << 20});
+  ASSERT_GT(FillLeaving("ballast", kLeave), 0u);
   std::map<std::string, int64_t> acked;
   {
     auto opened = OpenRocksStore(path);
@@ -235,7 +268,6 @@ TEST_F(DiskFullTest, ClosedWhileFullReopensWithTheAcknowledgedWritesOnly) {
     }
     ASSERT_FALSE(acked.empty());
     ASSERT_LT(acked.size(), 200u) << "the disk never filled up";
-    // Closed while RocksDB is stopped: its WAL ends in the failed write's torn record.
   }
   RemoveBallast("ballast");
   auto reopened = OpenRocksStore(path);
@@ -254,13 +286,12 @@ TEST_F(DiskFullTest, ClosedWhileFullReopensWithTheAcknowledgedWritesOnly) {
 
 TEST_F(DiskFullTest, OpeningOnAFullDiskSaysSoAndLeavesNoHalfStore) {
   const std::string path = dir_ + "/store";
-  WriteBallast("ballast", 0);
+  FillLeaving("ballast", 0);
   auto opened = OpenRocksStore(path);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), Code::kServiceUnavailable);
-  EXPECT_EQ(opened.status().message().rfind("the store at " + path +
-                                                " cannot be opened: its disk is full (",
-                                            0),
+  EXPECT_EQ(opened.status().message().rfind(
+                "the store at " + path + " cannot be opened: its disk is full (", 0),
             0u)
       << opened.status().message();
   EXPECT_EQ(opened.status().message().find('\n'), std::string::npos);

@@ -78,12 +78,11 @@ void MakeStore(const std::string& path) {
   ASSERT_FALSE(FileEndingWith(path, "", ".sst").empty());
 }
 
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Opens the damaged store at `path`, expects the "corrupt" error and the files untouched.
@@ -207,8 +206,7 @@ TEST(RocksOpenErrorsTest, CorruptSstBlock) {
   WriteAll(sst, data);
   ExpectCorrupt(path, /*rocks_opens=*/true);
   auto s = OpenRocksStore(path);
-  EXPECT_NE(s.status().message().find("Corruption: "), std::string::npos)
-      << s.status().message();
+  EXPECT_NE(s.status().message().find("Corruption: "), std::string::npos) << s.status().message();
 }
 
 TEST(RocksOpenErrorsTest, PathIsAFile) {
@@ -267,8 +265,8 @@ TEST(RocksOpenErrorsTest, LockedByAnotherProcess) {
   ASSERT_EQ(ok, 'y');
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kConflict);
-  EXPECT_TRUE(StartsWith(s.status().message(),
-                         "the store at " + path + " is in use by another process ("))
+  EXPECT_TRUE(
+      StartsWith(s.status().message(), "the store at " + path + " is in use by another process ("))
       << s.status().message();
   EXPECT_TRUE(OpenRocksStore(path).ok()) << "the lock holder is gone";
 }
@@ -293,8 +291,7 @@ TEST(RocksOpenErrorsTest, PermissionDenied) {
     if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
       GTEST_SKIP() << "cannot bind-mount: " << strerror(errno);
     }
-    bool ro = mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY,
-                    nullptr) == 0;
+    bool ro = mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0;
     auto s = ro ? OpenRocksStore(path) : StatusOr<std::unique_ptr<Store>>(Internal("skip"));
     umount(path.c_str());
     if (!ro) GTEST_SKIP() << "cannot remount read-only";
@@ -310,9 +307,8 @@ TEST(RocksOpenErrorsTest, PermissionDenied) {
 // text in its messages).
 TEST(RocksOpenErrorsTest, ClassifiesRocksStatuses) {
   const std::string p = "/nowhere/store";
-  auto lock = store::OpenError(
-      p, rocksdb::Status::IOError("While lock file: /nowhere/store/LOCK",
-                                  "Resource temporarily unavailable"));
+  auto lock = store::OpenError(p, rocksdb::Status::IOError("While lock file: /nowhere/store/LOCK",
+                                                           "Resource temporarily unavailable"));
   EXPECT_EQ(lock.code(), Code::kConflict);
   auto open_lock = store::OpenError(
       p, rocksdb::Status::IOError("while open a file for lock: /nowhere/store/LOCK",
@@ -320,8 +316,8 @@ TEST(RocksOpenErrorsTest, ClassifiesRocksStatuses) {
   EXPECT_EQ(open_lock.code(), Code::kForbidden) << open_lock.message();
   auto full = store::OpenError(p, rocksdb::Status::NoSpace("While appending", "x"));
   EXPECT_EQ(full.code(), Code::kServiceUnavailable);
-  EXPECT_TRUE(StartsWith(full.message(), "the store at " + p +
-                                             " cannot be opened: its disk is full ("));
+  EXPECT_TRUE(
+      StartsWith(full.message(), "the store at " + p + " cannot be opened: its disk is full ("));
   auto corrupt = store::OpenError(p, rocksdb::Status::Corruption("bad block"));
   EXPECT_EQ(corrupt.message(), "the store at " + p +
                                    " is corrupt (Corruption: bad block); it was left "
