@@ -69,9 +69,14 @@ class Backend {
     ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes the blocking accept()
     acceptor_.close(ec);
     thread_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& s : sockets_) s->shutdown(tcp::socket::shutdown_both, ec);
-    for (auto& t : conns_) t.join();
+    std::vector<std::thread> conns;
+    {
+      // Not held while joining: a released /slow handler takes mu_ to wake up.
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& s : sockets_) s->shutdown(tcp::socket::shutdown_both, ec);
+      conns.swap(conns_);
+    }
+    for (auto& t : conns) t.join();
   }
   int port() const { return port_; }
   int connections() const { return connections_.load(); }
