@@ -4,8 +4,8 @@
 Usage: build_images_resolve.py --have PKGS --exclude PKGS ROOT... (apt options come from the
 APT_CONFIG file in the environment, so only Debian's sources are consulted).
 
-Walks Pre-Depends and Depends (never Recommends/Suggests) breadth first from the roots with
-`apt-cache depends`. For an alternative group (a | b) or a virtual package, the first choice
+Walks Pre-Depends and Depends (never Recommends/Suggests) breadth first from the roots over
+the graph `apt-cache depends --recurse` prints. For an alternative group (a | b) or a virtual package, the first choice
 that is already selected, provided by a lower layer (--have) or not excluded wins; a group whose
 choices are all excluded is dropped -- that is how maintainer-only tools (perl, debconf, ...)
 stay out of the image. Prints "name version sha256 filename" for every selected package that
@@ -18,11 +18,16 @@ import sys
 
 
 def apt_depends(names):
-    """Returns {pkg: [[(name, [providers]), ...] per dependency group]} for the given packages."""
+    """Returns {pkg: [[(name, [providers]), ...] per dependency group]} for the given packages
+    and everything they reach (one `apt-cache depends --recurse`: each apt-cache start costs
+    about a second, a walk level by level would cost tens)."""
     out = subprocess.run(
-        ["apt-cache", "depends", "--no-recommends", "--no-suggests", "--no-conflicts",
+        ["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
          "--no-breaks", "--no-replaces", "--no-enhances", *names],
-        check=True, capture_output=True, text=True).stdout
+        check=False, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"build_images_resolve: apt-cache depends {' '.join(names)}: {out.stderr.strip()}")
+    out = out.stdout
     result = {}
     groups = None
     open_group = False  # the previous dependency line ended with "|"
@@ -62,13 +67,16 @@ def main():
     selected = set()
     queue = [r for r in args.roots if r not in have]
     selected.update(queue)
+    deps = apt_depends(sorted(set(queue)))
     while queue:
-        deps = apt_depends(sorted(set(queue)))
+        unseen = [p for p in queue if p not in deps]
+        if unseen:
+            deps.update(apt_depends(sorted(set(unseen))))
         for root in queue:
             if root not in deps:
                 sys.exit(f"build_images_resolve: unknown package {root}")
-        queue = []
-        for pkg in sorted(deps):
+        current, queue = sorted(set(queue)), []
+        for pkg in current:
             for group in deps[pkg]:
                 choices = []
                 for name, providers in group:
@@ -86,7 +94,10 @@ def main():
 
     names = sorted(selected - have)
     out = subprocess.run(["apt-cache", "show", "--no-all-versions", *names],
-                         check=True, capture_output=True, text=True).stdout
+                         check=False, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"build_images_resolve: apt-cache show: {out.stderr.strip()}")
+    out = out.stdout
     fields = {}
     rows = {}
     for line in out.splitlines() + [""]:

@@ -139,7 +139,7 @@ wp_env=(WORDPRESS_DB_HOST=127.0.0.1:3306 WORDPRESS_DB_USER=wordpress WORDPRESS_D
         WORDPRESS_DB_NAME=wordpress WORDPRESS_AUTH_KEY=k1 WORDPRESS_SECURE_AUTH_KEY=k2 WORDPRESS_LOGGED_IN_KEY=k3
         WORDPRESS_NONCE_KEY=k4 WORDPRESS_AUTH_SALT=s1 WORDPRESS_SECURE_AUTH_SALT=s2 WORDPRESS_LOGGED_IN_SALT=s3
         WORDPRESS_NONCE_SALT=s4 APACHE_CONFDIR=/etc/apache2)
-chroot "$wp" env -i "$path" "${wp_env[@]}" /usr/local/bin/docker-entrypoint.sh apache2-foreground \
+chroot "$wp" env -i "$path" "${wp_env[@]}" /usr/local/bin/docker-entrypoint.sh \
   >"$work/wp.out" 2>"$work/wp.err" &
 wp_pid=$!
 install_page() { curl -s -m 10 -o "$work/install.html" -w '%{http_code}' 'http://127.0.0.1/wp-admin/install.php?step=1' >"$work/install.code"; [[ $(cat "$work/install.code") == 200 ]]; }
@@ -157,12 +157,20 @@ check "access log on stdout" grep -q '"GET /wp-login.php' "$work/wp.out"
 check "Apache notices on stderr" grep -q 'resuming normal operations' "$work/wp.err"
 check "sleep works in wordpress" chroot "$wp" sleep 0.1
 check "tar works in wordpress" sh -c "chroot '$wp' tar -C /etc -cf - hostname passwd 2>/dev/null | tar -t >/dev/null"
-stop_pid "$wp_pid" 15; rc=$?
-check "wordpress stops on SIGTERM (status $rc)" [ "$rc" != 124 ]
+step1_code() { curl -s -m 10 -o /dev/null -w '%{http_code}' 'http://127.0.0.1/wp-admin/install.php?step=1'; }
+check "install.php?step=1 still answers 200 after the install" test "$(step1_code)" == 200
+check "no request left the namespace: WP_HTTP_BLOCK_EXTERNAL is on" \
+  test "$(chroot "$wp" env -i "$path" php -r 'include "/etc/wordpress/config-default.php"; var_export(WP_HTTP_BLOCK_EXTERNAL && AUTOMATIC_UPDATER_DISABLED && !WP_AUTO_UPDATE_CORE && DISABLE_WP_CRON);')" == true
+check "the offline defaults are overridable" \
+  test "$(chroot "$wp" env -i "$path" WORDPRESS_HTTP_BLOCK_EXTERNAL=false php -r 'include "/etc/wordpress/config-default.php"; var_export(WP_HTTP_BLOCK_EXTERNAL);')" == false
 
 stop_pid "$mdb_pid" 15; rc=$?
 check "mariadb exits 0 on SIGTERM (status $rc)" [ "$rc" == 0 ]
 check "mariadb shut down cleanly" sh -c "tail -n 3 '$work/mariadb.log' | grep -q 'Shutdown complete'"
+check "install.php?step=1 answers 500 without the database" test "$(step1_code)" == 500
+
+stop_pid "$wp_pid" 15; rc=$?
+check "wordpress exits 0 on SIGTERM (status $rc)" [ "$rc" == 0 ]
 : >"$work/mariadb.log"
 start_mdb
 check "mariadb restarts on its data directory" wait_for 60 mdb_up
