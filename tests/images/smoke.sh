@@ -13,7 +13,9 @@
 #   POST works and the home page shows the title; logs reach stdout/stderr; tar and sleep exist;
 #   SIGTERM stops it.
 # Mounts and processes live in the namespaces and vanish with them; the rootfs is removed on
-# exit. Needs root, unshare, chroot, ip, curl, python3. Prints "PASS n/n" or FAIL lines, exit 1.
+# exit. With MINIK_BIN=path/to/minik it also loads the tarballs with `minik image load` into a
+# throwaway MINIK_HOME (no cluster is started).
+# Needs root, unshare, chroot, ip, curl, python3. Prints "PASS n/n", or FAIL lines and exits 1.
 set -euo pipefail
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-/tmp/minik-images}
@@ -57,6 +59,20 @@ EOF
     set -- $t
     check "$2 in $1" test -x "$work/$1/usr/bin/$2"
   done
+
+  # Optional: `minik image load` of the three tarballs into a throwaway MINIK_HOME (no cluster).
+  if [[ -n ${MINIK_BIN:-} ]]; then
+    mkdir -p "$work/minik-home/profiles/smoke"
+    for t in mariadb wordpress wordpress-next; do
+      check "minik image load $t.tar" sh -c "MINIK_HOME='$work/minik-home' '$MINIK_BIN' image load -p smoke '$out/$t.tar' >/dev/null"
+    done
+    listed() {
+      local got
+      got=$(MINIK_HOME=$work/minik-home "$MINIK_BIN" image ls -p smoke | awk 'NR > 1 {print $1 ":" $2}' | sort | xargs)
+      [[ $got == "mariadb:10.11 wordpress:6.1 wordpress:6.1-r2" ]]
+    }
+    check "minik image ls lists the three tags" listed
+  fi
 
   echo "  running the entrypoints in a private network namespace (loopback only)"
   set +e
