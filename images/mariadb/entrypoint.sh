@@ -54,7 +54,7 @@ if [ ! -d "$datadir/mysql" ]; then
   root_host=${root_host:-%}
   if [ -z "$root_password" ] && [ -z "$allow_empty" ] && [ -z "$random_root" ]; then
     die "Database is uninitialized and password option is not specified
-	You need to specify one of MARIADB_ROOT_PASSWORD, MARIADB_ROOT_PASSWORD_HASH, MARIADB_ALLOW_EMPTY_ROOT_PASSWORD and MARIADB_RANDOM_ROOT_PASSWORD"
+	You need to specify one of MARIADB_ROOT_PASSWORD, MARIADB_ALLOW_EMPTY_ROOT_PASSWORD and MARIADB_RANDOM_ROOT_PASSWORD"
   fi
   if [ -n "$user" ] && [ "$user" = root ]; then die "MARIADB_USER=root: use MARIADB_ROOT_PASSWORD for root"; fi
   if [ -n "$user" ] && [ -z "$password" ]; then die "MARIADB_USER is set but MARIADB_PASSWORD is not"; fi
