@@ -19,6 +19,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -35,6 +36,12 @@ using namespace stream_tunnels;  // NOLINT: this file's own internals
 constexpr char kComponent[] = "exec";
 // NodeStream::Wait slices, so that cancellation is noticed promptly.
 constexpr int kWaitSliceMs = 100;
+// client-go starts reading a WebSocket before it registers its stdout/stderr streams
+// (wsStreamExecutor: `go readDemuxLoop(...)`, then `streamer.stream(creator)`), and drops
+// data for a stream not registered yet ("Unknown stream id 1, discarding message"): a fast
+// command's output was lost under load (1 of 100 concurrent kubectl exec). Output waits this
+// long after the handshake. SPDY needs no wait: the client opens the streams itself.
+constexpr auto kWebSocketOutputHold = std::chrono::milliseconds(20);
 
 class ExecCore {
  public:
@@ -55,6 +62,7 @@ class ExecCore {
         stream_(std::move(stream)) {}
 
   void Start(std::shared_ptr<TunnelIo> io) {
+    started_ = std::chrono::steady_clock::now();
     io_ = std::move(io);
     io_->SetWritableNotify(kMaxQueuedOutput / 2, waker_.Poker());
     if (transport_ == Transport::kWebSocket) {
@@ -99,6 +107,7 @@ class ExecCore {
   const std::vector<std::string> command_;
   const bool attach_;
   std::shared_ptr<TunnelIo> io_;  // set by Start before the pump runs, then constant
+  std::chrono::steady_clock::time_point started_;  // likewise
   Waker waker_;
   std::atomic<bool> cancelled_{false};
 
@@ -315,6 +324,14 @@ void ExecCore::Pump() {
   if (transport_ == Transport::kSpdy && !WaitForStreams()) {
     stream_.reset();
     return;
+  }
+  if (transport_ == Transport::kWebSocket) {
+    auto until = started_ + kWebSocketOutputHold;
+    for (auto now = std::chrono::steady_clock::now(); !cancelled_ && now < until;
+         now = std::chrono::steady_clock::now()) {
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          until - now, std::chrono::milliseconds(5)));
+    }
   }
   stdin_fd_ = stream_->stdin_fd();
   stdout_fd_ = stream_->stdout_fd();

@@ -61,6 +61,7 @@ before=$(counts)
 for i in $(seq 100); do "$K" exec box -- sh -c "echo s$i; sleep 1" >"$WORK/x.$i" 2>&1 & done
 wait
 expect_eq "100 concurrent exec sessions all answered" 100 "$(cat "$WORK"/x.* | grep -c '^s[0-9]*$')"
+for f in "$WORK"/x.*; do grep -q '^s[0-9]*$' "$f" || echo "        ${f##*/}: $(head -c 300 "$f")"; done
 settled() { [[ $(counts) == "$before" ]]; }
 retry 10 settled
 expect_eq "no descriptor or thread left in the server after them (fds threads)" "$before" "$(counts)"
