@@ -173,8 +173,8 @@ check "mount a 96 MiB tmpfs for a profile's home" mount -t tmpfs -o size=96m tmp
 export MINIK_HOME=$DISK/home
 check "start profile full" "$MINIK" start --profile full
 head -c 600000 /dev/urandom | base64 -w0 >"$WORK/blob"
-# ballast: space given back later, so the store can resume
-head -c 8M /dev/zero >"$DISK/ballast" 2>/dev/null
+# ballast: space given back later, so the store can resume (more than its 8 MiB reserve)
+head -c 40M /dev/zero >"$DISK/ballast" 2>/dev/null
 i=0 err=
 while ((i < 200)); do
   i=$((i + 1))
@@ -190,6 +190,7 @@ rm -f "$DISK/ballast"
 check "writes work again once space is back" k create configmap after-full --from-literal=k=v
 acked=$(wc -l <"$WORK/full-acked")
 check "minik stop (full)" "$MINIK" stop --profile full
+du -sh "$MINIK_HOME/profiles/full/store" | sed 's/^/        /'; df -h "$DISK" | tail -n1 | sed 's/^/        /'
 check "minik start (full)" "$MINIK" start --profile full
 expect_eq "every acknowledged write is there after restart ($acked)" "$acked" \
   "$(k get configmap -o name | grep -c '^configmap/big-')"
