@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "cmd/commands.h"
 #include "cmd/fileutil.h"
@@ -137,18 +138,15 @@ std::string SummaryText(const ProfileConfig& config, long ms) {
          ", API " + ServerUrl(config) + (config.ephemeral ? ", ephemeral (state in memory)" : "");
 }
 
-// The API ports other profiles' configs hold (they get them back on their next start).
-std::set<int> PortsOfOtherProfiles(const std::string& home, const std::string& profile,
-                                   std::string* owner_of = nullptr, int port = 0) {
-  std::set<int> ports;
+// The readable configs of this home's other profiles: their API ports and pod networks are
+// theirs (they get them back on their next start).
+std::vector<ProfileConfig> OtherProfiles(const std::string& home, const std::string& profile) {
+  std::vector<ProfileConfig> out;
   for (const auto& other : ListProfiles(home)) {
     if (other == profile) continue;
-    auto c = LoadProfileConfig(PathsFor(home, other));
-    if (!c.ok()) continue;
-    ports.insert(c->api_port);
-    if (owner_of && c->api_port == port) *owner_of = other;
+    if (auto c = LoadProfileConfig(PathsFor(home, other)); c.ok()) out.push_back(*c);
   }
-  return ports;
+  return out;
 }
 
 std::string Holder(int port) {
@@ -191,9 +189,10 @@ int StartCommand(const CliArgs& args, const StartOptions& options) {
   if (!existing.ok() && existing.status().code() != Code::kNotFound) {
     return fail(existing.status().message() + start_over);
   }
-  if (existing.ok() && PathExists(paths.pki) && !LoadPki(paths.pki).ok()) {
-    return fail("the certificates in " + paths.pki + " are unreadable: " +
-                LoadPki(paths.pki).status().message() + start_over);
+  if (existing.ok() && PathExists(paths.pki)) {
+    if (auto pki = LoadPki(paths.pki); !pki.ok())
+      return fail("the certificates in " + paths.pki + " are unreadable: " +
+                  pki.status().message() + start_over);
   }
 
   // Already running: a start is idempotent. (A server still starting, left by a start that
@@ -243,12 +242,13 @@ int StartCommand(const CliArgs& args, const StartOptions& options) {
     }
     config.name = profile;
     config.simulated_nodes = args.simulated_nodes;
-    // The pod network (bridge, chains, cgroups) must be this cluster's alone on the host.
-    std::set<int> taken;
-    for (const auto& other : ListProfiles(home)) {
-      if (other == profile) continue;
-      if (auto c = LoadProfileConfig(PathsFor(home, other)); c.ok()) taken.insert(c->pod_cidr_index);
+    const std::vector<ProfileConfig> others = OtherProfiles(home, profile);
+    std::set<int> taken, reserved;  // other profiles' pod network indexes and API ports
+    for (const ProfileConfig& c : others) {
+      taken.insert(c.pod_cidr_index);
+      reserved.insert(c.api_port);
     }
+    // The pod network (bridge, chains, cgroups) must be this cluster's alone on the host.
     auto index = ClaimNetworkIndex(NetworkClaimsDir(), config.pod_cidr_index, paths.dir, taken);
     if (!index.ok()) return fail(index.status().message());
     if (*index != config.pod_cidr_index) {
@@ -262,15 +262,15 @@ int StartCommand(const CliArgs& args, const StartOptions& options) {
       config = moved;
     }
     if (args.api_port != 0) {
-      std::string owner;
-      PortsOfOtherProfiles(home, profile, &owner, args.api_port);
-      if (!owner.empty())
-        return fail("port " + std::to_string(args.api_port) + " is the API port of profile " + owner);
+      for (const ProfileConfig& c : others) {
+        if (c.api_port == args.api_port)
+          return fail("port " + std::to_string(args.api_port) + " is the API port of profile " +
+                      c.name);
+      }
       config.api_port = args.api_port;
     }
     if (Status free = CheckPortFree("127.0.0.1", config.api_port); !free.ok()) {
       if (free.code() != Code::kServiceUnavailable) return fail(free.message());
-      std::set<int> reserved = PortsOfOtherProfiles(home, profile);
       auto other = FindFreePort(config.api_port + 1, reserved);
       std::string taken = "the API port " + std::to_string(config.api_port) + " (127.0.0.1) is taken by " +
                           Holder(config.api_port);
