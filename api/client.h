@@ -54,6 +54,8 @@ struct WriteOptions {
   std::string user_agent;
   // Set to true when a server-side apply patch created the object (HTTP 201).
   bool* created = nullptr;
+  // Who asks, for admission plugins; null: an in-process component with full rights.
+  const UserInfo* user = nullptr;
 };
 
 struct DeleteOptions {
@@ -62,6 +64,8 @@ struct DeleteOptions {
   std::string precondition_uid;
   std::string precondition_resource_version;
   bool dry_run = false;
+  // Who asks, for admission plugins; null: an in-process component with full rights.
+  const UserInfo* user = nullptr;
 };
 
 enum class PatchType {

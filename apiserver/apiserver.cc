@@ -13,8 +13,8 @@ class ApiServerImpl final : public ApiServer {
  public:
   ApiServerImpl(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
                 Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
-      : registry_(NewVersionedClient(NewRegistry(store, resources, schemas, clock), resources,
-                                     schemas)),
+      : registry_(NewVersionedClient(NewRegistry(store, resources, schemas, clock, &admission_),
+                                     resources, schemas)),
         router_(NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
         http_(NewHttpServer(config.http, *router_)) {}
 
@@ -24,6 +24,7 @@ class ApiServerImpl final : public ApiServer {
   Status Start() override { return http_->Start(); }
   void Stop() override { http_->Stop(); }
   Client& LocalClient() override { return *registry_; }
+  AdmissionChain& Admission() override { return admission_; }
   int port() const override { return http_->port(); }
   void SetNodeConnector(NodeConnector* node) override { node_.store(node); }
 
@@ -34,6 +35,7 @@ class ApiServerImpl final : public ApiServer {
   }
 
   std::atomic<NodeConnector*> node_{nullptr};  // declared first: the router points at it
+  AdmissionChain admission_;  // before the registry, which runs it
   std::unique_ptr<Client> registry_;
   std::unique_ptr<HttpHandler> router_;
   std::unique_ptr<HttpServer> http_;

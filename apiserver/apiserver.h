@@ -13,6 +13,7 @@
 #include "api/clock.h"
 #include "api/resource.h"
 #include "api/schema.h"
+#include "apiserver/admission.h"
 #include "apiserver/http.h"
 #include "store/store.h"
 
@@ -40,6 +41,10 @@ class ApiServer {
   virtual void Stop() = 0;
   // The in-process client: the registry, acting with full rights.
   virtual Client& LocalClient() = 0;
+  // The admission plugins every write passes (HTTP and in-process alike). The built-in ones
+  // are registered by NewApiServer; more (ServiceAccount, RBAC checks) may be added before
+  // Start().
+  virtual AdmissionChain& Admission() = 0;
   virtual int port() const = 0;
   // The node's kubelet, for the pods' connect subresources; null to detach. Must outlive
   // the server or be detached first.

@@ -74,11 +74,12 @@ void KeepSystemMetadata(Json& obj, const Json& old) {
 class Registry final : public Client {
  public:
   Registry(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
-           Clock& clock)
+           Clock& clock, const AdmissionChain* admission)
       : store_(store),
         resources_(resources),
         schemas_(schemas),
         clock_(clock),
+        admission_(admission),
         field_manager_(schemas, clock) {
     RestoreAllocations();
   }
@@ -88,7 +89,15 @@ class Registry final : public Client {
                         const std::string& name) override {
     const ResourceInfo* info = resources_.Find(ref);
     if (!info) return NoSuchResource();
-    if (!subresource.empty()) return CreateSubresource(*info, ns, name, subresource, obj, opts);
+    if (!subresource.empty()) {
+      // Upstream admits a subresource create (Eviction, Binding, TokenRequest) on its body.
+      AdmissionRequest req = Admission(AdmissionRequest::Operation::kCreate, *info, ns, name,
+                                       subresource, &obj, nullptr, opts.user, opts.dry_run,
+                                       opts.warnings);
+      MINIK_RETURN_IF_ERROR(AdmitMutate(req));
+      MINIK_RETURN_IF_ERROR(AdmitValidate(req));
+      return CreateSubresource(*info, ns, name, subresource, obj, opts);
+    }
     if (!info->HasVerb("create")) return MethodNotAllowed("create", *info);
     return CreateObject(*info, ns, std::move(obj), opts, /*track_managed=*/true);
   }
@@ -136,10 +145,18 @@ class Registry final : public Client {
       field_manager_.Update(*info, "", nullptr, obj,
                             managedfields::ManagerForWrite(opts, *info, ""));
     }
+    // Mutating admission after defaulting, validating admission after the object validated
+    // (handlers/create.go, then rest.BeforeCreate and createValidation in store.Create).
+    AdmissionRequest admission = Admission(AdmissionRequest::Operation::kCreate, *info, ns,
+                                           Name(obj), "", &obj, nullptr, opts.user,
+                                           opts.dry_run, opts.warnings);
+    MINIK_RETURN_IF_ERROR(AdmitMutate(admission));
     std::vector<StatusCause> causes = ValidateObjectMeta(obj, info->namespaced, info->name_rule);
     // Upstream reports metadata errors first, then the kind's own (rest.BeforeCreate).
     for (auto& c : strategy.Validate(obj)) causes.push_back(std::move(c));
     if (!causes.empty()) return Invalid(info->GroupKind(), Name(obj), std::move(causes));
+    admission.name = Name(obj);
+    MINIK_RETURN_IF_ERROR(AdmitValidate(admission));
     MINIK_RETURN_IF_ERROR(strategy.BeforeCreate(obj));
     if (opts.dry_run) {
       strategy.AfterDelete(obj);
@@ -378,6 +395,31 @@ class Registry final : public Client {
     return ConflictModified(info.GroupResource(), name);
   }
 
+  static AdmissionRequest Admission(AdmissionRequest::Operation op, const ResourceInfo& info,
+                                    const std::string& ns, const std::string& name,
+                                    const std::string& subresource, Json* object, const Json* old,
+                                    const UserInfo* user, bool dry_run,
+                                    std::vector<std::string>* warnings) {
+    AdmissionRequest req;
+    req.op = op;
+    req.info = &info;
+    req.ns = info.namespaced ? ns : "";
+    req.name = name;
+    req.subresource = subresource;
+    req.object = object;
+    req.old = old;
+    req.user = user;
+    req.dry_run = dry_run;
+    req.warnings = warnings;
+    return req;
+  }
+  Status AdmitMutate(AdmissionRequest& req) const {
+    return admission_ ? admission_->Mutate(req) : Status::Ok();
+  }
+  Status AdmitValidate(const AdmissionRequest& req) const {
+    return admission_ ? admission_->Validate(req) : Status::Ok();
+  }
+
   void Default(const ResourceInfo& info, Json& obj) const {
     if (const TypeSchema* t = schemas_.Find(info.schema)) ApplySchemaDefaults(schemas_, *t, obj);
     info.strategy->Default(obj);
@@ -438,7 +480,7 @@ class Registry final : public Client {
       const std::string manager =
           track_managed ? managedfields::ManagerForWrite(opts, info, subresource) : "";
       auto next = PrepareUpdate(info, ns, name, subresource, std::move(*desired), *current,
-                                track_managed ? &manager : nullptr);
+                                track_managed ? &manager : nullptr, opts);
       if (!next.ok()) return next.status();
       allocated = true;
       result_old = *current;
@@ -487,7 +529,8 @@ class Registry final : public Client {
   // recorded).
   StatusOr<Json> PrepareUpdate(const ResourceInfo& info, const std::string& ns,
                                const std::string& name, const std::string& subresource,
-                               Json obj, const Json& old, const std::string* manager) const {
+                               Json obj, const Json& old, const std::string* manager,
+                               const WriteOptions& opts) const {
     if (!obj.is_object()) return BadRequest("the object must be a JSON object");
     obj["apiVersion"] = info.ApiVersion();
     obj["kind"] = info.kind;
@@ -528,6 +571,12 @@ class Registry final : public Client {
     Default(info, obj);
     // Before validation, as the apiserver: invalid client-sent managedFields are replaced.
     if (manager) field_manager_.Update(info, subresource, &old, obj, *manager);
+    // Admission as in update.go: mutating on the updated object inside the read-modify-write,
+    // validating after the object validated.
+    AdmissionRequest admission =
+        Admission(AdmissionRequest::Operation::kUpdate, info, ns, name, subresource, &obj, &old,
+                  opts.user, opts.dry_run, opts.warnings);
+    MINIK_RETURN_IF_ERROR(AdmitMutate(admission));
     // ValidateObjectMetaUpdate includes the create-time metadata checks.
     std::vector<StatusCause> causes = ValidateObjectMetaUpdate(obj, old);
     for (auto& c : subresource == "status" ? strategy.ValidateStatusUpdate(obj, old)
@@ -536,6 +585,7 @@ class Registry final : public Client {
                        : strategy.ValidateUpdate(obj, old))
       causes.push_back(std::move(c));
     if (!causes.empty()) return Invalid(info.GroupKind(), name, std::move(causes));
+    MINIK_RETURN_IF_ERROR(AdmitValidate(admission));
     MINIK_RETURN_IF_ERROR(strategy.BeforeUpdate(obj, old));
     return obj;
   }
@@ -564,6 +614,15 @@ class Registry final : public Client {
                           "\": Precondition failed: ResourceVersion in precondition: " +
                           opts.precondition_resource_version +
                           ", ResourceVersion in object meta: " + ResourceVersion(*current));
+      }
+      {
+        // Delete admission sees the stored object as the old one (delete.go, then
+        // deleteValidation in store.Delete).
+        AdmissionRequest admission =
+            Admission(AdmissionRequest::Operation::kDelete, info, ns, name, "", nullptr,
+                      &*current, opts.user, opts.dry_run, nullptr);
+        MINIK_RETURN_IF_ERROR(AdmitMutate(admission));
+        MINIK_RETURN_IF_ERROR(AdmitValidate(admission));
       }
       const bool terminating = IsTerminating(*current);
       // Upstream BeforeDelete: a pending graceful deletion may only be shortened, and the
@@ -729,6 +788,7 @@ class Registry final : public Client {
   const ResourceRegistry& resources_;
   const SchemaRegistry& schemas_;
   Clock& clock_;
+  const AdmissionChain* admission_;  // null: no admission plugins
   managedfields::FieldManager field_manager_;
 };
 
@@ -812,8 +872,9 @@ StatusOr<int64_t> Registry::ListInto(const ResourceInfo& info, const std::string
 }  // namespace
 
 std::unique_ptr<Client> NewRegistry(Store& store, const ResourceRegistry& resources,
-                                    const SchemaRegistry& schemas, Clock& clock) {
-  return std::make_unique<Registry>(store, resources, schemas, clock);
+                                    const SchemaRegistry& schemas, Clock& clock,
+                                    const AdmissionChain* admission) {
+  return std::make_unique<Registry>(store, resources, schemas, clock, admission);
 }
 
 }  // namespace minik

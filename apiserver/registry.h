@@ -11,6 +11,7 @@
 #include "api/clock.h"
 #include "api/resource.h"
 #include "api/schema.h"
+#include "apiserver/admission.h"
 #include "store/store.h"
 
 namespace minik {
@@ -19,7 +20,10 @@ namespace minik {
 // have no namespace segment). Exposed for tests and tools.
 std::string StorageKey(const ResourceInfo& info, const std::string& ns, const std::string& name);
 
+// `admission` (may be null: no plugins) runs on every write (see admission.h); it must
+// outlive the registry and may gain plugins later.
 std::unique_ptr<Client> NewRegistry(Store& store, const ResourceRegistry& resources,
-                                    const SchemaRegistry& schemas, Clock& clock);
+                                    const SchemaRegistry& schemas, Clock& clock,
+                                    const AdmissionChain* admission = nullptr);
 
 }  // namespace minik

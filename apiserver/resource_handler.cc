@@ -122,9 +122,9 @@ HttpResponse ResourceHandler::Serve(const HttpRequest& request, const RequestInf
   if (IsStreamSubresource(t.subresource)) return Connect(request, t);
   if (ri.verb == "get" || ri.verb == "list") return Read(request, ri, info, t);
   if (ri.verb == "watch") return Watch(request, info, t, user);
-  if (ri.verb == "create" || ri.verb == "update") return Write(request, ri, t);
-  if (ri.verb == "patch") return Patch(request, t);
-  return Delete(request, ri, t);  // delete, deletecollection
+  if (ri.verb == "create" || ri.verb == "update") return Write(request, ri, t, user);
+  if (ri.verb == "patch") return Patch(request, t, user);
+  return Delete(request, ri, t, user);  // delete, deletecollection
 }
 
 namespace {
@@ -282,7 +282,7 @@ StatusOr<Json> ResourceHandler::DecodeWriteBody(const HttpRequest& request, cons
 }
 
 HttpResponse ResourceHandler::Write(const HttpRequest& request, const RequestInfo& ri,
-                                    const Target& t) {
+                                    const Target& t, const UserInfo& user) {
   auto opts = ParseWriteOptions(request);
   if (!opts.ok()) return ErrorResponse(opts.status());
   bool create = ri.verb == "create";
@@ -291,6 +291,7 @@ HttpResponse ResourceHandler::Write(const HttpRequest& request, const RequestInf
   if (!obj.ok()) return ErrorResponse(obj.status());
   WriteOptions w = *opts;
   w.warnings = &warnings;
+  w.user = &user;
   StatusOr<Json> result =
       create ? client_.Create(t.ref, t.ns, std::move(*obj), w, t.subresource, t.name)
              : client_.Update(t.ref, t.ns, std::move(*obj), w, t.subresource);
@@ -300,7 +301,8 @@ HttpResponse ResourceHandler::Write(const HttpRequest& request, const RequestInf
   return r;
 }
 
-HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t) {
+HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t,
+                                    const UserInfo& user) {
   auto type = PatchTypeFor(request.Header("Content-Type"));
   if (!type.ok()) return ErrorResponse(type.status());
   auto opts = ParseWriteOptions(request);
@@ -343,6 +345,7 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t)
   }
   WriteOptions w = *opts;
   w.warnings = &warnings;
+  w.user = &user;
   bool created = false;  // server-side apply may create the object: 201, as patch.go
   w.created = &created;
   auto result = client_.Patch(t.ref, t.ns, t.name, *type, body, w, t.subresource);
@@ -353,10 +356,11 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& request, const Target& t)
 }
 
 HttpResponse ResourceHandler::Delete(const HttpRequest& request, const RequestInfo& ri,
-                                     const Target& t) {
+                                     const Target& t, const UserInfo& user) {
   // The body is always read (kubectl sends DeleteOptions with every DELETE).
   auto opts = ParseDeleteOptions(request, schemas_);
   if (!opts.ok()) return ErrorResponse(opts.status());
+  opts->user = &user;
   StatusOr<Json> result = Status(Code::kInternal, "unset");
   if (ri.verb == "delete") {
     result = client_.Delete(t.ref, t.ns, t.name, *opts);

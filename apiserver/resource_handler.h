@@ -45,9 +45,11 @@ class ResourceHandler {
                     const Target& t);
   HttpResponse Watch(const HttpRequest& request, const ResourceInfo& info, const Target& t,
                      const UserInfo& user);
-  HttpResponse Write(const HttpRequest& request, const RequestInfo& ri, const Target& t);
-  HttpResponse Patch(const HttpRequest& request, const Target& t);
-  HttpResponse Delete(const HttpRequest& request, const RequestInfo& ri, const Target& t);
+  HttpResponse Write(const HttpRequest& request, const RequestInfo& ri, const Target& t,
+                     const UserInfo& user);
+  HttpResponse Patch(const HttpRequest& request, const Target& t, const UserInfo& user);
+  HttpResponse Delete(const HttpRequest& request, const RequestInfo& ri, const Target& t,
+                      const UserInfo& user);
   // pods/log, from the kubelet.
   HttpResponse Log(const HttpRequest& request, const Target& t);
   // pods/exec, pods/attach, pods/portforward: upgrades to a stream tunnel (connect.cc).
