@@ -632,7 +632,9 @@ StatusOr<Json> FieldManager::Apply(const ResourceInfo& info, const std::string& 
       conflicts[mid] = e.set.Intersection(changed);
     }
     if (!force_now && !conflicts.empty()) {
-      for (const auto& [mid, set] : conflicts) {
+      for (const auto& [conflict_id, set] : conflicts) {
+        // A copy: clang before 16 cannot capture a structured binding (fuzz build).
+        const auto mid = conflict_id;
         set.Iterate([&](const Path& p) { r.conflicts.push_back({mid, r.managed[mid], p}); });
       }
       r.status = ConflictError(r.conflicts);
