@@ -2,6 +2,7 @@
 // router and the HTTPS server.
 #include "apiserver/apiserver.h"
 
+#include "apiserver/admission_plugins.h"
 #include "apiserver/registry.h"
 #include "apiserver/router.h"
 #include "apiserver/versioned_client.h"
@@ -16,7 +17,9 @@ class ApiServerImpl final : public ApiServer {
       : registry_(NewVersionedClient(NewRegistry(store, resources, schemas, clock, &admission_),
                                      resources, schemas)),
         router_(NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
-        http_(NewHttpServer(config.http, *router_)) {}
+        http_(NewHttpServer(config.http, *router_)) {
+    RegisterBuiltinAdmission(admission_, *registry_, clock);
+  }
 
   // The HTTP server goes first: it cancels streams that point into the router.
   ~ApiServerImpl() override { http_.reset(); }
