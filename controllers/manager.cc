@@ -20,6 +20,7 @@
 #include "controllers/node_lifecycle_controller.h"
 #include "controllers/persistentvolume_controller.h"
 #include "controllers/replicaset_controller.h"
+#include "controllers/resourcequota_controller.h"
 #include "controllers/serviceaccount_controller.h"
 #include "controllers/statefulset_controller.h"
 #include "controllers/ttl_after_finished_controller.h"
@@ -91,6 +92,9 @@ class ControllerManagerImpl final : public ControllerManager {
           std::make_unique<EndpointSliceMirroringController>(client, clock, informers_));
     if (serves({{"", "v1", "events"}}))
       controllers_.push_back(std::make_unique<EventTtlController>(client, clock, informers_));
+    if (serves({{"", "v1", "resourcequotas"}}))
+      controllers_.push_back(
+          std::make_unique<ResourceQuotaController>(client, clock, informers_, *resources));
     if (!options.volumes_dir.empty() && serves({pods, pvcs, pvs, classes})) {
       controllers_.push_back(std::make_unique<PersistentVolumeController>(
           client, clock, informers_, options.volumes_dir));
