@@ -2,6 +2,9 @@
 // through a real registry (built-in kinds, in-memory store) as the API server runs them.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "api/fake_clock.h"
 #include "api/schema.h"
 #include "apiserver/admission_plugins.h"
@@ -391,6 +394,34 @@ TEST_F(QuotaAdmissionTest, ObjectCountsOfOtherKinds) {
   EXPECT_EQ(r.status().message(),
             "configmaps \"y\" is forbidden: exceeded quota: pods, requested: count/configmaps=1, "
             "used: count/configmaps=1, limited: count/configmaps=1");
+}
+
+
+TEST_F(QuotaAdmissionTest, ConcurrentCreatesNeverExceedTheQuota) {
+  SetStatus({{"pods", "5"}}, {{"pods", "0"}});
+  std::atomic<int> admitted{0}, other_errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2; ++i) {
+        auto r = CreatePod("b", Pod("p" + std::to_string(t) + "-" + std::to_string(i)));
+        if (r.ok()) {
+          ++admitted;
+        } else if (r.status().code() != Code::kForbidden && r.status().code() != Code::kConflict) {
+          ++other_errors;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_LE(admitted.load(), 5);
+  EXPECT_GE(admitted.load(), 1);
+  EXPECT_EQ(other_errors.load(), 0);
+  // Every admitted pod was charged exactly once.
+  EXPECT_EQ(Used("pods"), std::to_string(admitted.load()));
+  auto pods = client_->List(kPods, "b");
+  ASSERT_TRUE(pods.ok());
+  EXPECT_EQ(int((*pods)["items"].size()), admitted.load());
 }
 
 }  // namespace
