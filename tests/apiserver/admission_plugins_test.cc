@@ -299,6 +299,31 @@ TEST_F(AdmissionPluginsRegistryTest, DefaultStorageClassNamesTheDefault) {
 }
 
 
+TEST_F(AdmissionPluginsRegistryTest, PodSecurityNamespaceUpdateWarnsAboutExistingPods) {
+  MakeNamespace("d");
+  Json host = PodWith({Container("main")},
+                      {{"volumes", {{{"name", "host"}, {"hostPath", {{"path", "/tmp"}}}}}}});
+  host["metadata"]["name"] = "hostpath";
+  ASSERT_TRUE(CreatePod("d", host).ok());
+  auto ns = client_->Get(kNs, "", "d");
+  ASSERT_TRUE(ns.ok());
+  (*ns)["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = "baseline";
+  std::vector<std::string> warnings;
+  WriteOptions opts;
+  opts.warnings = &warnings;
+  auto updated = client_->Update(kNs, "", *ns, opts);
+  ASSERT_TRUE(updated.ok()) << updated.status().message();
+  EXPECT_EQ(warnings, (std::vector<std::string>{
+                          "existing pods in namespace \"d\" violate the new PodSecurity enforce "
+                          "level \"baseline:latest\"",
+                          "hostpath: hostPath volumes"}));
+  // The pod stays; only image changes are not evaluated again.
+  auto pod = client_->Get(kPods, "d", "hostpath");
+  ASSERT_TRUE(pod.ok());
+  (*pod)["spec"]["containers"][0]["image"] = "busybox:2";
+  EXPECT_TRUE(client_->Update(kPods, "d", *pod).ok());
+}
+
 // ---- ResourceQuota
 
 class QuotaAdmissionTest : public AdmissionPluginsRegistryTest {
