@@ -37,6 +37,7 @@ ResourceQuotaController::ResourceQuotaController(Client& client, Clock& clock,
                                                  const ResourceRegistry& resources, int workers)
     : QueueController("resourcequota-controller", clock, workers),
       client_(client),
+      informers_(informers),
       resources_(resources),
       quotas_(informers.For(kQuotas)) {
   quotas_.AddEventHandler({[this](const Json& rq) { Enqueue(rq); },
@@ -50,6 +51,7 @@ ResourceQuotaController::ResourceQuotaController(Client& client, Clock& clock,
   for (const ResourceRef& ref : {kPods, kServices, kClaims}) {
     if (!resources_.Find(ref)) continue;
     const std::string plural = ref.resource;
+    monitored_.insert({ref.group, plural});
     informers.For(ref).AddEventHandler(
         {nullptr,
          [this, plural](const Json& old_obj, const Json& obj) {
@@ -66,6 +68,20 @@ void ResourceQuotaController::Replenish(const std::string& group, const std::str
     if (quota::Usage(group, plural, *old_obj, now) == quota::Usage(group, plural, obj, now)) return;
   }
   for (const ObjectPtr& rq : quotas_.ByIndex(kNamespaceIndex, Namespace(obj))) Enqueue(*rq);
+}
+
+void ResourceQuotaController::Monitor(const ResourceInfo& info) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!monitored_.insert({info.group, info.plural}).second) return;
+  }
+  Informer& inf = informers_.For({info.group, info.version, info.plural});
+  const std::string group = info.group, plural = info.plural;
+  inf.AddEventHandler(
+      {nullptr, nullptr, [this, group, plural](const Json& obj) {
+         Replenish(group, plural, nullptr, obj, true);
+       }});
+  inf.Start();  // no-op when the informer already runs for another controller
 }
 
 StatusOr<ReconcileResult> ResourceQuotaController::Reconcile(const std::string& key) {
@@ -96,6 +112,7 @@ StatusOr<ReconcileResult> ResourceQuotaController::Reconcile(const std::string& 
       if (quota::TracksResource(info->group, info->plural, n)) mine.push_back(n);
     if (mine.empty()) continue;
     tracked.insert(mine.begin(), mine.end());
+    Monitor(*info);
     auto list = client_.List({info->group, info->version, info->plural}, ns);
     if (!list.ok()) return list.status();
     for (const Json& item : (*list)["items"]) {

@@ -83,5 +83,21 @@ TEST_F(ResourceQuotaControllerTest, StatusUpdatesDoNotRequeueButSpecChangesDo) {
   EXPECT_EQ(controller_->queue().Len(), 1u);
 }
 
+
+TEST_F(ResourceQuotaControllerTest, DeletionsOfCountedKindsRequeueTheQuota) {
+  Create(kConfigMaps, {{"metadata", {{"name", "c1"}}}});
+  Create(kQuotas, {{"metadata", {{"name", "q"}}}, {"spec", {{"hard", {{"configmaps", "3"}}}}}});
+  EXPECT_EQ(Sync("q")["used"]["configmaps"], "1");
+  Settle({kConfigMaps});  // the controller started watching configmaps in that sync
+  while (controller_->queue().Len() > 0) {
+    std::string key;
+    controller_->queue().Get(&key);
+    controller_->queue().Done(key);
+  }
+  ASSERT_TRUE(client().Delete(kConfigMaps, "default", "c1").ok());
+  ASSERT_TRUE(Eventually([&] { return controller_->queue().Len() == 1; }));
+  EXPECT_EQ(Sync("q")["used"]["configmaps"], "0");
+}
+
 }  // namespace
 }  // namespace minik::testing
