@@ -19,6 +19,7 @@
 #include "cmd/fileutil.h"
 #include "cmd/hostcheck.h"
 #include "cmd/kubeconfig.h"
+#include "cmd/node_setup.h"
 #include "cmd/pki.h"
 #include "cmd/probe.h"
 #include "cmd/process.h"
@@ -287,7 +288,14 @@ int StartCommand(const CliArgs& args, const StartOptions& options) {
   }
 
   auto t = SteadyClock::now();
-  if (Status st = EnsurePki(paths.pki); !st.ok()) return fail("certificates: " + st.message());
+  // Pods reach the API at the node address (the bridge gateway) through the `kubernetes`
+  // Service, so the serving certificate names it too; an older certificate without it is
+  // re-issued here.
+  PkiOptions pki_options;
+  pki_options.ip_sans.push_back(NodeIpFor(config));
+  if (Status st = EnsurePki(paths.pki, pki_options); !st.ok()) {
+    return fail("certificates: " + st.message());
+  }
   auto pki = LoadPki(paths.pki);
   if (!pki.ok()) return fail("certificates: " + pki.status().message());
   out.Step({"certificates", MillisSince(t), ""});
