@@ -147,15 +147,27 @@ struct HttpServerOptions {
   std::string client_ca_pem;  // CA that client certificates must chain to
   size_t max_body_bytes = 3 * 1024 * 1024;  // larger: 413 RequestEntityTooLarge
   size_t max_header_bytes = 1024 * 1024;    // larger: 431, connection closed
-  int read_timeout_seconds = 60;            // a request must arrive whole in this time
-  int idle_timeout_seconds = 300;           // keep-alive connection with no request
+  // The TLS handshake, and a request's line and headers from its first byte, must arrive in
+  // this time (kube-apiserver's ReadHeaderTimeout, which Go also applies to the handshake),
+  // so stalled clients hold no more than a socket, and not for long.
+  int header_timeout_seconds = 32;
+  int read_timeout_seconds = 60;   // a request must arrive whole in this time
+  int idle_timeout_seconds = 300;  // keep-alive connection with no request
   int io_threads = 2;
-  int worker_threads = 16;  // handlers run here, so blocked handlers never stall I/O
+  // Handlers run here, so blocked handlers never stall I/O. Workers take requests fairly
+  // across clients, and one client never holds more than 3/4 of them (request_limits.h).
+  int worker_threads = 16;
   size_t max_connections = 4096;
+  // Requests queued or running beyond these get 429 with Retry-After: 1 (upstream's
+  // --max-requests-inflight and --max-mutating-requests-inflight; 0: no limit). Watches,
+  // exec, attach, port-forward, proxy and logs are not counted, nor system:masters.
+  int max_requests_in_flight = 400;
+  int max_mutating_requests_in_flight = 200;
 };
 
 // Serves HTTPS/1.1 with keep-alive until Stop(). Error responses it makes itself (400 on
-// malformed HTTP, 413, 431, 408) carry a Kubernetes Status JSON body.
+// malformed HTTP, 413, 431, 408) carry a Kubernetes Status JSON body; 429 is upstream's plain
+// text "Too many requests, please try again later.".
 class HttpServer {
  public:
   virtual ~HttpServer() = default;

@@ -4,7 +4,8 @@
 // - `io_threads` run io_. Every connection is a Session on its own strand; a Session's members
 //   are touched only on that strand (handlers of its socket, its deadline timer and posts).
 // - Handlers run on `worker_threads` (workers_), never on an I/O thread, since they may block
-//   on fsync. A worker posts the response back to the session's strand.
+//   on fsync. They take requests from queue_, fairly across clients (request_limits.h), and
+//   post the response back to the session's strand.
 // - A ResponseStream's notify function may run on any thread at any time; it reaches the
 //   session only through a StreamLink (a mutex, the strand and a weak_ptr), which the session
 //   disarms before it lets go of the stream, so no notify ever touches a dead session or a
@@ -13,9 +14,11 @@
 //   workers only under mu_ and never once stopping_ is set, so Stop() can join the workers
 //   and know that no handler starts after.
 //
-// Per connection: read with idle_timeout until the first byte of a request, then the whole
-// request (header, optional "100 Continue", body) within read_timeout; dispatch; write the
-// response; repeat. One request at a time, so pipelined requests wait in the read buffer.
+// Per connection: the TLS handshake within header_timeout; read with idle_timeout until the
+// first byte of a request, then its header within header_timeout and the whole request
+// (header, optional "100 Continue", body) within read_timeout; admit it (429 beyond the
+// in-flight limits); dispatch; write the response; repeat. One request at a time, so
+// pipelined requests wait in the read buffer.
 //
 // Upgrades (exec, attach, port-forward): a request with an Upgrade header keeps its header;
 // when the handler answers with HttpResponse::upgrade, the session hands stream_ and buffer_
@@ -26,7 +29,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -39,6 +41,7 @@
 #include "apiserver/http.h"
 #include "apiserver/http_server_internal.h"
 #include "apiserver/http_server_tunnel.h"
+#include "apiserver/request_limits.h"
 
 namespace minik {
 namespace {
@@ -186,7 +189,10 @@ class Session : public std::enable_shared_from_this<Session> {
 class HttpServerImpl : public HttpServer {
  public:
   HttpServerImpl(const HttpServerOptions& options, HttpHandler& handler)
-      : options_(options), handler_(handler) {}
+      : options_(options),
+        handler_(handler),
+        limiter_(options.max_requests_in_flight, options.max_mutating_requests_in_flight),
+        queue_(static_cast<size_t>(std::max(1, options.worker_threads * 3 / 4))) {}
   ~HttpServerImpl() override { Stop(); }
 
   Status Start() override;
@@ -195,9 +201,12 @@ class HttpServerImpl : public HttpServer {
 
   const HttpServerOptions& options() const { return options_; }
   // Runs `request` on a worker and posts the response to `session`'s strand. False when the
-  // server is stopping (nothing was posted).
+  // server is stopping (nothing was posted). `klass` was admitted by limiter(); the worker
+  // releases it when the handler returns.
   bool Submit(std::shared_ptr<Session> session, Executor strand, HttpRequest request,
+              RequestClass klass,
               std::function<void(std::shared_ptr<Session>, HttpResponse)> done);
+  InFlightLimiter& limiter() { return limiter_; }
   void Forget(Session* session) {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_.erase(session);
@@ -210,6 +219,8 @@ class HttpServerImpl : public HttpServer {
   const HttpServerOptions options_;
   HttpHandler& handler_;
   std::atomic<int> port_{0};
+  InFlightLimiter limiter_;
+  FairTaskQueue queue_;
 
   // Declared before io_ so that sessions destroyed with io_'s pending handlers can still
   // deregister themselves.
@@ -226,8 +237,8 @@ class HttpServerImpl : public HttpServer {
   net::steady_timer accept_retry_{acceptor_.get_executor()};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> io_work_;
   std::vector<std::thread> io_threads_;
-  // Last: destroyed first, so a worker never outlives what it posts to.
-  std::optional<net::thread_pool> workers_;
+  // Run queue_'s tasks; joined by Stop() (and the destructor) before io_ goes.
+  std::vector<std::thread> workers_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -255,7 +266,7 @@ Session::~Session() {
 
 void Session::Start() {
   net::post(strand_, [self = shared_from_this()] {
-    self->SetDeadline(std::chrono::seconds(self->options_.read_timeout_seconds));
+    self->SetDeadline(std::chrono::seconds(self->options_.header_timeout_seconds));
     self->stream_.async_handshake(ssl::stream_base::server,
                                   [self](beast::error_code ec) { self->OnHandshake(ec); });
   });
@@ -315,7 +326,8 @@ void Session::ReadRequest() {
   parser_->body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
   reading_request_ = true;
   reading_ = true;
-  SetDeadline(std::chrono::seconds(options_.read_timeout_seconds));
+  SetDeadline(std::chrono::seconds(
+      std::min(options_.header_timeout_seconds, options_.read_timeout_seconds)));
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             self->reading_ = false;
@@ -326,6 +338,7 @@ void Session::ReadRequest() {
 void Session::OnHeader(beast::error_code ec) {
   if (closed_) return;
   if (ec) return OnReadError(ec);
+  if (!timed_out_) SetDeadline(std::chrono::seconds(options_.read_timeout_seconds));
   const auto& header = parser_->get();
   if (!parser_->is_done() && header.version() >= 11 &&
       beast::iequals(header[http::field::expect], "100-continue")) {
@@ -365,8 +378,14 @@ void Session::OnReadError(beast::error_code ec) {
   keep_alive_ = false;
   head_ = false;
   if (timed_out_) {
-    WriteError(Status(Code::kTimeout, "request did not arrive within " +
-                                          std::to_string(options_.read_timeout_seconds) + "s"),
+    const bool header = parser_ && parser_->is_header_done();
+    WriteError(Status(Code::kTimeout,
+                      std::string(header ? "request" : "request header") +
+                          " did not arrive within " +
+                          std::to_string(header ? options_.read_timeout_seconds
+                                                : std::min(options_.header_timeout_seconds,
+                                                           options_.read_timeout_seconds)) +
+                          "s"),
                408);
     return SetDeadline(kCloseGrace);
   }
@@ -418,11 +437,25 @@ void Session::Dispatch() {
     return WriteResponse(parsed.HttpCode(), {{"Content-Type", "application/json"}},
                          StatusBody(parsed), /*close=*/false);
   }
-  bool submitted = server_.Submit(shared_from_this(), strand_, std::move(request),
+  RequestClass klass = ClassifyRequest(request);
+  if (!server_.limiter().TryAcquire(klass)) {
+    // As upstream's max-in-flight filter: plain text, and client-go retries after a second.
+    LOG(Debug, kComponent) << "too many requests in flight remote=" << remote_address_
+                           << " flow=" << klass.flow << " mutating=" << klass.mutating;
+    return WriteResponse(429,
+                         {{"Content-Type", "text/plain; charset=utf-8"},
+                          {"X-Content-Type-Options", "nosniff"},
+                          {"Retry-After", "1"}},
+                         "Too many requests, please try again later.\n", /*close=*/false);
+  }
+  bool submitted = server_.Submit(shared_from_this(), strand_, std::move(request), klass,
                                   [](std::shared_ptr<Session> self, HttpResponse response) {
                                     self->OnResponse(std::move(response));
                                   });
-  if (!submitted) Close();
+  if (!submitted) {
+    server_.limiter().Release(klass);
+    Close();
+  }
 }
 
 void Session::OnResponse(HttpResponse response) {
@@ -685,7 +718,17 @@ Status HttpServerImpl::Start() {
     started_ = true;
     io_running_ = std::max(1, options_.io_threads);
   }
-  workers_.emplace(static_cast<size_t>(std::max(1, options_.worker_threads)));
+  for (int i = 0; i < std::max(1, options_.worker_threads); ++i) {
+    workers_.emplace_back([this] {
+      std::string flow;
+      FairTaskQueue::Task task;
+      while (queue_.Pop(&flow, &task)) {
+        task();
+        task = nullptr;
+        queue_.Done(flow);
+      }
+    });
+  }
   io_work_.emplace(io_.get_executor());
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
     io_threads_.emplace_back([this] {
@@ -742,11 +785,23 @@ void HttpServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
 }
 
 bool HttpServerImpl::Submit(std::shared_ptr<Session> session, Executor strand, HttpRequest request,
+                            RequestClass klass,
                             std::function<void(std::shared_ptr<Session>, HttpResponse)> done) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return false;
-  net::post(*workers_, [this, session = std::move(session), strand = std::move(strand),
-                        request = std::move(request), done = std::move(done)]() mutable {
+  std::string flow = klass.flow;
+  // std::function needs a copyable callable: the move-only parts travel in a shared_ptr.
+  struct Job {
+    std::shared_ptr<Session> session;
+    Executor strand;
+    HttpRequest request;
+    RequestClass klass;
+    std::function<void(std::shared_ptr<Session>, HttpResponse)> done;
+  };
+  auto job = std::make_shared<Job>(Job{std::move(session), std::move(strand), std::move(request),
+                                       std::move(klass), std::move(done)});
+  queue_.Push(flow, [this, job] {
+    auto& [session, strand, request, klass, done] = *job;
     auto pending = std::make_shared<PendingResponse>();
     try {
       pending->response = handler_.Handle(request);
@@ -759,6 +814,7 @@ bool HttpServerImpl::Submit(std::shared_ptr<Session> session, Executor strand, H
       pending->response.headers = {{"Content-Type", "application/json"}};
       pending->response.body = StatusBody(Internal("internal error"));
     }
+    limiter_.Release(klass);
     net::post(strand, [session = std::move(session), pending, done = std::move(done)] {
       done(session, std::move(pending->response));
       pending->response.stream = nullptr;
@@ -785,8 +841,11 @@ void HttpServerImpl::Stop() {
     if (auto session = weak.lock()) session->CloseAsync();
   }
   sessions.clear();
-  // Handlers in flight finish; their responses reach closed sessions, which cancel streams.
-  workers_->join();
+  // Handlers in flight and queued finish; their responses reach closed sessions, which
+  // cancel streams.
+  queue_.Close();
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
   io_work_.reset();
   {
     std::unique_lock<std::mutex> lock(mu_);

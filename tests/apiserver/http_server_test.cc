@@ -838,6 +838,128 @@ TEST_F(HttpServerTest, ReadTimeout408) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+TEST_F(HttpServerTest, HeaderTimeout408) {
+  HttpServerOptions o = BaseOptions();
+  o.header_timeout_seconds = 1;  // the whole request may take 60 s, its header only 1
+  StartServer(o);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET / HTTP/1.1\r\nHost: h\r\nX-Slow: "));  // slowloris
+  Response r = c->Read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 408);
+  EXPECT_EQ(JsonBody(r)["message"], "request header did not arrive within 1s");
+  EXPECT_TRUE(c->WaitClosed());
+  EXPECT_EQ(requests_, 0);
+}
+
+// A client that starts a TLS handshake and stalls (3 bytes of a record) is dropped after the
+// header timeout, like Go's server does with ReadHeaderTimeout.
+TEST_F(HttpServerTest, StalledTlsHandshakeIsClosed) {
+  HttpServerOptions o = BaseOptions();
+  o.header_timeout_seconds = 1;
+  StartServer(o);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  timeval tv{20, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(send(fd, "\x16\x03\x01", 3, MSG_NOSIGNAL), 3);
+  char buf[64];
+  ssize_t n = recv(fd, buf, sizeof(buf), 0);
+  int err = errno;
+  close(fd);
+  // Closed by the server (EOF or reset), not our 20 s receive timeout.
+  EXPECT_TRUE(n == 0 || (n < 0 && err == ECONNRESET)) << "n=" << n << " errno=" << err;
+  // Stalled connections never took a worker: others are served all along.
+  auto c = Connect();
+  EXPECT_EQ(c->Get("/ok").status, 200);
+}
+
+TEST_F(HttpServerTest, InFlightLimit429WithRetryAfter) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> blocked{0};
+  handler_.fn = [&](HttpRequest& r) {
+    if (r.path == "/slow") {
+      ++blocked;
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return release; });
+    }
+    HttpResponse resp;
+    resp.body = r.method + " " + r.path;
+    return resp;
+  };
+  HttpServerOptions o = BaseOptions();
+  o.max_requests_in_flight = 1;
+  o.max_mutating_requests_in_flight = 1;
+  StartServer(o);
+  auto slow = Connect();
+  ASSERT_TRUE(slow->Send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n"));
+  ASSERT_TRUE(WaitFor([&] { return blocked == 1; }));
+
+  auto c = Connect();
+  Response r = c->Get("/x");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers["Retry-After"], "1");
+  EXPECT_EQ(r.body, "Too many requests, please try again later.\n");
+  // The connection stays usable, and the limits are per kind of request:
+  // mutating requests have their own, watches and system:masters are not counted.
+  ASSERT_TRUE(c->Send("POST /api/v1/namespaces/a/configmaps HTTP/1.1\r\nHost: h\r\n"
+                      "Content-Length: 2\r\n\r\n{}"));
+  EXPECT_EQ(c->Read().status, 200);
+  EXPECT_EQ(c->Get("/api/v1/pods?watch=true").status, 200);
+  EXPECT_EQ(c->Get("/api/v1/namespaces/a/pods/p/log").status, 200);
+  auto admin = Connect(WithIdentity(&GetPki().alice));
+  EXPECT_EQ(admin->Get("/x").status, 200);
+
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  EXPECT_EQ(slow->Read().body, "GET /slow");
+  EXPECT_EQ(c->Get("/x").status, 200);  // released
+}
+
+TEST_F(HttpServerTest, OneClientCannotTakeEveryWorker) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> blocked{0};
+  handler_.fn = [&](HttpRequest& r) {
+    if (r.path == "/slow") {
+      ++blocked;
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return release; });
+    }
+    HttpResponse resp;
+    resp.body = r.path;
+    return resp;
+  };
+  StartServer();  // 4 workers: one flow may hold 3
+  std::vector<std::unique_ptr<TlsClient>> flood;
+  for (int i = 0; i < 6; ++i) {
+    flood.push_back(Connect());
+    ASSERT_TRUE(flood.back()->Send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n"));
+  }
+  ASSERT_TRUE(WaitFor([&] { return blocked == 3; }));
+  // Another client (its own flow) is answered while the flood waits.
+  auto other = Connect(WithIdentity(&GetPki().alice));
+  EXPECT_EQ(other->Get("/fast").body, "/fast");
+  EXPECT_EQ(blocked, 3);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& c : flood) EXPECT_EQ(c->Read().body, "/slow");
+}
+
 TEST_F(HttpServerTest, IdleTimeoutClosesKeepAlive) {
   HttpServerOptions o = BaseOptions();
   o.idle_timeout_seconds = 1;
