@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
+#include <string_view>
 
 #include "apiserver/media.h"
 
@@ -75,6 +77,50 @@ Json PlainScalar(const std::string& s) {
   return s;
 }
 
+// The first problem of `s` as UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// past U+10FFFF), worded like go-yaml's reader; "" when `s` is valid. JSON text must be
+// valid UTF-8, and nlohmann's dump throws on anything else.
+std::string Utf8Problem(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2, cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3, cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return "invalid leading UTF-8 octet";
+    }
+    if (i + len > s.size()) return "incomplete UTF-8 octet sequence";
+    for (size_t k = 1; k < len; ++k) {
+      const auto t = static_cast<unsigned char>(s[i + k]);
+      if ((t & 0xc0) != 0x80) return "invalid trailing UTF-8 octet";
+      cp = cp << 6 | (t & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return "invalid Unicode character";
+    }
+    i += len;
+  }
+  return "";
+}
+
+// A UTF-16 or UTF-32 byte order mark: yaml-cpp decodes those documents itself.
+bool HasWideBom(std::string_view s) {
+  auto starts = [&](std::string_view bom) { return s.substr(0, bom.size()) == bom; };
+  using namespace std::string_view_literals;
+  return starts("\xff\xfe"sv) || starts("\xfe\xff"sv) || starts("\x00\x00\xfe\xff"sv);
+}
+
 class YamlConverter {
  public:
   StatusOr<Json> Convert(const YAML::Node& node, int depth) {
@@ -86,6 +132,8 @@ class YamlConverter {
       case YAML::NodeType::Null:
         return Json(nullptr);
       case YAML::NodeType::Scalar: {
+        // Escapes ("\\ud800") can make what the text is not: bytes that are no UTF-8.
+        if (!Utf8Problem(node.Scalar()).empty()) return InvalidEscape();
         const std::string& tag = node.Tag();
         if (tag == "!" || tag == "tag:yaml.org,2002:str") return Json(node.Scalar());
         return PlainScalar(node.Scalar());
@@ -103,6 +151,7 @@ class YamlConverter {
         Json obj = Json::object();
         for (const auto& kv : node) {
           if (!kv.first.IsScalar()) return BadRequest("yaml: map keys must be scalars");
+          if (!Utf8Problem(kv.first.Scalar()).empty()) return InvalidEscape();
           auto v = Convert(kv.second, depth + 1);
           if (!v.ok()) return v.status();
           obj[kv.first.Scalar()] = std::move(*v);
@@ -114,6 +163,11 @@ class YamlConverter {
   }
 
  private:
+  static Status InvalidEscape() {
+    return BadRequest(
+        "error converting YAML to JSON: yaml: found invalid Unicode character escape code");
+  }
+
   size_t nodes_ = 0;
 };
 
@@ -125,6 +179,10 @@ std::string Abbreviate(const std::string& body) {
 }  // namespace
 
 StatusOr<Json> YamlToJson(const std::string& text) {
+  if (!HasWideBom(text)) {
+    std::string problem = Utf8Problem(text);
+    if (!problem.empty()) return BadRequest("error converting YAML to JSON: yaml: " + problem);
+  }
   try {
     YAML::Node root = YAML::Load(text);
     YamlConverter converter;
