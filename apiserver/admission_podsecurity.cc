@@ -1,5 +1,5 @@
 // PodSecurity admission (k8s.io/pod-security-admission/admission/admission.go), validating:
-//  - pods (create; updates that change more than images; pods/ephemeralcontainers) are held
+//  - pods (create; significant updates, e.g. an added ephemeral container) are held
 //    to the namespace's enforce level (403 `violates PodSecurity "restricted:latest": ...`)
 //    and, when admitted, warned about its warn level (`would violate PodSecurity ...`);
 //  - workloads with pod templates (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs,
@@ -104,23 +104,45 @@ const Json& Sub(const Json* obj, const char* key) {
   return it != obj->end() && it->is_object() ? *it : kEmpty;
 }
 
-// isSignificantPodUpdate: image changes (and metadata other than the AppArmor annotations)
-// cannot make a pod less secure, so such updates are not evaluated again.
+// isSignificantPodUpdate: pod specs are nearly immutable, so an update is evaluated again
+// only when it changes the seccomp annotations, the number of containers or init containers,
+// or adds an ephemeral container (kubectl debug).
 bool SignificantPodUpdate(const Json& pod, const Json& old) {
-  auto stripped = [](const Json& p) {
-    Json spec = Sub(&p, "spec");
-    for (const char* list : {"initContainers", "containers", "ephemeralContainers"}) {
-      if (!spec.contains(list) || !spec[list].is_array()) continue;
-      for (Json& c : spec[list])
-        if (c.is_object()) c.erase("image");
-    }
-    Json apparmor = Json::object();
+  const std::string kPodSeccomp = "seccomp.security.alpha.kubernetes.io/pod";
+  const std::string kContainerSeccomp = "container.seccomp.security.alpha.kubernetes.io/";
+  auto annotation = [](const Json& p, const std::string& key) {
     const Json& ann = Sub(&Sub(&p, "metadata"), "annotations");
-    for (const auto& [k, v] : ann.items())
-      if (k.rfind("container.apparmor.security.beta.kubernetes.io/", 0) == 0) apparmor[k] = v;
-    return Json{{"spec", spec}, {"apparmor", apparmor}};
+    auto it = ann.find(key);
+    return it != ann.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  return stripped(pod) != stripped(old);
+  auto list = [](const Json& p, const char* name) {
+    const Json& spec = Sub(&p, "spec");
+    auto it = spec.find(name);
+    return it != spec.end() && it->is_array() ? *it : Json::array();
+  };
+  if (annotation(pod, kPodSeccomp) != annotation(old, kPodSeccomp)) return true;
+  for (const char* name : {"containers", "initContainers"}) {
+    Json now = list(pod, name), before = list(old, name);
+    if (now.size() != before.size()) return true;
+    for (size_t i = 0; i < now.size(); ++i) {
+      // isSignificantContainerUpdate: an image change is not; else the container's seccomp
+      // annotation decides.
+      if (GetString(now[i], {"image"}) != GetString(before[i], {"image"})) continue;
+      std::string key = kContainerSeccomp + GetString(now[i], {"name"});
+      if (annotation(pod, key) != annotation(old, key)) return true;
+    }
+  }
+  Json old_ephemeral = list(old, "ephemeralContainers");
+  for (const Json& c : list(pod, "ephemeralContainers")) {
+    const Json* before = nullptr;
+    for (const Json& o : old_ephemeral)
+      if (GetString(o, {"name"}) == GetString(c, {"name"})) before = &o;
+    if (!before) return true;  // added
+    if (GetString(c, {"image"}) != GetString(*before, {"image"})) continue;
+    std::string key = kContainerSeccomp + GetString(c, {"name"});
+    if (annotation(pod, key) != annotation(old, key)) return true;
+  }
+  return false;
 }
 
 class PodSecurity final : public AdmissionPlugin {
@@ -150,8 +172,7 @@ class PodSecurity final : public AdmissionPlugin {
 
   Status ValidatePod(const AdmissionRequest& req) {
     if (!req.subresource.empty() && req.subresource != "ephemeralcontainers") return Status::Ok();
-    if (req.IsUpdate() && req.subresource.empty() && req.old &&
-        !SignificantPodUpdate(*req.object, *req.old))
+    if (req.IsUpdate() && req.old && !SignificantPodUpdate(*req.object, *req.old))
       return Status::Ok();
     auto policy = NamespacePolicy(req);
     if (!policy.ok()) return policy.status();

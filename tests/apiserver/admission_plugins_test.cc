@@ -317,11 +317,25 @@ TEST_F(AdmissionPluginsRegistryTest, PodSecurityNamespaceUpdateWarnsAboutExistin
                           "existing pods in namespace \"d\" violate the new PodSecurity enforce "
                           "level \"baseline:latest\"",
                           "hostpath: hostPath volumes"}));
-  // The pod stays; only image changes are not evaluated again.
+  // The pod stays, and updates that add nothing to evaluate are not refused...
   auto pod = client_->Get(kPods, "d", "hostpath");
   ASSERT_TRUE(pod.ok());
   (*pod)["spec"]["containers"][0]["image"] = "busybox:2";
+  (*pod)["metadata"]["labels"]["x"] = "y";
   EXPECT_TRUE(client_->Update(kPods, "d", *pod).ok());
+  // ...but an ephemeral container is.
+  pod = client_->Get(kPods, "d", "hostpath");
+  ASSERT_TRUE(pod.ok());
+  (*pod)["spec"]["ephemeralContainers"] = {{{"name", "debug"}, {"image", "busybox"},
+                                            {"securityContext", {{"privileged", true}}}}};
+  auto debug = client_->Update(kPods, "d", *pod, {}, "ephemeralcontainers");
+  ASSERT_FALSE(debug.ok());
+  EXPECT_EQ(debug.status().code(), Code::kForbidden);
+  EXPECT_NE(debug.status().message().find("violates PodSecurity \"baseline:latest\": hostPath "
+                                          "volumes (volume \"host\"), privileged (container "
+                                          "\"debug\" must not set securityContext.privileged=true)"),
+            std::string::npos)
+      << debug.status().message();
 }
 
 // ---- ResourceQuota
