@@ -122,6 +122,11 @@ StatusOr<Json> ParseJson(std::string_view text, int max_depth) {
 
 StatusOr<Json> ParseJson(std::string_view text, int max_depth,
                          std::vector<std::string>* duplicate_fields) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so `{}\0garbage` would parse
+  // as `{}`. No valid JSON text holds a raw NUL (strings must escape it), as Go's decoder says.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return BadRequest("invalid character '\\x00' at offset " + std::to_string(nul));
+  }
   Json root;
   DepthLimitedSax sax(root, max_depth, duplicate_fields);
   bool ok = false;

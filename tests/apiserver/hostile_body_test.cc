@@ -106,3 +106,20 @@ TEST(HostileBody, YamlThatIsNotUtf8IsBadRequest) {
 
 }  // namespace
 }  // namespace minik
+
+namespace minik {
+namespace {
+
+// nlohmann stops at a NUL byte as if the input ended there; Go's decoder rejects it.
+TEST(HostileBody, NulByteIsNotTheEndOfTheBody) {
+  const std::string body("{\"metadata\":{\"name\":\"a\"}}\0{\"kind\":\"Secret\"}", 43);
+  StatusOr<Json> r = Decode("application/json", body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kBadRequest);
+  EXPECT_EQ(r.status().message(), "invalid character '\\x00' at offset 25");
+  EXPECT_FALSE(ParseJson(std::string_view("25\0", 3)).ok());
+  EXPECT_TRUE(ParseJson("{\"a\":\"\\u0000\"}").ok());  // an escaped NUL is fine
+}
+
+}  // namespace
+}  // namespace minik
