@@ -5,17 +5,28 @@
 #include "apiserver/admission_plugins.h"
 #include "apiserver/registry.h"
 #include "apiserver/router.h"
+#include "apiserver/token_request.h"
 #include "apiserver/versioned_client.h"
 
 namespace minik {
 namespace {
 
+// serviceaccounts/token in front of the registry, when this server signs tokens.
+std::unique_ptr<Client> WithTokenRequests(std::unique_ptr<Client> registry, Clock& clock,
+                                          const ApiServerConfig& config) {
+  if (config.token_signer == nullptr) return registry;
+  return NewTokenRequestClient(std::move(registry), *config.token_signer,
+                               config.service_account_tokens, clock);
+}
+
 class ApiServerImpl final : public ApiServer {
  public:
   ApiServerImpl(Store& store, const ResourceRegistry& resources, const SchemaRegistry& schemas,
                 Clock& clock, TokenAuthenticator* tokens, const ApiServerConfig& config)
-      : registry_(NewVersionedClient(NewRegistry(store, resources, schemas, clock, &admission_),
-                                     resources, schemas)),
+      : registry_(NewVersionedClient(
+            WithTokenRequests(NewRegistry(store, resources, schemas, clock, &admission_), clock,
+                              config),
+            resources, schemas)),
         router_(NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
         http_(NewHttpServer(config.http, *router_)) {
     RegisterBuiltinAdmission(admission_, *registry_, clock);

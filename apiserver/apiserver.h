@@ -15,11 +15,12 @@
 #include "api/schema.h"
 #include "apiserver/admission.h"
 #include "apiserver/http.h"
+#include "apiserver/sa_token.h"
 #include "store/store.h"
 
 namespace minik {
 
-// Bearer-token authentication (ServiceAccount tokens come later). nullopt: not a valid token.
+// Bearer-token authentication (ServiceAccountTokenAuthenticator). nullopt: not a valid token.
 class TokenAuthenticator {
  public:
   virtual ~TokenAuthenticator() = default;
@@ -29,6 +30,12 @@ class TokenAuthenticator {
 struct ApiServerConfig {
   HttpServerOptions http;
   std::string external_address;  // "127.0.0.1:8443", for /api serverAddressByClientCIDRs
+  // ServiceAccount tokens (apiserver/sa_token.h): the signer of serviceaccounts/token (null:
+  // that subresource answers 501), the verifier whose key /openid/v1/jwks publishes (null: no
+  // issuer discovery), and the issuer and audiences. Must outlive the server.
+  const JwtSigner* token_signer = nullptr;
+  const JwtVerifier* token_verifier = nullptr;
+  ServiceAccountTokenConfig service_account_tokens;
   // Where pods/log (and later exec, attach, portforward) go; set by the server once the
   // kubelet runs (null: those subresources answer 503). Filled in by NewApiServer.
   const std::atomic<NodeConnector*>* node_connector = nullptr;

@@ -142,6 +142,9 @@ class HttpHandler {
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   int port = 8443;
+  // More addresses served on the same port, bound with IP_FREEBIND: they need not exist yet
+  // (the node's bridge address, which pods reach, comes up after the API server).
+  std::vector<std::string> extra_addresses;
   std::string cert_pem;       // serving certificate chain
   std::string key_pem;        // serving key
   std::string client_ca_pem;  // CA that client certificates must chain to

@@ -32,6 +32,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -213,8 +217,19 @@ class HttpServerImpl : public HttpServer {
   }
 
  private:
-  void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
+  // One listening socket: options_.address first, then options_.extra_addresses.
+  struct Listener {
+    explicit Listener(net::io_context& io)
+        : acceptor(net::make_strand(io)), retry(acceptor.get_executor()) {}
+    tcp::acceptor acceptor;
+    net::steady_timer retry;  // re-arms accept after EMFILE and friends
+  };
+
+  // Opens, binds and listens on `address` (free_bind: IP_FREEBIND, for an address this host
+  // does not have yet) at `port`.
+  Status Listen(const std::string& address, int port, bool free_bind);
+  void Accept(Listener& l);
+  void OnAccept(Listener& l, beast::error_code ec, tcp::socket socket);
 
   const HttpServerOptions options_;
   HttpHandler& handler_;
@@ -233,8 +248,7 @@ class HttpServerImpl : public HttpServer {
 
   ssl::context tls_{ssl::context::tls_server};
   net::io_context io_;
-  tcp::acceptor acceptor_{net::make_strand(io_)};
-  net::steady_timer accept_retry_{acceptor_.get_executor()};
+  std::vector<std::unique_ptr<Listener>> listeners_;  // set up by Start() before io runs
   std::optional<net::executor_work_guard<net::io_context::executor_type>> io_work_;
   std::vector<std::thread> io_threads_;
   // Run queue_'s tasks; joined by Stop() (and the destructor) before io_ goes.
@@ -690,28 +704,18 @@ Status HttpServerImpl::Start() {
     if (started_ || stopping_) return Internal("HTTP server already started");
   }
   MINIK_RETURN_IF_ERROR(ConfigureServerTls(tls_.native_handle(), options_));
-  beast::error_code ec;
-  net::ip::address address = net::ip::make_address(options_.address, ec);
-  if (ec) return BadRequest("invalid listen address \"" + options_.address + "\"");
-  std::string host = address.is_v6() ? "[" + options_.address + "]" : options_.address;
-  std::string where = "listen tcp " + host + ":" + std::to_string(options_.port) + ": ";
-  // Worded like Go's net.Listen errors: "bind: address already in use".
-  auto fail = [&](const char* op) {
-    std::string message = ec.message();
-    if (!message.empty()) message[0] = static_cast<char>(std::tolower(message[0]));
-    beast::error_code ignored;
-    acceptor_.close(ignored);
-    return Status(Code::kServiceUnavailable, where + op + ": " + message);
-  };
-  tcp::endpoint endpoint(address, static_cast<unsigned short>(options_.port));
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return fail("socket");
-  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  acceptor_.bind(endpoint, ec);
-  if (ec) return fail("bind");
-  acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen");
-  port_ = acceptor_.local_endpoint(ec).port();
+  // The first address takes the port (0: any free one); the others share it.
+  MINIK_RETURN_IF_ERROR(Listen(options_.address, options_.port, false));
+  for (const std::string& extra : options_.extra_addresses) {
+    if (Status st = Listen(extra, port_.load(), true); !st.ok()) {
+      for (auto& l : listeners_) {
+        beast::error_code ignored;
+        l->acceptor.close(ignored);
+      }
+      listeners_.clear();
+      return st;
+    }
+  }
 
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -746,25 +750,69 @@ Status HttpServerImpl::Start() {
       io_done_.notify_all();
     });
   }
-  net::post(acceptor_.get_executor(), [this] { Accept(); });
-  LOG(Info, kComponent) << "serving https address=" << host << ":" << port_.load();
+  for (auto& l : listeners_) {
+    Listener* listener = l.get();
+    net::post(listener->acceptor.get_executor(), [this, listener] { Accept(*listener); });
+  }
   return Status::Ok();
 }
 
-void HttpServerImpl::Accept() {
-  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+Status HttpServerImpl::Listen(const std::string& address_text, int port, bool free_bind) {
+  beast::error_code ec;
+  net::ip::address address = net::ip::make_address(address_text, ec);
+  if (ec) return BadRequest("invalid listen address \"" + address_text + "\"");
+  std::string host = address.is_v6() ? "[" + address_text + "]" : address_text;
+  std::string where = "listen tcp " + host + ":" + std::to_string(port) + ": ";
+  auto l = std::make_unique<Listener>(io_);
+  // Worded like Go's net.Listen errors: "bind: address already in use".
+  auto fail = [&](const char* op) {
+    std::string message = ec.message();
+    if (!message.empty()) message[0] = static_cast<char>(std::tolower(message[0]));
+    beast::error_code ignored;
+    l->acceptor.close(ignored);
+    return Status(Code::kServiceUnavailable, where + op + ": " + message);
+  };
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  l->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("socket");
+  l->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (free_bind) {
+    // The address may not be configured yet (the node bridge comes up after the API); the
+    // socket starts accepting once it is, and is never bound to any other address.
+    int one = 1;
+    int level = address.is_v6() ? IPPROTO_IPV6 : IPPROTO_IP;
+    int option = address.is_v6() ? IPV6_FREEBIND : IP_FREEBIND;
+    if (setsockopt(l->acceptor.native_handle(), level, option, &one, sizeof(one)) != 0) {
+      ec = beast::error_code(errno, boost::system::system_category());
+      return fail("setsockopt");
+    }
+  }
+  l->acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  l->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  if (listeners_.empty()) port_ = l->acceptor.local_endpoint(ec).port();
+  LOG(Info, kComponent) << "serving https address=" << host << ":"
+                        << l->acceptor.local_endpoint(ec).port();
+  listeners_.push_back(std::move(l));
+  return Status::Ok();
 }
 
-void HttpServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
-  if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+void HttpServerImpl::Accept(Listener& l) {
+  l.acceptor.async_accept(net::make_strand(io_),
+                          [this, &l](beast::error_code ec, tcp::socket socket) {
+                            OnAccept(l, ec, std::move(socket));
+                          });
+}
+
+void HttpServerImpl::OnAccept(Listener& l, beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !l.acceptor.is_open()) return;
   if (ec) {
     // EMFILE and friends: retry shortly rather than spin; fds may be freed by then.
     LOG(Warning, kComponent) << "accept failed error=" << ec.message();
-    accept_retry_.expires_after(std::chrono::milliseconds(100));
-    accept_retry_.async_wait([this](beast::error_code ec) {
-      if (!ec && acceptor_.is_open()) Accept();
+    l.retry.expires_after(std::chrono::milliseconds(100));
+    l.retry.async_wait([this, &l](beast::error_code ec) {
+      if (!ec && l.acceptor.is_open()) Accept(l);
     });
     return;
   }
@@ -781,7 +829,7 @@ void HttpServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
     }
   }
   if (session) session->Start();
-  Accept();
+  Accept(l);
 }
 
 bool HttpServerImpl::Submit(std::shared_ptr<Session> session, Executor strand, HttpRequest request,
@@ -832,11 +880,14 @@ void HttpServerImpl::Stop() {
     if (!started_) return;
     for (auto& [ptr, weak] : sessions_) sessions.push_back(weak);
   }
-  net::post(acceptor_.get_executor(), [this] {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
-    accept_retry_.cancel();
-  });
+  for (auto& l : listeners_) {
+    Listener* listener = l.get();
+    net::post(listener->acceptor.get_executor(), [listener] {
+      beast::error_code ignored;
+      listener->acceptor.close(ignored);
+      listener->retry.cancel();
+    });
+  }
   for (auto& weak : sessions) {
     if (auto session = weak.lock()) session->CloseAsync();
   }

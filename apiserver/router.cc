@@ -16,6 +16,7 @@
 #include "apiserver/discovery.h"
 #include "apiserver/health.h"
 #include "apiserver/media.h"
+#include "apiserver/oidc_discovery.h"
 #include "apiserver/openapi.h"
 #include "apiserver/request_info.h"
 #include "apiserver/resource_handler.h"
@@ -51,6 +52,8 @@ class Router final : public HttpHandler {
         discovery_(resources, config.external_address),
         openapi_(resources, schemas),
         openapi_v2_(resources, schemas),
+        oidc_(config.token_verifier, config.service_account_tokens.issuer,
+              config.external_address),
         timer_(clock),
         watches_(kMaxWatchesPerUser),
         handler_(registry, schemas, clock, timer_, watches_, config.node_connector) {}
@@ -152,6 +155,7 @@ class Router final : public HttpHandler {
       return DocumentResponse(discovery_.Version());
     }
     if (path == "/openapi/v2" || path.rfind("/openapi/", 0) == 0) return ServeOpenApi(request);
+    if (auto oidc = oidc_.Serve(request)) return std::move(*oidc);
     if (ri.api_prefix.empty()) {
       if (path == "/" && read) return JsonResponse(200, RootPaths());
       return ErrorResponse(NotFoundResource());
@@ -201,6 +205,7 @@ class Router final : public HttpHandler {
   const Discovery discovery_;
   const OpenApiV3 openapi_;
   const OpenApiV2 openapi_v2_;
+  const OidcDiscovery oidc_;  // /.well-known/openid-configuration, /openid/v1/jwks
   DeadlineTimer timer_;
   WatchLimiter watches_;
   ResourceHandler handler_;

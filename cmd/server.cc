@@ -16,6 +16,9 @@
 #include "api/resource.h"
 #include "api/schema.h"
 #include "apiserver/apiserver.h"
+#include "apiserver/sa_admission.h"
+#include "apiserver/sa_token.h"
+#include "apiserver/sa_token_authenticator.h"
 #include "cmd/commands.h"
 #include "cmd/fileutil.h"
 #include "cmd/pki.h"
@@ -123,6 +126,11 @@ int RunServer(const CliArgs& args) {
   ResourceRegistry resources;
   RealClock clock;
   std::unique_ptr<Store> store;
+  // ServiceAccount tokens: signed with pki/sa.key, checked with pki/sa.pub; they outlive the
+  // API server that uses them.
+  std::unique_ptr<JwtSigner> token_signer;
+  std::unique_ptr<JwtVerifier> token_verifier;
+  std::unique_ptr<ServiceAccountTokenAuthenticator> sa_tokens;
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<SharedInformerFactory> informers;
   std::unique_ptr<NodeAgent> node_agent;
@@ -164,7 +172,26 @@ int RunServer(const CliArgs& args) {
   api_config.http.key_pem = pki->apiserver_key;
   api_config.http.client_ca_pem = pki->ca_cert;
   api_config.external_address = "127.0.0.1:" + std::to_string(config->api_port);
-  api = NewApiServer(*store, resources, schemas, clock, nullptr, api_config);
+  // Pods reach the API at the node address (the `kubernetes` Service's endpoint), which the
+  // bridge gets only once the kubelet runs: bound in advance (IP_FREEBIND).
+  api_config.http.extra_addresses = {NodeIpFor(*config)};
+  auto signer = JwtSigner::FromPrivateKeyPem(pki->sa_key);
+  if (!signer.ok()) return Fail("ServiceAccount signing key pki/sa.key: " + signer.status().message());
+  auto verifier = JwtVerifier::FromPublicKeyPem(pki->sa_pub);
+  if (!verifier.ok()) return Fail("ServiceAccount key pki/sa.pub: " + verifier.status().message());
+  if (signer.value()->key_id() != verifier.value()->key_id()) {
+    return Fail("pki/sa.key and pki/sa.pub are not one key pair (minik delete --profile " +
+                profile + " starts the cluster over)");
+  }
+  token_signer = std::move(signer.value());
+  token_verifier = std::move(verifier.value());
+  api_config.token_signer = token_signer.get();
+  api_config.token_verifier = token_verifier.get();
+  sa_tokens = std::make_unique<ServiceAccountTokenAuthenticator>(
+      *token_verifier, api_config.service_account_tokens, clock);
+  api = NewApiServer(*store, resources, schemas, clock, sa_tokens.get(), api_config);
+  sa_tokens->SetClient(&api->LocalClient());
+  api->Admission().Register(NewServiceAccountAdmission(api->LocalClient(), clock));
   if (Status st = api->Start(); !st.ok()) {
     if (st.code() == Code::kServiceUnavailable) {
       return Fail("port " + std::to_string(config->api_port) + " is taken by another program");
@@ -179,7 +206,7 @@ int RunServer(const CliArgs& args) {
 
   BootstrapOptions bootstrap;
   bootstrap.api_service_ip = "10.96.0.1";
-  bootstrap.api_endpoint_ip = "127.0.0.1";
+  bootstrap.api_endpoint_ip = NodeIpFor(*config);
   bootstrap.api_port = config->api_port;
   bootstrap.default_storage_class = true;
   bootstrap.dns_service_ip = "10.96.0.10";
@@ -235,6 +262,7 @@ int RunServer(const CliArgs& args) {
   controller_options.resources = &resources;
   controller_options.informers = informers.get();
   controller_options.volumes_dir = paths.dir + "/volumes";
+  controller_options.root_ca_pem = pki->ca_cert;
   controllers = NewControllerManager(api->LocalClient(), clock, controller_options);
   shutdown.Add([&] {
     informers->Stop();

@@ -26,6 +26,9 @@ struct ControllerOptions {
   // Informers shared with other components of the process. Null: the manager makes its
   // own. A shared factory must be stopped before the manager is destroyed.
   SharedInformerFactory* informers = nullptr;
+  // The cluster CA certificate (PEM) that the root CA publisher puts in every namespace as
+  // ConfigMap kube-root-ca.crt. Empty: no publisher runs.
+  std::string root_ca_pem;
 };
 
 class ControllerManager {

@@ -21,6 +21,7 @@
 #include "controllers/persistentvolume_controller.h"
 #include "controllers/replicaset_controller.h"
 #include "controllers/resourcequota_controller.h"
+#include "controllers/rootca_publisher_controller.h"
 #include "controllers/serviceaccount_controller.h"
 #include "controllers/statefulset_controller.h"
 #include "controllers/ttl_after_finished_controller.h"
@@ -44,6 +45,10 @@ class ControllerManagerImpl final : public ControllerManager {
     controllers_.push_back(
         std::make_unique<NamespaceController>(client, clock, informers_, *resources));
     controllers_.push_back(std::make_unique<ServiceAccountController>(client, clock, informers_));
+    if (!options.root_ca_pem.empty() && resources->Find({"", "v1", "configmaps"})) {
+      controllers_.push_back(
+          std::make_unique<RootCaPublisher>(client, clock, informers_, options.root_ca_pem));
+    }
     // A controller runs only when the server serves every kind it reads (tests and
     // embedders may serve a subset); a missing kind would leave its informer unsynced.
     auto serves = [&](std::initializer_list<ResourceRef> refs) {

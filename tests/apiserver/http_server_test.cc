@@ -145,6 +145,7 @@ struct ClientOptions {
   const Identity* identity = nullptr;
   std::vector<std::string> alpn;
   int max_version = 0;
+  const char* host = "127.0.0.1";
 };
 
 ClientOptions WithIdentity(const Identity* identity) {
@@ -181,7 +182,7 @@ class TlsClient {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    inet_pton(AF_INET, options.host, &addr.sin_addr);
     if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return false;
     ctx_ = SSL_CTX_new(TLS_client_method());
     if (options.max_version) {
@@ -545,6 +546,30 @@ TEST_F(HttpServerTest, PlainGet) {
   EXPECT_EQ(last.query.count("q"), 2u);
   EXPECT_FALSE(last.client_cert.has_value());
   EXPECT_EQ(last.remote_address.rfind("127.0.0.1:", 0), 0u) << last.remote_address;
+}
+
+TEST_F(HttpServerTest, ServesExtraAddressesOnTheSamePortOnly) {
+  HttpServerOptions options = BaseOptions();
+  options.extra_addresses = {"127.0.0.2"};
+  StartServer(options);
+  ClientOptions extra;
+  extra.host = "127.0.0.2";
+  auto c = Connect(extra);
+  EXPECT_TRUE(c->Get("/x").ok);
+  EXPECT_TRUE(Connect()->Get("/y").ok);
+  TlsClient other;
+  extra.host = "127.0.0.3";  // not a listening address
+  EXPECT_FALSE(other.Connect(server_->port(), extra));
+}
+
+TEST_F(HttpServerTest, BadExtraAddressFailsStart) {
+  HttpServerOptions options = BaseOptions();
+  options.extra_addresses = {"not-an-ip"};
+  server_ = NewHttpServer(options, handler_);
+  Status s = server_->Start();
+  EXPECT_EQ(s.code(), Code::kBadRequest);
+  EXPECT_EQ(s.message(), "invalid listen address \"not-an-ip\"");
+  server_.reset();
 }
 
 TEST_F(HttpServerTest, PostBodyAndRepeatedHeaders) {
