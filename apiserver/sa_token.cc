@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <chrono>
 
@@ -349,10 +350,20 @@ StatusOr<ServiceAccountTokenInfo> ValidateServiceAccountClaims(
   });
   if (!audience_ok) return Unauthorized("token audiences are invalid for this API server");
   int64_t t = UnixSeconds(now);
+  // Claimed times clamped to +-2^62 s: 1e300 or 2^64-1 must not overflow the conversion or
+  // the leeway arithmetic below (found by fuzz/jwt); such a time is just far away.
+  constexpr int64_t kTimeBound = int64_t{1} << 62;
   auto number = [&](const char* f) -> std::optional<int64_t> {
     const Json* v = Find(claims, {f});
     if (!v || !v->is_number()) return std::nullopt;
-    return v->is_number_integer() ? v->get<int64_t>() : static_cast<int64_t>(v->get<double>());
+    if (v->is_number_unsigned()) {
+      return static_cast<int64_t>(std::min<uint64_t>(v->get<uint64_t>(), kTimeBound));
+    }
+    if (v->is_number_integer()) return std::clamp<int64_t>(v->get<int64_t>(), -kTimeBound, kTimeBound);
+    const double d = v->get<double>();
+    if (std::isnan(d)) return std::nullopt;
+    return static_cast<int64_t>(
+        std::clamp(d, -static_cast<double>(kTimeBound), static_cast<double>(kTimeBound)));
   };
   auto exp = number("exp");
   if (!exp) return Unauthorized("token has no expiry");

@@ -3,6 +3,8 @@
 #include "apiserver/sa_token.h"
 
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -238,6 +240,30 @@ TEST_F(SaTokenTest, ServesIssuerDiscovery) {
   get.method = "GET";
   get.path = "/openid/v1/jwks";
   EXPECT_FALSE(off.Serve(get).has_value());
+}
+
+// Claimed times beyond int64 (a float, 2^64-1) or at its edges must neither overflow the
+// conversion nor the leeway arithmetic (UBSan found it through fuzz/jwt): they are far away.
+TEST_F(SaTokenTest, OutOfRangeTimesAreFarAway) {
+  Json claims = Claims();
+  claims["exp"] = 1.38361e+23;
+  EXPECT_TRUE(Validate(claims).ok());
+  claims["exp"] = std::numeric_limits<uint64_t>::max();
+  EXPECT_TRUE(Validate(claims).ok());
+  claims["exp"] = std::numeric_limits<int64_t>::max();
+  EXPECT_TRUE(Validate(claims).ok());
+  claims["nbf"] = std::numeric_limits<int64_t>::min();
+  claims["iat"] = -1e300;
+  EXPECT_TRUE(Validate(claims).ok());
+  claims["nbf"] = 1e300;
+  auto future = Validate(claims);
+  ASSERT_FALSE(future.ok());
+  EXPECT_EQ(future.status().message(), "service account token is not valid yet");
+  claims["nbf"] = 0;
+  claims["exp"] = -1e300;
+  auto expired = Validate(claims);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().message(), "service account token has expired");
 }
 
 }  // namespace
