@@ -89,6 +89,12 @@ std::string EntryText(const X509_NAME_ENTRY* entry) {
 Status ConfigureServerTls(SSL_CTX* ctx, const HttpServerOptions& options) {
   ERR_clear_error();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  // Security level 0 only to allow SHA-1 handshake signatures for TLS 1.2 clients that send
+  // no signature_algorithms extension (RFC 5246 then means SHA-1), as Go's crypto/tls in
+  // kube-apiserver does: busybox's wget in a pod is one (without it: "no shared cipher").
+  // Clients that send the extension still get SHA-256 or better, ciphers stay OpenSSL's
+  // DEFAULT and TLS stays >= 1.2; our keys are all P-256 from the cluster CA.
+  SSL_CTX_set_security_level(ctx, 0);
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // Idle keep-alive connections then hold no read/write buffers.

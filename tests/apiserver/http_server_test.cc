@@ -146,6 +146,7 @@ struct ClientOptions {
   std::vector<std::string> alpn;
   int max_version = 0;
   const char* host = "127.0.0.1";
+  const char* sigalgs = nullptr;  // e.g. "ECDSA+SHA1": what a legacy client would offer
 };
 
 ClientOptions WithIdentity(const Identity* identity) {
@@ -189,6 +190,11 @@ class TlsClient {
       SSL_CTX_set_security_level(ctx_, 0);
       SSL_CTX_set_min_proto_version(ctx_, 0);
       SSL_CTX_set_max_proto_version(ctx_, options.max_version);
+    }
+    if (options.sigalgs) {
+      SSL_CTX_set_security_level(ctx_, 0);
+      SSL_CTX_set_max_proto_version(ctx_, TLS1_2_VERSION);
+      SSL_CTX_set1_sigalgs_list(ctx_, options.sigalgs);
     }
     X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx_), GetPki().ca.cert.get());
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
@@ -560,6 +566,15 @@ TEST_F(HttpServerTest, ServesExtraAddressesOnTheSamePortOnly) {
   TlsClient other;
   extra.host = "127.0.0.3";  // not a listening address
   EXPECT_FALSE(other.Connect(server_->port(), extra));
+}
+
+// busybox's wget sends no signature_algorithms, which means SHA-1 in TLS 1.2.
+TEST_F(HttpServerTest, LegacyClientWithSha1SignaturesOnly) {
+  StartServer();
+  ClientOptions legacy;
+  legacy.sigalgs = "ECDSA+SHA1";
+  auto c = Connect(legacy);
+  EXPECT_TRUE(c->Get("/x").ok);
 }
 
 TEST_F(HttpServerTest, BadExtraAddressFailsStart) {
