@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "api/status.h"
 #include "cmd/profile.h"
@@ -15,6 +16,10 @@ namespace minik {
 // The container runtime (processes, mounts, cgroups) and the pod network (bridge, veths,
 // iptables chains) each remove what they made.
 Status CleanupHostResources(const std::string& profile, const ProfilePaths& paths);
+
+// The mount points of /proc/self/mountinfo text below `dir` (not `dir` itself), unescaped,
+// deepest first.
+std::vector<std::string> MountPointsUnder(const std::string& mountinfo, const std::string& dir);
 
 // Stops (SIGTERM, then SIGKILL after `grace_seconds`) the containers a server that died left
 // running, keeping them for the next server to see as exited; `stopped` counts them. For
