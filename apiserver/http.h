@@ -158,7 +158,8 @@ struct HttpServerOptions {
   int idle_timeout_seconds = 300;  // keep-alive connection with no request
   int io_threads = 2;
   // Handlers run here, so blocked handlers never stall I/O. Workers take requests fairly
-  // across clients, and one client never holds more than 3/4 of them (request_limits.h).
+  // across clients, and one client (but system:masters) never holds more than a quarter of
+  // them (request_limits.h).
   int worker_threads = 16;
   size_t max_connections = 4096;
   // Requests queued or running beyond these get 429 with Retry-After: 1 (upstream's

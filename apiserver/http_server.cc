@@ -196,7 +196,7 @@ class HttpServerImpl : public HttpServer {
       : options_(options),
         handler_(handler),
         limiter_(options.max_requests_in_flight, options.max_mutating_requests_in_flight),
-        queue_(static_cast<size_t>(std::max(1, options.worker_threads * 3 / 4))) {}
+        queue_(static_cast<size_t>(std::max(1, options.worker_threads / 4))) {}
   ~HttpServerImpl() override { Stop(); }
 
   Status Start() override;
@@ -265,6 +265,9 @@ Session::Session(tcp::socket socket, ssl::context& tls, HttpServerImpl& server)
       strand_(stream_.get_executor()),
       deadline_(strand_) {
   beast::error_code ec;
+  // As Go sets on every TCP connection: a response written in more than one segment (TLS
+  // records of the header and the body) must not wait out the client's delayed ACK (40 ms).
+  beast::get_lowest_layer(stream_).set_option(tcp::no_delay(true), ec);
   tcp::endpoint remote = beast::get_lowest_layer(stream_).remote_endpoint(ec);
   if (!ec) {
     std::string host = remote.address().to_string();
@@ -838,6 +841,7 @@ bool HttpServerImpl::Submit(std::shared_ptr<Session> session, Executor strand, H
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return false;
   std::string flow = klass.flow;
+  const bool capped = !klass.exempt;
   // std::function needs a copyable callable: the move-only parts travel in a shared_ptr.
   struct Job {
     std::shared_ptr<Session> session;
@@ -867,7 +871,7 @@ bool HttpServerImpl::Submit(std::shared_ptr<Session> session, Executor strand, H
       done(session, std::move(pending->response));
       pending->response.stream = nullptr;
     });
-  });
+  }, capped);
   return true;
 }
 

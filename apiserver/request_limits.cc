@@ -39,10 +39,10 @@ RequestClass ClassifyRequest(const HttpRequest& request) {
   if (!info.is_resource_request) c.mutating = !(info.verb == "get" || info.verb == "head");
 
   if (request.client_cert && request.client_cert->client_auth_usage) {
-    c.flow = "cert:" + request.client_cert->common_name;
     for (const std::string& o : request.client_cert->organizations) {
       if (o == "system:masters") c.exempt = true;
     }
+    c.flow = (c.exempt ? "masters:" : "cert:") + request.client_cert->common_name;
     return c;
   }
   std::string auth = request.Header("Authorization");
@@ -85,10 +85,11 @@ int InFlightLimiter::mutating() const {
 FairTaskQueue::FairTaskQueue(size_t max_active_per_flow)
     : max_active_(max_active_per_flow == 0 ? 1 : max_active_per_flow) {}
 
-void FairTaskQueue::Push(const std::string& flow, Task task) {
+void FairTaskQueue::Push(const std::string& flow, Task task, bool capped) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     Flow& f = flows_[flow];
+    f.capped = capped;
     if (f.tasks.empty()) ready_.push_back(flow);
     f.tasks.push_back(std::move(task));
     ++queued_;
@@ -100,7 +101,7 @@ bool FairTaskQueue::TryPopLocked(std::string* flow, Task* task) {
   // The first flow in turn order that is below its cap; it goes to the back of the turn.
   for (auto it = ready_.begin(); it != ready_.end(); ++it) {
     Flow& f = flows_[*it];
-    if (f.active >= max_active_) continue;
+    if (f.capped && f.active >= max_active_) continue;
     *flow = *it;
     *task = std::move(f.tasks.front());
     f.tasks.pop_front();

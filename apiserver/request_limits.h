@@ -9,8 +9,9 @@
 //    (upstream's --max-requests-inflight / --max-mutating-requests-inflight); beyond that the
 //    server answers 429 with Retry-After: 1 at once. Long-running requests are not counted.
 //  - FairTaskQueue: the workers take requests round-robin across flows, and one flow never
-//    runs on more than a set number of workers at once, so a client flooding the server
-//    leaves workers free for everyone else.
+//    runs on more than a set number of workers at once (a quarter of them; exempt flows,
+//    like upstream's exempt priority level, are not capped), so a client flooding the server
+//    leaves workers, and CPU, for everyone else.
 // Pure (no sockets, no clock): unit-tested in tests/apiserver/request_limits_test.cc.
 #pragma once
 
@@ -31,9 +32,10 @@ struct RequestClass {
   bool long_running = false;
   bool mutating = false;
   bool exempt = false;
-  // "cert:<CN>", "bearer:<hash of the token>" or "anonymous:<client address>": what the
-  // client proves or presents before authentication, so a flow is one client (a forged token
-  // makes a new flow, but not more workers than any other flow gets).
+  // "cert:<CN>" ("masters:<CN>" when exempt), "bearer:<hash of the token>" or
+  // "anonymous:<client address>": what the client proves or presents before authentication,
+  // so a flow is one client (a forged token makes a new flow, but not more workers than any
+  // other flow gets).
   std::string flow;
 };
 
@@ -68,10 +70,12 @@ class FairTaskQueue {
  public:
   using Task = std::function<void()>;
 
-  // `max_active_per_flow` >= 1: how many tasks of one flow may run at once.
+  // `max_active_per_flow` >= 1: how many tasks of one flow may run at once, unless pushed
+  // uncapped.
   explicit FairTaskQueue(size_t max_active_per_flow);
 
-  void Push(const std::string& flow, Task task);
+  // `capped` false: the flow's tasks may take any number of workers (exempt requests).
+  void Push(const std::string& flow, Task task, bool capped = true);
   // The next task that may run (round-robin over flows below their cap), marking it active;
   // false when there is none now. The caller runs it, then calls Done(flow).
   bool TryPop(std::string* flow, Task* task);
@@ -87,6 +91,7 @@ class FairTaskQueue {
   struct Flow {
     std::deque<Task> tasks;
     size_t active = 0;
+    bool capped = true;  // as the last Push said
   };
   bool TryPopLocked(std::string* flow, Task* task);
 

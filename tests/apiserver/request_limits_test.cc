@@ -46,7 +46,7 @@ TEST(ClassifyRequest, FlowsAndExemption) {
   HttpRequest admin = Request("GET", "/api");
   admin.client_cert = PeerCertificate{"kubernetes-admin", {"system:masters"}, "ab", true};
   RequestClass c = ClassifyRequest(admin);
-  EXPECT_EQ(c.flow, "cert:kubernetes-admin");
+  EXPECT_EQ(c.flow, "masters:kubernetes-admin");
   EXPECT_TRUE(c.exempt);
 
   HttpRequest alice = Request("GET", "/api");
@@ -155,6 +155,16 @@ TEST(FairTaskQueue, OneFlowNeverHoldsMoreThanItsShareOfWorkers) {
   EXPECT_EQ(Drain(q, &running), std::vector<std::string>{"admin"});
   q.Done("flood");
   EXPECT_EQ(Drain(q, &running), std::vector<std::string>{"flood"});
+}
+
+TEST(FairTaskQueue, UncappedFlowsTakeAnyNumberOfWorkers) {
+  FairTaskQueue q(1);
+  for (int i = 0; i < 5; ++i) q.Push("masters:admin", [] {}, /*capped=*/false);
+  for (int i = 0; i < 5; ++i) q.Push("cert:bob", [] {});
+  std::vector<std::string> running;
+  EXPECT_EQ(Drain(q, &running), (std::vector<std::string>{"masters:admin", "cert:bob",
+                                                          "masters:admin", "masters:admin",
+                                                          "masters:admin", "masters:admin"}));
 }
 
 TEST(FairTaskQueue, CloseDrainsThenStops) {
