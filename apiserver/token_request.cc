@@ -178,7 +178,8 @@ class TokenRequestClient final : public Client {
     return req;
   }
 
-  // spec.boundObjectRef: a Pod running as `sa` or a Secret, in `ns`, with the given uid.
+  // spec.boundObjectRef: a Pod running as `sa` or a Secret in `ns`, or a Node, with the given
+  // uid when one is given.
   Status Bind(const std::string& ns, const std::string& sa, const Json& ref,
               ServiceAccountTokenInfo& info) {
     std::string api_version = GetString(ref, {"apiVersion"});
@@ -208,6 +209,12 @@ class TokenRequestClient final : public Client {
       if (!secret.ok()) return secret.status();
       uid = Uid(*secret);
       info.secret = {bound_name, uid};
+    } else if (group.empty() && kind == "Node") {
+      // ServiceAccountTokenNodeBinding (beta, on in 1.32): valid while the node exists.
+      auto node = registry_->Get(kNodes, "", bound_name);
+      if (!node.ok()) return node.status();
+      uid = Uid(*node);
+      info.node = {bound_name, uid};
     } else {
       std::string version = group.empty() ? api_version : api_version.substr(group.size() + 1);
       return BadRequest("cannot bind token to object of type " + group + "/" + version +

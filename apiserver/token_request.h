@@ -6,7 +6,7 @@
 // POST serviceaccounts/NAME/token with a TokenRequest: the ServiceAccount must exist (404);
 // spec.audiences defaults to the API's audiences, spec.expirationSeconds to 3600 (below 600:
 // 422 Invalid, above the maximum: shortened with a warning); spec.boundObjectRef may name a
-// Pod (running as NAME) or a Secret that exists, with a matching uid when one is given.
+// Pod (running as NAME), a Secret or a Node that exists, with a matching uid when one is given.
 // Answers the TokenRequest with status.token and status.expirationTimestamp.
 #pragma once
 

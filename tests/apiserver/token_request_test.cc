@@ -173,6 +173,24 @@ TEST_F(TokenRequestTest, BindsToPodsAndSecrets) {
             Uid(*secret));
 }
 
+TEST_F(TokenRequestTest, BindsToNodesWhileTheyExist) {
+  auto node = client_->Create({"", "v1", "nodes"}, "", Json{{"metadata", {{"name", "n1"}}}});
+  ASSERT_TRUE(node.ok()) << node.status().message();
+  auto r = Request(BoundTo("Node", "n1", Uid(*node)));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::string token = GetString(*r, {"status", "token"});
+  EXPECT_EQ(GetString(TokenClaims(token), {"kubernetes.io", "node", "name"}), "n1");
+  auto user = authn_->Authenticate(token);
+  ASSERT_TRUE(user.ok()) << user.status().message();
+  EXPECT_EQ(user->extra["authentication.kubernetes.io/node-name"], std::vector<std::string>{"n1"});
+  DeleteOptions now;
+  now.grace_period_seconds = 0;
+  ASSERT_TRUE(client_->Delete({"", "v1", "nodes"}, "", "n1", now).ok());
+  clock_.Step(ServiceAccountTokenAuthenticator::kLookupTtl);
+  EXPECT_FALSE(authn_->Authenticate(token).ok());
+  EXPECT_EQ(Request(BoundTo("Node", "n1")).status().code(), Code::kNotFound);
+}
+
 TEST_F(TokenRequestTest, ProjectedPodTokensAreExtendedWithWarnAfter) {
   auto r = Request(Json{{"expirationSeconds", 3607}, {"boundObjectRef", BoundTo("Pod", "sapod")["boundObjectRef"]}});
   ASSERT_TRUE(r.ok());
