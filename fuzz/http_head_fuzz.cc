@@ -33,6 +33,7 @@ Outcome Parse(const std::vector<std::string_view>& pieces) {
   std::string pending;
   Outcome out;
   for (std::string_view piece : pieces) {
+    if (piece.empty()) continue;  // as a read loop, which only parses again with new bytes
     pending.append(piece);
     while (!pending.empty() && !parser.is_done()) {
       boost::beast::error_code ec;
