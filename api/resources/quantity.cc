@@ -49,7 +49,7 @@ const char* DecimalSuffix(int exponent) {
 
 }  // namespace
 
-std::optional<std::string> CanonicalQuantity(const std::string& text, bool milli) {
+static std::optional<std::string> CanonicalOnce(const std::string& text, bool milli) {
   // ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$, as ParseQuantity splits it.
   size_t i = 0, n = text.size();
   bool neg = false;
@@ -85,7 +85,10 @@ std::optional<std::string> CanonicalQuantity(const std::string& text, bool milli
   }
   for (int k = 0; k < 6 && !known; ++k) {
     if (suffix == kBinary[k]) {
-      for (int j = 0; j < (k + 1) * 10; ++j) m *= 2;
+      for (int j = 0; j < (k + 1) * 10; ++j) {
+        if (m > kLimit) return std::nullopt;  // before the doubling overflows (fuzz/quantity)
+        m *= 2;
+      }
       if (m > kLimit) return std::nullopt;
       format = kBinarySI;
       known = true;
@@ -143,6 +146,16 @@ std::optional<std::string> CanonicalQuantity(const std::string& text, bool milli
     if (const char* s = DecimalSuffix(scale)) return ToString(m) + s;
   }
   return ToString(m) + (scale == 0 ? "" : "e" + std::to_string(scale));
+}
+
+std::optional<std::string> CanonicalQuantity(const std::string& text, bool milli) {
+  // A canonical form must be one: values whose printed form has more digits than are handled
+  // exactly here (1e30Ki) would not parse again, so they are out of range too (fuzz/quantity).
+  std::optional<std::string> out = CanonicalOnce(text, milli);
+  if (!out) return out;
+  std::optional<std::string> again = CanonicalOnce(*out, milli);
+  if (!again || *again != *out) return std::nullopt;
+  return out;
 }
 
 Json CanonicalQuantityJson(const Json& value, bool milli) {
