@@ -35,13 +35,13 @@ std::string ManifestMediaType(const Json& body, const std::string& content_type)
   if (!ct.empty() && ct != "application/json" && ct != "application/octet-stream") return ct;
   if (body.is_object() && body.contains("manifests")) return kOciIndex;
   if (body.is_object() && body.contains("config") && body.contains("layers")) return kOciManifest;
-  if (body.is_object() && body.value("schemaVersion", 0) == 1) return kDockerSchema1;
+  if (body.is_object() && GetInt(body, {"schemaVersion"}, 0) == 1) return kDockerSchema1;
   return "";
 }
 
 StatusOr<ImageManifest> ParseImageManifest(const Json& body) {
   if (!body.is_object()) return Bad("manifest is not a JSON object");
-  if (body.value("schemaVersion", 0) == 1 ||
+  if (GetInt(body, {"schemaVersion"}, 0) == 1 ||
       ManifestMediaType(body).rfind(kDockerSchema1, 0) == 0)
     return Bad("Docker schema 1 manifests are not supported");
   const Json* config = Find(body, {"config"});
