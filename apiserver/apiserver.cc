@@ -27,7 +27,10 @@ class ApiServerImpl final : public ApiServer {
             WithTokenRequests(NewRegistry(store, resources, schemas, clock, &admission_), clock,
                               config),
             resources, schemas)),
-        router_(NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
+        router_(config.authorizer
+                    ? NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config),
+                                *config.authorizer)
+                    : NewRouter(*registry_, resources, schemas, clock, tokens, WithNode(config))),
         http_(NewHttpServer(config.http, *router_)) {
     RegisterBuiltinAdmission(admission_, *registry_, clock);
   }

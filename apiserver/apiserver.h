@@ -20,6 +20,8 @@
 
 namespace minik {
 
+class Authorizer;  // apiserver/authz.h
+
 // Bearer-token authentication (ServiceAccountTokenAuthenticator). nullopt: not a valid token.
 class TokenAuthenticator {
  public:
@@ -39,6 +41,9 @@ struct ApiServerConfig {
   // Where pods/log (and later exec, attach, portforward) go; set by the server once the
   // kubelet runs (null: those subresources answer 503). Filled in by NewApiServer.
   const std::atomic<NodeConnector*>* node_connector = nullptr;
+  // Decides every authenticated request (e.g. RbacAuthorizer); null: system:masters and the
+  // discovery/self-review basics only (MastersOnlyAuthorizer). Must outlive the server.
+  const Authorizer* authorizer = nullptr;
 };
 
 class ApiServer {

@@ -19,6 +19,7 @@
 #include "apiserver/sa_admission.h"
 #include "apiserver/sa_token.h"
 #include "apiserver/sa_token_authenticator.h"
+#include "apiserver/rbac.h"
 #include "cmd/commands.h"
 #include "cmd/fileutil.h"
 #include "cmd/pki.h"
@@ -126,6 +127,8 @@ int RunServer(const CliArgs& args) {
   ResourceRegistry resources;
   RealClock clock;
   std::unique_ptr<Store> store;
+  // RBAC outlives the API server that asks it and the informers that feed it.
+  RbacAuthorizer rbac;
   // ServiceAccount tokens: signed with pki/sa.key, checked with pki/sa.pub; they outlive the
   // API server that uses them.
   std::unique_ptr<JwtSigner> token_signer;
@@ -189,9 +192,11 @@ int RunServer(const CliArgs& args) {
   api_config.token_verifier = token_verifier.get();
   sa_tokens = std::make_unique<ServiceAccountTokenAuthenticator>(
       *token_verifier, api_config.service_account_tokens, clock);
+  api_config.authorizer = &rbac;
   api = NewApiServer(*store, resources, schemas, clock, sa_tokens.get(), api_config);
   sa_tokens->SetClient(&api->LocalClient());
   api->Admission().Register(NewServiceAccountAdmission(api->LocalClient(), clock));
+  api->Admission().Register(NewRbacEscalationPlugin(rbac));
   if (Status st = api->Start(); !st.ok()) {
     if (st.code() == Code::kServiceUnavailable) {
       return Fail("port " + std::to_string(config->api_port) + " is taken by another program");
@@ -221,8 +226,10 @@ int RunServer(const CliArgs& args) {
   // simulated nodes share it (10,000 pods cached once, not three times). It is stopped
   // before any of them goes, since its handlers call into them.
   informers = std::make_unique<SharedInformerFactory>(api->LocalClient(), clock);
+  rbac.Attach(*informers);
   shutdown.Add([&] {
     informers->Stop();
+    rbac.Detach();  // keeps deciding from its last snapshot while the API server drains
     informers.reset();
   });
 

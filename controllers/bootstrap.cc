@@ -154,6 +154,7 @@ Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options) {
     MINIK_RETURN_IF_ERROR(EnsureNamespace(client, ns));
   }
   if (options.default_storage_class) MINIK_RETURN_IF_ERROR(EnsureDefaultStorageClass(client));
+  MINIK_RETURN_IF_ERROR(EnsureBootstrapRbac(client));
 
   MINIK_RETURN_IF_ERROR(EnsureFixedService(
       client, {kNs, kName, {{"component", "apiserver"}, {"provider", "kubernetes"}},

@@ -62,4 +62,9 @@ struct BootstrapOptions {
 // 443 -> api_port) with its Endpoints and EndpointSlice (kept up to date on restart).
 Status EnsureBootstrapObjects(Client& client, const BootstrapOptions& options);
 
+// The default RBAC ClusterRoles (cluster-admin, admin, edit, view, system:basic-user, ...)
+// and their ClusterRoleBindings, reconciled as kube-apiserver does at start
+// (controllers/rbac_bootstrap.cc). Part of EnsureBootstrapObjects.
+Status EnsureBootstrapRbac(Client& client);
+
 }  // namespace minik

@@ -21,6 +21,7 @@
 #include "controllers/persistentvolume_controller.h"
 #include "controllers/replicaset_controller.h"
 #include "controllers/resourcequota_controller.h"
+#include "controllers/clusterrole_aggregation_controller.h"
 #include "controllers/rootca_publisher_controller.h"
 #include "controllers/serviceaccount_controller.h"
 #include "controllers/statefulset_controller.h"
@@ -48,6 +49,10 @@ class ControllerManagerImpl final : public ControllerManager {
     if (!options.root_ca_pem.empty() && resources->Find({"", "v1", "configmaps"})) {
       controllers_.push_back(
           std::make_unique<RootCaPublisher>(client, clock, informers_, options.root_ca_pem));
+    }
+    if (resources->Find({"rbac.authorization.k8s.io", "v1", "clusterroles"})) {
+      controllers_.push_back(
+          std::make_unique<ClusterRoleAggregationController>(client, clock, informers_));
     }
     // A controller runs only when the server serves every kind it reads (tests and
     // embedders may serve a subset); a missing kind would leave its informer unsynced.
