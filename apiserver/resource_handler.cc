@@ -113,13 +113,51 @@ StatusOr<ResourceHandler::Target> ResourceHandler::Resolve(const RequestInfo& ri
   return t;
 }
 
+namespace {
+
+// Holds a user's stream slot for as long as the upgraded connection runs.
+class SlotTunnel final : public Tunnel {
+ public:
+  SlotTunnel(std::shared_ptr<Tunnel> inner, std::shared_ptr<void> slot)
+      : inner_(std::move(inner)), slot_(std::move(slot)) {}
+  void Start(std::shared_ptr<TunnelIo> io) override { inner_->Start(std::move(io)); }
+  void OnReceive(std::string data, bool text) override { inner_->OnReceive(std::move(data), text); }
+  void OnClosed() override { inner_->OnClosed(); }
+
+ private:
+  std::shared_ptr<Tunnel> inner_;
+  std::shared_ptr<void> slot_;
+};
+
+}  // namespace
+
+// exec, attach and portforward: at most as many open at once per user as watches, counted
+// apart from them, so one user's streams cannot take every node stream and thread.
+HttpResponse ResourceHandler::ConnectLimited(const HttpRequest& request, const Target& t,
+                                             const UserInfo& user) {
+  auto slot = watches_.Acquire("streams/" + user.name);
+  if (!slot) {
+    StatusDetails d;
+    d.retry_after_seconds = 1;
+    HttpResponse r = ErrorResponse(Status(
+        Code::kTooManyRequests, "too many concurrent streams for user \"" + user.name + "\"", d));
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  HttpResponse r = Connect(request, t);
+  if (r.upgrade && r.upgrade->tunnel) {
+    r.upgrade->tunnel = std::make_shared<SlotTunnel>(std::move(r.upgrade->tunnel), std::move(slot));
+  }
+  return r;
+}
+
 HttpResponse ResourceHandler::Serve(const HttpRequest& request, const RequestInfo& ri,
                                     const ResourceInfo& info, const UserInfo& user) {
   auto target = Resolve(ri, info);
   if (!target.ok()) return ErrorResponse(target.status());
   const Target& t = *target;
   if (t.subresource == "log") return Log(request, t);
-  if (IsStreamSubresource(t.subresource)) return Connect(request, t);
+  if (IsStreamSubresource(t.subresource)) return ConnectLimited(request, t, user);
   if (ri.verb == "get" || ri.verb == "list") return Read(request, ri, info, t);
   if (ri.verb == "watch") return Watch(request, info, t, user);
   if (ri.verb == "create" || ri.verb == "update") return Write(request, ri, t, user);

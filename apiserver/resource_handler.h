@@ -54,6 +54,7 @@ class ResourceHandler {
   HttpResponse Log(const HttpRequest& request, const Target& t);
   // pods/exec, pods/attach, pods/portforward: upgrades to a stream tunnel (connect.cc).
   HttpResponse Connect(const HttpRequest& request, const Target& t);
+  HttpResponse ConnectLimited(const HttpRequest& request, const Target& t, const UserInfo& user);
   // Decodes and checks a create/update body; collects unknown-field warnings.
   StatusOr<Json> DecodeWriteBody(const HttpRequest& request, const Target& t, bool create,
                                  const WriteOptions& opts, std::vector<std::string>& warnings);

@@ -656,6 +656,38 @@ TEST_F(RouterTest, ExecAttachAndPortForwardUpgrade) {
   EXPECT_EQ(call("PUT", "/api/v1/namespaces/ns1/pods/one/exec?command=true", ws).status, 405);
 }
 
+TEST_F(RouterTest, StreamsPerUserAreLimited) {
+  FakeStreamNode node;
+  std::atomic<NodeConnector*> slot{&node};
+  ApiServerConfig config = config_;
+  config.node_connector = &slot;
+  auto router = NewRouter(client_, resources_, schemas_, clock_, &tokens_, config);
+  client_.Put({"", "v1", "pods"}, "ns1",
+              Json{{"kind", "Pod"},
+                   {"apiVersion", "v1"},
+                   {"metadata", {{"name", "one"}, {"namespace", "ns1"}, {"uid", "u-1"}}},
+                   {"spec", {{"containers", Json::array({{{"name", "main"}, {"image", "busybox"}}})}}}});
+  const std::map<std::string, std::string> ws = {
+      {"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"},
+      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+      {"Sec-WebSocket-Protocol", "v5.channel.k8s.io"}};
+  auto exec = [&] {
+    HttpRequest req = Request("GET", "/api/v1/namespaces/ns1/pods/one/exec?command=sh&stdout=true", "", ws);
+    return router->Handle(req);
+  };
+  std::vector<HttpResponse> open;
+  for (int i = 0; i < 100; ++i) {
+    open.push_back(exec());
+    ASSERT_TRUE(open.back().upgrade.has_value()) << i << " " << open.back().status;
+  }
+  HttpResponse refused = exec();
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_NE(refused.body.find("too many concurrent streams"), std::string::npos) << refused.body;
+  EXPECT_EQ(HeaderOf(refused, "Retry-After"), "1");
+  open.pop_back();  // a connection ends: its slot is free again
+  EXPECT_TRUE(exec().upgrade.has_value());
+}
+
 // ---- writes ----
 
 TEST_F(RouterTest, CreateFillsNamespaceAndReturns201) {
