@@ -1,6 +1,7 @@
 #include "controllers/clusterrole_aggregation_controller.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "api/selector.h"
 
@@ -14,12 +15,6 @@ const Json* Selectors(const Json& role) {
   return s && s->is_array() ? s : nullptr;
 }
 
-// metav1.LabelSelectorAsSelector of one clusterRoleSelector; an invalid one matches nothing.
-bool SelectorMatches(const Json& selector, const Json& labels) {
-  auto parsed = LabelSelector::FromJson(selector);
-  if (!parsed.ok()) return false;
-  return parsed->Matches(labels);
-}
 
 }  // namespace
 
@@ -43,14 +38,19 @@ StatusOr<ReconcileResult> ClusterRoleAggregationController::Reconcile(const std:
   if (!role) return ReconcileResult{};
   const Json* selectors = Selectors(*role);
   if (!selectors) return ReconcileResult{};
+  // metav1.LabelSelectorAsSelector of each clusterRoleSelector; an invalid one matches nothing.
+  std::vector<LabelSelector> parsed;
+  for (const Json& s : *selectors) {
+    if (auto sel = LabelSelector::FromJson(s); sel.ok()) parsed.push_back(std::move(*sel));
+  }
   Json rules = Json::array();
   for (const ObjectPtr& other : cluster_roles_.List()) {  // sorted by name
     if (Name(*other) == key) continue;
     static const Json kNoLabels = Json::object();
     const Json* labels = Find(*other, {"metadata", "labels"});
     if (!labels || !labels->is_object()) labels = &kNoLabels;
-    bool selected = std::any_of(selectors->begin(), selectors->end(),
-                                [&](const Json& s) { return SelectorMatches(s, *labels); });
+    bool selected = std::any_of(parsed.begin(), parsed.end(),
+                                [&](const LabelSelector& s) { return s.Matches(*labels); });
     if (!selected) continue;
     const Json* other_rules = Find(*other, {"rules"});
     if (!other_rules || !other_rules->is_array()) continue;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "controllers/controllers.h"
+#include "controllers/create_or_update.h"
 
 namespace minik {
 namespace {
@@ -206,25 +207,6 @@ bool Reconcile(Json& current, const Json& want, const char* list_field) {
   return changed;
 }
 
-Status Ensure(Client& client, const ResourceRef& ref, const Json& want, const char* list_field) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    auto current = client.Get(ref, "", Name(want));
-    if (!current.ok()) {
-      if (current.status().code() != Code::kNotFound) return current.status();
-      auto created = client.Create(ref, "", want);
-      if (created.ok()) return Status::Ok();
-      if (created.status().code() == Code::kAlreadyExists) continue;
-      return created.status();
-    }
-    Json next = *current;
-    if (!Reconcile(next, want, list_field)) return Status::Ok();
-    auto updated = client.Update(ref, "", std::move(next));
-    if (updated.ok()) return Status::Ok();
-    if (updated.status().code() != Code::kConflict) return updated.status();
-  }
-  return Status(Code::kConflict, "bootstrap: kept conflicting on " + ref.resource + " " + Name(want));
-}
-
 }  // namespace
 
 Status EnsureBootstrapRbac(Client& client) {
@@ -233,9 +215,15 @@ Status EnsureBootstrapRbac(Client& client) {
     if (probe.status().code() == Code::kNotFound) return Status::Ok();
     return probe.status();
   }
-  for (const Json& role : ClusterRoles()) MINIK_RETURN_IF_ERROR(Ensure(client, kClusterRoles, role, "rules"));
+  for (const Json& role : ClusterRoles()) {
+    MINIK_RETURN_IF_ERROR(CreateOrUpdate(client, kClusterRoles, role, [&](Json& current) {
+      return Reconcile(current, role, "rules");
+    }));
+  }
   for (const Json& binding : ClusterRoleBindings())
-    MINIK_RETURN_IF_ERROR(Ensure(client, kClusterRoleBindings, binding, "subjects"));
+    MINIK_RETURN_IF_ERROR(CreateOrUpdate(client, kClusterRoleBindings, binding, [&](Json& current) {
+      return Reconcile(current, binding, "subjects");
+    }));
   return Status::Ok();
 }
 
