@@ -142,6 +142,13 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   }
   void SetPaused(bool paused) {
     paused_ = paused;
+    // Our pending operations own us; a paused connection with nothing to write has none,
+    // and would be destroyed (the socket closed without a word) before the tunnel resumes.
+    if (paused_ && !finished_) {
+      paused_hold_ = shared_from_this();
+    } else {
+      paused_hold_.reset();
+    }
     if (!paused_ && !reading_ && running_ && !finished_ && !closing_) Read();
   }
 
@@ -188,6 +195,7 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   void Finish(const std::string& why) {
     if (finished_) return;
     finished_ = true;
+    auto keep = std::move(paused_hold_);  // released when we return, not while we run
     LOG(Debug, kComponent) << "upgraded connection ended: " << why;
     timer_.cancel();
     queue_.clear();
@@ -214,6 +222,7 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   bool running_ = false;
   bool writing_ = false;
   bool paused_ = false;
+  std::shared_ptr<ConnectionBase> paused_hold_;  // us, while paused_ (cleared by Finish)
   bool close_requested_ = false;
   bool closing_ = false;
   bool finished_ = false;
