@@ -1,0 +1,44 @@
+// CEL (Common Expression Language) for CustomResourceDefinition validation rules
+// (`x-kubernetes-validations`): the subset of cel-spec that such rules use, plus the string
+// functions Kubernetes adds (cel-go ext.Strings: lowerAscii, split, substring, ...).
+//
+// A hand-written parser builds an AST once (Compile); a tree-walking evaluator runs it over
+// JSON values (Evaluate). Unlike Kubernetes there is no type checker against the OpenAPI
+// schema: type mismatches that upstream rejects when the CRD is written surface here when the
+// rule is evaluated, as a "found no matching overload" error.
+//
+// Bounds against hostile rules: nesting deeper than 100 levels is rejected by Compile, and an
+// evaluation that exceeds 1,000,000 cost units (about one per node evaluated, plus a tenth per
+// byte of strings and lists built) fails with "operation cancelled: actual cost limit exceeded".
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "api/json.h"
+#include "api/status.h"
+
+namespace minik::cel {
+
+// A compiled expression: immutable, safe to evaluate from several threads at once.
+class Program;
+
+// Parses an expression and resolves its identifiers and functions. Errors are Code::kInvalid,
+// worded as upstream reports them: "compilation failed: ERROR: <input>:1:6: Syntax error: ...",
+// followed by the source line and a caret.
+StatusOr<std::shared_ptr<const Program>> Compile(std::string_view expression);
+
+// True when the expression refers to `oldSelf`: a transition rule, which Kubernetes evaluates
+// only on update and only when an old value exists at the same path.
+bool UsesOldSelf(const Program& program);
+
+// Evaluates with `self` (and `oldSelf` when old_self != nullptr) bound to JSON values: JSON
+// integers are CEL ints, other numbers doubles, objects maps, arrays lists. The result comes
+// back as JSON (a uint as an unsigned number, bytes as a string). A runtime error is a
+// Code::kInvalid Status with a CEL-like message ("no such key: color", "division by zero").
+StatusOr<Json> Evaluate(const Program& program, const Json& self, const Json* old_self);
+
+// As Evaluate, for validation rules: a result other than a bool is an error.
+StatusOr<bool> EvaluateRule(const Program& program, const Json& self, const Json* old_self);
+
+}  // namespace minik::cel
