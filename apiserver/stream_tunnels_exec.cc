@@ -39,9 +39,11 @@ constexpr int kWaitSliceMs = 100;
 // client-go starts reading a WebSocket before it registers its stdout/stderr streams
 // (wsStreamExecutor: `go readDemuxLoop(...)`, then `streamer.stream(creator)`), and drops
 // data for a stream not registered yet ("Unknown stream id 1, discarding message"): a fast
-// command's output was lost under load (1 of 100 concurrent kubectl exec). Output waits this
-// long after the handshake. SPDY needs no wait: the client opens the streams itself.
-constexpr auto kWebSocketOutputHold = std::chrono::milliseconds(20);
+// command's output was lost under load (1 of 100 concurrent kubectl exec; with 20 ms, still
+// about once in ten CI runs on a loaded 2-core machine). Output waits this long after the
+// handshake. Fixed in client-go 1.33 (kubernetes#131203); kubectl 1.30-1.32 need the wait.
+// SPDY needs none: the client opens the streams itself.
+constexpr auto kWebSocketOutputHold = std::chrono::milliseconds(50);
 
 class ExecCore {
  public:

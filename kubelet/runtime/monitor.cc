@@ -450,9 +450,20 @@ int Monitor::Run() {
   }
   GetTrace().Step("monitor: child in cgroups");
   if (::write(ready_w.get(), "1", 1) != 1) {
+    // EPIPE: the init failed before it waited for us (a mount of the rootfs, say); its
+    // report on the error pipe says why.
+    std::string why = std::string("start the container: ") + std::strerror(errno);
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
-    return Fail(std::string("start the container: ") + std::strerror(errno));
+    error_w.reset();
+    std::string report;
+    char chunk[4096];
+    for (ssize_t n; (n = ::read(error_r.get(), chunk, sizeof chunk)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      report.append(chunk, static_cast<size_t>(n));
+    }
+    return Fail(report.empty() ? why : report);
   }
   ready_w.reset();
   error_w.reset();
