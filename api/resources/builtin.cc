@@ -1,6 +1,7 @@
 // RegisterBuiltinResources: every built-in kind, in discovery order. Groups come in the
 // order the real apiserver lists them under /apis (apps, events.k8s.io, authentication,
-// authorization, autoscaling, batch, networking.k8s.io, policy, rbac, storage, scheduling,
+// authorization, autoscaling, batch, networking.k8s.io, policy, rbac, storage,
+// admissionregistration, scheduling,
 // coordination, discovery), and the resources of a group alphabetically, as /api/v1 and
 // /apis/<g>/<v> list them.
 #include "api/resources/conversion.h"
@@ -57,6 +58,9 @@ void RegisterBuiltinResources(ResourceRegistry& registry) {
   registry.Add(Roles());
   // storage.k8s.io/v1
   registry.Add(StorageClasses());
+  // admissionregistration.k8s.io/v1
+  registry.Add(MutatingWebhookConfigurations());
+  registry.Add(ValidatingWebhookConfigurations());
   // scheduling.k8s.io/v1
   registry.Add(PriorityClasses());
   // coordination.k8s.io/v1

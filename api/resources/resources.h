@@ -56,6 +56,10 @@ ResourceInfo StorageClasses();            // storage.k8s.io/v1
 ResourceInfo PriorityClasses();           // scheduling.k8s.io/v1
 ResourceInfo Leases();                    // coordination.k8s.io/v1
 
+// admissionregistration.k8s.io/v1 (admissionregistration.cc)
+ResourceInfo MutatingWebhookConfigurations();
+ResourceInfo ValidatingWebhookConfigurations();
+
 // authentication.k8s.io/v1 and authorization.k8s.io/v1 reviews (auth_reviews.cc)
 std::vector<ResourceInfo> AuthenticationReviews();
 std::vector<ResourceInfo> AuthorizationReviews();

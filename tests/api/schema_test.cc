@@ -219,6 +219,8 @@ TEST(BuiltinSchemas, LoadsFastAndIsComplete) {
       {"authorization.k8s.io", "v1", "LocalSubjectAccessReview"},
       {"scheduling.k8s.io", "v1", "PriorityClass"},
       {"certificates.k8s.io", "v1", "CertificateSigningRequest"},
+      {"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"},
+      {"admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"},
       {"meta.k8s.io", "v1", "DeleteOptions"}, {"", "v1", "Status"},
   };
   for (const auto& gvk : kinds) {
