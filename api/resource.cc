@@ -41,16 +41,53 @@ void Strategy::PrepareForStatusUpdate(Json& obj, const Json& old) const {
 
 void ResourceRegistry::Add(ResourceInfo info) {
   auto shared = std::make_shared<const ResourceInfo>(std::move(info));
+  std::unique_lock lock(mu_);
   by_ref_[shared->Ref()] = shared;
   all_.push_back(std::move(shared));
+  ++generation_;
+}
+
+void ResourceRegistry::SetCustomResources(const std::string& crd,
+                                          std::vector<ResourceInfo> infos) {
+  {
+    std::unique_lock lock(mu_);
+    auto old_end = std::stable_partition(all_.begin(), all_.end(), [&](const auto& info) {
+      return info->crd != crd;
+    });
+    for (auto it = old_end; it != all_.end(); ++it) {
+      auto found = by_ref_.find((*it)->Ref());
+      if (found != by_ref_.end() && found->second == *it) by_ref_.erase(found);
+      retired_.push_back(std::move(*it));
+    }
+    all_.erase(old_end, all_.end());
+    for (ResourceInfo& info : infos) {
+      info.crd = crd;
+      auto shared = std::make_shared<const ResourceInfo>(std::move(info));
+      // A built-in kind is never shadowed (the CRD controller refuses such names anyway).
+      auto [it, inserted] = by_ref_.emplace(shared->Ref(), shared);
+      if (!inserted && !it->second->crd.empty()) it->second = shared;
+      all_.push_back(std::move(shared));
+    }
+    ++generation_;
+  }
+  // Lock order: call_mu_, then mu_ (RemoveListener too); listeners run without mu_.
+  std::lock_guard<std::mutex> calling(call_mu_);
+  std::vector<std::function<void()>> listeners;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
+  }
+  for (const auto& listener : listeners) listener();
 }
 
 const ResourceInfo* ResourceRegistry::Find(const ResourceRef& ref) const {
+  std::shared_lock lock(mu_);
   auto it = by_ref_.find(ref);
   return it == by_ref_.end() ? nullptr : it->second.get();
 }
 
 const ResourceInfo* ResourceRegistry::FindByKind(const GroupVersionKind& gvk) const {
+  std::shared_lock lock(mu_);
   for (const auto& info : all_) {
     if (info->group == gvk.group && info->version == gvk.version && info->kind == gvk.kind)
       return info.get();
@@ -58,9 +95,32 @@ const ResourceInfo* ResourceRegistry::FindByKind(const GroupVersionKind& gvk) co
   return nullptr;
 }
 
+std::vector<std::shared_ptr<const ResourceInfo>> ResourceRegistry::All() const {
+  std::shared_lock lock(mu_);
+  return all_;
+}
+
+uint64_t ResourceRegistry::Generation() const {
+  std::shared_lock lock(mu_);
+  return generation_;
+}
+
+int ResourceRegistry::AddListener(std::function<void()> listener) const {
+  std::unique_lock lock(mu_);
+  int id = next_listener_++;
+  listeners_[id] = std::move(listener);
+  return id;
+}
+
+void ResourceRegistry::RemoveListener(int id) const {
+  std::lock_guard<std::mutex> calling(call_mu_);
+  std::unique_lock lock(mu_);
+  listeners_.erase(id);
+}
+
 std::vector<std::pair<std::string, std::vector<std::string>>> ResourceRegistry::Groups() const {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
-  for (const auto& info : all_) {
+  for (const auto& info : All()) {
     auto it = std::find_if(groups.begin(), groups.end(),
                            [&](const auto& g) { return g.first == info->group; });
     if (it == groups.end()) {

@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -162,6 +164,20 @@ struct ResourceInfo {
   // Set when the kind is stored as another version (see StorageConversion); null otherwise.
   std::shared_ptr<const StorageConversion> conversion;
 
+  // The scale subresource's paths in the object (custom resources: the CRD's
+  // subresources.scale, e.g. ".spec.replicas"); unset: spec.replicas, status.replicas and
+  // spec.selector, as the built-in workloads.
+  struct ScalePaths {
+    std::string spec_replicas, status_replicas, label_selector;
+  };
+  std::optional<ScalePaths> scale_paths;
+  // false: strategic merge patches are refused with 415 (custom resources have no patch
+  // metadata), as upstream.
+  bool strategic_merge_patch = true;
+  // The CustomResourceDefinition that serves the kind ("widgets.example.com"); "" for
+  // built-in kinds.
+  std::string crd;
+
   // Derived helpers.
   GroupVersionKind Gvk() const { return {group, version, kind}; }
   ResourceRef Ref() const { return {group, version, plural}; }
@@ -174,20 +190,40 @@ struct ResourceInfo {
   bool HasVerb(const std::string& verb) const;
 };
 
-// Immutable after start-up (all Add calls happen before any reader runs).
+// Built-in kinds are added at start-up; custom resources come and go with their
+// CustomResourceDefinitions (SetCustomResources). Thread-safe. Pointers returned by Find stay
+// valid for the registry's lifetime: replaced entries are retired, never freed, so a request
+// that found a kind can finish with it while its CRD changes.
 class ResourceRegistry {
  public:
   void Add(ResourceInfo info);
+  // Replaces the kinds served for CRD `crd` (every served version of it) by `infos`; an
+  // empty list stops serving them. Listeners run after the change, without the lock.
+  void SetCustomResources(const std::string& crd, std::vector<ResourceInfo> infos);
   const ResourceInfo* Find(const ResourceRef& ref) const;
   const ResourceInfo* FindByKind(const GroupVersionKind& gvk) const;
-  // Every entry, in registration order (discovery lists them so).
-  const std::vector<std::shared_ptr<const ResourceInfo>>& All() const { return all_; }
+  // Every entry, in registration order (discovery lists them so): a snapshot.
+  std::vector<std::shared_ptr<const ResourceInfo>> All() const;
   // Groups in registration order with their versions in preference order.
   std::vector<std::pair<std::string, std::vector<std::string>>> Groups() const;
+  // Counts changes: caches built from the registry (discovery, OpenAPI) rebuild when it moves.
+  uint64_t Generation() const;
+  // `listener` is called (on the thread that changed the registry, without the lock) after
+  // every SetCustomResources, until RemoveListener(the returned id). Observers of a const
+  // registry may subscribe.
+  int AddListener(std::function<void()> listener) const;
+  void RemoveListener(int id) const;
 
  private:
-  std::vector<std::shared_ptr<const ResourceInfo>> all_;
-  std::map<ResourceRef, std::shared_ptr<const ResourceInfo>> by_ref_;
+  mutable std::shared_mutex mu_;
+  std::vector<std::shared_ptr<const ResourceInfo>> all_;                     // guarded by mu_
+  std::map<ResourceRef, std::shared_ptr<const ResourceInfo>> by_ref_;        // guarded by mu_
+  std::vector<std::shared_ptr<const ResourceInfo>> retired_;                 // guarded by mu_
+  uint64_t generation_ = 0;                                                   // guarded by mu_
+  mutable std::map<int, std::function<void()>> listeners_;                   // guarded by mu_
+  mutable int next_listener_ = 0;                                             // guarded by mu_
+  // Held while listeners run, so that RemoveListener returns only once its listener is done.
+  mutable std::mutex call_mu_;
 };
 
 // Registers every built-in kind (api/resources/*.cc).

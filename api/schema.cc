@@ -328,14 +328,39 @@ void SchemaRegistry::LinkInline() {
 
 const TypeSchema* SchemaRegistry::Find(const std::string& name) const {
   auto it = types_.find(name);
-  return it == types_.end() ? nullptr : &it->second;
+  if (it != types_.end()) return &it->second;
+  std::shared_lock lock(dyn_mu_);
+  auto dyn = dynamic_.find(name);
+  return dyn == dynamic_.end() ? nullptr : dyn->second.get();
 }
 
 const TypeSchema* SchemaRegistry::FindByGvk(const GroupVersionKind& gvk) const {
   for (const auto& [name, type] : types_) {
     if (type.gvk && *type.gvk == gvk) return &type;
   }
+  std::shared_lock lock(dyn_mu_);
+  for (const auto& [name, type] : dynamic_) {
+    if (type->gvk && *type->gvk == gvk) return type.get();
+  }
   return nullptr;
+}
+
+void SchemaRegistry::SetDynamic(const std::string& owner, std::vector<TypeSchema> types) {
+  std::unique_lock lock(dyn_mu_);
+  for (const std::string& name : dynamic_owners_[owner]) {
+    auto it = dynamic_.find(name);
+    if (it == dynamic_.end()) continue;
+    retired_.push_back(std::move(it->second));
+    dynamic_.erase(it);
+  }
+  std::vector<std::string>& names = dynamic_owners_[owner];
+  names.clear();
+  for (TypeSchema& type : types) {
+    names.push_back(type.name);
+    std::string name = type.name;
+    dynamic_[name] = std::make_shared<const TypeSchema>(std::move(type));
+  }
+  if (names.empty()) dynamic_owners_.erase(owner);
 }
 
 Status SchemaRegistry::CheckReferences() const {

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,9 @@ struct TypeSchema {
   std::string description;
   std::optional<GroupVersionKind> gvk;  // top-level kinds only
   std::vector<FieldSchema> fields;
+  // Fields not listed are kept and not reported unknown (custom resources'
+  // x-kubernetes-preserve-unknown-fields beside properties).
+  bool preserve_unknown_fields = false;
 
   const FieldSchema* Field(const std::string& json_name) const;
   const FieldSchema* FieldByProto(int number) const;
@@ -98,9 +102,17 @@ struct TypeSchema {
   const FieldSchema* Wrapped() const;
 };
 
-// Immutable after load; safe to share between threads.
+// Static types are loaded before any reader runs; dynamic types (the schemas of custom
+// resources) are replaced per CustomResourceDefinition at any time, thread-safely. Returned
+// pointers stay valid for the registry's lifetime (replaced dynamic types are retired, not
+// freed). Static types win over dynamic ones of the same name.
 class SchemaRegistry {
  public:
+  SchemaRegistry() = default;
+  // A registry with `other`'s static types (not its dynamic ones).
+  SchemaRegistry(const SchemaRegistry& other) : types_(other.types_) {}
+  SchemaRegistry& operator=(const SchemaRegistry&) = delete;
+
   // Parses schema text (the form above); InvalidArgument-style BadRequest on syntax errors.
   Status Load(const std::string& text);
   // Adds (or replaces) one type; for tests and generated types.
@@ -109,8 +121,11 @@ class SchemaRegistry {
     types_[n] = std::move(type);
     LinkInline();
   }
+  // Replaces the dynamic types of `owner` (a CRD name) by `types`; empty removes them.
+  void SetDynamic(const std::string& owner, std::vector<TypeSchema> types);
   const TypeSchema* Find(const std::string& name) const;
   const TypeSchema* FindByGvk(const GroupVersionKind& gvk) const;
+  // The static types only.
   const std::map<std::string, TypeSchema>& types() const { return types_; }
   // Ok when every kObject field refers to a known type; else BadRequest naming the missing ones.
   Status CheckReferences() const;
@@ -120,6 +135,10 @@ class SchemaRegistry {
   void LinkInline();
 
   std::map<std::string, TypeSchema> types_;
+  mutable std::shared_mutex dyn_mu_;
+  std::map<std::string, std::shared_ptr<const TypeSchema>> dynamic_;   // guarded by dyn_mu_
+  std::map<std::string, std::vector<std::string>> dynamic_owners_;     // guarded by dyn_mu_
+  std::vector<std::shared_ptr<const TypeSchema>> retired_;             // guarded by dyn_mu_
 };
 
 // The compiled-in schemas of every built-in kind.

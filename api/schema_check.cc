@@ -27,6 +27,7 @@ class UnknownFieldWalker {
       const FieldSchema* f = type.Field(key);
       if (f == nullptr) {
         if (root && (key == "apiVersion" || key == "kind")) continue;
+        if (type.preserve_unknown_fields) continue;
         out_->push_back(std::move(child));
         continue;
       }

@@ -111,8 +111,7 @@ class Merger {
 
  private:
   const TypeSchema* FindType(const std::string& name) const {
-    auto it = schemas_.types().find(name);
-    return it == schemas_.types().end() ? nullptr : &it->second;
+    return schemas_.Find(name);
   }
 
   FieldMeta Lookup(const Ctx& ctx, const std::string& key) const;

@@ -254,6 +254,13 @@ class Registry final : public Client {
     if (!info) return NoSuchResource();
     if (!subresource.empty() && !info->HasSubresource(subresource)) return NoSuchResource();
     if (subresource.empty() && !info->HasVerb("patch")) return MethodNotAllowed("patch", *info);
+    if (type == PatchType::kStrategicMerge && !info->strategic_merge_patch) {
+      // Custom resources have no patch metadata (apiserver's patch handler: 415).
+      return Status(Code::kUnsupportedMediaType,
+                    "the body of the request was in an unknown format - accepted media types "
+                    "include: application/json-patch+json, application/merge-patch+json, "
+                    "application/apply-patch+yaml");
+    }
     if (type == PatchType::kApply) return ServerSideApply(*info, ns, name, body, opts, subresource);
     auto patch = ParseJson(body);
     if (!patch.ok()) return patch.status();

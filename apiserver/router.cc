@@ -49,9 +49,7 @@ class Router final : public HttpHandler {
         schemas_(schemas),
         clock_(clock),
         tokens_(tokens),
-        discovery_(resources, config.external_address),
-        openapi_(resources, schemas),
-        openapi_v2_(resources, schemas),
+        external_address_(config.external_address),
         oidc_(config.token_verifier, config.service_account_tokens.issuer,
               config.external_address),
         timer_(clock),
@@ -152,7 +150,7 @@ class Router final : public HttpHandler {
     bool read = request.method == "GET" || request.method == "HEAD";
     if (path == "/version" || path == "/version/") {
       if (!read) return ErrorResponse(MethodNotAllowed());
-      return DocumentResponse(discovery_.Version());
+      return DocumentResponse(Docs()->discovery.Version());
     }
     if (path == "/openapi/v2" || path.rfind("/openapi/", 0) == 0) return ServeOpenApi(request);
     if (auto oidc = oidc_.Serve(request)) return std::move(*oidc);
@@ -164,22 +162,48 @@ class Router final : public HttpHandler {
     // /api, /apis, /apis/<g>, /api/<v>, /apis/<g>/<v>.
     std::string trimmed = path;
     while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    std::shared_ptr<const Documents> docs = Docs();
     if (trimmed == "/api" || trimmed == "/apis") {
       auto accept = request.Header("Accept");
-      return DocumentResponse(discovery_.Root(trimmed, NegotiateDiscovery(accept)));
+      return DocumentResponse(docs->discovery.Root(trimmed, NegotiateDiscovery(accept)));
     }
     std::optional<DiscoveryDocument> doc;
     if (!ri.version.empty()) {
-      doc = discovery_.ResourceList(ri.group, ri.version);
+      doc = docs->discovery.ResourceList(ri.group, ri.version);
     } else if (ri.api_prefix == "apis") {
-      doc = discovery_.Group(trimmed.substr(std::string("/apis/").size()));
+      doc = docs->discovery.Group(trimmed.substr(std::string("/apis/").size()));
     }
     if (!doc) return ErrorResponse(NotFoundResource());
     return DocumentResponse(*doc);
   }
 
   HttpResponse ServeOpenApi(const HttpRequest& request) {
-    return ::minik::ServeOpenApi(openapi_, openapi_v2_, request);
+    std::shared_ptr<const Documents> docs = Docs();
+    return ::minik::ServeOpenApi(docs->openapi, docs->openapi_v2, request);
+  }
+
+  // Discovery and OpenAPI of one state of the resource registry; rebuilt (discovery at
+  // once, OpenAPI on first use) when custom resources change it.
+  struct Documents {
+    Documents(uint64_t generation, const ResourceRegistry& resources,
+              const SchemaRegistry& schemas, const std::string& external_address)
+        : generation(generation),
+          discovery(resources, external_address),
+          openapi(resources, schemas),
+          openapi_v2(resources, schemas) {}
+    const uint64_t generation;
+    const Discovery discovery;
+    const OpenApiV3 openapi;
+    const OpenApiV2 openapi_v2;
+  };
+  std::shared_ptr<const Documents> Docs() {
+    uint64_t generation = resources_.Generation();
+    std::lock_guard<std::mutex> lock(docs_mu_);
+    if (!docs_ || docs_->generation != generation) {
+      docs_ = std::make_shared<const Documents>(generation, resources_, schemas_,
+                                                external_address_);
+    }
+    return docs_;
   }
 
   Json RootPaths() const {
@@ -202,9 +226,9 @@ class Router final : public HttpHandler {
   const SchemaRegistry& schemas_;
   Clock& clock_;
   TokenAuthenticator* tokens_;
-  const Discovery discovery_;
-  const OpenApiV3 openapi_;
-  const OpenApiV2 openapi_v2_;
+  const std::string external_address_;
+  std::mutex docs_mu_;
+  std::shared_ptr<const Documents> docs_;  // guarded by docs_mu_
   const OidcDiscovery oidc_;  // /.well-known/openid-configuration, /openid/v1/jwks
   DeadlineTimer timer_;
   WatchLimiter watches_;

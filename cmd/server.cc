@@ -15,6 +15,8 @@
 #include "api/log.h"
 #include "api/resource.h"
 #include "api/schema.h"
+#include "apiextensions/crd_serving.h"
+#include "apiserver/admission_webhook.h"
 #include "apiserver/apiserver.h"
 #include "apiserver/sa_admission.h"
 #include "apiserver/sa_token.h"
@@ -27,6 +29,7 @@
 #include "cmd/progress.h"
 #include "cmd/profile.h"
 #include "controllers/controllers.h"
+#include "controllers/crd_controller.h"
 #include "cmd/node_setup.h"
 #include "kubelet/images/images.h"
 #include "kubelet/kubelet.h"
@@ -136,6 +139,7 @@ int RunServer(const CliArgs& args) {
   std::unique_ptr<ServiceAccountTokenAuthenticator> sa_tokens;
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<SharedInformerFactory> informers;
+  std::unique_ptr<CrdController> crds;
   std::unique_ptr<NodeAgent> node_agent;
   std::unique_ptr<SimulatedNodes> sim_nodes;
   std::unique_ptr<ControllerManager> controllers;
@@ -166,7 +170,9 @@ int RunServer(const CliArgs& args) {
   progress.Step("store", config->ephemeral ? "in memory (ephemeral)" : "rocksdb");
 
   RegisterBuiltinResources(resources);
-  const SchemaRegistry& schemas = BuiltinSchemas();
+  resources.Add(CustomResourceDefinitions());
+  // The built-in schemas, plus those of custom resources as CRDs come and go.
+  SchemaRegistry schemas(BuiltinSchemas());
 
   ApiServerConfig api_config;
   api_config.http.address = "127.0.0.1";
@@ -197,6 +203,11 @@ int RunServer(const CliArgs& args) {
   sa_tokens->SetClient(&api->LocalClient());
   api->Admission().Register(NewServiceAccountAdmission(api->LocalClient(), clock));
   api->Admission().Register(NewRbacEscalationPlugin(rbac));
+  {
+    AdmissionWebhookPlugins webhooks = NewAdmissionWebhooks(api->LocalClient());
+    api->Admission().Register(std::move(webhooks.mutating));
+    api->Admission().Register(std::move(webhooks.validating));
+  }
   if (Status st = api->Start(); !st.ok()) {
     if (st.code() == Code::kServiceUnavailable) {
       return Fail("port " + std::to_string(config->api_port) + " is taken by another program");
@@ -231,6 +242,16 @@ int RunServer(const CliArgs& args) {
     informers->Stop();
     rbac.Detach();  // keeps deciding from its last snapshot while the API server drains
     informers.reset();
+  });
+  // Custom resources are served as soon as their CRDs are read back (also after a restart).
+  crds = std::make_unique<CrdController>(api->LocalClient(), clock, *informers, resources,
+                                         schemas);
+  informers->Start();
+  crds->Run();
+  shutdown.Add([&] {
+    informers->Stop();
+    crds->Stop();
+    crds.reset();
   });
 
   NodeAgentOptions node_options;

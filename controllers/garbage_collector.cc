@@ -106,8 +106,12 @@ bool Gone(const Status& st) { return st.code() == Code::kNotFound; }
 
 GarbageCollector::GarbageCollector(Client& client, Clock& clock, SharedInformerFactory& informers,
                                    const ResourceRegistry& resources, int workers)
-    : QueueController("garbage-collector", clock, workers), client_(client), resources_(resources) {
-  std::set<std::pair<std::string, std::string>> seen;  // (group, plural)
+    : QueueController("garbage-collector", clock, workers),
+      client_(client),
+      resources_(resources),
+      informers_(informers) {
+  std::lock_guard<std::mutex> g(monitor_mu_);
+  std::set<std::pair<std::string, std::string>>& seen = monitored_kinds_;
   for (const auto& info : resources_.All()) {
     by_group_kind_.emplace(std::make_pair(info->group, info->kind), info.get());
     // Upstream's DefaultIgnoredResources: events are never owners or dependents here.
@@ -117,16 +121,41 @@ GarbageCollector::GarbageCollector(Client& client, Clock& clock, SharedInformerF
     if (!seen.insert({info->group, info->plural}).second) continue;
     monitored_.push_back(info.get());
   }
-  for (const ResourceInfo* info : monitored_) {
-    informers.For(info->Ref())
-        .AddEventHandler(
-            {[this, info](const Json& obj) { OnUpsert(*info, nullptr, obj); },
-             [this, info](const Json& old_obj, const Json& obj) { OnUpsert(*info, &old_obj, obj); },
-             [this](const Json& obj) { OnDelete(obj); }});
-  }
+  for (const ResourceInfo* info : monitored_) Monitor(info);
+  listener_ = resources_.AddListener([this] { MonitorNewKinds(); });
 }
 
-GarbageCollector::~GarbageCollector() { Stop(); }
+GarbageCollector::~GarbageCollector() {
+  resources_.RemoveListener(listener_);
+  Stop();
+}
+
+void GarbageCollector::Monitor(const ResourceInfo* info) {
+  informers_.For(info->Ref())
+      .AddEventHandler(
+          {[this, info](const Json& obj) { OnUpsert(*info, nullptr, obj); },
+           [this, info](const Json& old_obj, const Json& obj) { OnUpsert(*info, &old_obj, obj); },
+           [this](const Json& obj) { OnDelete(obj); }});
+}
+
+// A CRD's kinds joined the registry: their objects may own others (an operator's children)
+// or be owned. Kinds of a deleted CRD stay monitored (their informer lists nothing, then
+// resumes if the CRD comes back).
+void GarbageCollector::MonitorNewKinds() {
+  std::vector<const ResourceInfo*> added;
+  {
+    std::lock_guard<std::mutex> g(monitor_mu_);
+    for (const auto& info : resources_.All()) {
+      if (info->crd.empty() || info->conversion) continue;  // storage versions only
+      if (!info->HasVerb("list") || !info->HasVerb("watch") || !info->HasVerb("delete")) continue;
+      if (!monitored_kinds_.insert({info->group, info->plural}).second) continue;
+      added.push_back(info.get());
+    }
+  }
+  if (added.empty()) return;
+  for (const ResourceInfo* info : added) Monitor(info);
+  informers_.Start();
+}
 
 std::vector<std::string> GarbageCollector::MonitoredResources() const {
   std::vector<std::string> out;

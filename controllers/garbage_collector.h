@@ -106,7 +106,14 @@ class GarbageCollector final : public QueueController {
 
   Client& client_;
   const ResourceRegistry& resources_;
-  std::vector<const ResourceInfo*> monitored_;
+  std::vector<const ResourceInfo*> monitored_;  // at construction; then fixed
+  // Custom resources served later are monitored as their CRDs come (MonitorNewKinds).
+  void MonitorNewKinds();
+  void Monitor(const ResourceInfo* info);
+  SharedInformerFactory& informers_;
+  std::mutex monitor_mu_;
+  std::set<std::pair<std::string, std::string>> monitored_kinds_;  // (group, plural); monitor_mu_
+  int listener_ = -1;
   std::map<std::pair<std::string, std::string>, const ResourceInfo*> by_group_kind_;
 
   mutable std::mutex mu_;

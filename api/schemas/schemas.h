@@ -24,6 +24,8 @@ void AppendAuthenticationV1(std::vector<std::string_view>& out);
 void AppendAuthorizationV1(std::vector<std::string_view>& out);
 void AppendSchedulingV1(std::vector<std::string_view>& out);
 void AppendCertificatesV1(std::vector<std::string_view>& out);
+void AppendApiextensionsV1(std::vector<std::string_view>& out);
+void AppendAdmissionregistrationV1(std::vector<std::string_view>& out);
 
 // Every text above; each element is a self-contained Load() unit (it starts with its
 // package line).
@@ -46,6 +48,8 @@ inline std::vector<std::string_view> AllTexts() {
   AppendAuthorizationV1(out);
   AppendSchedulingV1(out);
   AppendCertificatesV1(out);
+  AppendApiextensionsV1(out);
+  AppendAdmissionregistrationV1(out);
   return out;
 }
 

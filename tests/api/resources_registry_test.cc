@@ -11,18 +11,21 @@
 namespace minik {
 namespace {
 
-ResourceRegistry Builtins() {
-  ResourceRegistry r;
-  RegisterBuiltinResources(r);
-  return r;
+const ResourceRegistry& Builtins() {
+  static const ResourceRegistry* r = [] {
+    auto* reg = new ResourceRegistry();
+    RegisterBuiltinResources(*reg);
+    return reg;
+  }();
+  return *r;
 }
 
 const std::vector<std::string> kStandard = {"create", "delete", "deletecollection", "get",
                                             "list",   "patch",  "update",           "watch"};
 
 TEST(ResourcesRegistry, EveryEntryIsComplete) {
-  ResourceRegistry reg = Builtins();
-  ASSERT_EQ(reg.All().size(), 44u);
+  const ResourceRegistry& reg = Builtins();
+  ASSERT_EQ(reg.All().size(), 46u);
   std::set<std::string> short_names;
   for (const auto& info : reg.All()) {
     SCOPED_TRACE(info->GroupResource());
@@ -58,7 +61,7 @@ TEST(ResourcesRegistry, EveryEntryIsComplete) {
 }
 
 TEST(ResourcesRegistry, SchemasExist) {
-  ResourceRegistry reg = Builtins();
+  const ResourceRegistry& reg = Builtins();
   const SchemaRegistry& schemas = BuiltinSchemas();
   for (const auto& info : reg.All()) {
     const TypeSchema* t = schemas.Find(info->schema);
@@ -69,7 +72,7 @@ TEST(ResourcesRegistry, SchemasExist) {
 }
 
 TEST(ResourcesRegistry, TablesHaveOneCellPerColumn) {
-  ResourceRegistry reg = Builtins();
+  const ResourceRegistry& reg = Builtins();
   SystemTime now{};
   ParseRfc3339("2026-01-01T00:10:00Z", &now);
   std::vector<Json> samples = {
@@ -107,7 +110,7 @@ TEST(ResourcesRegistry, TablesHaveOneCellPerColumn) {
 }
 
 TEST(ResourcesRegistry, StrategiesSurviveOddObjects) {
-  ResourceRegistry reg = Builtins();
+  const ResourceRegistry& reg = Builtins();
   std::vector<Json> samples = {
       Json::object(),
       Json{{"metadata", {{"name", "x"}, {"namespace", "d"}}}, {"spec", nullptr}},
@@ -138,7 +141,7 @@ TEST(ResourcesRegistry, StrategiesSurviveOddObjects) {
 }
 
 TEST(ResourcesRegistry, DiscoveryFacts) {
-  ResourceRegistry reg = Builtins();
+  const ResourceRegistry& reg = Builtins();
   std::vector<std::string> groups;
   for (const auto& [g, versions] : reg.Groups()) {
     groups.push_back(g);
@@ -151,7 +154,8 @@ TEST(ResourcesRegistry, DiscoveryFacts) {
                         "", "apps", "events.k8s.io", "authentication.k8s.io",
                         "authorization.k8s.io", "autoscaling", "batch", "networking.k8s.io",
                         "policy", "rbac.authorization.k8s.io", "storage.k8s.io",
-                        "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"}));
+                        "admissionregistration.k8s.io", "scheduling.k8s.io",
+                        "coordination.k8s.io", "discovery.k8s.io"}));
   std::set<std::string> all;
   for (const auto& info : reg.All())
     if (std::find(info->categories.begin(), info->categories.end(), "all") != info->categories.end())
@@ -200,7 +204,7 @@ TEST(ResourcesRegistry, DiscoveryFacts) {
 }
 
 TEST(ResourcesRegistry, FieldSelectors) {
-  ResourceRegistry reg = Builtins();
+  const ResourceRegistry& reg = Builtins();
   struct Case {
     ResourceRef ref;
     std::vector<std::string> fields;
