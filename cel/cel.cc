@@ -14,6 +14,7 @@ class Program {
   std::string source;
   std::unique_ptr<Expr> root;
   bool uses_old_self = false;
+  std::vector<std::string> variables;  // the declared top-level variables
   RegexCache regexes;  // read-only after Compile: shared by concurrent evaluations
 };
 
@@ -38,13 +39,19 @@ Status CollectRegexes(const Expr& e, const std::string& source, RegexCache& out)
 }  // namespace
 
 StatusOr<std::shared_ptr<const Program>> Compile(std::string_view expression) {
+  return Compile(expression, {"self", "oldSelf"});
+}
+
+StatusOr<std::shared_ptr<const Program>> Compile(std::string_view expression,
+                                                 const std::vector<std::string>& variables) {
   try {
-    StatusOr<ParseResult> parsed = Parse(expression);
+    StatusOr<ParseResult> parsed = Parse(expression, variables);
     if (!parsed.ok()) return parsed.status();
     auto program = std::make_shared<Program>();
     program->source = std::string(expression);
     program->root = std::move(parsed->root);
     program->uses_old_self = parsed->uses_old_self;
+    program->variables = variables;
     MINIK_RETURN_IF_ERROR(CollectRegexes(*program->root, program->source, program->regexes));
     return std::shared_ptr<const Program>(std::move(program));
   } catch (const std::exception& e) {
@@ -60,13 +67,24 @@ namespace {
 // Evaluates and hands the result to `finish` inside the try block: converting a result to JSON
 // reads the caller's JSON too.
 template <typename T, typename F>
-StatusOr<T> Run(const Program& program, const Json& self, const Json* old_self, F finish) {
+StatusOr<T> Run(const Program& program, const Json& self, const Json* old_self, F finish,
+                const std::map<std::string, const Json*>* globals = nullptr) {
   try {
     EvalContext ctx;
     ctx.self = FromJson(self);
     if (old_self) {
       ctx.old_self = FromJson(*old_self);
       ctx.has_old_self = true;
+    }
+    if (globals) {
+      for (const std::string& name : program.variables) {
+        auto it = globals->find(name);
+        if (it != globals->end() && it->second) {
+          ctx.globals.emplace_back(name, FromJson(*it->second));
+        } else {
+          ctx.unbound.push_back(name);
+        }
+      }
     }
     ctx.regexes = &program.regexes;
     StatusOr<Value> v = Eval(*program.root, ctx);
@@ -93,6 +111,14 @@ StatusOr<bool> EvaluateRule(const Program& program, const Json& self, const Json
     }
     return v.AsBool();
   });
+}
+
+StatusOr<Json> EvaluateWith(const Program& program,
+                            const std::map<std::string, const Json*>& variables) {
+  static const Json kNull;
+  return Run<Json>(
+      program, kNull, nullptr, [](const Value& v) -> StatusOr<Json> { return ToJson(v); },
+      &variables);
 }
 
 }  // namespace minik::cel

@@ -12,8 +12,11 @@
 // byte of strings and lists built) fails with "operation cancelled: actual cost limit exceeded".
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/json.h"
 #include "api/status.h"
@@ -27,6 +30,10 @@ class Program;
 // worded as upstream reports them: "compilation failed: ERROR: <input>:1:6: Syntax error: ...",
 // followed by the source line and a caret.
 StatusOr<std::shared_ptr<const Program>> Compile(std::string_view expression);
+// The same with other top-level variables than self and oldSelf (ValidatingAdmissionPolicy:
+// object, oldObject, request, params, namespaceObject, variables).
+StatusOr<std::shared_ptr<const Program>> Compile(std::string_view expression,
+                                                 const std::vector<std::string>& variables);
 
 // True when the expression refers to `oldSelf`: a transition rule, which Kubernetes evaluates
 // only on update and only when an old value exists at the same path.
@@ -40,5 +47,11 @@ StatusOr<Json> Evaluate(const Program& program, const Json& self, const Json* ol
 
 // As Evaluate, for validation rules: a result other than a bool is an error.
 StatusOr<bool> EvaluateRule(const Program& program, const Json& self, const Json* old_self);
+
+// Evaluates a program compiled with `variables`, binding each name to its JSON value. A
+// declared variable that is absent here (or a null pointer) is an error where the
+// expression reads it ("no such attribute: params").
+StatusOr<Json> EvaluateWith(const Program& program,
+                            const std::map<std::string, const Json*>& variables);
 
 }  // namespace minik::cel

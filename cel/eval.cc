@@ -121,6 +121,12 @@ StatusOr<Value> EvalIdent(const Expr& e, EvalContext& ctx) {
   for (auto it = ctx.vars.rbegin(); it != ctx.vars.rend(); ++it) {
     if (*it->first == e.name) return it->second;
   }
+  for (const auto& [name, value] : ctx.globals) {
+    if (name == e.name) return value;
+  }
+  for (const std::string& name : ctx.unbound) {
+    if (name == e.name) return EvalError("no such attribute: " + name);
+  }
   if (e.name == "self") return ctx.self;
   if (e.name == "oldSelf") {
     if (!ctx.has_old_self) return EvalError("no such attribute: oldSelf");

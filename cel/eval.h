@@ -25,6 +25,9 @@ struct EvalContext {
   Value self;
   Value old_self;
   bool has_old_self = false;
+  // Other top-level variables (admission policies: object, request, params, ...).
+  std::vector<std::pair<std::string, Value>> globals;
+  std::vector<std::string> unbound;  // declared but not given: reading one is an error
   const RegexCache* regexes = nullptr;
   std::vector<std::pair<const std::string*, Value>> vars;  // macro variables, innermost last
   int64_t cost = 0;

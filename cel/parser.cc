@@ -55,7 +55,8 @@ bool IsTypeName(std::string_view n) {
 
 class Parser {
  public:
-  Parser(std::string_view src, std::vector<Token> toks) : src_(src), toks_(std::move(toks)) {}
+  Parser(std::string_view src, std::vector<Token> toks, std::vector<std::string> globals)
+      : src_(src), toks_(std::move(toks)), globals_(std::move(globals)) {}
 
   StatusOr<ParseResult> Run() {
     ExprPtr e = ParseExpr();
@@ -336,7 +337,7 @@ class Parser {
       return Fail(Peek().pos, "argument must be a simple name");
     }
     const Token& var = Take();
-    if (var.text == "self" || var.text == "oldSelf") {
+    if (IsGlobal(var.text)) {
       return Fail(var.pos, "iteration variable overwrites accumulator variable");
     }
     if (!Accept(Tok::kComma)) return Expect("','");
@@ -418,7 +419,7 @@ class Parser {
       }
       return Undeclared(t.pos, t.text);
     }
-    bool declared = t.text == "self" || t.text == "oldSelf" || IsTypeName(t.text) ||
+    bool declared = IsGlobal(t.text) || IsTypeName(t.text) ||
                     (!root && std::find(scope_.begin(), scope_.end(), t.text) != scope_.end());
     if (!declared) return Undeclared(t.pos, t.text);
     if (t.text == "oldSelf") uses_old_self_ = true;
@@ -473,16 +474,20 @@ class Parser {
   size_t i_ = 0;
   int depth_ = 0;
   std::vector<std::string> scope_;  // macro variables in scope, innermost last
+  const std::vector<std::string> globals_;  // the declared top-level variables
+  bool IsGlobal(const std::string& name) const {
+    return std::find(globals_.begin(), globals_.end(), name) != globals_.end();
+  }
   bool uses_old_self_ = false;
   Status error_;
 };
 
 }  // namespace
 
-StatusOr<ParseResult> Parse(std::string_view source) {
+StatusOr<ParseResult> Parse(std::string_view source, const std::vector<std::string>& globals) {
   StatusOr<std::vector<Token>> toks = Lex(source);
   if (!toks.ok()) return toks.status();
-  return Parser(source, std::move(toks).value()).Run();
+  return Parser(source, std::move(toks).value(), globals).Run();
 }
 
 }  // namespace minik::cel

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/status.h"
 #include "cel/ast.h"
@@ -18,6 +20,7 @@ struct ParseResult {
   bool uses_old_self = false;
 };
 
-StatusOr<ParseResult> Parse(std::string_view source);
+// `globals`: the top-level variables the expression may name (CRD rules: self and oldSelf).
+StatusOr<ParseResult> Parse(std::string_view source, const std::vector<std::string>& globals);
 
 }  // namespace minik::cel

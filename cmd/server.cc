@@ -16,6 +16,7 @@
 #include "api/resource.h"
 #include "api/schema.h"
 #include "apiextensions/crd_serving.h"
+#include "apiserver/admission_policy.h"
 #include "apiserver/admission_webhook.h"
 #include "apiserver/apiserver.h"
 #include "apiserver/sa_admission.h"
@@ -208,6 +209,7 @@ int RunServer(const CliArgs& args) {
     api->Admission().Register(std::move(webhooks.mutating));
     api->Admission().Register(std::move(webhooks.validating));
   }
+  api->Admission().Register(NewValidatingAdmissionPolicy(api->LocalClient(), resources));
   if (Status st = api->Start(); !st.ok()) {
     if (st.code() == Code::kServiceUnavailable) {
       return Fail("port " + std::to_string(config->api_port) + " is taken by another program");

@@ -61,6 +61,8 @@ void RegisterBuiltinResources(ResourceRegistry& registry) {
   // admissionregistration.k8s.io/v1
   registry.Add(MutatingWebhookConfigurations());
   registry.Add(ValidatingWebhookConfigurations());
+  registry.Add(ValidatingAdmissionPolicies());
+  registry.Add(ValidatingAdmissionPolicyBindings());
   // scheduling.k8s.io/v1
   registry.Add(PriorityClasses());
   // coordination.k8s.io/v1

@@ -59,6 +59,8 @@ ResourceInfo Leases();                    // coordination.k8s.io/v1
 // admissionregistration.k8s.io/v1 (admissionregistration.cc)
 ResourceInfo MutatingWebhookConfigurations();
 ResourceInfo ValidatingWebhookConfigurations();
+ResourceInfo ValidatingAdmissionPolicies();        // (admission_policy.cc)
+ResourceInfo ValidatingAdmissionPolicyBindings();
 
 // authentication.k8s.io/v1 and authorization.k8s.io/v1 reviews (auth_reviews.cc)
 std::vector<ResourceInfo> AuthenticationReviews();

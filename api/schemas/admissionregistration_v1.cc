@@ -162,6 +162,128 @@ type MatchCondition
   expression  2 string required
     | Expression represents the expression which will be evaluated by CEL. Must evaluate to bool.
 )schema");
+  // ValidatingAdmissionPolicy and its binding (CEL policies evaluated in the API server).
+  out.push_back(R"schema(package io.k8s.api.admissionregistration.v1
+
+type ValidatingAdmissionPolicy gvk=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy
+  | ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
+  apiVersion  0 string
+  kind        0 string
+  metadata    1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
+    | Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
+  spec        2 ValidatingAdmissionPolicySpec
+    | Specification of the desired behavior of the ValidatingAdmissionPolicy.
+  status      3 ValidatingAdmissionPolicyStatus
+    | The status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only.
+
+type ValidatingAdmissionPolicySpec
+  | ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy.
+  paramKind         1 ParamKind
+    | ParamKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions.
+  matchConstraints  2 MatchResources
+    | MatchConstraints specifies what resources this policy is designed to validate. The AdmissionPolicy cares about a request if it matches _all_ Constraints. Required.
+  validations       3 list<Validation>
+    | Validations contain CEL expressions which is used to apply the validation. Validations and AuditAnnotations may not both be empty; a minimum of one Validations or AuditAnnotations is required.
+  failurePolicy     5 string enum=["Fail","Ignore"]
+    | failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings. Allowed values are Ignore or Fail. Defaults to Fail.
+  auditAnnotations  6 list<AuditAnnotation>
+    | auditAnnotations contains CEL expressions which are used to produce audit annotations for the audit event of the API request.
+  matchConditions   7 list<MatchCondition> merge=name strategy=merge listmap=name
+    | MatchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
+  variables         8 list<Variable>
+    | Variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except MatchConditions because MatchConditions are evaluated before the rest of the policy.
+
+type ParamKind
+  | ParamKind is a tuple of Group Kind and Version.
+  apiVersion  1 string
+    | APIVersion is the API group version the resources belong to. In format of "group/version". Required.
+  kind        2 string
+    | Kind is the API kind the resources belong to. Required.
+
+type MatchResources
+  | MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
+  namespaceSelector     1 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
+    | NamespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy. Default to the empty LabelSelector, which matches everything.
+  objectSelector        2 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
+    | ObjectSelector decides whether to run the validation based on if the object has matching labels. Default to the empty LabelSelector, which matches everything.
+  resourceRules         3 list<NamedRuleWithOperations>
+    | ResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule.
+  excludeResourceRules  4 list<NamedRuleWithOperations>
+    | ExcludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
+  matchPolicy           7 string enum=["Equivalent","Exact"]
+    | matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent". Defaults to "Equivalent"
+
+type NamedRuleWithOperations
+  | NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames.
+  resourceNames  1 list<string>
+    | ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
+  -              2 RuleWithOperations
+
+type Validation
+  | Validation specifies the CEL expression which is used to apply the validation.
+  expression         1 string required
+    | Expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec CEL expressions have access to the contents of the API request/response, organized into CEL variables as well as some other useful variables: 'object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables'. Required.
+  message            2 string
+    | Message represents the message displayed when validation fails. If the Expression contains line breaks, Message is required. If unspecified, the message is "failed Expression: {Expression}".
+  reason             3 string
+    | Reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client.
+  messageExpression  4 string
+    | messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails.
+
+type AuditAnnotation
+  | AuditAnnotation describes how to produce an audit annotation for an API request.
+  key              1 string required
+    | key specifies the audit annotation key.
+  valueExpression  2 string required
+    | valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value.
+
+type Variable
+  | Variable is the definition of a variable that is used for composition. A variable is defined as a named expression.
+  name        1 string required
+    | Name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables`
+  expression  2 string required
+    | Expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation.
+
+type ValidatingAdmissionPolicyStatus
+  | ValidatingAdmissionPolicyStatus represents the status of an admission validation policy.
+  observedGeneration  1 int64
+    | The generation observed by the controller.
+  typeChecking        2 any
+    | The results of type checking for each expression. Presence of this field indicates the completion of the type checking.
+  conditions          3 list<io.k8s.apimachinery.pkg.apis.meta.v1.Condition> listmap=type
+    | The conditions represent the latest available observations of a policy's current state.
+
+type ValidatingAdmissionPolicyBinding gvk=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding
+  | ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources.
+  apiVersion  0 string
+  kind        0 string
+  metadata    1 io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
+    | Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
+  spec        2 ValidatingAdmissionPolicyBindingSpec
+    | Specification of the desired behavior of the ValidatingAdmissionPolicyBinding.
+
+type ValidatingAdmissionPolicyBindingSpec
+  | ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding.
+  policyName         1 string
+    | PolicyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
+  paramRef           2 ParamRef
+    | paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy.
+  matchResources     3 MatchResources
+    | MatchResources declares what resources match this binding and will be validated by it. Note that this is intersected with the policy's matchConstraints, so only requests that are matched by the policy can be selected by this.
+  validationActions  4 list<string> set
+    | validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced. If a validation evaluates to false it is always enforced according to these actions. Allowed values: "Deny", "Warn", "Audit". Required.
+
+type ParamRef
+  | ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding.
+  name                     1 string
+    | name is the name of the resource being referenced.
+  namespace                2 string
+    | namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
+  selector                 3 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
+    | selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
+  parameterNotFoundAction  4 string
+    | parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. Allowed values are `Allow` or `Deny` Required
+)schema");
 }
 
 }  // namespace minik::schemas

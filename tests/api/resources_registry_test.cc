@@ -25,7 +25,7 @@ const std::vector<std::string> kStandard = {"create", "delete", "deletecollectio
 
 TEST(ResourcesRegistry, EveryEntryIsComplete) {
   const ResourceRegistry& reg = Builtins();
-  ASSERT_EQ(reg.All().size(), 46u);
+  ASSERT_EQ(reg.All().size(), 48u);
   std::set<std::string> short_names;
   for (const auto& info : reg.All()) {
     SCOPED_TRACE(info->GroupResource());

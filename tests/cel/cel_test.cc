@@ -373,3 +373,31 @@ TEST(CelTest, CostLimit) {
 
 }  // namespace
 }  // namespace minik::cel
+
+namespace minik::cel {
+namespace {
+
+TEST(CelVariables, AdmissionPolicyStyleVariables) {
+  auto p = Compile("object.metadata.name.startsWith('x') && request.operation == 'CREATE'",
+                   {"object", "oldObject", "request", "params"});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  Json object = {{"metadata", {{"name", "xy"}}}};
+  Json request = {{"operation", "CREATE"}};
+  auto r = EvaluateWith(**p, {{"object", &object}, {"request", &request}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, true);
+  // A declared variable that is not given is an error only where it is read.
+  auto params = Compile("params.max > 1", {"object", "params"});
+  ASSERT_TRUE(params.ok());
+  auto missing = EvaluateWith(**params, {{"object", &object}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no such attribute: params"), std::string::npos);
+  // self is not declared here; object is not declared for CRD rules.
+  EXPECT_FALSE(Compile("self.a", {"object"}).ok());
+  EXPECT_FALSE(Compile("object.a").ok());
+  // Macro variables may not shadow the declared ones.
+  EXPECT_FALSE(Compile("[1].all(object, object > 0)", {"object"}).ok());
+}
+
+}  // namespace
+}  // namespace minik::cel

@@ -2,8 +2,9 @@
 # CustomResourceDefinitions beyond the acceptance script: a CRD with a schema and printer
 # columns, a toy operator (a shell loop with kubectl) reconciling a custom resource into a
 # ConfigMap, a name conflict between two CRDs, a non-structural schema refused, kubectl
-# explain, custom resources kept across a restart and deleted with their namespace, and a
-# validating webhook (python3's HTTPS server on 127.0.0.1, registered by URL).
+# explain, custom resources kept across a restart and deleted with their namespace, a
+# validating webhook (python3's HTTPS server on 127.0.0.1, registered by URL), and a
+# ValidatingAdmissionPolicy with params.
 source "$(dirname "$0")/lib.sh"
 
 log() { printf '%s\n' "-- $*"; }
@@ -201,6 +202,42 @@ retry 30 denied
 check "the webhook denies keep 40 on a custom resource" denied
 check "keep 20 is allowed" k patch bk db --type=merge -p '{"spec":{"keep":20}}'
 expect_eq "the denied change was not stored" 20 "$(k get bk db -o jsonpath='{.spec.keep}' 2>&1)"
+
+log "a ValidatingAdmissionPolicy (CEL) on custom resources, with a ConfigMap as params"
+k create configmap backup-policy --from-literal=blocked=etc >/dev/null 2>&1
+check "create the policy and its binding" k apply -f - <<'YAML'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: no-blocked-targets}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [ops.example.org], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [backups]}
+  validations:
+  - expression: "object.spec.target != params.data.blocked"
+    messageExpression: "'target ' + object.spec.target + ' is blocked'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: no-blocked-targets}
+spec:
+  policyName: no-blocked-targets
+  validationActions: [Deny]
+  paramRef: {name: backup-policy, namespace: default, parameterNotFoundAction: Deny}
+YAML
+expect_match "kubectl get validatingadmissionpolicies shows its columns" 'no-blocked-targets +0? ?1 +v1/ConfigMap' \
+  "$(k get validatingadmissionpolicies --no-headers 2>&1)"
+blocked() { k patch bk db --type=merge -p '{"spec":{"target":"etc"}}' 2>&1 | grep -q "ValidatingAdmissionPolicy 'no-blocked-targets' with binding 'no-blocked-targets' denied request: target etc is blocked"; }
+retry 30 blocked
+check "the policy denies a blocked target" blocked
+check "another target is allowed" k patch bk db --type=merge -p '{"spec":{"target":"www"}}'
+check "switch the binding to Warn" k patch validatingadmissionpolicybinding no-blocked-targets --type=merge \
+  -p '{"spec":{"validationActions":["Warn"]}}'
+warned() { k patch bk db --type=merge -p '{"spec":{"target":"etc"}}' 2>&1 | grep -q "Warning: Validation failed for ValidatingAdmissionPolicy 'no-blocked-targets'"; }
+retry 30 warned
+check "Warn lets the change through with a warning" warned
+expect_eq "the warned change was stored" etc "$(k get bk db -o jsonpath='{.spec.target}' 2>&1)"
 
 log "deleting the CRD"
 check "delete the CRDs" k delete crd backups.ops.example.org backupcopies.ops.example.org --timeout=60s
