@@ -21,6 +21,16 @@ std::string TypeOf(const Json& node) {
   return it != node.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+FieldSchema Field(const std::string& name, ValueType type, const std::string& ref = "") {
+  FieldSchema f;
+  f.name = name;
+  f.type = type;
+  f.ref = ref;
+  return f;
+}
+
+FieldSchema AnyValue() { return Field("", ValueType::kAny); }
+
 std::string Capitalized(const std::string& s) {
   std::string out;
   bool up = true;
@@ -61,9 +71,9 @@ class Converter {
   }
 
   static void AddObjectHeader(TypeSchema& t) {
-    FieldSchema api{.name = "apiVersion"}, kind{.name = "kind"};
-    FieldSchema meta{.name = "metadata", .type = ValueType::kObject, .ref = kObjectMeta};
-    t.fields.insert(t.fields.begin(), {api, kind, meta});
+    t.fields.insert(t.fields.begin(), {Field("apiVersion", ValueType::kString),
+                                       Field("kind", ValueType::kString),
+                                       Field("metadata", ValueType::kObject, kObjectMeta)});
   }
 
  private:
@@ -85,8 +95,8 @@ class Converter {
       auto items = node.find("items");
       FieldSchema elem = items != node.end() && items->is_object()
                              ? FieldFor(*items, type_name, depth + 1)
-                             : FieldSchema{.type = ValueType::kAny};
-      if (elem.container != Container::kNone) elem = FieldSchema{.type = ValueType::kAny};
+                             : AnyValue();
+      if (elem.container != Container::kNone) elem = AnyValue();
       f.type = elem.type;
       f.ref = elem.ref;
       f.container = Container::kList;
@@ -106,7 +116,7 @@ class Converter {
       auto additional = node.find("additionalProperties");
       if (!has_props && additional != node.end() && additional->is_object()) {
         FieldSchema elem = FieldFor(*additional, type_name, depth + 1);
-        if (elem.container != Container::kNone) elem = FieldSchema{.type = ValueType::kAny};
+        if (elem.container != Container::kNone) elem = AnyValue();
         f.type = elem.type;
         f.ref = elem.ref;
         f.container = Container::kMap;
